@@ -1,0 +1,50 @@
+#pragma once
+// Replace a file so that a reader, or a crash, sees the old content or the new one, never a mix,
+// and so that two writers never lose each other's change (the shadow-utils way):
+//   lock (flock on the file, waiting a bounded time) -> read under the lock -> temp file in the
+//   same directory, created 0600, given the original's owner and mode -> write -> fsync ->
+//   rename over the original -> fsync the directory -> unlock.
+//
+// Symlinks: a symlinked path is followed and the file it points to is replaced, in its own
+// directory; the link itself stays as it is (so /etc/flexisip/users -> /srv/users keeps working).
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace sipcred {
+
+class AtomicFile {
+public:
+  static constexpr std::chrono::milliseconds default_lock_timeout{10'000};
+
+  // Opens and locks an existing file. Throws Error: NoInput when it does not exist or cannot
+  // be opened, TempFail when another writer holds the lock for longer than `lock_timeout`.
+  explicit AtomicFile(const std::filesystem::path& path,
+                      std::chrono::milliseconds lock_timeout = default_lock_timeout);
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  // The file really replaced: the given path with symlinks resolved.
+  const std::filesystem::path& path() const { return m_path; }
+  // The current content, read under the lock.
+  std::string read() const;
+  // Atomically replaces the content; the original owner and mode are kept. On failure (Error
+  // CannotCreate or Io) the original is untouched and no temporary file is left.
+  void replace(std::string_view content);
+
+  // Creates a new file holding `content`, mode 0600, atomically: nothing appears at `path`
+  // until the content is complete on disk. Error(CannotCreate) if `path` already exists.
+  static void create(const std::filesystem::path& path, std::string_view content);
+
+private:
+  std::filesystem::path m_path;
+  int m_fd = -1; // the locked original
+};
+
+// Reads a whole file. Error(NoInput) when it is missing or unreadable, Io when reading fails.
+std::string read_file(const std::filesystem::path& path);
+
+} // namespace sipcred

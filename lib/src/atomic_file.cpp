@@ -1,0 +1,209 @@
+#include "sipcred/atomic_file.hpp"
+
+#include "sipcred/error.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <thread>
+#include <utility>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace sipcred {
+namespace fs = std::filesystem;
+namespace {
+
+std::string describe(const fs::path& path, std::string_view what, int error_number) {
+  return path.string() + ": " + std::string(what) + ": " + std::strerror(error_number);
+}
+
+// Closes a descriptor on scope exit.
+class FileDescriptor {
+public:
+  explicit FileDescriptor(int fd) : m_fd(fd) {}
+  ~FileDescriptor() { if (m_fd >= 0) ::close(m_fd); }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  int get() const { return m_fd; }
+  int release() { return std::exchange(m_fd, -1); }
+
+private:
+  int m_fd;
+};
+
+void write_all(int fd, std::string_view content, const fs::path& path) {
+  while (!content.empty()) {
+    const ssize_t written = ::write(fd, content.data(), content.size());
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      throw Error(ErrorKind::Io, describe(path, "cannot write", errno));
+    }
+    content.remove_prefix(static_cast<std::size_t>(written));
+  }
+  if (::fsync(fd) != 0) throw Error(ErrorKind::Io, describe(path, "cannot sync", errno));
+}
+
+void sync_directory(const fs::path& directory) {
+  FileDescriptor fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  // The rename is done; failing to make it durable is an I/O error worth reporting.
+  if (fd.get() < 0 || ::fsync(fd.get()) != 0)
+    throw Error(ErrorKind::Io, describe(directory, "cannot sync directory", errno));
+}
+
+// A temporary file beside `target` (same filesystem, so rename is atomic), mode 0600.
+// Removed on destruction unless it was renamed or linked into place.
+class TempFile {
+public:
+  explicit TempFile(const fs::path& target) {
+    std::string pattern =
+        (target.parent_path() / ("." + target.filename().string() + ".sipcred-XXXXXX")).string();
+    const int fd = ::mkostemp(pattern.data(), O_CLOEXEC); // mkostemp creates with mode 0600
+    if (fd < 0)
+      throw Error(ErrorKind::CannotCreate,
+                  describe(target.parent_path(), "cannot create a temporary file", errno));
+    m_fd = fd;
+    m_path = pattern;
+  }
+  ~TempFile() {
+    if (m_fd >= 0) ::close(m_fd);
+    if (!m_path.empty()) ::unlink(m_path.c_str());
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+
+  int fd() const { return m_fd; }
+  const fs::path& path() const { return m_path; }
+  void close() {
+    if (::close(std::exchange(m_fd, -1)) != 0)
+      throw Error(ErrorKind::Io, describe(m_path, "cannot close", errno));
+  }
+  void forget() { m_path.clear(); } // it now is the target: do not remove it
+
+private:
+  int m_fd = -1;
+  fs::path m_path;
+};
+
+// The whole content from the current offset, in one allocation when the size is known (pipes and
+// growing files are read to their end all the same).
+std::string read_descriptor(int fd, const fs::path& path) {
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) throw Error(ErrorKind::Io, describe(path, "cannot stat", errno));
+  std::string content(info.st_size > 0 ? static_cast<std::size_t>(info.st_size) : 0, '\0');
+  std::size_t done = 0;
+  while (true) {
+    if (done == content.size()) content.resize(2 * done + 65536);
+    const ssize_t got = ::read(fd, content.data() + done, content.size() - done);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      throw Error(ErrorKind::Io, describe(path, "cannot read", errno));
+    }
+    if (got == 0) break;
+    done += static_cast<std::size_t>(got);
+  }
+  content.resize(done);
+  return content;
+}
+
+fs::path resolve_symlinks(const fs::path& path) {
+  std::error_code error;
+  fs::path resolved = fs::canonical(path, error);
+  if (error)
+    throw Error(ErrorKind::NoInput, describe(path, "cannot open", error.value()));
+  return resolved;
+}
+
+bool same_file(const struct stat& a, const struct stat& b) {
+  return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+} // namespace
+
+AtomicFile::AtomicFile(const fs::path& path, std::chrono::milliseconds lock_timeout)
+    : m_path(resolve_symlinks(path)) {
+  const auto deadline = std::chrono::steady_clock::now() + lock_timeout;
+  while (true) {
+    FileDescriptor fd(::open(m_path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) throw Error(ErrorKind::NoInput, describe(m_path, "cannot open", errno));
+    if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) {
+      // A writer that held the lock before us has replaced the file: our descriptor then
+      // points at the old inode, which nobody reads any more. Start again on the new one.
+      struct stat locked {}, current {};
+      if (::fstat(fd.get(), &locked) == 0 && ::stat(m_path.c_str(), &current) == 0 &&
+          same_file(locked, current)) {
+        m_fd = fd.release();
+        return;
+      }
+      continue;
+    }
+    if (errno != EWOULDBLOCK && errno != EINTR)
+      throw Error(ErrorKind::Io, describe(m_path, "cannot lock", errno));
+    if (std::chrono::steady_clock::now() >= deadline)
+      throw Error(ErrorKind::TempFail,
+                  m_path.string() + ": locked by another writer; gave up after " +
+                      std::to_string(lock_timeout.count()) + " ms");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+AtomicFile::~AtomicFile() {
+  if (m_fd >= 0) ::close(m_fd); // releases the lock
+}
+
+std::string AtomicFile::read() const {
+  if (::lseek(m_fd, 0, SEEK_SET) != 0) throw Error(ErrorKind::Io, describe(m_path, "cannot seek", errno));
+  return read_descriptor(m_fd, m_path);
+}
+
+void AtomicFile::replace(std::string_view content) {
+  struct stat original {};
+  if (::fstat(m_fd, &original) != 0)
+    throw Error(ErrorKind::Io, describe(m_path, "cannot stat", errno));
+  TempFile temp(m_path);
+  // Owner first: chown may clear set-id bits that fchmod then restores. Refuse rather than
+  // silently hand a server's file to another owner.
+  if ((original.st_uid != ::geteuid() || original.st_gid != ::getegid()) &&
+      ::fchown(temp.fd(), original.st_uid, original.st_gid) != 0)
+    throw Error(ErrorKind::CannotCreate,
+                describe(m_path, "cannot give the new file the original owner", errno));
+  if (::fchmod(temp.fd(), original.st_mode & 07777) != 0)
+    throw Error(ErrorKind::CannotCreate,
+                describe(m_path, "cannot give the new file the original mode", errno));
+  write_all(temp.fd(), content, temp.path());
+  temp.close();
+  if (::rename(temp.path().c_str(), m_path.c_str()) != 0)
+    throw Error(ErrorKind::CannotCreate, describe(m_path, "cannot replace", errno));
+  temp.forget();
+  sync_directory(m_path.parent_path());
+}
+
+void AtomicFile::create(const fs::path& path, std::string_view content) {
+  const fs::path target = path.has_parent_path() ? path : fs::path(".") / path;
+  TempFile temp(target);
+  write_all(temp.fd(), content, temp.path());
+  temp.close();
+  // link() fails when the target exists, which rename() would silently overwrite.
+  if (::link(temp.path().c_str(), target.c_str()) != 0) {
+    const int error_number = errno;
+    throw Error(ErrorKind::CannotCreate,
+                error_number == EEXIST
+                    ? path.string() + ": already exists"
+                    : describe(path, "cannot create", error_number));
+  }
+  // TempFile's destructor unlinks the temporary name; the new file stays.
+  sync_directory(target.parent_path());
+}
+
+std::string read_file(const fs::path& path) {
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) throw Error(ErrorKind::NoInput, describe(path, "cannot open", errno));
+  struct stat info {};
+  if (::fstat(fd.get(), &info) == 0 && S_ISDIR(info.st_mode))
+    throw Error(ErrorKind::NoInput, path.string() + ": is a directory");
+  return read_descriptor(fd.get(), path);
+}
+
+} // namespace sipcred

@@ -1,0 +1,171 @@
+#include "sipcred/digest.hpp"
+
+#include "sipcred/error.hpp"
+#include "text.hpp"
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <memory>
+
+namespace sipcred {
+namespace {
+
+// OpenSSL 3 looks an algorithm up in its provider tables on every implicit fetch (EVP_md5()
+// and friends). Fetch each one once for the whole process; they stay valid until exit.
+const EVP_MD* message_digest(HashFunction hash) {
+  static const std::array<EVP_MD*, 3> fetched = [] {
+    std::array<EVP_MD*, 3> mds{EVP_MD_fetch(nullptr, "MD5", nullptr),
+                               EVP_MD_fetch(nullptr, "SHA2-256", nullptr),
+                               EVP_MD_fetch(nullptr, "SHA2-512/256", nullptr)};
+    return mds;
+  }();
+  const EVP_MD* md = fetched[static_cast<std::size_t>(hash)];
+  if (md == nullptr)
+    throw Error(ErrorKind::Internal,
+                "OpenSSL does not provide " + std::string(hash_name(hash)) + " (FIPS mode?)");
+  return md;
+}
+
+struct ContextDeleter {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+
+// One reusable context per thread: allocating a context per hash costs more than hashing a
+// short A1 string.
+EVP_MD_CTX* thread_context() {
+  thread_local std::unique_ptr<EVP_MD_CTX, ContextDeleter> ctx(EVP_MD_CTX_new());
+  if (!ctx) throw Error(ErrorKind::Internal, "OpenSSL: cannot allocate a digest context");
+  return ctx.get();
+}
+
+std::string to_hex(const unsigned char* bytes, unsigned length) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string hex(2 * std::size_t{length}, '\0');
+  for (unsigned i = 0; i < length; ++i) {
+    hex[2 * i] = digits[bytes[i] >> 4];
+    hex[2 * i + 1] = digits[bytes[i] & 0x0f];
+  }
+  return hex;
+}
+
+void check(int ok) {
+  if (ok != 1) throw Error(ErrorKind::Internal, "OpenSSL digest failure");
+}
+
+} // namespace
+
+std::string_view hash_name(HashFunction hash) {
+  switch (hash) {
+  case HashFunction::Md5: return "MD5";
+  case HashFunction::Sha256: return "SHA-256";
+  case HashFunction::Sha512_256: return "SHA-512-256";
+  }
+  return "?";
+}
+
+std::string algorithm_name(Algorithm algorithm) {
+  std::string name(hash_name(algorithm.hash));
+  if (algorithm.session) name += "-sess";
+  return name;
+}
+
+std::optional<Algorithm> parse_algorithm(std::string_view token) {
+  bool session = false;
+  constexpr std::string_view sess = "-sess";
+  if (token.size() > sess.size() && iequals(token.substr(token.size() - sess.size()), sess)) {
+    session = true;
+    token.remove_suffix(sess.size());
+  }
+  for (HashFunction hash : all_hash_functions)
+    if (iequals(token, hash_name(hash))) return Algorithm{hash, session};
+  return std::nullopt;
+}
+
+std::optional<HashFunction> parse_hash_name(std::string_view name) {
+  if (auto algorithm = parse_algorithm(name); algorithm && !algorithm->session)
+    return algorithm->hash;
+  for (HashFunction hash : all_hash_functions)
+    if (auto prefix = userdb_prefix(hash); prefix && iequals(name, *prefix)) return hash;
+  return std::nullopt;
+}
+
+std::optional<std::string_view> userdb_prefix(HashFunction hash) {
+  switch (hash) {
+  case HashFunction::Md5: return "md5";
+  case HashFunction::Sha256: return "sha256";
+  case HashFunction::Sha512_256: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::optional<HashFunction> parse_userdb_prefix(std::string_view prefix) {
+  if (prefix == "md5") return HashFunction::Md5;
+  if (prefix == "sha256") return HashFunction::Sha256;
+  return std::nullopt;
+}
+
+std::size_t hex_length(HashFunction hash) { return hash == HashFunction::Md5 ? 32 : 64; }
+
+std::string hex_digest_joined(HashFunction hash, std::initializer_list<std::string_view> pieces) {
+  EVP_MD_CTX* ctx = thread_context();
+  check(EVP_DigestInit_ex2(ctx, message_digest(hash), nullptr));
+  bool first = true;
+  for (std::string_view piece : pieces) {
+    if (!first) check(EVP_DigestUpdate(ctx, ":", 1));
+    first = false;
+    check(EVP_DigestUpdate(ctx, piece.data(), piece.size()));
+  }
+  unsigned char bytes[EVP_MAX_MD_SIZE];
+  unsigned length = 0;
+  check(EVP_DigestFinal_ex(ctx, bytes, &length));
+  return to_hex(bytes, length);
+}
+
+std::string hex_digest(HashFunction hash, std::string_view data) {
+  return hex_digest_joined(hash, {data});
+}
+
+std::string ha1(HashFunction hash, std::string_view user, std::string_view realm,
+                std::string_view password) {
+  return hex_digest_joined(hash, {user, realm, password});
+}
+
+std::string userhash(HashFunction hash, std::string_view user, std::string_view realm) {
+  return hex_digest_joined(hash, {user, realm});
+}
+
+std::optional<Qop> parse_qop(std::string_view token) {
+  if (iequals(token, "auth")) return Qop::Auth;
+  if (iequals(token, "auth-int")) return Qop::AuthInt;
+  return std::nullopt;
+}
+
+std::string_view qop_name(Qop qop) {
+  switch (qop) {
+  case Qop::None: return "";
+  case Qop::Auth: return "auth";
+  case Qop::AuthInt: return "auth-int";
+  }
+  return "";
+}
+
+std::string session_ha1(const DigestInput& in) {
+  if (!in.algorithm.session) return std::string(in.ha1);
+  if (in.qop == Qop::None)
+    throw Error(ErrorKind::Usage, algorithm_name(in.algorithm) +
+                                      " needs a qop: without one there is no cnonce to hash");
+  return hex_digest_joined(in.algorithm.hash, {in.ha1, in.nonce, in.cnonce});
+}
+
+std::string request_digest(const DigestInput& in) {
+  const HashFunction h = in.algorithm.hash;
+  const std::string key = session_ha1(in);
+  const std::string ha2 = in.qop == Qop::AuthInt
+                              ? hex_digest_joined(h, {in.method, in.uri, hex_digest(h, in.body)})
+                              : hex_digest_joined(h, {in.method, in.uri});
+  if (in.qop == Qop::None) return hex_digest_joined(h, {key, in.nonce, ha2});
+  return hex_digest_joined(h, {key, in.nonce, in.nc, in.cnonce, qop_name(in.qop), ha2});
+}
+
+} // namespace sipcred

@@ -1,0 +1,18 @@
+#pragma once
+// Small text helpers shared by the library's sources (not part of the public API).
+
+#include <string_view>
+
+namespace sipcred {
+
+constexpr char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; }
+
+// ASCII case-insensitive equality: protocol tokens are ASCII, and locale must not matter.
+constexpr bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  return true;
+}
+
+} // namespace sipcred

@@ -1,0 +1,132 @@
+#include "sipcred/userdb.hpp"
+
+#include "sipcred/error.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+
+namespace sipcred::userdb {
+namespace {
+
+// Flexisip keys a user by (user, user-id, domain), the user-id defaulting to the user; the
+// last line with a key wins.
+struct UserKey {
+  std::string_view user, user_id, domain;
+  explicit UserKey(const Entry& e)
+      : user(e.user), user_id(e.user_id.empty() ? e.user : e.user_id), domain(e.domain) {}
+  bool operator==(const UserKey&) const = default;
+  std::size_t hash() const {
+    const std::hash<std::string_view> h;
+    return h(user) ^ (h(user_id) * 0x9e3779b97f4a7c15ULL) ^ (h(domain) * 0xc2b2ae3d27d4eb4fULL);
+  }
+};
+
+// Reports users defined on several lines. An open-addressing table of line indexes: a
+// million users fit in a few megabytes, and no key is copied.
+void report_duplicates(const std::vector<Line>& lines, std::vector<Diagnostic>& diagnostics) {
+  std::size_t auth_lines = 0;
+  for (const Line& line : lines) auth_lines += line.kind == LineKind::Auth;
+  std::size_t capacity = 16;
+  while (capacity < 2 * auth_lines) capacity *= 2;
+  std::vector<std::uint32_t> slots(capacity, 0); // line index + 1; 0 is empty
+
+  for (std::size_t index = 0; index < lines.size(); ++index) {
+    if (lines[index].kind != LineKind::Auth) continue;
+    const UserKey key(lines[index].entry);
+    for (std::size_t slot = key.hash() & (capacity - 1);; slot = (slot + 1) & (capacity - 1)) {
+      if (slots[slot] == 0) {
+        slots[slot] = static_cast<std::uint32_t>(index + 1);
+        break;
+      }
+      const std::size_t previous = slots[slot] - 1;
+      if (UserKey(lines[previous].entry) == key) {
+        diagnostics.push_back(Diagnostic{
+            "SC124", Severity::Warning, index + 1, 1,
+            "user '" + lines[index].entry.identity() + "' is already defined on line " +
+                std::to_string(previous + 1) + ": Flexisip uses this line and ignores that one"});
+        slots[slot] = static_cast<std::uint32_t>(index + 1);
+        break;
+      }
+    }
+  }
+}
+
+} // namespace
+
+Document::Document() : Document(std::make_unique<std::string>("version:1\n")) {
+  std::vector<Diagnostic> none;
+  m_lines.push_back(parse_line(*m_content, 1, none));
+}
+
+Document::Document(std::unique_ptr<std::string> content) : m_content(std::move(content)) {}
+
+Document Document::parse(std::string content, std::vector<Diagnostic>& diagnostics) {
+  if (content.size() >= UINT32_MAX)
+    throw Error(ErrorKind::DataError, "a userdb of 4 GiB or more is not supported");
+  Document document(std::make_unique<std::string>(std::move(content)));
+  const std::string_view text = *document.m_content;
+
+  document.m_lines.reserve(std::count(text.begin(), text.end(), '\n') + 1);
+  if (text.empty()) {
+    diagnostics.push_back(Diagnostic{"SC101", Severity::Error, 1, 1,
+                                     "expected 'version:1' as the first line, found an empty file"});
+    return document;
+  }
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const void* newline = std::memchr(text.data() + start, '\n', text.size() - start);
+    const std::size_t end =
+        newline ? static_cast<const char*>(newline) - text.data() + 1 : text.size();
+    document.m_lines.push_back(
+        parse_line(text.substr(start, end - start), document.m_lines.size() + 1, diagnostics));
+    start = end;
+  }
+  report_duplicates(document.m_lines, diagnostics);
+  return document;
+}
+
+std::string Document::content() const {
+  std::size_t size = 0;
+  for (const Line& line : m_lines) size += line.text.size();
+  std::string out;
+  out.reserve(size);
+  for (const Line& line : m_lines) out.append(line.text);
+  return out;
+}
+
+std::string_view Document::keep(std::string text) {
+  m_edited.push_back(std::make_unique<std::string>(std::move(text)));
+  return *m_edited.back();
+}
+
+std::string_view Document::line_end() const {
+  if (!m_lines.empty() && m_lines.front().text.ends_with("\r\n")) return "\r\n";
+  return "\n";
+}
+
+void Document::replace_entry(std::size_t index, const EntrySpec& spec) {
+  Line& line = m_lines.at(index);
+  if (line.kind != LineKind::Auth)
+    throw Error(ErrorKind::Internal, "line " + std::to_string(index + 1) + " holds no user");
+  const std::string_view end = line.text.ends_with("\r\n") ? "\r\n" : "\n";
+  std::vector<Diagnostic> diagnostics;
+  line = parse_line(keep(format_auth_line(spec) + std::string(end)), index + 1, diagnostics);
+}
+
+std::size_t Document::append_entry(const EntrySpec& spec) {
+  std::vector<Diagnostic> diagnostics;
+  const std::size_t index = m_lines.size();
+  m_lines.push_back(
+      parse_line(keep(format_auth_line(spec) + std::string(line_end())), index + 1, diagnostics));
+  return index;
+}
+
+void Document::erase_line(std::size_t index) {
+  if (index == 0 || index >= m_lines.size())
+    throw Error(ErrorKind::Internal, "cannot erase line " + std::to_string(index + 1));
+  m_lines.erase(m_lines.begin() + static_cast<std::ptrdiff_t>(index));
+}
+
+} // namespace sipcred::userdb

@@ -1,0 +1,444 @@
+// Parsing and formatting of single userdb lines, following Flexisip's own grammar
+// (share/authdb-file-grammar in Flexisip) and the way its file backend reads the result.
+
+#include "sipcred/userdb.hpp"
+
+#include "sipcred/digest.hpp"
+#include "sipcred/error.hpp"
+#include "text.hpp"
+
+#include <array>
+#include <cstring>
+
+namespace sipcred::userdb {
+namespace {
+
+constexpr std::array<bool, 256> make_token_table() {
+  std::array<bool, 256> table{};
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
+  for (int c = '0'; c <= '9'; ++c) table[c] = true;
+  for (char c : std::string_view("-.!%*_+`'~:")) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}
+constexpr std::array<bool, 256> token_table = make_token_table();
+
+constexpr std::string_view token_alphabet = "letters, digits and - . ! % * _ + ` ' ~ :";
+
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+// 1-based column of byte `pos`, counting UTF-8 code points (continuation bytes don't count).
+std::size_t column_of(std::string_view body, std::size_t pos) {
+  std::size_t column = 1;
+  for (std::size_t i = 0; i < pos && i < body.size(); ++i)
+    if ((static_cast<unsigned char>(body[i]) & 0xC0) != 0x80) ++column;
+  return column;
+}
+
+std::string describe_char(char c) {
+  const auto byte = static_cast<unsigned char>(c);
+  if (c == '\t') return "a tab";
+  if (c == '\r') return "a carriage return";
+  if (byte >= 0x21 && byte < 0x7f) return std::string("'") + c + "'";
+  if (c == ' ') return "a space";
+  static constexpr char digits[] = "0123456789ABCDEF";
+  return std::string("byte 0x") + digits[byte >> 4] + digits[byte & 0x0f];
+}
+
+std::string_view type_name(CredentialType type) {
+  switch (type) {
+  case CredentialType::ClearText: return "clrtxt";
+  case CredentialType::Md5: return "md5";
+  case CredentialType::Sha256: return "sha256";
+  }
+  return "";
+}
+
+// Length of a UTF-8-like sequence starting at body[pos] as Flexisip's grammar accepts it in a
+// comment (lead byte C0-FD, then the matching number of continuation bytes); 0 if invalid.
+std::size_t utf8_sequence_length(std::string_view body, std::size_t pos) {
+  const auto lead = static_cast<unsigned char>(body[pos]);
+  std::size_t continuations = lead >= 0xC0 && lead <= 0xDF   ? 1
+                              : lead >= 0xE0 && lead <= 0xEF ? 2
+                              : lead >= 0xF0 && lead <= 0xF7 ? 3
+                              : lead >= 0xF8 && lead <= 0xFB ? 4
+                              : lead >= 0xFC && lead <= 0xFD ? 5
+                                                             : 0;
+  if (continuations == 0 || pos + continuations >= body.size()) return 0;
+  for (std::size_t i = 1; i <= continuations; ++i)
+    if ((static_cast<unsigned char>(body[pos + i]) & 0xC0) != 0x80) return 0;
+  return continuations + 1;
+}
+
+class LineParser {
+public:
+  LineParser(std::string_view text, std::size_t line_number, std::vector<Diagnostic>& diagnostics)
+      : m_text(text), m_number(line_number), m_diagnostics(diagnostics) {
+    m_body = text;
+    if (!m_body.empty() && m_body.back() == '\n') {
+      m_body.remove_suffix(1);
+      if (!m_body.empty() && m_body.back() == '\r') m_body.remove_suffix(1);
+    }
+  }
+
+  Line parse() {
+    Line line;
+    line.text = m_text;
+    line.kind = classify(line.entry);
+    // A missing final line end is reported after the content, so both problems show.
+    if (m_text.empty() || m_text.back() != '\n') {
+      error("SC103", m_body.size(), "expected a line end: the last line of a userdb must end with "
+                                    "a line feed, or Flexisip refuses the file");
+      line.kind = LineKind::Invalid;
+    }
+    return line;
+  }
+
+private:
+  LineKind classify(Entry& entry) {
+    if (const void* cr = std::memchr(m_body.data(), '\r', m_body.size())) {
+      const std::size_t pos = static_cast<const char*>(cr) - m_body.data();
+      return error("SC104", pos, "a carriage return must be followed by a line feed: a bare CR "
+                                 "is not a line end in a userdb");
+    }
+    if (m_number == 1) return version_line();
+    if (m_body.empty()) return LineKind::Blank;
+    if (is_space(m_body[0])) {
+      const std::size_t first = m_body.find_first_not_of(" \t");
+      if (first == std::string_view::npos) return LineKind::Blank;
+      return error("SC105", 0, "a line may only start with whitespace when it is blank: remove "
+                               "the indentation (comments start with '#' in column 1)");
+    }
+    if (m_body[0] == '#') return comment();
+    // A lone version line out of place (an auth line for domain "version:1" has credentials).
+    if (m_body.size() >= 8 && iequals(m_body.substr(0, 8), "version:") &&
+        m_body.find_first_of(" \t") == std::string_view::npos)
+      return error("SC101", 0, "'version:1' must be the very first line of the file");
+    return auth_line(entry);
+  }
+
+  LineKind version_line() {
+    const std::string_view literal = "version:";
+    if (m_body.starts_with("\xEF\xBB\xBF"))
+      return error("SC101", 0, "expected 'version:1' as the first line, found a UTF-8 byte order "
+                               "mark: save the file without BOM");
+    if (m_body.size() < literal.size() || !iequals(m_body.substr(0, literal.size()), literal))
+      return error("SC101", 0, "expected 'version:1' as the first line");
+    if (m_body.size() == literal.size())
+      return error("SC101", literal.size(), "expected a version digit after 'version:'");
+    const char digit = m_body[literal.size()];
+    if (digit < '0' || digit > '9')
+      return error("SC101", literal.size(),
+                   "expected a version digit after 'version:', found " + describe_char(digit));
+    if (m_body.size() > literal.size() + 1)
+      return error("SC101", literal.size() + 1,
+                   "expected a line end after 'version:" + std::string(1, digit) + "', found " +
+                       describe_char(m_body[literal.size() + 1]));
+    if (digit != '1')
+      return error("SC102", literal.size(), std::string("version ") + digit +
+                                                " is not supported: Flexisip reads only version:1");
+    return LineKind::Version;
+  }
+
+  LineKind comment() {
+    for (std::size_t pos = 1; pos < m_body.size();) {
+      const auto byte = static_cast<unsigned char>(m_body[pos]);
+      if (byte >= 0x80) {
+        const std::size_t length = utf8_sequence_length(m_body, pos);
+        if (length == 0)
+          return error("SC106", pos, "invalid UTF-8 in a comment: Flexisip refuses the file");
+        pos += length;
+        continue;
+      }
+      if (byte == '(' || byte == ')' || byte == '\\' || (byte < 0x20 && byte != '\t') ||
+          byte == 0x7f)
+        return error("SC106", pos, describe_char(m_body[pos]) +
+                                       " is not allowed in a comment: Flexisip refuses the file");
+      ++pos;
+    }
+    return LineKind::Comment;
+  }
+
+  std::size_t scan_token(std::size_t pos) const {
+    while (pos < m_body.size() && token_table[static_cast<unsigned char>(m_body[pos])]) ++pos;
+    return pos;
+  }
+  std::size_t skip_space(std::size_t pos) const {
+    while (pos < m_body.size() && is_space(m_body[pos])) ++pos;
+    return pos;
+  }
+  bool at_end(std::size_t pos) const { return pos >= m_body.size(); }
+
+  // The character at `pos` cannot continue a token of kind `what`. `secret` hides the
+  // character itself: it belongs to a password.
+  LineKind bad_char(std::size_t pos, std::string_view what, bool secret = false) {
+    const std::string found = secret ? "a character" : describe_char(m_body[pos]);
+    return error("SC112", pos, found + " is not allowed in " + std::string(what) + " (allowed: " +
+                                   std::string(token_alphabet) + ")");
+  }
+
+  LineKind auth_line(Entry& entry) {
+    std::size_t pos = scan_token(0);
+    std::string_view first = m_body.substr(0, pos);
+    if (first.empty()) {
+      if (m_body[0] == '@') return error("SC107", 0, "expected a user name before '@'");
+      return bad_char(0, "an identity");
+    }
+    if (!at_end(pos) && m_body[pos] == '@') {
+      const std::size_t domain_start = pos + 1;
+      pos = scan_token(domain_start);
+      if (pos == domain_start) {
+        if (at_end(pos) || is_space(m_body[pos]))
+          return error("SC107", pos, "expected a domain after '@'");
+        return bad_char(pos, "a domain");
+      }
+      entry.user = first;
+      entry.domain = m_body.substr(domain_start, pos - domain_start);
+    } else {
+      entry.domain = first;
+    }
+    if (at_end(pos))
+      return error("SC107", pos, "expected whitespace and a credential (clrtxt:, md5: or "
+                                 "sha256:) after the identity");
+    if (!is_space(m_body[pos])) return bad_char(pos, "an identity");
+    pos = skip_space(pos);
+
+    while (true) {
+      if (at_end(pos))
+        return error("SC107", pos, "expected a credential (clrtxt:, md5: or sha256:) then ' ;'");
+      if (m_body[pos] == ';') {
+        if (entry.credentials.empty())
+          return error("SC107", pos, "expected at least one credential (clrtxt:, md5: or "
+                                     "sha256:) before ';'");
+        break;
+      }
+      const std::size_t start = pos;
+      pos = scan_token(pos);
+      if (pos == start) return bad_char(pos, "a credential", true);
+      const std::string_view word = m_body.substr(start, pos - start);
+      const std::size_t colon = word.find(':');
+      if (colon == std::string_view::npos)
+        return error("SC108", start, "expected a credential: clrtxt:PASSWORD, md5:HEX or "
+                                     "sha256:HEX");
+      CredentialToken credential;
+      credential.prefix = word.substr(0, colon);
+      credential.value = word.substr(colon + 1);
+      credential.column = start + 1;
+      if (iequals(credential.prefix, "clrtxt")) credential.type = CredentialType::ClearText;
+      else if (iequals(credential.prefix, "md5")) credential.type = CredentialType::Md5;
+      else if (iequals(credential.prefix, "sha256")) credential.type = CredentialType::Sha256;
+      else {
+        // Echo short prefixes only: a long one may well be a password typed without prefix.
+        const std::string shown = credential.prefix.size() <= 12
+                                      ? "'" + std::string(credential.prefix) + ":'"
+                                      : "this prefix";
+        return error("SC108", start, "unknown credential prefix " + shown +
+                                         ": Flexisip only knows clrtxt:, md5: and sha256: and "
+                                         "refuses the whole file");
+      }
+      const bool is_password = credential.type == CredentialType::ClearText;
+      if (credential.value.empty())
+        return error("SC113", start + colon + 1,
+                     std::string("expected a ") + (is_password ? "password" : "hash") +
+                         " after '" + std::string(credential.prefix) + ":'");
+      entry.credentials.push_back(credential);
+      if (at_end(pos))
+        return error("SC107", pos, "expected ' ;' after the credentials");
+      if (m_body[pos] == ';')
+        return error("SC109", pos, "expected whitespace before ';': Flexisip requires it");
+      if (!is_space(m_body[pos]))
+        return bad_char(pos, is_password ? "a password" : "a hash", is_password);
+      pos = skip_space(pos);
+    }
+
+    pos = skip_space(pos + 1); // after ';'
+    std::string_view* const optional_fields[] = {&entry.user_id, &entry.phone};
+    for (std::string_view* field : optional_fields) {
+      if (at_end(pos)) return check_credentials(entry);
+      const std::size_t start = pos;
+      pos = scan_token(pos);
+      if (pos == start) return bad_char(pos, field == &entry.user_id ? "a user-id" : "a phone");
+      *field = m_body.substr(start, pos - start);
+      if (!at_end(pos) && !is_space(m_body[pos]))
+        return bad_char(pos, field == &entry.user_id ? "a user-id" : "a phone");
+      pos = skip_space(pos);
+    }
+    if (!at_end(pos))
+      return error("SC110", pos, "expected the end of the line: after ';' come at most a user-id "
+                                 "and a phone");
+    return check_credentials(entry);
+  }
+
+  // What Flexisip's file backend silently ignores or drops on a line it parsed.
+  LineKind check_credentials(Entry& entry) {
+    std::optional<std::size_t> last_clrtxt;
+    for (std::size_t i = 0; i < entry.credentials.size(); ++i) {
+      CredentialToken& credential = entry.credentials[i];
+      if (credential.prefix != type_name(credential.type)) {
+        credential.ignored = true;
+        warning("SC120", credential.column - 1,
+                "credential prefix '" + std::string(credential.prefix) +
+                    ":' is not in lowercase: Flexisip parses it and then ignores this credential");
+        continue;
+      }
+      if (credential.type == CredentialType::ClearText) last_clrtxt = i;
+      else check_hash(credential);
+    }
+    if (last_clrtxt) {
+      for (std::size_t i = 0; i < entry.credentials.size(); ++i) {
+        const CredentialToken& credential = entry.credentials[i];
+        if (credential.ignored || i == *last_clrtxt) continue;
+        const std::string prefix(credential.prefix);
+        if (credential.type == CredentialType::ClearText)
+          warning("SC123", credential.column - 1,
+                  "only the last clrtxt of a line is used: this one is discarded");
+        else if (i < *last_clrtxt)
+          warning("SC121", credential.column - 1,
+                  "'" + prefix + ":' before 'clrtxt:' is discarded: the clear text replaces it");
+        else
+          warning("SC122", credential.column - 1,
+                  "'" + prefix + ":' after 'clrtxt:' is never used: the hash derived from the "
+                                 "clear text comes first");
+      }
+    }
+    if (entry.effective_credentials().empty())
+      return error("SC111", entry.credentials.front().column - 1,
+                   "no usable credential: every prefix here is ignored, and Flexisip refuses a "
+                   "user with an empty password list");
+    return LineKind::Auth;
+  }
+
+  void check_hash(const CredentialToken& credential) {
+    const HashFunction hash =
+        credential.type == CredentialType::Md5 ? HashFunction::Md5 : HashFunction::Sha256;
+    bool hex = credential.value.size() == hex_length(hash);
+    bool upper = false;
+    for (char c : credential.value) {
+      if (c >= 'A' && c <= 'F') upper = true;
+      else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) hex = false;
+    }
+    const std::size_t value_pos = credential.column - 1 + credential.prefix.size() + 1;
+    if (!hex)
+      warning("SC125", value_pos,
+              "expected " + std::to_string(hex_length(hash)) + " hex digits after '" +
+                  std::string(credential.prefix) + ":': this hash can never match");
+    else if (upper)
+      note("SC130", value_pos, "uppercase hex: Flexisip lower-cases it on load, so it works");
+  }
+
+  LineKind error(std::string_view code, std::size_t pos, std::string message) {
+    report(code, Severity::Error, pos, std::move(message));
+    return LineKind::Invalid;
+  }
+  void warning(std::string_view code, std::size_t pos, std::string message) {
+    report(code, Severity::Warning, pos, std::move(message));
+  }
+  void note(std::string_view code, std::size_t pos, std::string message) {
+    report(code, Severity::Note, pos, std::move(message));
+  }
+  void report(std::string_view code, Severity severity, std::size_t pos, std::string message) {
+    m_diagnostics.push_back(
+        Diagnostic{code, severity, m_number, column_of(m_body, pos), std::move(message)});
+  }
+
+  std::string_view m_text;
+  std::string_view m_body; // m_text without its line end
+  std::size_t m_number;
+  std::vector<Diagnostic>& m_diagnostics;
+};
+
+void require_token(std::string_view value, std::string_view what) {
+  if (!is_token(value))
+    throw Error(ErrorKind::DataError,
+                std::string(what) + (value.empty() ? " is empty" : " contains a character") +
+                    ": a userdb " + std::string(what) + " is made of " +
+                    std::string(token_alphabet));
+}
+
+} // namespace
+
+bool is_token_char(char c) { return token_table[static_cast<unsigned char>(c)]; }
+
+bool is_token(std::string_view text) {
+  if (text.empty()) return false;
+  for (char c : text)
+    if (!is_token_char(c)) return false;
+  return true;
+}
+
+std::string url_unescape(std::string_view text) {
+  auto hex_value = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    c = ascii_lower(c);
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size()) {
+      const int high = hex_value(text[i + 1]);
+      const int low = hex_value(text[i + 2]);
+      if (high >= 0 && low >= 0) {
+        out.push_back(static_cast<char>(high * 16 + low));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(text[i]);
+  }
+  return out;
+}
+
+std::string Entry::identity() const {
+  if (user.empty()) return std::string(domain);
+  std::string result;
+  result.reserve(user.size() + 1 + domain.size());
+  result.append(user).append("@").append(domain);
+  return result;
+}
+
+std::string Entry::hash_user() const { return url_unescape(user); }
+
+std::vector<const CredentialToken*> Entry::effective_credentials() const {
+  std::vector<const CredentialToken*> result;
+  for (const CredentialToken& credential : credentials) {
+    if (credential.ignored) continue;
+    if (credential.type == CredentialType::ClearText) result.assign(1, &credential);
+    else if (result.empty() || result.front()->type != CredentialType::ClearText)
+      result.push_back(&credential);
+  }
+  return result;
+}
+
+Line parse_line(std::string_view text, std::size_t line_number,
+                std::vector<Diagnostic>& diagnostics) {
+  return LineParser(text, line_number, diagnostics).parse();
+}
+
+std::string format_auth_line(const EntrySpec& spec) {
+  if (!spec.user.empty()) require_token(spec.user, "user");
+  require_token(spec.domain, "domain");
+  if (spec.credentials.empty())
+    throw Error(ErrorKind::DataError, "a userdb entry needs at least one credential");
+  std::string line = spec.user.empty() ? spec.domain : spec.user + "@" + spec.domain;
+  for (const auto& [type, value] : spec.credentials) {
+    require_token(value, type == CredentialType::ClearText ? "password" : "hash");
+    line.append(" ").append(type_name(type)).append(":").append(value);
+  }
+  line += " ;";
+  if (!spec.user_id.empty()) {
+    require_token(spec.user_id, "user-id");
+    line.append(" ").append(spec.user_id);
+  }
+  if (!spec.phone.empty()) {
+    if (spec.user_id.empty())
+      throw Error(ErrorKind::DataError,
+                  "a phone needs a user-id: the first token after ';' is the user-id");
+    require_token(spec.phone, "phone");
+    line.append(" ").append(spec.phone);
+  }
+  return line;
+}
+
+} // namespace sipcred::userdb

@@ -1,0 +1,45 @@
+"""The umbrella command: dispatch to sipcred-TOOL, help, version, unknown tools."""
+import unittest
+
+from clitest import TempDirTest, run
+
+
+class Umbrella(TempDirTest):
+    def test_runs_the_tool_beside_it(self):
+        r = run("sipcred", "hash", "-a", "MD5", "Mufasa", "testrealm@host.com",
+                stdin="Circle Of Life")
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout, "939e7578ed9e3c518a452acee763bce9\n")
+
+    def test_exit_status_is_the_tools(self):
+        self.assertExit(run("sipcred", "hash", "-a", "bogus", "u", "r", stdin="x"), 2)
+        self.assertExit(run("sipcred", "hash", "--password-file", self.path("none"), "u", "r"), 66)
+        self.assertExit(run("sipcred", "hash", "u", "r", stdin=""), 65)
+
+    def test_help_lists_installed_tools_only(self):
+        for args in ([], ["--help"], ["help"]):
+            r = run("sipcred", *args)
+            self.assertExit(r, 0)
+            self.assertRegex(r.stdout, r"\n  hash +print the A1 hashes")
+            # Tools not built yet are not listed (PATH holds no sipcred install).
+            self.assertNotRegex(r.stdout, r"\n  migrate ")
+
+    def test_help_tool_runs_its_help(self):
+        r = run("sipcred", "help", "hash")
+        self.assertExit(r, 0)
+        self.assertIn("--password-stdin", r.stdout)
+
+    def test_unknown_tool_or_option_is_2(self):
+        for args in (["nosuch"], ["--bogus"], ["../bin/sh"], ["help", "nosuch"]):
+            r = run("sipcred", *args)
+            self.assertExit(r, 2)
+            self.assertIn("sipcred --help", r.stderr)
+
+    def test_version(self):
+        r = run("sipcred", "--version")
+        self.assertExit(r, 0)
+        self.assertRegex(r.stdout, r"^sipcred \d+\.\d+\.\d+\n$")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,165 @@
+"""sipcred-hash as a user runs it: formats, password sources, error exits.
+
+Expected hashes come from python3 hashlib, never from sipcred itself."""
+import hashlib
+import json
+import os
+import pty
+import select
+import unittest
+
+from clitest import BIN, TempDirTest, run
+
+MUFASA = ("Mufasa", "testrealm@host.com")
+MUFASA_MD5 = "939e7578ed9e3c518a452acee763bce9"  # RFC 2617 §3.5
+
+
+def ha1(name, user, realm, password):
+    return hashlib.new(name, f"{user}:{realm}:{password}".encode()).hexdigest()
+
+
+class Hash(TempDirTest):
+    def test_issue_example(self):
+        r = run("sipcred-hash", "-a", "MD5", *MUFASA, stdin="Circle Of Life")
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout, MUFASA_MD5 + "\n")
+        self.assertEqual(r.stderr, "")
+
+    def test_default_is_md5_and_only_first_line_counts(self):
+        for stdin in ("Circle Of Life\n", "Circle Of Life\r\n", "Circle Of Life\nignored\n"):
+            r = run("sipcred-hash", "--password-stdin", *MUFASA, stdin=stdin)
+            self.assertExit(r, 0)
+            self.assertEqual(r.stdout, MUFASA_MD5 + "\n", repr(stdin))
+
+    def test_algorithms_in_given_order_any_case(self):
+        r = run("sipcred-hash", "-a", "sha-512-256", "-a", "md5", "--algorithm", "SHA-256",
+                "alice", "sip.example.org", stdin="s3cret")
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout.split("\n"), [
+            ha1("sha512_256", "alice", "sip.example.org", "s3cret"),
+            ha1("md5", "alice", "sip.example.org", "s3cret"),
+            ha1("sha256", "alice", "sip.example.org", "s3cret"), ""])
+        comma = run("sipcred-hash", "-a", "SHA-512-256,MD5,sha256", "alice", "sip.example.org",
+                    stdin="s3cret")
+        self.assertEqual(comma.stdout, r.stdout)
+
+    def test_utf8_user_and_realm_are_hashed_as_bytes(self):
+        r = run("sipcred-hash", "-a", "SHA-256", "Jäsøn Doe", "réalm", stdin="pässword")
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout.strip(), ha1("sha256", "Jäsøn Doe", "réalm", "pässword"))
+
+    def test_userdb_format(self):
+        r = run("sipcred-hash", "-a", "md5", "-a", "sha256", "-f", "userdb", "bob", "d.org",
+                stdin="pw")
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout, f"md5:{ha1('md5', 'bob', 'd.org', 'pw')} "
+                                   f"sha256:{ha1('sha256', 'bob', 'd.org', 'pw')}\n")
+
+    def test_userdb_format_refuses_sha512_256(self):
+        r = run("sipcred-hash", "-a", "md5", "-a", "SHA-512-256", "--format", "userdb", "bob",
+                "d.org", stdin="pw")
+        self.assertExit(r, 2)
+        self.assertEqual(r.stdout, "")
+        self.assertIn("SHA-512-256", r.stderr)
+        self.assertIn("userdb", r.stderr)
+
+    def test_pjsip_format(self):
+        r = run("sipcred-hash", "-a", "md5,SHA-512-256", "-f", "pjsip", "bob", "asterisk",
+                stdin="pw")
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout,
+                         f"password_digest = MD5:{ha1('md5', 'bob', 'asterisk', 'pw')}\n"
+                         f"password_digest = SHA-512-256:"
+                         f"{ha1('sha512_256', 'bob', 'asterisk', 'pw')}\n")
+
+    def test_htdigest_format(self):
+        r = run("sipcred-hash", "-f", "htdigest", *MUFASA, stdin="Circle Of Life")
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout, f"Mufasa:testrealm@host.com:{MUFASA_MD5}\n")
+        self.assertExit(run("sipcred-hash", "-f", "htdigest", "-a", "SHA-256", *MUFASA,
+                            stdin="x"), 2)
+        colon = run("sipcred-hash", "-f", "htdigest", "a:b", "realm", stdin="x")
+        self.assertExit(colon, 2)
+        self.assertIn("':'", colon.stderr)
+
+    def test_json(self):
+        r = run("sipcred-hash", "--json", "-a", "md5,sha256", *MUFASA, stdin="Circle Of Life")
+        self.assertExit(r, 0)
+        self.assertEqual(json.loads(r.stdout), {
+            "user": "Mufasa", "realm": "testrealm@host.com",
+            "hashes": [{"algorithm": "MD5", "ha1": MUFASA_MD5},
+                       {"algorithm": "SHA-256", "ha1": ha1("sha256", *MUFASA, "Circle Of Life")}]})
+        self.assertExit(run("sipcred-hash", "--json", "-f", "hex", *MUFASA, stdin="x"), 2)
+
+    def test_password_file(self):
+        path = self.write("pw", "Circle Of Life\r\nsecond line\n")
+        r = run("sipcred-hash", "--password-file", path, *MUFASA)
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout, MUFASA_MD5 + "\n")
+
+    def test_missing_password_file_is_66(self):
+        missing = self.path("nope")
+        r = run("sipcred-hash", "--password-file", missing, *MUFASA)
+        self.assertExit(r, 66)
+        self.assertIn(missing, r.stderr)
+        self.assertEqual(r.stdout, "")
+
+    def test_empty_password_is_65(self):
+        for stdin in ("", "\n", "\r\n"):
+            r = run("sipcred-hash", *MUFASA, stdin=stdin)
+            self.assertExit(r, 65)
+            self.assertIn("standard input", r.stderr)
+            self.assertEqual(r.stdout, "")
+
+    def test_usage_errors_are_2(self):
+        for args in (["-a", "SHA-1", *MUFASA], ["-a", "MD5-sess", *MUFASA], ["Mufasa"],
+                     ["--format", "csv", *MUFASA], ["--bogus", *MUFASA],
+                     ["--password-stdin", "--password-file", "f", *MUFASA]):
+            r = run("sipcred-hash", *args, stdin="x")
+            self.assertExit(r, 2)
+            self.assertEqual(r.stdout, "", args)
+            self.assertNotEqual(r.stderr, "", args)
+        sess = run("sipcred-hash", "-a", "sha-256-sess", *MUFASA, stdin="x")
+        self.assertIn("nonce", sess.stderr)
+
+    def test_help_and_version(self):
+        r = run("sipcred-hash", "--help")
+        self.assertExit(r, 0)
+        for option in ("--algorithm", "--format", "--password-stdin", "--password-file", "--json"):
+            self.assertIn(option, r.stdout)
+        v = run("sipcred-hash", "--version")
+        self.assertExit(v, 0)
+        self.assertRegex(v.stdout, r"^sipcred-hash \d+\.\d+\.\d+\n$")
+
+    def test_terminal_prompt_does_not_echo(self):
+        """On a terminal the password is asked without echo and never shown."""
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execv(os.path.join(BIN, "sipcred-hash"), ["sipcred-hash", *MUFASA])
+        output = b""
+
+        def read_until(needle):
+            nonlocal output
+            while needle not in output:
+                ready, _, _ = select.select([fd], [], [], 10)
+                if not ready:
+                    self.fail(f"timed out waiting for {needle!r}; got {output!r}")
+                try:
+                    chunk = os.read(fd, 1024)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                output += chunk
+
+        read_until(b"Password for Mufasa")
+        os.write(fd, b"Circle Of Life\n")
+        read_until(MUFASA_MD5.encode())
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0)
+        self.assertNotIn(b"Circle Of Life", output)
+
+
+if __name__ == "__main__":
+    unittest.main()

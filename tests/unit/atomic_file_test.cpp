@@ -1,0 +1,139 @@
+#include "sipcred/atomic_file.hpp"
+#include "sipcred/error.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace sipcred;
+namespace fs = std::filesystem;
+
+namespace {
+
+class AtomicFileTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "sipcred-atomic-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    m_dir = pattern;
+  }
+  void TearDown() override { fs::remove_all(m_dir); }
+
+  fs::path write(const std::string& name, const std::string& content, mode_t mode) {
+    const fs::path path = m_dir / name;
+    std::ofstream(path, std::ios::binary) << content;
+    ::chmod(path.c_str(), mode);
+    return path;
+  }
+  std::size_t entries() const {
+    return static_cast<std::size_t>(std::distance(fs::directory_iterator(m_dir), {}));
+  }
+  static mode_t mode_of(const fs::path& path) {
+    struct stat info {};
+    ::stat(path.c_str(), &info);
+    return info.st_mode & 07777;
+  }
+
+  fs::path m_dir;
+};
+
+ErrorKind kind_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& error) {
+    return error.kind();
+  }
+  ADD_FAILURE() << "no sipcred::Error thrown";
+  return ErrorKind::Internal;
+}
+
+TEST_F(AtomicFileTest, CreateMakesA0600FileAndRefusesToOverwrite) {
+  const fs::path path = m_dir / "users";
+  ::umask(022);
+  AtomicFile::create(path, "version:1\n");
+  EXPECT_EQ(read_file(path), "version:1\n");
+  EXPECT_EQ(mode_of(path), 0600u);
+  EXPECT_EQ(kind_of([&] { AtomicFile::create(path, "other\n"); }), ErrorKind::CannotCreate);
+  EXPECT_EQ(read_file(path), "version:1\n");
+  EXPECT_EQ(entries(), 1u); // no temporary file left behind
+}
+
+TEST_F(AtomicFileTest, ReplaceKeepsModeAndOwnerAndLeavesNoTemporaryFile) {
+  const fs::path path = write("users", "old\n", 0640);
+  if (::geteuid() == 0) { // as root, prove the owner survives: give the file to nobody
+    ASSERT_EQ(::chown(path.c_str(), 65534, 65534), 0);
+  }
+  struct stat before {};
+  ::stat(path.c_str(), &before);
+  {
+    AtomicFile file(path);
+    EXPECT_EQ(file.read(), "old\n");
+    file.replace("new content\n");
+  }
+  struct stat after {};
+  ::stat(path.c_str(), &after);
+  EXPECT_EQ(read_file(path), "new content\n");
+  EXPECT_EQ(after.st_mode & 07777, 0640u);
+  EXPECT_EQ(after.st_uid, before.st_uid);
+  EXPECT_EQ(after.st_gid, before.st_gid);
+  EXPECT_NE(after.st_ino, before.st_ino); // replaced by rename, not rewritten in place
+  EXPECT_EQ(entries(), 1u);
+}
+
+TEST_F(AtomicFileTest, SymlinkIsFollowedAndKept) {
+  fs::create_directory(m_dir / "real");
+  const fs::path target = write("real/users", "old\n", 0600);
+  const fs::path link = m_dir / "users";
+  fs::create_symlink(target, link);
+  {
+    AtomicFile file(link);
+    EXPECT_EQ(file.path(), fs::canonical(target));
+    file.replace("new\n");
+  }
+  EXPECT_TRUE(fs::is_symlink(link));
+  EXPECT_EQ(read_file(target), "new\n");
+  EXPECT_EQ(read_file(link), "new\n");
+}
+
+TEST_F(AtomicFileTest, MissingFileIsNoInput) {
+  EXPECT_EQ(kind_of([&] { AtomicFile file(m_dir / "absent"); }), ErrorKind::NoInput);
+  EXPECT_EQ(kind_of([&] { read_file(m_dir / "absent"); }), ErrorKind::NoInput);
+  EXPECT_EQ(kind_of([&] { read_file(m_dir); }), ErrorKind::NoInput);
+}
+
+TEST_F(AtomicFileTest, LockedFileTimesOutWithTempFail) {
+  const fs::path path = write("users", "x\n", 0600);
+  AtomicFile holder(path);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(kind_of([&] { AtomicFile waiter(path, std::chrono::milliseconds(200)); }),
+            ErrorKind::TempFail);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
+}
+
+// Writers that each read, append a line and replace must not lose each other's lines, even
+// though every replace swaps the inode that the others are waiting on.
+TEST_F(AtomicFileTest, ConcurrentWritersLoseNothing) {
+  const fs::path path = write("users", "", 0600);
+  constexpr int writers = 8, appends = 25;
+  std::vector<std::thread> threads;
+  for (int w = 0; w < writers; ++w)
+    threads.emplace_back([&, w] {
+      for (int i = 0; i < appends; ++i) {
+        AtomicFile file(path);
+        file.replace(file.read() + std::to_string(w) + "-" + std::to_string(i) + "\n");
+      }
+    });
+  for (std::thread& t : threads) t.join();
+  const std::string content = read_file(path);
+  EXPECT_EQ(std::count(content.begin(), content.end(), '\n'), writers * appends);
+  for (int w = 0; w < writers; ++w)
+    EXPECT_NE(content.find(std::to_string(w) + "-" + std::to_string(appends - 1) + "\n"),
+              std::string::npos);
+}
+
+} // namespace

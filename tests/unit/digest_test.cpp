@@ -1,0 +1,161 @@
+#include "sipcred/digest.hpp"
+#include "sipcred/error.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace sipcred;
+
+namespace {
+
+const Algorithm md5{HashFunction::Md5, false};
+
+TEST(Digest, Rfc2617Section3_5) {
+  const std::string key = ha1(HashFunction::Md5, "Mufasa", "testrealm@host.com", "Circle Of Life");
+  EXPECT_EQ(key, "939e7578ed9e3c518a452acee763bce9");
+  DigestInput in{md5, key, "dcd98b7102dd2f0e8b11d0f600bfb0c093", "0a4f113b", "00000001",
+                 Qop::Auth, "GET", "/dir/index.html", ""};
+  EXPECT_EQ(request_digest(in), "6629fae49393a05397450978507c4ef1");
+}
+
+// RFC 7616 §3.9.1 (note the lowercase "of" in the password there).
+TEST(Digest, Rfc7616Section3_9_1) {
+  struct Case {
+    HashFunction hash;
+    const char* response;
+  } cases[] = {
+      {HashFunction::Md5, "8ca523f5e9506fed4657c9700eebdbec"},
+      {HashFunction::Sha256, "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1"},
+  };
+  for (const Case& c : cases) {
+    const std::string key = ha1(c.hash, "Mufasa", "http-auth@example.org", "Circle of Life");
+    DigestInput in{{c.hash, false},
+                   key,
+                   "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v",
+                   "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ",
+                   "00000001",
+                   Qop::Auth,
+                   "GET",
+                   "/dir/index.html",
+                   ""};
+    EXPECT_EQ(request_digest(in), c.response) << hash_name(c.hash);
+  }
+}
+
+// HA1 of every hash function. Checked with:
+//   printf 'Mufasa:testrealm@host.com:Circle Of Life' | openssl dgst -md5|-sha256|-sha512-256
+TEST(Digest, Ha1OfEveryHash) {
+  EXPECT_EQ(ha1(HashFunction::Md5, "Mufasa", "testrealm@host.com", "Circle Of Life"),
+            "939e7578ed9e3c518a452acee763bce9");
+  EXPECT_EQ(ha1(HashFunction::Sha256, "Mufasa", "testrealm@host.com", "Circle Of Life"),
+            "3ba6cd94661c5ef34598040c868f13b8775df29109986be50ad35ae537dd3aa4");
+  // SHA-512/256 has its own initial values: a truncated SHA-512 would differ.
+  EXPECT_EQ(ha1(HashFunction::Sha512_256, "Mufasa", "testrealm@host.com", "Circle Of Life"),
+            "4f89a1c293dd533bc27546c1da0608df9efcaa6bd1c350edca70a01c8a823360");
+  // python3 -c "import hashlib; print(hashlib.new('sha512_256', b'').hexdigest())"
+  EXPECT_EQ(hex_digest(HashFunction::Sha512_256, ""),
+            "c672b8d1ef56ed28ab87c3622c5114069bdd3ad7b8f9737498d0c01ecef0967a");
+}
+
+// Every algorithm x sess x qop, on a SIP REGISTER with an SDP-like body for auth-int.
+// Expected values printed by: python3 tests/unit/digest_vectors.py (hashlib only).
+TEST(Digest, EveryAlgorithmQopAndSess) {
+  struct Case {
+    const char* algorithm;
+    const char* qop;
+    const char* response;
+  } cases[] = {
+      {"MD5", "", "370d70cace7af67ac98701ce5528a6a7"},
+      {"MD5", "auth", "d093b282036953973abf984b7314e035"},
+      {"MD5", "auth-int", "8d90be125cba530d4a52b5e825cfe939"},
+      {"MD5-sess", "auth", "358889434b500a32c797d15b78df2dc7"},
+      {"MD5-sess", "auth-int", "5bc2722a19fdab8b012f723dcdd29483"},
+      {"SHA-256", "", "a090acf5707d834f70bb62b1802cbbabd63c9defa9d0a8a94d0a653dec3706c0"},
+      {"SHA-256", "auth", "4e85d71528d57900cbbd8965d0134ef4a8c1ba9c885d90ed934d70f1450cc707"},
+      {"SHA-256", "auth-int", "eaaf7e1d81e0030c64a814677460058ee985624d41f89d699483a83aaa4e74e1"},
+      {"SHA-256-sess", "auth",
+       "7082e163b339d3060b3c4a6c5f7fe1ab4144ab2470ddfd13b001a1905c94d834"},
+      {"SHA-256-sess", "auth-int",
+       "a36260ca2ce22c8170a29d301c95ada6d4947ecc79195845c14a30d366cf097c"},
+      {"SHA-512-256", "", "560d50bd4800b5c88b5183805799b52818934abdd4d34f74ad6f5aec0ac2be71"},
+      {"SHA-512-256", "auth", "12b7f6d72207d748faeb2915fb31c42b6433ebf84c812cb295e9ada7f99d00e9"},
+      {"SHA-512-256", "auth-int",
+       "8cfb28d909e9baa7014c11f0815e89324513e1eee341b4c814a396dfe112bbff"},
+      {"SHA-512-256-sess", "auth",
+       "07a873e030571c8db5d3613507e314eed494b85ea7b7cea8ac19ed9c307c7015"},
+      {"SHA-512-256-sess", "auth-int",
+       "86fa1fab3d4cfde16c073082d9df2219f34a0f5dfca9b41cc355d035ee4ce6d3"},
+  };
+  for (const Case& c : cases) {
+    const Algorithm algorithm = parse_algorithm(c.algorithm).value();
+    const std::string key = ha1(algorithm.hash, "Mufasa", "testrealm@host.com", "Circle Of Life");
+    DigestInput in;
+    in.algorithm = algorithm;
+    in.ha1 = key;
+    in.nonce = "dcd98b7102dd2f0e8b11d0f600bfb0c093";
+    in.cnonce = "0a4f113b";
+    in.nc = "00000001";
+    in.qop = *c.qop ? parse_qop(c.qop).value() : Qop::None;
+    in.method = "REGISTER";
+    in.uri = "sip:biloxi.com";
+    in.body = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n";
+    EXPECT_EQ(request_digest(in), c.response) << c.algorithm << " qop=" << c.qop;
+  }
+}
+
+TEST(Digest, SessWithoutQopIsRefused) {
+  DigestInput in;
+  in.algorithm = {HashFunction::Sha256, true};
+  in.ha1 = "00";
+  try {
+    request_digest(in);
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::Usage);
+  }
+}
+
+// RFC 7616 §3.9.2 with its erratum: the printed userhash in the RFC text is wrong.
+// python3 -c "import hashlib; print(hashlib.new('sha512_256',
+//   'J\u00e4s\u00f8n Doe:api@example.org'.encode()).hexdigest())"
+TEST(Digest, UserhashOfUtf8User) {
+  EXPECT_EQ(userhash(HashFunction::Sha512_256, "J\xc3\xa4s\xc3\xb8n Doe", "api@example.org"),
+            "793263caabb707a56211940d90411ea4a575adeccb7e360aeb624ed06ece9b0b");
+}
+
+TEST(Digest, AlgorithmTokensAreCaseInsensitiveAndPrintedCanonically) {
+  EXPECT_EQ(parse_algorithm("md5"), (Algorithm{HashFunction::Md5, false}));
+  EXPECT_EQ(parse_algorithm("sha-256-SESS"), (Algorithm{HashFunction::Sha256, true}));
+  EXPECT_EQ(parse_algorithm("Sha-512-256"), (Algorithm{HashFunction::Sha512_256, false}));
+  EXPECT_EQ(algorithm_name(*parse_algorithm("sha-512-256-sess")), "SHA-512-256-sess");
+  EXPECT_EQ(algorithm_name(*parse_algorithm("md5-Sess")), "MD5-sess");
+  EXPECT_FALSE(parse_algorithm("SHA256"));
+  EXPECT_FALSE(parse_algorithm("SHA-512"));
+  EXPECT_FALSE(parse_algorithm("-sess"));
+  EXPECT_FALSE(parse_algorithm(""));
+}
+
+TEST(Digest, HashNamesAcceptUserdbPrefixesButNotSess) {
+  EXPECT_EQ(parse_hash_name("sha256"), HashFunction::Sha256);
+  EXPECT_EQ(parse_hash_name("MD5"), HashFunction::Md5);
+  EXPECT_EQ(parse_hash_name("sha-512-256"), HashFunction::Sha512_256);
+  EXPECT_FALSE(parse_hash_name("MD5-sess"));
+  EXPECT_FALSE(parse_hash_name("sha512"));
+}
+
+TEST(Digest, UserdbPrefixesAreExactLowercase) {
+  EXPECT_EQ(parse_userdb_prefix("md5"), HashFunction::Md5);
+  EXPECT_EQ(parse_userdb_prefix("sha256"), HashFunction::Sha256);
+  EXPECT_FALSE(parse_userdb_prefix("MD5"));
+  EXPECT_FALSE(parse_userdb_prefix("sha-256"));
+  EXPECT_EQ(userdb_prefix(HashFunction::Sha256), "sha256");
+  EXPECT_FALSE(userdb_prefix(HashFunction::Sha512_256));
+}
+
+TEST(Digest, QopTokens) {
+  EXPECT_EQ(parse_qop("AUTH"), Qop::Auth);
+  EXPECT_EQ(parse_qop("auth-int"), Qop::AuthInt);
+  EXPECT_FALSE(parse_qop("auth,auth-int"));
+  EXPECT_EQ(qop_name(Qop::AuthInt), "auth-int");
+}
+
+} // namespace

@@ -1,0 +1,98 @@
+#include "password_input.hpp"
+
+#include "sipcred/error.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+
+#include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
+
+namespace sipcred::cli {
+namespace {
+
+// The first line of `in` without LF or CRLF; `source` names it in errors.
+std::string first_line(std::istream& in, std::string_view source) {
+  std::string line;
+  if (!std::getline(in, line) && line.empty())
+    throw Error(ErrorKind::DataError, std::string(source) + ": expected a password on the first "
+                                                            "line, found no input");
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line.empty())
+    throw Error(ErrorKind::DataError,
+                std::string(source) + ": the password on the first line is empty");
+  return line;
+}
+
+// Switches a terminal's echo off for the lifetime of the object.
+class EchoOff {
+public:
+  explicit EchoOff(int fd) : m_fd(fd) {
+    if (::tcgetattr(fd, &m_saved) != 0) return;
+    termios quiet = m_saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    m_active = ::tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+  }
+  ~EchoOff() {
+    if (m_active) ::tcsetattr(m_fd, TCSAFLUSH, &m_saved);
+  }
+  EchoOff(const EchoOff&) = delete;
+  EchoOff& operator=(const EchoOff&) = delete;
+
+private:
+  int m_fd;
+  termios m_saved{};
+  bool m_active = false;
+};
+
+std::string ask_terminal(std::string_view prompt) {
+  const int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+  if (fd < 0)
+    throw Error(ErrorKind::NoInput, std::string("cannot open the terminal to ask for a password: ") +
+                                        std::strerror(errno) +
+                                        " (use --password-stdin or --password-file)");
+  std::string line;
+  {
+    EchoOff echo_off(fd);
+    (void)!::write(fd, prompt.data(), prompt.size());
+    char c;
+    while (::read(fd, &c, 1) == 1 && c != '\n') line.push_back(c);
+    (void)!::write(fd, "\n", 1);
+  }
+  ::close(fd);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line.empty()) throw Error(ErrorKind::DataError, "empty password");
+  return line;
+}
+
+} // namespace
+
+void add_password_options(CLI::App& app, PasswordOptions& options) {
+  auto* stdin_flag = app.add_flag("--password-stdin", options.from_stdin,
+                                  "Read the password from the first line of standard input");
+  auto* file_option = app.add_option("--password-file", options.file,
+                                     "Read the password from the first line of FILE")
+                          ->type_name("FILE");
+  stdin_flag->excludes(file_option);
+}
+
+std::string read_password(const PasswordOptions& options, std::string_view prompt, bool confirm) {
+  if (!options.file.empty()) {
+    std::ifstream in(options.file, std::ios::binary);
+    if (!in)
+      throw Error(ErrorKind::NoInput,
+                  options.file + ": cannot open password file: " + std::strerror(errno));
+    return first_line(in, options.file);
+  }
+  if (options.from_stdin || !::isatty(STDIN_FILENO)) return first_line(std::cin, "standard input");
+
+  std::string password = ask_terminal(prompt);
+  if (confirm && ask_terminal("Retype the password: ") != password)
+    throw Error(ErrorKind::DataError, "the two passwords differ");
+  return password;
+}
+
+} // namespace sipcred::cli

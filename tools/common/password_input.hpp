@@ -1,0 +1,26 @@
+#pragma once
+// Where a tool reads a secret from: never argv. The terminal (no echo), standard input, or a
+// file; always its first line without the line end.
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace sipcred::cli {
+
+struct PasswordOptions {
+  bool from_stdin = false;
+  std::string file;
+};
+
+// Adds --password-stdin and --password-file FILE (mutually exclusive).
+void add_password_options(CLI::App& app, PasswordOptions& options);
+
+// Reads the password: from --password-file, else from stdin when asked or when stdin is not a
+// terminal, else from the terminal without echo (asked twice when `confirm`). Throws
+// Error(DataError) for an empty password or no input, NoInput for a missing file.
+std::string read_password(const PasswordOptions& options, std::string_view prompt,
+                          bool confirm = false);
+
+} // namespace sipcred::cli

@@ -1,0 +1,122 @@
+// sipcred-hash: print HA1 = H(user:realm:password) for each requested algorithm, in the shape
+// a server's store wants it.
+
+#include "password_input.hpp"
+#include "tool_main.hpp"
+
+#include "sipcred/digest.hpp"
+#include "sipcred/error.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+#include <vector>
+
+namespace {
+
+using namespace sipcred;
+
+std::vector<HashFunction> parse_algorithms(const std::vector<std::string>& names) {
+  if (names.empty()) return {HashFunction::Md5};
+  std::vector<HashFunction> hashes;
+  for (const std::string& name : names) {
+    if (auto hash = parse_hash_name(name)) {
+      hashes.push_back(*hash);
+      continue;
+    }
+    if (auto algorithm = parse_algorithm(name); algorithm && algorithm->session)
+      throw Error(ErrorKind::Usage, "'" + name + "': the HA1 of a -sess algorithm depends on the "
+                                                 "nonce and cnonce; ask for " +
+                                        std::string(hash_name(algorithm->hash)) + " instead");
+    throw Error(ErrorKind::Usage,
+                "unknown algorithm '" + name + "' (expected MD5, SHA-256 or SHA-512-256)");
+  }
+  return hashes;
+}
+
+// Refuses, before the password is read, what the chosen format cannot hold.
+void check_format(const std::string& format, const std::vector<HashFunction>& hashes,
+                  const std::string& user, const std::string& realm) {
+  for (HashFunction hash : hashes) {
+    if (format == "userdb" && !userdb_prefix(hash))
+      throw Error(ErrorKind::Usage, std::string(hash_name(hash)) +
+                                        " has no userdb prefix: Flexisip's userdb stores only "
+                                        "md5: and sha256: hashes");
+    if (format == "htdigest" && hash != HashFunction::Md5)
+      throw Error(ErrorKind::Usage, "htdigest holds MD5 hashes only, not " +
+                                        std::string(hash_name(hash)));
+  }
+  if (format == "htdigest" &&
+      (user.find(':') != std::string::npos || realm.find(':') != std::string::npos))
+    throw Error(ErrorKind::Usage, "htdigest cannot hold a ':' in the user or the realm");
+}
+
+void print(const std::string& format, const std::vector<HashFunction>& hashes,
+           const std::vector<std::string>& values, const std::string& user,
+           const std::string& realm) {
+  for (std::size_t i = 0; i < hashes.size(); ++i) {
+    const std::string& hex = values[i];
+    if (format == "hex") std::cout << hex << '\n';
+    else if (format == "userdb")
+      std::cout << (i ? " " : "") << *userdb_prefix(hashes[i]) << ':' << hex;
+    else if (format == "pjsip")
+      std::cout << "password_digest = " << hash_name(hashes[i]) << ':' << hex << '\n';
+    else if (format == "htdigest") std::cout << user << ':' << realm << ':' << hex << '\n';
+  }
+  if (format == "userdb") std::cout << '\n';
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"Print the A1 hash (HA1) of USER:REALM:password for each algorithm.\n"
+               "The password is read from the terminal without echo, from the first line of\n"
+               "stdin (--password-stdin, or when stdin is not a terminal), or from a file.",
+               "sipcred-hash"};
+  std::vector<std::string> algorithm_names;
+  std::string format = "hex";
+  bool json = false;
+  bool quiet = false;
+  cli::PasswordOptions password_options;
+  std::string user, realm;
+
+  app.add_option("-a,--algorithm", algorithm_names,
+                 "MD5 (default), SHA-256 or SHA-512-256; repeat or separate with commas")
+      ->delimiter(',')
+      ->type_name("ALG");
+  auto* format_option =
+      app.add_option("-f,--format", format, "hex (default), userdb, pjsip or htdigest")
+          ->check(CLI::IsMember({"hex", "userdb", "pjsip", "htdigest"}))
+          ->type_name("FORMAT");
+  app.add_flag("--json", json, "Print a JSON object instead")->excludes(format_option);
+  cli::add_password_options(app, password_options);
+  cli::add_common_options(app, "sipcred-hash", quiet);
+  app.add_option("USER", user, "User name, hashed as its bytes")->required();
+  app.add_option("REALM", realm, "Realm, hashed as its bytes")->required();
+  cli::parse(app, argc, argv);
+
+  const std::vector<HashFunction> hashes = parse_algorithms(algorithm_names);
+  check_format(json ? "json" : format, hashes, user, realm);
+  const std::string password =
+      cli::read_password(password_options, "Password for " + user + " in " + realm + ": ");
+
+  std::vector<std::string> values;
+  for (HashFunction hash : hashes) values.push_back(ha1(hash, user, realm, password));
+
+  if (json) {
+    nlohmann::json out{{"user", user}, {"realm", realm}, {"hashes", nlohmann::json::array()}};
+    for (std::size_t i = 0; i < hashes.size(); ++i)
+      out["hashes"].push_back({{"algorithm", hash_name(hashes[i])}, {"ha1", values[i]}});
+    // Invalid UTF-8 in an argument must not abort the output: replace it visibly.
+    std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  } else {
+    print(format, hashes, values, user, realm);
+  }
+  std::cout.flush();
+  if (!std::cout) throw Error(ErrorKind::Io, "cannot write to standard output");
+  return exit_success;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  return sipcred::cli::run_tool("sipcred-hash", [&] { return run(argc, argv); });
+}

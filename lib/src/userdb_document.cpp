@@ -23,30 +23,38 @@ struct UserKey {
   }
 };
 
-// Reports users defined on several lines. An open-addressing table of line indexes: a
-// million users fit in a few megabytes, and no key is copied.
+// Reports users defined on several lines. An open-addressing table of line indexes tagged
+// with their key's hash: a million users fit in 16 MB, no key is copied, and keys are only
+// compared when their hashes agree.
 void report_duplicates(const std::vector<Line>& lines, std::vector<Diagnostic>& diagnostics) {
+  struct Slot {
+    std::uint32_t line_plus_one = 0; // 0: empty
+    std::uint32_t tag = 0;
+  };
   std::size_t auth_lines = 0;
   for (const Line& line : lines) auth_lines += line.kind == LineKind::Auth;
   std::size_t capacity = 16;
   while (capacity < 2 * auth_lines) capacity *= 2;
-  std::vector<std::uint32_t> slots(capacity, 0); // line index + 1; 0 is empty
+  std::vector<Slot> slots(capacity);
 
   for (std::size_t index = 0; index < lines.size(); ++index) {
     if (lines[index].kind != LineKind::Auth) continue;
     const UserKey key(lines[index].entry);
-    for (std::size_t slot = key.hash() & (capacity - 1);; slot = (slot + 1) & (capacity - 1)) {
-      if (slots[slot] == 0) {
-        slots[slot] = static_cast<std::uint32_t>(index + 1);
+    const std::size_t hash = key.hash();
+    const auto tag = static_cast<std::uint32_t>(hash >> 32);
+    for (std::size_t slot = hash & (capacity - 1);; slot = (slot + 1) & (capacity - 1)) {
+      Slot& s = slots[slot];
+      if (s.line_plus_one == 0) {
+        s = {static_cast<std::uint32_t>(index + 1), tag};
         break;
       }
-      const std::size_t previous = slots[slot] - 1;
-      if (UserKey(lines[previous].entry) == key) {
+      const std::size_t previous = s.line_plus_one - 1;
+      if (s.tag == tag && UserKey(lines[previous].entry) == key) {
         diagnostics.push_back(Diagnostic{
             "SC124", Severity::Warning, index + 1, 1,
             "user '" + lines[index].entry.identity() + "' is already defined on line " +
                 std::to_string(previous + 1) + ": Flexisip uses this line and ignores that one"});
-        slots[slot] = static_cast<std::uint32_t>(index + 1);
+        s.line_plus_one = static_cast<std::uint32_t>(index + 1);
         break;
       }
     }

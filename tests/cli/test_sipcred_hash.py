@@ -6,6 +6,8 @@ import json
 import os
 import pty
 import select
+import signal
+import termios
 import unittest
 
 from clitest import BIN, TempDirTest, run
@@ -131,34 +133,48 @@ class Hash(TempDirTest):
         self.assertExit(v, 0)
         self.assertRegex(v.stdout, r"^sipcred-hash \d+\.\d+\.\d+\n$")
 
-    def test_terminal_prompt_does_not_echo(self):
-        """On a terminal the password is asked without echo and never shown."""
+    def start_on_terminal(self):
         pid, fd = pty.fork()
         if pid == 0:
             os.execv(os.path.join(BIN, "sipcred-hash"), ["sipcred-hash", *MUFASA])
-        output = b""
+        self.output = b""
+        return pid, fd
 
-        def read_until(needle):
-            nonlocal output
-            while needle not in output:
-                ready, _, _ = select.select([fd], [], [], 10)
-                if not ready:
-                    self.fail(f"timed out waiting for {needle!r}; got {output!r}")
-                try:
-                    chunk = os.read(fd, 1024)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                output += chunk
+    def read_until(self, fd, needle):
+        while needle not in self.output:
+            ready, _, _ = select.select([fd], [], [], 10)
+            if not ready:
+                self.fail(f"timed out waiting for {needle!r}; got {self.output!r}")
+            try:
+                chunk = os.read(fd, 1024)
+            except OSError:
+                break
+            if not chunk:
+                break
+            self.output += chunk
 
-        read_until(b"Password for Mufasa")
+    def test_terminal_prompt_does_not_echo(self):
+        """On a terminal the password is asked without echo and never shown."""
+        pid, fd = self.start_on_terminal()
+        self.read_until(fd, b"Password for Mufasa")
+        self.assertFalse(termios.tcgetattr(fd)[3] & termios.ECHO, "echo is on at the prompt")
         os.write(fd, b"Circle Of Life\n")
-        read_until(MUFASA_MD5.encode())
+        self.read_until(fd, MUFASA_MD5.encode())
         _, status = os.waitpid(pid, 0)
+        self.assertTrue(termios.tcgetattr(fd)[3] & termios.ECHO, "echo left off")
         os.close(fd)
         self.assertEqual(os.waitstatus_to_exitcode(status), 0)
-        self.assertNotIn(b"Circle Of Life", output)
+        self.assertNotIn(b"Circle Of Life", self.output)
+
+    def test_ctrl_c_at_the_prompt_restores_echo(self):
+        pid, fd = self.start_on_terminal()
+        self.read_until(fd, b"Password for Mufasa")
+        os.write(fd, b"\x03")  # the terminal turns Ctrl-C into SIGINT
+        _, status = os.waitpid(pid, 0)
+        self.assertTrue(os.WIFSIGNALED(status))
+        self.assertEqual(os.WTERMSIG(status), signal.SIGINT)
+        self.assertTrue(termios.tcgetattr(fd)[3] & termios.ECHO, "echo left off after Ctrl-C")
+        os.close(fd)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 #include "sipcred/error.hpp"
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -27,24 +28,40 @@ std::string first_line(std::istream& in, std::string_view source) {
   return line;
 }
 
+// The terminal state to restore if a signal (Ctrl-C at the prompt) ends the process while
+// echo is off: a shell left without echo is a nasty surprise.
+int g_terminal_fd = -1;
+termios g_saved_terminal{};
+
+extern "C" void restore_terminal_and_die(int signal_number) {
+  ::tcsetattr(g_terminal_fd, TCSAFLUSH, &g_saved_terminal);
+  std::signal(signal_number, SIG_DFL);
+  std::raise(signal_number);
+}
+
+constexpr int fatal_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP};
+
 // Switches a terminal's echo off for the lifetime of the object.
 class EchoOff {
 public:
-  explicit EchoOff(int fd) : m_fd(fd) {
-    if (::tcgetattr(fd, &m_saved) != 0) return;
-    termios quiet = m_saved;
+  explicit EchoOff(int fd) {
+    if (::tcgetattr(fd, &g_saved_terminal) != 0) return;
+    g_terminal_fd = fd;
+    for (int signal_number : fatal_signals) std::signal(signal_number, restore_terminal_and_die);
+    termios quiet = g_saved_terminal;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     m_active = ::tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
   }
   ~EchoOff() {
-    if (m_active) ::tcsetattr(m_fd, TCSAFLUSH, &m_saved);
+    if (g_terminal_fd < 0) return;
+    if (m_active) ::tcsetattr(g_terminal_fd, TCSAFLUSH, &g_saved_terminal);
+    for (int signal_number : fatal_signals) std::signal(signal_number, SIG_DFL);
+    g_terminal_fd = -1;
   }
   EchoOff(const EchoOff&) = delete;
   EchoOff& operator=(const EchoOff&) = delete;
 
 private:
-  int m_fd;
-  termios m_saved{};
   bool m_active = false;
 };
 

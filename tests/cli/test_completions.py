@@ -1,0 +1,70 @@
+"""Shell completions: valid syntax in bash, zsh and fish, they complete for real, and they
+know every option the tool's --help lists (so a new option cannot be forgotten)."""
+import os
+import re
+import subprocess
+import unittest
+
+from clitest import run
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../completions")
+TOOLS = ["sipcred-hash"]
+
+
+def files(tool):
+    return {"bash": os.path.join(ROOT, "bash", tool),
+            "zsh": os.path.join(ROOT, "zsh", "_" + tool),
+            "fish": os.path.join(ROOT, "fish", tool + ".fish")}
+
+
+def shell(*args):
+    return subprocess.run(args, capture_output=True, text=True, timeout=30)
+
+
+class Completions(unittest.TestCase):
+    def test_syntax(self):
+        for tool in TOOLS + ["sipcred"]:
+            for sh, path in files(tool).items():
+                r = shell(sh, "-n", path)
+                self.assertEqual(r.returncode, 0, f"{path}: {r.stderr}")
+
+    def test_every_option_of_help_is_completed(self):
+        for tool in TOOLS:
+            help_text = run(tool, "--help").stdout
+            options = set(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]+", help_text))
+            self.assertIn("--password-stdin", options)
+            for sh, path in files(tool).items():
+                with open(path) as f:
+                    text = f.read()
+                for option in options:
+                    bare = option[2:]
+                    # fish writes long options without their dashes: -l password-stdin
+                    found = option in text or (sh == "fish" and f"-l {bare}" in text)
+                    self.assertTrue(found, f"{path} does not complete {option}")
+
+    def bash_complete(self, line):
+        words = line.split(" ")
+        script = (f"source /usr/share/bash-completion/bash_completion; "
+                  f"source {files('sipcred-hash')['bash']}; "
+                  f"COMP_WORDS=({' '.join(repr(w) for w in words)}); "
+                  f"COMP_CWORD={len(words) - 1}; COMP_LINE={line!r}; COMP_POINT={len(line)}; "
+                  f"_sipcred_hash; printf '%s\\n' \"${{COMPREPLY[@]}}\"")
+        r = shell("bash", "-c", script)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout.split()
+
+    def test_bash_completes_values_and_options(self):
+        self.assertEqual(self.bash_complete("sipcred-hash -a SHA"), ["SHA-256", "SHA-512-256"])
+        self.assertEqual(self.bash_complete("sipcred-hash --format u"), ["userdb"])
+        self.assertIn("--password-file", self.bash_complete("sipcred-hash --pass"))
+
+    def test_fish_completes_values(self):
+        r = shell("fish", "-c", f"source {files('sipcred-hash')['fish']}; "
+                                f"complete -C 'sipcred-hash -f '")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(sorted(line.split("\t")[0] for line in r.stdout.splitlines()),
+                         ["hex", "htdigest", "pjsip", "userdb"])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -87,21 +87,24 @@ private:
   fs::path m_path;
 };
 
-// The whole content from the current offset, in one allocation when the size is known (pipes and
-// growing files are read to their end all the same).
+// The whole content from the current offset, in one allocation when the size is known; pipes
+// and files that grew meanwhile are read to their end all the same.
 std::string read_descriptor(int fd, const fs::path& path) {
   struct stat info {};
   if (::fstat(fd, &info) != 0) throw Error(ErrorKind::Io, describe(path, "cannot stat", errno));
   std::string content(info.st_size > 0 ? static_cast<std::size_t>(info.st_size) : 0, '\0');
   std::size_t done = 0;
+  char spill[65536]; // once the known size is read: is there more?
   while (true) {
-    if (done == content.size()) content.resize(2 * done + 65536);
-    const ssize_t got = ::read(fd, content.data() + done, content.size() - done);
+    const bool full = done == content.size();
+    char* into = full ? spill : content.data() + done;
+    const ssize_t got = ::read(fd, into, full ? sizeof spill : content.size() - done);
     if (got < 0) {
       if (errno == EINTR) continue;
       throw Error(ErrorKind::Io, describe(path, "cannot read", errno));
     }
     if (got == 0) break;
+    if (full) content.append(spill, static_cast<std::size_t>(got));
     done += static_cast<std::size_t>(got);
   }
   content.resize(done);

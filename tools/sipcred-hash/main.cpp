@@ -94,7 +94,7 @@ int run(int argc, char** argv) {
   cli::parse(app, argc, argv);
 
   const std::vector<HashFunction> hashes = parse_algorithms(algorithm_names);
-  check_format(json ? "json" : format, hashes, user, realm);
+  if (!json) check_format(format, hashes, user, realm); // JSON holds any algorithm
   const std::string password =
       cli::read_password(password_options, "Password for " + user + " in " + realm + ": ");
 

@@ -81,6 +81,7 @@ public:
       throw Error(ErrorKind::Io, describe(m_path, "cannot close", errno));
   }
   void forget() { m_path.clear(); } // it now is the target: do not remove it
+  int release_fd() { return std::exchange(m_fd, -1); }
 
 private:
   int m_fd = -1;
@@ -131,6 +132,9 @@ AtomicFile::AtomicFile(const fs::path& path, std::chrono::milliseconds lock_time
   while (true) {
     FileDescriptor fd(::open(m_path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0) throw Error(ErrorKind::NoInput, describe(m_path, "cannot open", errno));
+    struct stat opened {};
+    if (::fstat(fd.get(), &opened) != 0 || !S_ISREG(opened.st_mode))
+      throw Error(ErrorKind::NoInput, m_path.string() + ": not a regular file");
     if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) {
       // A writer that held the lock before us has replaced the file: our descriptor then
       // points at the old inode, which nobody reads any more. Start again on the new one.
@@ -162,13 +166,16 @@ std::string AtomicFile::read() const {
 }
 
 void AtomicFile::replace(std::string_view content) {
-  struct stat original {};
+  struct stat original {}, created {};
   if (::fstat(m_fd, &original) != 0)
     throw Error(ErrorKind::Io, describe(m_path, "cannot stat", errno));
   TempFile temp(m_path);
-  // Owner first: chown may clear set-id bits that fchmod then restores. Refuse rather than
-  // silently hand a server's file to another owner.
-  if ((original.st_uid != ::geteuid() || original.st_gid != ::getegid()) &&
+  // The temporary file's group may come from a setgid directory rather than from us: compare
+  // with what it really got. Owner first, since chown may clear set-id bits that fchmod then
+  // restores. Refuse rather than silently hand a server's file to another owner.
+  if (::fstat(temp.fd(), &created) != 0)
+    throw Error(ErrorKind::Io, describe(temp.path(), "cannot stat", errno));
+  if ((created.st_uid != original.st_uid || created.st_gid != original.st_gid) &&
       ::fchown(temp.fd(), original.st_uid, original.st_gid) != 0)
     throw Error(ErrorKind::CannotCreate,
                 describe(m_path, "cannot give the new file the original owner", errno));
@@ -176,11 +183,20 @@ void AtomicFile::replace(std::string_view content) {
     throw Error(ErrorKind::CannotCreate,
                 describe(m_path, "cannot give the new file the original mode", errno));
   write_all(temp.fd(), content, temp.path());
-  temp.close();
+  // Lock the new inode before it becomes visible, so that the lock never lapses: a waiter
+  // that wakes up on the old inode reopens the path and waits on this one.
+  if (::flock(temp.fd(), LOCK_EX | LOCK_NB) != 0)
+    throw Error(ErrorKind::Io, describe(temp.path(), "cannot lock", errno));
   if (::rename(temp.path().c_str(), m_path.c_str()) != 0)
     throw Error(ErrorKind::CannotCreate, describe(m_path, "cannot replace", errno));
   temp.forget();
-  sync_directory(m_path.parent_path());
+  ::close(std::exchange(m_fd, temp.release_fd()));
+  try {
+    sync_directory(m_path.parent_path());
+  } catch (const Error& error) {
+    throw Error(ErrorKind::Io, std::string("replaced, but not known to be on disk: ") +
+                                   error.what());
+  }
 }
 
 void AtomicFile::create(const fs::path& path, std::string_view content) {

@@ -30,10 +30,20 @@ class Umbrella(TempDirTest):
         self.assertIn("--password-stdin", r.stdout)
 
     def test_unknown_tool_or_option_is_2(self):
-        for args in (["nosuch"], ["--bogus"], ["../bin/sh"], ["help", "nosuch"]):
+        for args in (["nosuch"], ["--bogus"], [""], ["help", "nosuch"]):
             r = run("sipcred", *args)
             self.assertExit(r, 2)
             self.assertIn("sipcred --help", r.stderr)
+
+    def test_a_name_with_a_slash_is_never_run(self):
+        """`sipcred evil/run` must not run PATH/sipcred-evil/run."""
+        import os
+        os.mkdir(self.path("sipcred-evil"))
+        marker = self.path("ran")
+        self.write("sipcred-evil/run", f"#!/bin/sh\ntouch {marker}\n", mode=0o755)
+        r = run("sipcred", "evil/run", env={"PATH": f"{self.dir}:/usr/bin:/bin"})
+        self.assertExit(r, 2)
+        self.assertFalse(os.path.exists(marker))
 
     def test_version(self):
         r = run("sipcred", "--version")

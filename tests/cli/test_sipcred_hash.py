@@ -83,6 +83,9 @@ class Hash(TempDirTest):
         colon = run("sipcred-hash", "-f", "htdigest", "a:b", "realm", stdin="x")
         self.assertExit(colon, 2)
         self.assertIn("':'", colon.stderr)
+        forged = run("sipcred-hash", "-f", "htdigest", "u\nevil", "realm", stdin="x")
+        self.assertExit(forged, 2)
+        self.assertEqual(forged.stdout, "")
 
     def test_json(self):
         r = run("sipcred-hash", "--json", "-a", "md5,sha256", *MUFASA, stdin="Circle Of Life")
@@ -105,6 +108,16 @@ class Hash(TempDirTest):
         self.assertExit(r, 66)
         self.assertIn(missing, r.stderr)
         self.assertEqual(r.stdout, "")
+
+    def test_password_file_that_is_a_directory_is_66(self):
+        r = run("sipcred-hash", "--password-file", self.dir, *MUFASA)
+        self.assertExit(r, 66)
+        self.assertIn("directory", r.stderr)
+
+    def test_password_file_may_be_a_pipe(self):
+        r = run("sipcred-hash", "--password-file", "/dev/stdin", *MUFASA, stdin="Circle Of Life")
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout, MUFASA_MD5 + "\n")
 
     def test_empty_password_is_65(self):
         for stdin in ("", "\n", "\r\n"):
@@ -165,6 +178,30 @@ class Hash(TempDirTest):
         os.close(fd)
         self.assertEqual(os.waitstatus_to_exitcode(status), 0)
         self.assertNotIn(b"Circle Of Life", self.output)
+
+    def test_ctrl_z_then_fg_keeps_echo_off(self):
+        """Suspended at the prompt and resumed with `fg` from a job-control shell (a session
+        leader's own stop would be discarded by the kernel), the password still does not echo."""
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execve("/bin/bash", ["bash", "--norc", "--noprofile", "-i"],
+                      {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PS1": "$ ", "TERM": "dumb"})
+        self.output = b""
+        self.read_until(fd, b"$ ")
+        os.write(fd, f"{os.path.join(BIN, 'sipcred-hash')} Mufasa testrealm@host.com\n".encode())
+        self.read_until(fd, b"Password for Mufasa")
+        os.write(fd, b"\x1a")
+        self.read_until(fd, b"Stopped")
+        os.write(fd, b"fg\n")
+        self.read_until(fd, b"testrealm@host.com\r\n")  # bash prints the resumed command
+        select.select([], [], [], 0.3)  # let it turn echo off again
+        resumed_at = len(self.output)
+        os.write(fd, b"Circle Of Life\n")
+        self.read_until(fd, MUFASA_MD5.encode())
+        os.write(fd, b"exit\n")
+        os.waitpid(pid, 0)
+        os.close(fd)
+        self.assertNotIn(b"Circle Of Life", self.output[resumed_at:])
 
     def test_ctrl_c_at_the_prompt_restores_echo(self):
         pid, fd = self.start_on_terminal()

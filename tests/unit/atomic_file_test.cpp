@@ -85,6 +85,35 @@ TEST_F(AtomicFileTest, ReplaceKeepsModeAndOwnerAndLeavesNoTemporaryFile) {
   EXPECT_EQ(entries(), 1u);
 }
 
+// A temporary file in a setgid directory takes the directory's group: the original's group
+// must be restored all the same.
+TEST_F(AtomicFileTest, ReplaceKeepsGroupInASetgidDirectory) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to create a file owned by another group";
+  const fs::path shared = m_dir / "shared";
+  fs::create_directory(shared);
+  ASSERT_EQ(::chown(shared.c_str(), 0, 65534), 0);
+  ASSERT_EQ(::chmod(shared.c_str(), 02775), 0);
+  const fs::path path = write("shared/users", "old\n", 0640);
+  ASSERT_EQ(::chown(path.c_str(), 0, 0), 0);
+  AtomicFile(path).replace("new\n");
+  struct stat after {};
+  ::stat(path.c_str(), &after);
+  EXPECT_EQ(after.st_gid, 0u);
+  EXPECT_EQ(after.st_mode & 07777, 0640u);
+}
+
+// The lock follows the file across a replace: a second read-modify-replace through the same
+// object sees its own first change and loses no other writer's.
+TEST_F(AtomicFileTest, LockHoldsTheNewFileAfterReplace) {
+  const fs::path path = write("users", "v\n", 0600);
+  AtomicFile file(path);
+  file.replace(file.read() + "a\n");
+  EXPECT_EQ(kind_of([&] { AtomicFile other(path, std::chrono::milliseconds(50)); }),
+            ErrorKind::TempFail);
+  file.replace(file.read() + "b\n");
+  EXPECT_EQ(read_file(path), "v\na\nb\n");
+}
+
 TEST_F(AtomicFileTest, SymlinkIsFollowedAndKept) {
   fs::create_directory(m_dir / "real");
   const fs::path target = write("real/users", "old\n", 0600);
@@ -104,6 +133,7 @@ TEST_F(AtomicFileTest, MissingFileIsNoInput) {
   EXPECT_EQ(kind_of([&] { AtomicFile file(m_dir / "absent"); }), ErrorKind::NoInput);
   EXPECT_EQ(kind_of([&] { read_file(m_dir / "absent"); }), ErrorKind::NoInput);
   EXPECT_EQ(kind_of([&] { read_file(m_dir); }), ErrorKind::NoInput);
+  EXPECT_EQ(kind_of([&] { AtomicFile file(m_dir); }), ErrorKind::NoInput);
 }
 
 TEST_F(AtomicFileTest, LockedFileTimesOutWithTempFail) {

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -18,7 +19,9 @@ namespace {
 // The first line of `in` without LF or CRLF; `source` names it in errors.
 std::string first_line(std::istream& in, std::string_view source) {
   std::string line;
-  if (!std::getline(in, line) && line.empty())
+  const bool got = static_cast<bool>(std::getline(in, line));
+  if (in.bad()) throw Error(ErrorKind::Io, std::string(source) + ": cannot read the password");
+  if (!got && line.empty())
     throw Error(ErrorKind::DataError, std::string(source) + ": expected a password on the first "
                                                             "line, found no input");
   if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -28,18 +31,35 @@ std::string first_line(std::istream& in, std::string_view source) {
   return line;
 }
 
-// The terminal state to restore if a signal (Ctrl-C at the prompt) ends the process while
-// echo is off: a shell left without echo is a nasty surprise.
+// The terminal states to switch between if a signal arrives while echo is off: Ctrl-C must
+// not leave the shell without echo, and Ctrl-Z then `fg` must not bring the prompt back with
+// echo on (getpass does the same).
 int g_terminal_fd = -1;
 termios g_saved_terminal{};
+termios g_quiet_terminal{};
 
-extern "C" void restore_terminal_and_die(int signal_number) {
-  ::tcsetattr(g_terminal_fd, TCSAFLUSH, &g_saved_terminal);
-  std::signal(signal_number, SIG_DFL);
-  std::raise(signal_number);
+constexpr int handled_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP};
+
+extern "C" void on_signal_at_prompt(int signal_number);
+
+void install_handlers(void (*handler)(int)) {
+  for (int signal_number : handled_signals) std::signal(signal_number, handler);
 }
 
-constexpr int fatal_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP};
+extern "C" void on_signal_at_prompt(int signal_number) {
+  ::tcsetattr(g_terminal_fd, TCSAFLUSH, &g_saved_terminal);
+  std::signal(signal_number, SIG_DFL);
+  // The signal is blocked while its handler runs: unblock it so that raise() acts now (and,
+  // for SIGTSTP, returns only once the process is continued).
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, signal_number);
+  ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
+  std::raise(signal_number);
+  // Only a stop comes back here: resume the prompt as it was.
+  ::tcsetattr(g_terminal_fd, TCSAFLUSH, &g_quiet_terminal);
+  std::signal(signal_number, on_signal_at_prompt);
+}
 
 // Switches a terminal's echo off for the lifetime of the object.
 class EchoOff {
@@ -47,15 +67,15 @@ public:
   explicit EchoOff(int fd) {
     if (::tcgetattr(fd, &g_saved_terminal) != 0) return;
     g_terminal_fd = fd;
-    for (int signal_number : fatal_signals) std::signal(signal_number, restore_terminal_and_die);
-    termios quiet = g_saved_terminal;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    m_active = ::tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+    g_quiet_terminal = g_saved_terminal;
+    g_quiet_terminal.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    install_handlers(on_signal_at_prompt);
+    m_active = ::tcsetattr(fd, TCSAFLUSH, &g_quiet_terminal) == 0;
   }
   ~EchoOff() {
     if (g_terminal_fd < 0) return;
     if (m_active) ::tcsetattr(g_terminal_fd, TCSAFLUSH, &g_saved_terminal);
-    for (int signal_number : fatal_signals) std::signal(signal_number, SIG_DFL);
+    install_handlers(SIG_DFL);
     g_terminal_fd = -1;
   }
   EchoOff(const EchoOff&) = delete;
@@ -98,6 +118,11 @@ void add_password_options(CLI::App& app, PasswordOptions& options) {
 
 std::string read_password(const PasswordOptions& options, std::string_view prompt, bool confirm) {
   if (!options.file.empty()) {
+    // A directory opens as a stream that reads nothing: say what it is (pipes and
+    // /dev/stdin are fine).
+    struct stat info {};
+    if (::stat(options.file.c_str(), &info) == 0 && S_ISDIR(info.st_mode))
+      throw Error(ErrorKind::NoInput, options.file + ": is a directory, not a password file");
     std::ifstream in(options.file, std::ios::binary);
     if (!in)
       throw Error(ErrorKind::NoInput,

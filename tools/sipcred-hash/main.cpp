@@ -46,9 +46,12 @@ void check_format(const std::string& format, const std::vector<HashFunction>& ha
       throw Error(ErrorKind::Usage, "htdigest holds MD5 hashes only, not " +
                                         std::string(hash_name(hash)));
   }
-  if (format == "htdigest" &&
-      (user.find(':') != std::string::npos || realm.find(':') != std::string::npos))
-    throw Error(ErrorKind::Usage, "htdigest cannot hold a ':' in the user or the realm");
+  // A ':' or a line end would forge another field or another line of the htdigest file.
+  constexpr std::string_view separators{":\r\n\0", 4};
+  if (format == "htdigest" && (user.find_first_of(separators) != std::string::npos ||
+                               realm.find_first_of(separators) != std::string::npos))
+    throw Error(ErrorKind::Usage,
+                "htdigest cannot hold a ':', a line end or a NUL in the user or the realm");
 }
 
 void print(const std::string& format, const std::vector<HashFunction>& hashes,

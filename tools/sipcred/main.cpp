@@ -79,8 +79,10 @@ int print_help() {
 
 // Replaces this process with the tool, so its exit status and signals are the caller's.
 int run(std::string_view name, std::vector<std::string> args) {
-  const std::optional<fs::path> tool = find_tool(name);
-  if (!tool || name.find('/') != std::string_view::npos)
+  // A name with a '/' could reach outside the sipcred-* programs: never look it up.
+  const std::optional<fs::path> tool =
+      name.empty() || name.find('/') != std::string_view::npos ? std::nullopt : find_tool(name);
+  if (!tool)
     throw sipcred::Error(sipcred::ErrorKind::Usage,
                          "'" + std::string(name) + "' is not a sipcred tool; see 'sipcred --help'");
   std::vector<char*> argv;

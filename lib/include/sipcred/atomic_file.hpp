@@ -19,8 +19,8 @@ class AtomicFile {
 public:
   static constexpr std::chrono::milliseconds default_lock_timeout{10'000};
 
-  // Opens and locks an existing file. Throws Error: NoInput when it does not exist or cannot
-  // be opened, TempFail when another writer holds the lock for longer than `lock_timeout`.
+  // Opens and locks an existing regular file. Throws Error: NoInput when it does not exist,
+  // cannot be opened or is not a regular file, TempFail when another writer holds the lock for longer than `lock_timeout`.
   explicit AtomicFile(const std::filesystem::path& path,
                       std::chrono::milliseconds lock_timeout = default_lock_timeout);
   ~AtomicFile();
@@ -31,8 +31,11 @@ public:
   const std::filesystem::path& path() const { return m_path; }
   // The current content, read under the lock.
   std::string read() const;
-  // Atomically replaces the content; the original owner and mode are kept. On failure (Error
-  // CannotCreate or Io) the original is untouched and no temporary file is left.
+  // Atomically replaces the content; the original owner and mode are kept, and the lock now
+  // holds the new file, so read() and replace() may be called again. On failure (Error
+  // CannotCreate or Io) the original is untouched and no temporary file is left, with one
+  // exception said in the message: Io "replaced, but not known to be on disk" when only the
+  // final directory fsync failed.
   void replace(std::string_view content);
 
   // Creates a new file holding `content`, mode 0600, atomically: nothing appears at `path`

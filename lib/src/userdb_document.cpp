@@ -10,17 +10,36 @@
 namespace sipcred::userdb {
 namespace {
 
-// Flexisip keys a user by (user, user-id, domain), the user-id defaulting to the user; the
-// last line with a key wins.
-struct UserKey {
-  std::string_view user, user_id, domain;
+// Flexisip keys a user by (user, user-id, domain), URL-unescaped, the user-id defaulting to
+// the user; the last line with a key wins. Views point into the entry, or into the key's own
+// storage for the rare %-escaped names (so a key is never copied).
+class UserKey {
+public:
   explicit UserKey(const Entry& e)
-      : user(e.user), user_id(e.user_id.empty() ? e.user : e.user_id), domain(e.domain) {}
-  bool operator==(const UserKey&) const = default;
+      : m_user(unescaped(e.user, m_user_storage)),
+        m_user_id(e.user_id.empty() ? m_user : unescaped(e.user_id, m_user_id_storage)),
+        m_domain(e.domain) {}
+  UserKey(const UserKey&) = delete;
+  UserKey& operator=(const UserKey&) = delete;
+
+  bool operator==(const UserKey& o) const {
+    return m_user == o.m_user && m_user_id == o.m_user_id && m_domain == o.m_domain;
+  }
   std::size_t hash() const {
     const std::hash<std::string_view> h;
-    return h(user) ^ (h(user_id) * 0x9e3779b97f4a7c15ULL) ^ (h(domain) * 0xc2b2ae3d27d4eb4fULL);
+    return h(m_user) ^ (h(m_user_id) * 0x9e3779b97f4a7c15ULL) ^
+           (h(m_domain) * 0xc2b2ae3d27d4eb4fULL);
   }
+
+private:
+  static std::string_view unescaped(std::string_view raw, std::string& storage) {
+    if (raw.find('%') == std::string_view::npos) return raw;
+    storage = url_unescape(raw);
+    return storage;
+  }
+
+  std::string m_user_storage, m_user_id_storage; // declared first: the views below use them
+  std::string_view m_user, m_user_id, m_domain;
 };
 
 // Reports users defined on several lines. An open-addressing table of line indexes tagged
@@ -87,10 +106,12 @@ Document Document::parse(std::string content, std::vector<Diagnostic>& diagnosti
     const void* newline = std::memchr(text.data() + start, '\n', text.size() - start);
     const std::size_t end =
         newline ? static_cast<const char*>(newline) - text.data() + 1 : text.size();
-    document.m_lines.push_back(
-        parse_line(text.substr(start, end - start), document.m_lines.size() + 1, diagnostics));
+    const Line* previous = document.m_lines.empty() ? nullptr : &document.m_lines.back();
+    document.m_lines.push_back(parse_line(text.substr(start, end - start),
+                                          document.m_lines.size() + 1, diagnostics, previous));
     start = end;
   }
+  check_last_line(document.m_lines.back(), document.m_lines.size(), diagnostics);
   report_duplicates(document.m_lines, diagnostics);
   return document;
 }
@@ -125,6 +146,13 @@ void Document::replace_entry(std::size_t index, const EntrySpec& spec) {
 
 std::size_t Document::append_entry(const EntrySpec& spec) {
   std::vector<Diagnostic> diagnostics;
+  // A last line without its line end would run into the new one: end it first.
+  if (!m_lines.empty() && !m_lines.back().text.ends_with("\n")) {
+    Line& last = m_lines.back();
+    const Line* before = m_lines.size() > 1 ? &m_lines[m_lines.size() - 2] : nullptr;
+    last = parse_line(keep(std::string(last.text) + std::string(line_end())), m_lines.size(),
+                      diagnostics, before);
+  }
   const std::size_t index = m_lines.size();
   m_lines.push_back(
       parse_line(keep(format_auth_line(spec) + std::string(line_end())), index + 1, diagnostics));

@@ -9,7 +9,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstring>
+#include <optional>
 
 namespace sipcred::userdb {
 namespace {
@@ -83,16 +85,56 @@ std::size_t utf8_sequence_length(std::string_view body, std::size_t pos) {
   return continuations + 1;
 }
 
+std::string_view body_of(std::string_view text) {
+  if (!text.empty() && text.back() == '\n') {
+    text.remove_suffix(1);
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  }
+  return text;
+}
+
+// Flexisip's comment text may hold LWS = [*WSP CRLF] 1*WSP, and its parser (belr) never
+// backtracks. So after a comment that ends in CRLF, an indented line continues the comment...
+bool comment_stays_open(const Line& line) {
+  return line.kind == LineKind::Comment && line.text.ends_with("\r\n");
+}
+
+// ... and a comment whose text ends in whitespace just before CRLF fails unless the next line
+// is indented: the whitespace and CRLF start an LWS that then finds no whitespace to finish.
+// (A whitespace-only continuation line is itself the end of an LWS, so it is fine.)
+std::optional<std::size_t> dangling_space(const Line& line) {
+  if (!comment_stays_open(line)) return std::nullopt;
+  const std::string_view body = body_of(line.text);
+  const std::size_t last = body.find_last_not_of(" \t");
+  if (last == std::string_view::npos || last + 1 == body.size()) return std::nullopt;
+  return last + 1;
+}
+
+Diagnostic dangling_space_error(const Line& comment, std::size_t line_number, std::size_t pos) {
+  return Diagnostic{"SC114", Severity::Error, line_number, column_of(body_of(comment.text), pos),
+                    "whitespace at the end of a comment, before CRLF, with no indented line "
+                    "after it: Flexisip's grammar then fails and refuses the file; remove the "
+                    "trailing whitespace"};
+}
+
+// Whether an md5:/sha256:-like prefix may be shown in a message: an unknown prefix may as well
+// be the second half of a password that contained a space.
+bool looks_like_algorithm(std::string_view prefix) {
+  if (prefix.empty() || prefix.size() > 12) return false;
+  for (char c : prefix)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
+  for (std::string_view start : {"md", "sha", "clr", "clear", "plain", "ha1", "crypt"})
+    if (prefix.size() >= start.size() && iequals(prefix.substr(0, start.size()), start))
+      return true;
+  return false;
+}
+
 class LineParser {
 public:
-  LineParser(std::string_view text, std::size_t line_number, std::vector<Diagnostic>& diagnostics)
-      : m_text(text), m_number(line_number), m_diagnostics(diagnostics) {
-    m_body = text;
-    if (!m_body.empty() && m_body.back() == '\n') {
-      m_body.remove_suffix(1);
-      if (!m_body.empty() && m_body.back() == '\r') m_body.remove_suffix(1);
-    }
-  }
+  LineParser(std::string_view text, std::size_t line_number, std::vector<Diagnostic>& diagnostics,
+             const Line* previous)
+      : m_text(text), m_body(body_of(text)), m_number(line_number), m_diagnostics(diagnostics),
+        m_previous(previous) {}
 
   Line parse() {
     Line line;
@@ -115,6 +157,11 @@ private:
                                  "is not a line end in a userdb");
     }
     if (m_number == 1) return version_line();
+    if (m_previous && comment_stays_open(*m_previous)) {
+      if (!m_body.empty() && is_space(m_body[0])) return comment_continuation();
+      if (auto pos = dangling_space(*m_previous))
+        m_diagnostics.push_back(dangling_space_error(*m_previous, m_number - 1, *pos));
+    }
     if (m_body.empty()) return LineKind::Blank;
     if (is_space(m_body[0])) {
       const std::size_t first = m_body.find_first_not_of(" \t");
@@ -122,7 +169,7 @@ private:
       return error("SC105", 0, "a line may only start with whitespace when it is blank: remove "
                                "the indentation (comments start with '#' in column 1)");
     }
-    if (m_body[0] == '#') return comment();
+    if (m_body[0] == '#') return comment_text(1);
     // A lone version line out of place (an auth line for domain "version:1" has credentials).
     if (m_body.size() >= 8 && iequals(m_body.substr(0, 8), "version:") &&
         m_body.find_first_of(" \t") == std::string_view::npos)
@@ -153,8 +200,16 @@ private:
     return LineKind::Version;
   }
 
-  LineKind comment() {
-    for (std::size_t pos = 1; pos < m_body.size();) {
+  LineKind comment_continuation() {
+    if (m_body.find_first_not_of(" \t") != std::string_view::npos)
+      warning("SC126", 0, "this indented line continues the comment of line " +
+                              std::to_string(m_number - 1) +
+                              " (the file uses CRLF): Flexisip reads it as comment text");
+    return comment_text(0);
+  }
+
+  LineKind comment_text(std::size_t start) {
+    for (std::size_t pos = start; pos < m_body.size();) {
       const auto byte = static_cast<unsigned char>(m_body[pos]);
       if (byte >= 0x80) {
         const std::size_t length = utf8_sequence_length(m_body, pos);
@@ -230,9 +285,11 @@ private:
       if (pos == start) return bad_char(pos, "a credential", true);
       const std::string_view word = m_body.substr(start, pos - start);
       const std::size_t colon = word.find(':');
+      constexpr std::string_view space_hint =
+          " (if this is the rest of a password: passwords cannot contain whitespace)";
       if (colon == std::string_view::npos)
         return error("SC108", start, "expected a credential: clrtxt:PASSWORD, md5:HEX or "
-                                     "sha256:HEX");
+                                     "sha256:HEX" + std::string(space_hint));
       CredentialToken credential;
       credential.prefix = word.substr(0, colon);
       credential.value = word.substr(colon + 1);
@@ -241,12 +298,13 @@ private:
       else if (iequals(credential.prefix, "md5")) credential.type = CredentialType::Md5;
       else if (iequals(credential.prefix, "sha256")) credential.type = CredentialType::Sha256;
       else {
-        // Echo short prefixes only: a long one may well be a password typed without prefix.
-        const std::string shown = credential.prefix.size() <= 12
-                                      ? "'" + std::string(credential.prefix) + ":'"
-                                      : "this prefix";
-        return error("SC108", start, "unknown credential prefix " + shown +
-                                         ": Flexisip only knows clrtxt:, md5: and sha256: and "
+        if (!looks_like_algorithm(credential.prefix))
+          return error("SC108", start, "unknown credential prefix: Flexisip only knows clrtxt:, "
+                                       "md5: and sha256: and refuses the whole file" +
+                                           std::string(space_hint));
+        return error("SC108", start, "unknown credential prefix '" +
+                                         std::string(credential.prefix) +
+                                         ":': Flexisip only knows clrtxt:, md5: and sha256: and "
                                          "refuses the whole file");
       }
       const bool is_password = credential.type == CredentialType::ClearText;
@@ -359,6 +417,7 @@ private:
   std::string_view m_body; // m_text without its line end
   std::size_t m_number;
   std::vector<Diagnostic>& m_diagnostics;
+  const Line* m_previous; // the line before, for what carries over (CRLF comments)
 };
 
 void require_token(std::string_view value, std::string_view what) {
@@ -426,8 +485,14 @@ std::vector<const CredentialToken*> Entry::effective_credentials() const {
 }
 
 Line parse_line(std::string_view text, std::size_t line_number,
-                std::vector<Diagnostic>& diagnostics) {
-  return LineParser(text, line_number, diagnostics).parse();
+                std::vector<Diagnostic>& diagnostics, const Line* previous) {
+  return LineParser(text, line_number, diagnostics, previous).parse();
+}
+
+void check_last_line(const Line& last, std::size_t line_number,
+                     std::vector<Diagnostic>& diagnostics) {
+  if (auto pos = dangling_space(last))
+    diagnostics.push_back(dangling_space_error(last, line_number, *pos));
 }
 
 std::string format_auth_line(const EntrySpec& spec) {

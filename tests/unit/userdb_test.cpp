@@ -102,6 +102,28 @@ TEST(Userdb, LineEndsAndComments) {
   EXPECT_TRUE(diagnose("version:1\n#\n# tabs\tand $ & ; ok\n").empty());
 }
 
+// Flexisip's comment text may span lines through LWS = [*WSP CRLF] 1*WSP, and its parser
+// never backtracks: with CRLF line ends, an indented line continues a comment, and trailing
+// whitespace in a comment needs one.
+TEST(Userdb, CrlfCommentsFollowFlexisipGrammar) {
+  // Trailing space before CRLF, then an ordinary line: Flexisip refuses the file.
+  EXPECT_EQ(diagnose("version:1\r\n# note \r\nu@d clrtxt:x ;\r\n"),
+            (std::vector<Found>{{"SC114", E, 2, 7}}));
+  EXPECT_EQ(diagnose("version:1\r\n# note\t\r\n\r\n"), (std::vector<Found>{{"SC114", E, 2, 7}}));
+  EXPECT_EQ(diagnose("version:1\r\n#  \r\n"), (std::vector<Found>{{"SC114", E, 2, 2}}));
+  // The same with LF line ends is fine, and so is a CRLF comment without trailing space.
+  EXPECT_TRUE(diagnose("version:1\n# note \nu@d clrtxt:x ;\n").empty());
+  EXPECT_TRUE(diagnose("version:1\r\n# note\r\nu@d clrtxt:x ;\r\n").empty());
+  // An indented line after a CRLF comment is comment text: accepted, but a user there is lost.
+  EXPECT_TRUE(diagnose("version:1\r\n# note \r\n  \r\nu@d clrtxt:x ;\r\n").empty());
+  EXPECT_EQ(diagnose("version:1\r\n# c\r\n\tu@d clrtxt:x ;\r\n"),
+            (std::vector<Found>{{"SC126", W, 3, 1}}));
+  EXPECT_EQ(diagnose("version:1\r\n# c\r\n  more (text)\r\n"),
+            (std::vector<Found>{{"SC126", W, 3, 1}, {"SC106", E, 3, 8}}));
+  // With LF, the indented line is an error of its own.
+  EXPECT_EQ(diagnose("version:1\n# c\n  more\n"), (std::vector<Found>{{"SC105", E, 3, 1}}));
+}
+
 TEST(Userdb, AuthLineSyntax) {
   const std::vector<std::pair<std::string, Found>> cases = {
       {"a@d clrtxt:x;\n", {"SC109", E, 2, 13}},           // space before ';' is mandatory
@@ -147,6 +169,11 @@ TEST(Userdb, WhatFlexisipIgnoresIsAWarning) {
 }
 
 TEST(Userdb, DuplicateUsersAreReportedOnTheLaterLine) {
+  // Keys compare URL-unescaped, as Flexisip's do: %61 is 'a'.
+  EXPECT_EQ(diagnose("version:1\nalice@d clrtxt:x ;\n%61lice@d clrtxt:y ;\n"),
+            (std::vector<Found>{{"SC124", W, 3, 1}}));
+  EXPECT_EQ(diagnose("version:1\nb@d clrtxt:x ; b\nb@d clrtxt:y ; %62\n"),
+            (std::vector<Found>{{"SC124", W, 3, 1}}));
   const auto found = diagnose("version:1\n"
                               "a@d clrtxt:x ;\n"
                               "a@d clrtxt:x ; other-id\n" // another user-id: another user
@@ -229,6 +256,30 @@ TEST(Userdb, EditingChangesOnlyThatLine) {
   std::vector<Diagnostic> reparsed;
   Document::parse(document.content(), reparsed);
   EXPECT_TRUE(reparsed.empty());
+}
+
+TEST(Userdb, AppendingAfterALastLineWithoutLineEnd) {
+  std::vector<Diagnostic> diagnostics;
+  Document document = Document::parse("version:1\nu@d clrtxt:x ;", diagnostics);
+  document.append_entry({"v", "d", {{CredentialType::ClearText, "y"}}, "", ""});
+  EXPECT_EQ(document.content(), "version:1\nu@d clrtxt:x ;\nv@d clrtxt:y ;\n");
+  std::vector<Diagnostic> reparsed;
+  Document::parse(document.content(), reparsed);
+  EXPECT_TRUE(reparsed.empty());
+}
+
+// A word that is not a credential may be half of a password that held a space: never echo it.
+TEST(Userdb, UnknownPrefixesAreShownOnlyWhenTheyLookLikeAlgorithms) {
+  auto message = [](const std::string& line) {
+    std::vector<Diagnostic> diagnostics;
+    Document::parse("version:1\n" + line + "\n", diagnostics);
+    return diagnostics.at(0).message;
+  };
+  EXPECT_NE(message("u@d sha512:abc ;").find("'sha512:'"), std::string::npos);
+  EXPECT_NE(message("u@d SHA-1:abc ;").find("'SHA-1:'"), std::string::npos);
+  EXPECT_EQ(message("u@d clrtxt:pa ss:word ;").find("ss:"), std::string::npos);
+  EXPECT_EQ(message("u@d Summer:2024 ;").find("Summer"), std::string::npos);
+  EXPECT_EQ(message("u@d hunter2 ;").find("hunter2"), std::string::npos);
 }
 
 TEST(Userdb, NewDocumentIsAVersionLine) {

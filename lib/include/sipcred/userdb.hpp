@@ -54,10 +54,15 @@ struct Line {
 };
 
 // Parses one line of a userdb (text with its line end, when it has one). Line 1 is the version
-// line. Problems are appended to `diagnostics`; the returned line is Invalid after an error
-// that Flexisip would refuse the file for. Usable on its own to stream a file.
+// line. `previous` is the line before (nullptr for the first): a comment ending in CRLF carries
+// over to an indented next line, as in Flexisip's grammar. Problems are appended to
+// `diagnostics`; the returned line is Invalid after an error that Flexisip would refuse the
+// file for. With check_last_line after the last one, this streams a file.
 Line parse_line(std::string_view text, std::size_t line_number,
-                std::vector<Diagnostic>& diagnostics);
+                std::vector<Diagnostic>& diagnostics, const Line* previous = nullptr);
+// The checks that only the end of the file can settle.
+void check_last_line(const Line& last, std::size_t line_number,
+                     std::vector<Diagnostic>& diagnostics);
 
 // The user's fields for a new or rewritten auth line.
 struct EntrySpec {

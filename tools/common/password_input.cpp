@@ -1,6 +1,7 @@
 #include "password_input.hpp"
 
 #include "sipcred/error.hpp"
+#include "sipcred/password.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -107,16 +108,32 @@ std::string ask_terminal(std::string_view prompt) {
 
 } // namespace
 
-void add_password_options(CLI::App& app, PasswordOptions& options) {
+CLI::Option* add_generate_option(CLI::App& app, std::size_t& length, std::string_view what) {
+  // --generate alone means the default length: CLI11 then sets the option's default value.
+  return app
+      .add_option("--generate", length,
+                  std::string(what) + " (OpenSSL CSPRNG, LEN characters, default " +
+                      std::to_string(default_password_length) + "), printed once on stdout")
+      ->expected(0, 1)
+      ->default_str(std::to_string(default_password_length))
+      ->type_name("LEN");
+}
+
+void add_password_options(CLI::App& app, PasswordOptions& options, bool offer_generate) {
   auto* stdin_flag = app.add_flag("--password-stdin", options.from_stdin,
                                   "Read the password from the first line of standard input");
   auto* file_option = app.add_option("--password-file", options.file,
                                      "Read the password from the first line of FILE")
                           ->type_name("FILE");
   stdin_flag->excludes(file_option);
+  if (offer_generate) {
+    auto* generate = add_generate_option(app, options.generate_length, "Generate the password");
+    generate->excludes(stdin_flag)->excludes(file_option);
+  }
 }
 
 std::string read_password(const PasswordOptions& options, std::string_view prompt, bool confirm) {
+  if (options.generate_length > 0) return generate_password(options.generate_length);
   if (!options.file.empty()) {
     // A directory opens as a stream that reads nothing: say what it is (pipes and
     // /dev/stdin are fine).

@@ -12,12 +12,16 @@ namespace sipcred::cli {
 struct PasswordOptions {
   bool from_stdin = false;
   std::string file;
+  std::size_t generate_length = 0; // --generate[=LEN]; 0 when not asked
 };
 
-// Adds --password-stdin and --password-file FILE (mutually exclusive).
-void add_password_options(CLI::App& app, PasswordOptions& options);
+// Adds --password-stdin and --password-file FILE, and with `offer_generate` --generate[=LEN]
+// (mutually exclusive).
+void add_password_options(CLI::App& app, PasswordOptions& options, bool offer_generate = false);
+// Adds --generate[=LEN] alone (import generates for the records that have no password).
+CLI::Option* add_generate_option(CLI::App& app, std::size_t& length, std::string_view what);
 
-// Reads the password: from --password-file, else from stdin when asked or when stdin is not a
+// Reads the password: a generated one with --generate, else from --password-file, else from stdin when asked or when stdin is not a
 // terminal, else from the terminal without echo (asked twice when `confirm`). Throws
 // Error(DataError) for an empty password or no input, NoInput for a missing file.
 std::string read_password(const PasswordOptions& options, std::string_view prompt,

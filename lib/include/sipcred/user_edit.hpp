@@ -1,0 +1,62 @@
+#pragma once
+// What an administrator does to the users of a userdb: name a user, make the credentials of a
+// password, find the user's lines, check a password. Tools call these; Document keeps bytes.
+
+#include "sipcred/digest.hpp"
+#include "sipcred/userdb.hpp"
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sipcred::userdb {
+
+// A user as named on a command line: "user@domain", or "domain" for an empty user. The user is
+// kept as written (URL-escaped, like in the file).
+struct Identity {
+  std::string user;
+  std::string domain;
+  std::string text() const; // back to "user@domain"
+};
+
+// Error(DataError) naming what is wrong when a part is not a userdb token.
+Identity parse_identity(std::string_view text);
+
+// Which credentials to store for a password.
+struct CredentialPolicy {
+  std::vector<HashFunction> hashes{HashFunction::Md5, HashFunction::Sha256};
+  bool clear_text = false; // store the clear text instead: Flexisip derives MD5 and SHA-256
+  std::string realm;       // realm of the hashes; empty: the domain, as Flexisip's clrtxt does
+};
+
+using Credentials = std::vector<std::pair<CredentialType, std::string>>;
+
+// Error(Usage) for a policy Flexisip could not use for this identity: clear text with a realm
+// other than the domain, a hash with no userdb prefix, nothing to store. make_credentials
+// checks it too; call it first to refuse before asking for a password.
+void check_policy(const Identity& identity, const CredentialPolicy& policy);
+
+// The credentials of `password` for `identity`. A1 hashes the URL-unescaped user. Throws
+// Error(DataError) for a password a userdb cannot hold (without showing it), and what
+// check_policy throws.
+Credentials make_credentials(const Identity& identity, std::string_view password,
+                             const CredentialPolicy& policy);
+
+// The kinds of credential an existing user has (clear text, or its hash algorithms).
+CredentialPolicy policy_of(const Entry& entry);
+
+// Indexes in document.lines() of the lines for this user (URL-unescaped user and domain
+// equal), in file order. Flexisip uses the last one.
+std::vector<std::size_t> find_user(const Document& document, const Identity& identity);
+
+struct CredentialCheck {
+  const CredentialToken* credential;
+  bool matches;
+};
+// Checks `password` against each credential Flexisip uses for the entry (hashes computed with
+// `realm`, or the domain when empty).
+std::vector<CredentialCheck> check_password(const Entry& entry, std::string_view password,
+                                            std::string_view realm);
+
+} // namespace sipcred::userdb

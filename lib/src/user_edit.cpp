@@ -1,0 +1,128 @@
+#include "sipcred/user_edit.hpp"
+
+#include "sipcred/error.hpp"
+#include "text.hpp"
+
+#include <algorithm>
+
+namespace sipcred::userdb {
+namespace {
+
+std::string_view unescaped(std::string_view raw, std::string& storage) {
+  if (raw.find('%') == std::string_view::npos) return raw;
+  storage = url_unescape(raw);
+  return storage;
+}
+
+CredentialType credential_type(HashFunction hash) {
+  if (hash == HashFunction::Md5) return CredentialType::Md5;
+  if (hash == HashFunction::Sha256) return CredentialType::Sha256;
+  throw Error(ErrorKind::Usage, std::string(hash_name(hash)) +
+                                    " has no userdb prefix: Flexisip's userdb stores only md5: "
+                                    "and sha256: hashes");
+}
+
+HashFunction hash_of(CredentialType type) {
+  return type == CredentialType::Md5 ? HashFunction::Md5 : HashFunction::Sha256;
+}
+
+} // namespace
+
+std::string Identity::text() const { return user.empty() ? domain : user + "@" + domain; }
+
+Identity parse_identity(std::string_view text) {
+  const std::size_t at = text.find('@');
+  Identity identity;
+  if (at == std::string_view::npos) identity.domain = text;
+  else {
+    identity.user = text.substr(0, at);
+    identity.domain = text.substr(at + 1);
+    if (!is_token(identity.user))
+      throw Error(ErrorKind::DataError,
+                  "'" + std::string(text) + "': the user part must be 1 or more letters, digits "
+                                            "and - . ! % * _ + ` ' ~ : (write '@' as %40)");
+  }
+  if (!is_token(identity.domain))
+    throw Error(ErrorKind::DataError, "'" + std::string(text) +
+                                          "': expected user@domain, the domain being 1 or more "
+                                          "letters, digits and - . ! % * _ + ` ' ~ :");
+  return identity;
+}
+
+void check_policy(const Identity& identity, const CredentialPolicy& policy) {
+  if (policy.clear_text) {
+    if (!policy.realm.empty() && policy.realm != identity.domain)
+      throw Error(ErrorKind::Usage, "clear text with realm '" + policy.realm +
+                                        "': Flexisip hashes clear text with the domain '" +
+                                        identity.domain + "', so it would never match");
+    return;
+  }
+  if (policy.hashes.empty()) throw Error(ErrorKind::Usage, "no credential to store");
+  for (HashFunction hash : policy.hashes) credential_type(hash);
+}
+
+Credentials make_credentials(const Identity& identity, std::string_view password,
+                             const CredentialPolicy& policy) {
+  check_policy(identity, policy);
+  if (!is_token(password))
+    throw Error(ErrorKind::DataError,
+                password.empty() ? "the password is empty"
+                                 : "the password contains a character Flexisip's userdb cannot "
+                                   "hold: only letters, digits and - . ! % * _ + ` ' ~ : are "
+                                   "allowed");
+  if (policy.clear_text) return {{CredentialType::ClearText, std::string(password)}};
+  const std::string realm = policy.realm.empty() ? identity.domain : policy.realm;
+  std::string storage;
+  const std::string_view user = unescaped(identity.user, storage);
+  Credentials credentials;
+  for (HashFunction hash : policy.hashes)
+    credentials.emplace_back(credential_type(hash), ha1(hash, user, realm, password));
+  return credentials;
+}
+
+CredentialPolicy policy_of(const Entry& entry) {
+  CredentialPolicy policy;
+  policy.hashes.clear();
+  for (const CredentialToken* credential : entry.effective_credentials()) {
+    if (credential->type == CredentialType::ClearText) policy.clear_text = true;
+    else if (std::find(policy.hashes.begin(), policy.hashes.end(),
+                       hash_of(credential->type)) == policy.hashes.end())
+      policy.hashes.push_back(hash_of(credential->type));
+  }
+  return policy;
+}
+
+std::vector<std::size_t> find_user(const Document& document, const Identity& identity) {
+  std::string wanted_storage, line_storage;
+  const std::string_view wanted = unescaped(identity.user, wanted_storage);
+  std::vector<std::size_t> found;
+  const auto& lines = document.lines();
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const Entry& entry = lines[i].entry;
+    if (lines[i].kind == LineKind::Auth && entry.domain == identity.domain &&
+        unescaped(entry.user, line_storage) == wanted)
+      found.push_back(i);
+  }
+  return found;
+}
+
+std::vector<CredentialCheck> check_password(const Entry& entry, std::string_view password,
+                                            std::string_view realm) {
+  const std::string a1_user = entry.hash_user();
+  if (realm.empty()) realm = entry.domain;
+  std::vector<CredentialCheck> checks;
+  for (const CredentialToken* credential : entry.effective_credentials()) {
+    bool matches;
+    if (credential->type == CredentialType::ClearText) matches = credential->value == password;
+    else {
+      // Flexisip lower-cases stored hashes on load.
+      std::string stored(credential->value);
+      for (char& c : stored) c = ascii_lower(c);
+      matches = stored == ha1(hash_of(credential->type), a1_user, realm, password);
+    }
+    checks.push_back({credential, matches});
+  }
+  return checks;
+}
+
+} // namespace sipcred::userdb

@@ -1,0 +1,322 @@
+// init, add, rotate, remove, import: the commands that change the file. Each one locks the
+// file, parses it, changes only the lines of the users it names, and replaces it atomically.
+
+#include "commands.hpp"
+#include "diagnostic_output.hpp"
+#include "userdb_session.hpp"
+
+#include "sipcred/atomic_file.hpp"
+#include "sipcred/error.hpp"
+#include "sipcred/import_list.hpp"
+#include "sipcred/password.hpp"
+
+#include <algorithm>
+#include <iostream>
+#include <unistd.h>
+#include <unordered_map>
+
+namespace sipcred::user_tool {
+namespace {
+
+using userdb::CredentialPolicy;
+using userdb::EntrySpec;
+using userdb::Identity;
+
+std::string describe(const CredentialPolicy& policy) {
+  if (policy.clear_text) return "clear text";
+  std::string text;
+  for (HashFunction hash : policy.hashes)
+    text += (text.empty() ? "" : ", ") + std::string(*userdb_prefix(hash));
+  return text;
+}
+
+void say(const Options& options, const std::string& message) {
+  if (!options.quiet) std::cerr << "sipcred-user: " << message << '\n';
+}
+
+void warn_about(const Options& options, const Identity& identity, const CredentialPolicy& p) {
+  if (p.clear_text)
+    say(options, "note: the password of " + identity.text() + " is stored in clear text");
+  else if (!p.realm.empty() && p.realm != identity.domain)
+    say(options, "note: hashes of " + identity.text() + " use realm '" + p.realm +
+                     "': Flexisip must challenge with that realm (realm= in its config)");
+}
+
+EntrySpec spec_for(const Identity& identity, userdb::Credentials credentials,
+                   std::string user_id, std::string phone) {
+  // The first token after ';' is the user-id: a phone alone needs it written out, and the
+  // user-id defaults to the user anyway.
+  if (user_id.empty() && !phone.empty()) user_id = identity.user;
+  return EntrySpec{identity.user, identity.domain, std::move(credentials), std::move(user_id),
+                   std::move(phone)};
+}
+
+// The policy for a user that already has credentials: its own kinds, changed only where the
+// command line says so.
+CredentialPolicy rotation_policy(const Options& options, const userdb::Entry& entry) {
+  CredentialPolicy policy = userdb::policy_of(entry);
+  const CredentialPolicy requested = requested_policy(options);
+  if (!options.algorithms.empty() || options.clear_text) {
+    policy.hashes = requested.hashes;
+    policy.clear_text = requested.clear_text;
+  }
+  policy.realm = requested.realm;
+  return policy;
+}
+
+// Passwords are asked before the file is locked: a person typing must not block other
+// writers. On a terminal, an unlocked look first spares typing a password for nothing.
+bool asks_terminal(const Options& options) {
+  return options.password.file.empty() && !options.password.from_stdin &&
+         options.password.generate_length == 0 && ::isatty(STDIN_FILENO);
+}
+
+bool exists_unlocked(const Options& options, const Identity& identity) {
+  return !userdb::find_user(load_userdb(options.file, true), identity).empty();
+}
+
+std::string new_password(const Options& options, const Identity& identity) {
+  return cli::read_password(options.password, "New password for " + identity.text() + ": ",
+                            /*confirm=*/true);
+}
+
+int already_exists(const Options& options, const Identity& identity) {
+  std::cerr << "sipcred-user: " << identity.text() << " already exists in " << options.file
+            << "; use 'sipcred-user rotate' to change its password\n";
+  return exit_negative;
+}
+
+int not_found(const Options& options, const std::string& identities) {
+  std::cerr << "sipcred-user: not found in " << options.file << ": " << identities << '\n';
+  return exit_negative;
+}
+
+void print_generated(const Options& options, const std::string& password) {
+  if (options.password.generate_length > 0) std::cout << password << '\n' << std::flush;
+}
+
+} // namespace
+
+bool policy_requested(const Options& options) {
+  return !options.algorithms.empty() || options.clear_text || !options.realm.empty();
+}
+
+CredentialPolicy requested_policy(const Options& options) {
+  CredentialPolicy policy;
+  policy.clear_text = options.clear_text;
+  policy.realm = options.realm;
+  if (!options.algorithms.empty()) {
+    if (options.clear_text)
+      throw Error(ErrorKind::Usage, "--clrtxt stores the clear text only (Flexisip derives MD5 "
+                                    "and SHA-256 from it): leave out -a");
+    policy.hashes.clear();
+    for (const std::string& name : options.algorithms) {
+      const auto hash = parse_hash_name(name);
+      if (!hash)
+        throw Error(ErrorKind::Usage, "unknown algorithm '" + name + "' (expected md5 or sha256)");
+      if (std::find(policy.hashes.begin(), policy.hashes.end(), *hash) == policy.hashes.end())
+        policy.hashes.push_back(*hash);
+    }
+  }
+  return policy;
+}
+
+int run_init(const Options& options) {
+  AtomicFile::create(options.file, userdb::Document().content());
+  say(options, "created " + options.file);
+  return exit_success;
+}
+
+int run_add(const Options& options) {
+  const Identity identity = userdb::parse_identity(options.identities.at(0));
+  const CredentialPolicy policy = requested_policy(options);
+  userdb::check_policy(identity, policy);
+  if (asks_terminal(options) && exists_unlocked(options, identity))
+    return already_exists(options, identity);
+  const std::string password = new_password(options, identity);
+
+  EditSession session(options.file, options.quiet);
+  if (!userdb::find_user(session.document(), identity).empty())
+    return already_exists(options, identity);
+  session.document().append_entry(spec_for(
+      identity, userdb::make_credentials(identity, password, policy), options.auth_user,
+      options.phone));
+  session.commit();
+  print_generated(options, password);
+  warn_about(options, identity, policy);
+  say(options, "added " + identity.text() + " (" + describe(policy) + ")");
+  return exit_success;
+}
+
+int run_rotate(const Options& options) {
+  const Identity identity = userdb::parse_identity(options.identities.at(0));
+  userdb::check_policy(identity, requested_policy(options));
+  if (asks_terminal(options) && !exists_unlocked(options, identity))
+    return not_found(options, identity.text());
+  const std::string password = new_password(options, identity);
+
+  EditSession session(options.file, options.quiet);
+  userdb::Document& document = session.document();
+  const std::vector<std::size_t> lines = userdb::find_user(document, identity);
+  if (lines.empty()) return not_found(options, identity.text());
+  // Every line of the user gets the new password: an old one must not stay usable anywhere.
+  CredentialPolicy policy;
+  for (std::size_t index : lines) {
+    const userdb::Entry& entry = document.lines()[index].entry;
+    policy = rotation_policy(options, entry);
+    document.replace_entry(index, spec_for(identity,
+                                           userdb::make_credentials(identity, password, policy),
+                                           std::string(entry.user_id), std::string(entry.phone)));
+  }
+  session.commit();
+  print_generated(options, password);
+  warn_about(options, identity, policy);
+  say(options, "rotated " + identity.text() + " (" + describe(policy) + ")");
+  return exit_success;
+}
+
+int run_remove(const Options& options) {
+  std::vector<Identity> identities;
+  for (const std::string& text : options.identities)
+    identities.push_back(userdb::parse_identity(text));
+
+  EditSession session(options.file, options.quiet);
+  userdb::Document& document = session.document();
+  std::vector<std::size_t> doomed;
+  std::string missing;
+  for (const Identity& identity : identities) {
+    const std::vector<std::size_t> lines = userdb::find_user(document, identity);
+    if (lines.empty()) missing += (missing.empty() ? "" : ", ") + identity.text();
+    doomed.insert(doomed.end(), lines.begin(), lines.end());
+  }
+  if (!missing.empty()) return not_found(options, missing + " (nothing was removed)");
+  // From the bottom up, so that the indexes still to erase stay valid.
+  std::sort(doomed.begin(), doomed.end());
+  doomed.erase(std::unique(doomed.begin(), doomed.end()), doomed.end());
+  for (auto it = doomed.rbegin(); it != doomed.rend(); ++it) document.erase_line(*it);
+  session.commit();
+  say(options, "removed " + std::to_string(identities.size()) +
+                   (identities.size() == 1 ? " user" : " users"));
+  return exit_success;
+}
+
+namespace {
+
+// The users of an import list by domain then URL-unescaped user, so that one pass over the
+// userdb finds the lines of every listed user without a key per line.
+class ImportIndex {
+public:
+  explicit ImportIndex(const std::vector<ImportRecord>& records) {
+    m_users.reserve(records.size());
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      const Identity identity = userdb::parse_identity(records[i].identity);
+      m_users.push_back({userdb::url_unescape(identity.user), identity.domain, {}});
+    }
+    for (std::size_t i = 0; i < m_users.size(); ++i)
+      m_by_domain[m_users[i].domain][m_users[i].user] = i;
+  }
+
+  void collect_lines(const userdb::Document& document) {
+    std::string unescaped;
+    const auto& lines = document.lines();
+    for (std::size_t index = 0; index < lines.size(); ++index) {
+      if (lines[index].kind != userdb::LineKind::Auth) continue;
+      const userdb::Entry& entry = lines[index].entry;
+      const auto domain = m_by_domain.find(entry.domain);
+      if (domain == m_by_domain.end()) continue;
+      std::string_view user = entry.user;
+      if (user.find('%') != std::string_view::npos) user = unescaped = userdb::url_unescape(user);
+      if (const auto found = domain->second.find(user); found != domain->second.end())
+        m_users[found->second].lines.push_back(index);
+    }
+  }
+
+  const std::vector<std::size_t>& lines_of(std::size_t record) const {
+    return m_users[record].lines;
+  }
+
+private:
+  struct User {
+    std::string user, domain;
+    std::vector<std::size_t> lines;
+  };
+  std::vector<User> m_users; // views in the maps point here: reserved, never reallocated
+  std::unordered_map<std::string_view, std::unordered_map<std::string_view, std::size_t>>
+      m_by_domain;
+};
+
+std::vector<ImportRecord> read_records(const Options& options) {
+  const bool from_stdin = options.import_from == "-";
+  const std::string name = from_stdin ? "<stdin>" : options.import_from;
+  const std::string content = read_file(from_stdin ? "/dev/stdin" : options.import_from);
+  std::vector<Diagnostic> diagnostics;
+  std::vector<ImportRecord> records = read_import_list(
+      content, options.import_format == "jsonl" ? ImportFormat::JsonLines : ImportFormat::Csv,
+      diagnostics);
+  for (const ImportRecord& record : records)
+    if (record.password.empty() && options.import_generate == 0)
+      diagnostics.push_back(Diagnostic{"SC205", Severity::Error, record.line, 1,
+                                       "no password for " + record.identity +
+                                           " (give one, or use --generate)"});
+  std::stable_sort(diagnostics.begin(), diagnostics.end(),
+                   [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });
+  cli::print_diagnostics(std::cerr, name, diagnostics);
+  if (const std::size_t errors = cli::count_errors(diagnostics))
+    throw Error(ErrorKind::DataError, name + ": " + std::to_string(errors) +
+                                          (errors == 1 ? " error" : " errors") +
+                                          " in the list (nothing was changed)");
+  return records;
+}
+
+} // namespace
+
+int run_import(const Options& options) {
+  std::vector<ImportRecord> records = read_records(options);
+  const CredentialPolicy requested = requested_policy(options);
+  std::vector<std::pair<std::string, std::string>> generated; // identity, password
+  for (ImportRecord& record : records)
+    if (record.password.empty()) {
+      record.password = generate_password(options.import_generate);
+      generated.emplace_back(record.identity, record.password);
+    }
+
+  EditSession session(options.file, options.quiet);
+  userdb::Document& document = session.document();
+  ImportIndex index(records);
+  index.collect_lines(document);
+  std::size_t added = 0, rotated = 0;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const ImportRecord& record = records[i];
+    const Identity identity = userdb::parse_identity(record.identity);
+    const std::vector<std::size_t>& lines = index.lines_of(i);
+    if (lines.empty()) {
+      document.append_entry(spec_for(identity,
+                                     userdb::make_credentials(identity, record.password, requested),
+                                     record.auth_user, record.phone));
+      ++added;
+      continue;
+    }
+    for (std::size_t line : lines) {
+      const userdb::Entry& entry = document.lines()[line].entry;
+      const CredentialPolicy policy = rotation_policy(options, entry);
+      document.replace_entry(
+          line, spec_for(identity, userdb::make_credentials(identity, record.password, policy),
+                         record.auth_user.empty() ? std::string(entry.user_id) : record.auth_user,
+                         record.phone.empty() ? std::string(entry.phone) : record.phone));
+    }
+    ++rotated;
+  }
+  session.commit();
+  if (!generated.empty()) {
+    std::cout << "identity,password\n";
+    for (const auto& [identity, password] : generated) std::cout << identity << ',' << password << '\n';
+    std::cout << std::flush;
+  }
+  if (requested.clear_text) say(options, "note: the passwords are stored in clear text");
+  say(options, "imported " + std::to_string(records.size()) + " users into " + options.file +
+                   ": " + std::to_string(added) + " added, " + std::to_string(rotated) +
+                   " rotated");
+  return exit_success;
+}
+
+} // namespace sipcred::user_tool

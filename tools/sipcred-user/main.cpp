@@ -1,0 +1,113 @@
+// sipcred-user: add, rotate, remove, list, show and check the users of a Flexisip userdb.
+
+#include "commands.hpp"
+#include "tool_main.hpp"
+
+#include "sipcred/error.hpp"
+
+#include <functional>
+
+namespace {
+
+using namespace sipcred;
+using user_tool::Options;
+
+void add_file(CLI::App& command, Options& options) {
+  command.add_option("FILE", options.file, "The version:1 userdb file")->required();
+}
+
+void add_identity(CLI::App& command, Options& options) {
+  command.add_option("IDENTITY", options.identities, "user@domain (or a bare domain)")
+      ->required()
+      ->expected(1);
+}
+
+void add_credential_options(CLI::App& command, Options& options) {
+  command
+      .add_option("-a,--algorithm", options.algorithms,
+                  "Store this hash: md5, sha256 (default both); repeat or separate with commas")
+      ->delimiter(',')
+      ->type_name("ALG");
+  command.add_flag("--clrtxt", options.clear_text,
+                   "Store the clear password instead (Flexisip derives MD5 and SHA-256)");
+  command.add_option("--realm", options.realm, "Realm of the hashes (default: the domain)")
+      ->type_name("REALM");
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"Manage the users of a Flexisip version:1 userdb file, safely: every edit locks "
+               "the file,\nchanges only the named users' lines and replaces the file atomically.",
+               "sipcred-user"};
+  app.require_subcommand(1);
+  app.fallthrough(); // -q works after the subcommand too
+  Options options;
+  cli::add_common_options(app, "sipcred-user", options.quiet);
+
+  std::vector<std::pair<CLI::App*, std::function<int(const Options&)>>> commands;
+  auto command = [&](const char* name, const char* description, int (*handler)(const Options&)) {
+    CLI::App* sub = app.add_subcommand(name, description);
+    commands.emplace_back(sub, handler);
+    add_file(*sub, options);
+    return sub;
+  };
+
+  command("init", "Create an empty userdb (mode 0600); fails if FILE exists", user_tool::run_init);
+
+  CLI::App* add = command("add", "Add a user; fails if it exists", user_tool::run_add);
+  add_identity(*add, options);
+  cli::add_password_options(*add, options.password, /*offer_generate=*/true);
+  add_credential_options(*add, options);
+  add->add_option("--auth-user", options.auth_user, "Digest username, when not the user")
+      ->type_name("ID");
+  add->add_option("--phone", options.phone, "Phone number")->type_name("PHONE");
+
+  CLI::App* rotate = command("rotate", "Give a user a new password, keeping its kinds of "
+                                       "credential", user_tool::run_rotate);
+  add_identity(*rotate, options);
+  cli::add_password_options(*rotate, options.password, /*offer_generate=*/true);
+  add_credential_options(*rotate, options);
+
+  CLI::App* remove = command("remove", "Remove users: all of them, or none if one is missing",
+                             user_tool::run_remove);
+  remove->add_option("IDENTITY", options.identities, "user@domain ...")->required();
+
+  CLI::App* list = command("list", "List the users (never their passwords or hashes)",
+                           user_tool::run_list);
+  list->add_option("--domain", options.domain, "Only the users of this domain")
+      ->type_name("DOMAIN");
+  list->add_flag("--json", options.json, "Print a JSON array");
+
+  CLI::App* show = command("show", "Show one user and its line", user_tool::run_show);
+  add_identity(*show, options);
+  show->add_flag("--json", options.json, "Print a JSON object");
+
+  CLI::App* check = command("check", "Exit 0 if the password matches every stored credential",
+                            user_tool::run_check);
+  add_identity(*check, options);
+  cli::add_password_options(*check, options.password);
+  check->add_option("--realm", options.realm, "Realm the hashes were made with (default: the "
+                                              "domain)")
+      ->type_name("REALM");
+
+  CLI::App* import = command("import", "Add or rotate many users in one atomic write",
+                             user_tool::run_import);
+  import->add_option("--from", options.import_from, "The list: a file, or - for stdin (default)")
+      ->type_name("PATH");
+  import->add_option("--format", options.import_format, "csv (default) or jsonl")
+      ->check(CLI::IsMember({"csv", "jsonl"}))
+      ->type_name("FORMAT");
+  cli::add_generate_option(*import, options.import_generate,
+                           "Generate the empty passwords of the list");
+  add_credential_options(*import, options);
+
+  cli::parse(app, argc, argv);
+  for (const auto& [sub, handler] : commands)
+    if (sub->parsed()) return handler(options);
+  return exit_success; // unreachable: a subcommand is required
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  return sipcred::cli::run_tool("sipcred-user", [&] { return run(argc, argv); });
+}

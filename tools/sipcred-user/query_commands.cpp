@@ -1,0 +1,153 @@
+// list, show, check: the commands that only read the file. None prints a password or a hash.
+
+#include "commands.hpp"
+#include "userdb_session.hpp"
+
+#include "sipcred/error.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+
+namespace sipcred::user_tool {
+namespace {
+
+using userdb::Entry;
+
+struct UserSummary {
+  std::string identity;
+  std::string auth_user;
+  std::string phone;
+  std::vector<std::string> algorithms; // what Flexisip can challenge with
+  bool clear_text = false;
+  std::size_t line = 0;
+};
+
+UserSummary summarize(const Entry& entry, std::size_t index) {
+  UserSummary summary{entry.identity(),
+                      std::string(entry.user_id.empty() ? entry.user : entry.user_id),
+                      std::string(entry.phone),
+                      {},
+                      false,
+                      index + 1};
+  const userdb::CredentialPolicy policy = userdb::policy_of(entry);
+  summary.clear_text = policy.clear_text;
+  // Flexisip derives MD5 and SHA-256 from a clear text.
+  const std::vector<HashFunction> hashes =
+      policy.clear_text ? std::vector<HashFunction>{HashFunction::Md5, HashFunction::Sha256}
+                        : policy.hashes;
+  for (HashFunction hash : hashes) summary.algorithms.emplace_back(hash_name(hash));
+  return summary;
+}
+
+nlohmann::json to_json(const UserSummary& s, bool with_line) {
+  nlohmann::json object{{"identity", s.identity}, {"auth_user", s.auth_user},
+                        {"phone", s.phone},       {"algorithms", s.algorithms},
+                        {"clear_text", s.clear_text}};
+  if (with_line) object["line"] = s.line;
+  return object;
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string text;
+  for (const std::string& item : items) text += (text.empty() ? "" : ",") + item;
+  return text;
+}
+
+void print_table(const std::vector<UserSummary>& users) {
+  const std::vector<std::string> header = {"IDENTITY", "AUTH-USER", "PHONE", "ALGORITHMS"};
+  std::vector<std::size_t> width(header.size());
+  auto cells = [](const UserSummary& u) {
+    return std::vector<std::string>{u.identity, u.auth_user, u.phone.empty() ? "-" : u.phone,
+                                    join(u.algorithms) + (u.clear_text ? " (clear text)" : "")};
+  };
+  for (std::size_t c = 0; c < header.size(); ++c) width[c] = header[c].size();
+  for (const UserSummary& u : users) {
+    const auto row = cells(u);
+    for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
+  auto print = [&](const std::vector<std::string>& row) {
+    for (std::size_t c = 0; c < row.size(); ++c)
+      std::cout << row[c]
+                << (c + 1 == row.size() ? "\n" : std::string(width[c] - row[c].size() + 2, ' '));
+  };
+  print(header);
+  for (const UserSummary& u : users) print(cells(u));
+}
+
+} // namespace
+
+int run_list(const Options& options) {
+  const userdb::Document document = load_userdb(options.file, options.quiet);
+  std::vector<UserSummary> users;
+  const auto& lines = document.lines();
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    if (lines[i].kind == userdb::LineKind::Auth &&
+        (options.domain.empty() || lines[i].entry.domain == options.domain))
+      users.push_back(summarize(lines[i].entry, i));
+  if (options.json) {
+    nlohmann::json array = nlohmann::json::array();
+    for (const UserSummary& u : users) array.push_back(to_json(u, false));
+    std::cout << array.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  } else {
+    print_table(users);
+  }
+  return exit_success;
+}
+
+int run_show(const Options& options) {
+  const userdb::Identity identity = userdb::parse_identity(options.identities.at(0));
+  const userdb::Document document = load_userdb(options.file, options.quiet);
+  const std::vector<std::size_t> lines = userdb::find_user(document, identity);
+  if (lines.empty()) {
+    std::cerr << "sipcred-user: not found in " << options.file << ": " << identity.text() << '\n';
+    return exit_negative;
+  }
+  // Flexisip uses the last line of a user; earlier ones are named so they can be cleaned up.
+  const UserSummary user = summarize(document.lines()[lines.back()].entry, lines.back());
+  if (options.json) {
+    std::cout << to_json(user, true).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+              << '\n';
+  } else {
+    std::cout << "identity:   " << user.identity << "\n"
+              << "line:       " << user.line << "\n"
+              << "auth user:  " << user.auth_user << "\n"
+              << "phone:      " << (user.phone.empty() ? "-" : user.phone) << "\n"
+              << "algorithms: " << join(user.algorithms) << "\n"
+              << "clear text: " << (user.clear_text ? "yes" : "no") << "\n";
+  }
+  for (std::size_t i = 0; i + 1 < lines.size(); ++i)
+    std::cerr << "sipcred-user: note: " << identity.text() << " also on line " << lines[i] + 1
+              << ", which Flexisip ignores\n";
+  return exit_success;
+}
+
+int run_check(const Options& options) {
+  const userdb::Identity identity = userdb::parse_identity(options.identities.at(0));
+  const std::string password =
+      cli::read_password(options.password, "Password of " + identity.text() + ": ");
+  const userdb::Document document = load_userdb(options.file, options.quiet);
+  const std::vector<std::size_t> lines = userdb::find_user(document, identity);
+  if (lines.empty()) {
+    std::cerr << "sipcred-user: not found in " << options.file << ": " << identity.text() << '\n';
+    return exit_negative;
+  }
+  const std::size_t line = lines.back() + 1;
+  std::string differs;
+  for (const auto& check :
+       userdb::check_password(document.lines()[lines.back()].entry, password, options.realm))
+    if (!check.matches)
+      differs += (differs.empty() ? "" : ", ") + std::string(check.credential->prefix) +
+                 " (column " + std::to_string(check.credential->column) + ")";
+  if (!differs.empty()) {
+    std::cerr << "sipcred-user: " << identity.text() << ": the password does not match " << differs
+              << " on line " << line << '\n';
+    return exit_negative;
+  }
+  if (!options.quiet)
+    std::cerr << "sipcred-user: " << identity.text() << ": the password matches (line " << line
+              << ")\n";
+  return exit_success;
+}
+
+} // namespace sipcred::user_tool

@@ -1,0 +1,421 @@
+"""sipcred-user as an administrator runs it: every command, bad input, and the safety promises
+(only the edited line changes, refused files stay untouched, mode and owner kept, concurrent
+writers lose nothing, a killed rotate leaves a whole file). Hashes are checked with hashlib."""
+import hashlib
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+import unittest
+
+from clitest import BIN, CLEAN_PATH, TempDirTest, run
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../..")
+
+
+def ha1(name, user, realm, password):
+    return hashlib.new(name, f"{user}:{realm}:{password}".encode()).hexdigest()
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def user(*args, stdin=""):
+    return run("sipcred-user", *args, stdin=stdin)
+
+
+class UserTest(TempDirTest):
+    def setUp(self):
+        super().setUp()
+        self.db = self.path("users")
+
+    def init(self, content=None, mode=0o600):
+        if content is None:
+            self.assertExit(user("init", self.db), 0)
+        else:
+            self.write("users", content, mode)
+
+    def content(self):
+        return read(self.db).decode()
+
+    def add(self, identity, password, *args):
+        r = user("add", self.db, identity, "--password-stdin", *args, stdin=password + "\n")
+        self.assertExit(r, 0)
+        return r
+
+
+class Init(UserTest):
+    def test_creates_a_0600_version_file(self):
+        os.umask(0o022)
+        self.init()
+        self.assertEqual(self.content(), "version:1\n")
+        self.assertEqual(os.stat(self.db).st_mode & 0o777, 0o600)
+
+    def test_existing_file_is_73_and_untouched(self):
+        self.init("version:1\n# mine\n")
+        r = user("init", self.db)
+        self.assertExit(r, 73)
+        self.assertIn("already exists", r.stderr)
+        self.assertEqual(self.content(), "version:1\n# mine\n")
+
+
+class Add(UserTest):
+    def test_md5_and_sha256_of_the_domain_by_default(self):
+        self.init()
+        self.add("alice@sip.example.org", "s3cret")
+        self.assertEqual(self.content(), "version:1\nalice@sip.example.org "
+                         f"md5:{ha1('md5', 'alice', 'sip.example.org', 's3cret')} "
+                         f"sha256:{ha1('sha256', 'alice', 'sip.example.org', 's3cret')} ;\n")
+
+    def test_algorithms_realm_auth_user_and_phone(self):
+        self.init()
+        r = self.add("bob@d.org", "pw", "-a", "SHA256", "--realm", "corp", "--auth-user",
+                     "bob-id", "--phone", "+3361")
+        self.assertIn("realm 'corp'", r.stderr)
+        self.assertEqual(self.content().splitlines()[1],
+                         f"bob@d.org sha256:{ha1('sha256', 'bob', 'corp', 'pw')} ; bob-id +3361")
+        self.add("carol@d.org", "pw", "-a", "md5", "--phone", "+33")
+        self.assertTrue(self.content().splitlines()[2].endswith(" ; carol +33"))
+
+    def test_escaped_user_is_hashed_unescaped(self):
+        self.init()
+        self.add("john%40corp@d.org", "pw", "-a", "md5")
+        self.assertIn(ha1("md5", "john@corp", "d.org", "pw"), self.content())
+
+    def test_clrtxt(self):
+        self.init()
+        r = self.add("a@d", "p:w", "--clrtxt")
+        self.assertIn("clear text", r.stderr)
+        self.assertEqual(self.content(), "version:1\na@d clrtxt:p:w ;\n")
+        for args in (["--clrtxt", "-a", "md5"], ["--clrtxt", "--realm", "other"],
+                     ["-a", "SHA-512-256"], ["-a", "sha1"]):
+            r = user("add", self.db, "b@d", "--password-stdin", *args, stdin="x\n")
+            self.assertExit(r, 2)
+        self.assertEqual(self.content(), "version:1\na@d clrtxt:p:w ;\n")
+
+    def test_existing_identity_is_1_and_suggests_rotate(self):
+        self.init()
+        self.add("a@d", "pw")
+        before = self.content()
+        r = user("add", self.db, "%61@d", "--password-stdin", stdin="x\n")  # %61 is 'a'
+        self.assertExit(r, 1)
+        self.assertIn("rotate", r.stderr)
+        self.assertEqual(self.content(), before)
+
+    def test_invalid_identity_or_password_is_65_and_untouched(self):
+        self.init()
+        for identity, password in (("a b@d", "x"), ("a@b@c", "x"), ("a@", "x"), ("a@d", "p w"),
+                                   ("a@d", "pässword"), ("a@d", "p;w"), ("a@d", "")):
+            r = user("add", self.db, identity, "--password-stdin", stdin=password + "\n")
+            self.assertExit(r, 65)
+            self.assertEqual(self.content(), "version:1\n")
+            if password not in ("", "x"):
+                self.assertNotIn(password, r.stderr)
+
+    def test_missing_file_is_66(self):
+        r = user("add", self.db, "a@d", "--password-stdin", stdin="x\n")
+        self.assertExit(r, 66)
+        self.assertFalse(os.path.exists(self.db))
+
+    def test_generated_password_is_printed_once_and_stored(self):
+        self.init()
+        r = user("add", self.db, "a@d", "--generate")
+        self.assertExit(r, 0)
+        password = r.stdout.strip()
+        self.assertRegex(password, r"^[A-Za-z0-9._~+!*-]{20}$")
+        self.assertEqual(r.stdout, password + "\n")
+        self.assertNotIn(password, r.stderr)
+        self.assertIn(ha1("md5", "a", "d", password), self.content())
+        r = user("add", self.db, "b@d", "--generate=32", "--clrtxt")
+        self.assertEqual(len(r.stdout.strip()), 32)
+        self.assertExit(user("add", self.db, "c@d", "--generate=4"), 2)
+
+    def test_terminal_asks_twice(self):
+        import pty
+        import select
+        self.init()
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execv(os.path.join(BIN, "sipcred-user"), ["sipcred-user", "add", self.db, "a@d"])
+        out = b""
+        for answer in (b"New password", b"Retype"):
+            while answer not in out:
+                ready, _, _ = select.select([fd], [], [], 10)
+                self.assertTrue(ready, out)
+                out += os.read(fd, 1024)
+            os.write(fd, b"typed-pw\n")
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0)
+        self.assertIn(ha1("sha256", "a", "d", "typed-pw"), self.content())
+        self.assertNotIn(b"typed-pw", out)
+
+
+class Safety(UserTest):
+    MESSY = ("version:1\r\n"
+             "# staff (old) list is gone; this one is new\r\n"
+             "\r\n"
+             "alice@d\tclrtxt:a1 ;\r\n"
+             "  \t\r\n"
+             "bob@d   md5:0123456789abcdef0123456789abcdef   ;  bob-id   +33\r\n"
+             "# end\r\n")
+
+    def test_only_the_edited_line_changes(self):
+        self.init(self.MESSY.replace("(old) ", ""))
+        before = self.content().split("\r\n")
+        self.assertExit(user("rotate", self.db, "bob@d", "--password-stdin", stdin="n\n"), 0)
+        after = self.content().split("\r\n")
+        self.assertEqual(len(after), len(before))
+        changed = [i for i in range(len(before)) if before[i] != after[i]]
+        self.assertEqual(changed, [5])
+        self.assertEqual(after[5], f"bob@d md5:{ha1('md5', 'bob', 'd', 'n')} ; bob-id +33")
+
+    def test_a_file_with_errors_is_refused_untouched(self):
+        self.init(self.MESSY)  # "(" in a comment: Flexisip refuses the file
+        inode = os.stat(self.db).st_ino
+        for args in (["add", self.db, "c@d", "--password-stdin"],
+                     ["rotate", self.db, "alice@d", "--password-stdin"],
+                     ["remove", self.db, "alice@d"], ["list", self.db]):
+            r = user(*args, stdin="x\n")
+            self.assertExit(r, 65)
+            self.assertIn(f"{self.db}:2:9: error: '(' is not allowed in a comment", r.stderr)
+            self.assertEqual(self.content(), self.MESSY)
+            self.assertEqual(os.stat(self.db).st_ino, inode)
+
+    def test_mode_and_owner_are_kept(self):
+        self.init("version:1\n", mode=0o640)
+        if os.geteuid() == 0:
+            os.chown(self.db, 65534, 65534)
+        st = os.stat(self.db)
+        self.add("a@d", "pw")
+        after = os.stat(self.db)
+        self.assertEqual((after.st_mode & 0o7777, after.st_uid, after.st_gid),
+                         (0o640, st.st_uid, st.st_gid))
+        self.assertEqual(os.listdir(self.dir), ["users"])  # no temporary file left
+
+    def test_symlink_is_kept(self):
+        os.mkdir(self.path("real"))
+        self.write("real/users", "version:1\n")
+        os.symlink(self.path("real/users"), self.db)
+        self.add("a@d", "pw")
+        self.assertTrue(os.path.islink(self.db))
+        self.assertIn(b"a@d", read(self.path("real/users")))
+
+    def test_concurrent_adds_lose_nothing(self):
+        """16 processes adding 50 users each: all 800 are in the file afterwards."""
+        self.init()
+        script = ("for i in $(seq 1 50); do printf 'pw\\n' | "
+                  f"{os.path.join(BIN, 'sipcred-user')} -q add {self.db} u$1-$i@d -a md5 "
+                  "--password-stdin || exit 1; done")
+        procs = [subprocess.Popen(["sh", "-c", script, "sh", str(p)]) for p in range(16)]
+        self.assertEqual([p.wait(timeout=600) for p in procs], [0] * 16)
+        lines = self.content().splitlines()
+        self.assertEqual(len(lines), 801)
+        self.assertEqual(len(set(l.split()[0] for l in lines[1:])), 800)
+
+    def test_sigkill_during_rotate_leaves_old_or_new_file(self):
+        big = subprocess.run([sys.executable, os.path.join(ROOT, "bench/gen_userdb.py"),
+                              "--users", "200000"], capture_output=True, check=True).stdout
+        self.write("users", big)
+        self.write("pw", "fresh\n")
+        # The new content, from a rotate of a copy.
+        self.write("copy", big)
+        args = ["rotate", "--password-file", self.path("pw"), "user4242@sip2.example.org"]
+        self.assertExit(user(args[0], self.path("copy"), *args[1:]), 0)
+        new = read(self.path("copy"))
+        self.assertNotEqual(new, big)
+        rng = random.Random(7)
+        outcomes = set()
+        for _ in range(12):
+            p = subprocess.Popen([os.path.join(BIN, "sipcred-user"), args[0], self.db, *args[1:]],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(rng.uniform(0, 0.25))
+            p.send_signal(signal.SIGKILL)
+            p.wait()
+            now = read(self.db)
+            self.assertIn(now, (big, new), "a killed rotate left a mixed file")
+            outcomes.add(now == new)
+            if now == new:
+                self.write("users", big)
+        self.assertEqual(outcomes, {False, True}, "kills should land both before and after")
+
+
+class Rotate(UserTest):
+    def test_keeps_kinds_user_id_and_phone(self):
+        self.init("version:1\nc@d clrtxt:old ;\nm@d md5:" + "0" * 32 + " ; m-id +1\n")
+        self.assertExit(user("rotate", self.db, "c@d", "--password-stdin", stdin="n1\n"), 0)
+        self.assertExit(user("rotate", self.db, "m@d", "--password-stdin", stdin="n2\n"), 0)
+        self.assertEqual(self.content(), "version:1\nc@d clrtxt:n1 ;\n"
+                                          f"m@d md5:{ha1('md5', 'm', 'd', 'n2')} ; m-id +1\n")
+
+    def test_options_change_the_kinds(self):
+        self.init("version:1\nc@d clrtxt:old ;\n")
+        self.assertExit(user("rotate", self.db, "c@d", "-a", "sha256", "--password-stdin",
+                             stdin="n\n"), 0)
+        self.assertEqual(self.content(), f"version:1\nc@d sha256:{ha1('sha256', 'c', 'd', 'n')} ;\n")
+
+    def test_every_line_of_the_user_changes(self):
+        self.init("version:1\nc@d clrtxt:old ;\nc@d clrtxt:older ;\n")
+        self.assertExit(user("rotate", self.db, "c@d", "--password-stdin", stdin="n\n"), 0)
+        self.assertEqual(self.content(), "version:1\nc@d clrtxt:n ;\nc@d clrtxt:n ;\n")
+
+    def test_not_found_is_1(self):
+        self.init()
+        r = user("rotate", self.db, "x@d", "--password-stdin", stdin="n\n")
+        self.assertExit(r, 1)
+        self.assertIn("x@d", r.stderr)
+
+
+class Remove(UserTest):
+    def test_all_or_nothing(self):
+        self.init("version:1\n# keep\na@d clrtxt:x ;\nb@d clrtxt:x ;\nc@d clrtxt:x ;\n")
+        r = user("remove", self.db, "a@d", "zz@d", "yy@e")
+        self.assertExit(r, 1)
+        self.assertIn("zz@d, yy@e", r.stderr)
+        self.assertIn("a@d", self.content())
+        self.assertExit(user("remove", self.db, "a@d", "c@d"), 0)
+        self.assertEqual(self.content(), "version:1\n# keep\nb@d clrtxt:x ;\n")
+
+
+class Read(UserTest):
+    def setUp(self):
+        super().setUp()
+        self.init()
+        self.add("alice@a.org", "pw1")
+        self.add("bob@b.org", "pw2", "--clrtxt")
+        self.add("carol@a.org", "pw3", "-a", "md5", "--auth-user", "cc", "--phone", "+33")
+
+    def test_list_never_prints_secrets(self):
+        r = user("list", self.db)
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout.splitlines()[0].split(), ["IDENTITY", "AUTH-USER", "PHONE",
+                                                            "ALGORITHMS"])
+        self.assertEqual(r.stdout.splitlines()[3].split(), ["carol@a.org", "cc", "+33", "MD5"])
+        for secret in ("pw1", "pw2", "pw3", ha1("md5", "alice", "a.org", "pw1")):
+            self.assertNotIn(secret, r.stdout + r.stderr)
+
+    def test_list_json_and_domain(self):
+        r = user("list", self.db, "--json", "--domain", "a.org")
+        self.assertEqual(json.loads(r.stdout), [
+            {"identity": "alice@a.org", "auth_user": "alice", "phone": "",
+             "algorithms": ["MD5", "SHA-256"], "clear_text": False},
+            {"identity": "carol@a.org", "auth_user": "cc", "phone": "+33",
+             "algorithms": ["MD5"], "clear_text": False}])
+        bob = json.loads(user("list", self.db, "--json", "--domain", "b.org").stdout)
+        self.assertEqual(bob[0]["clear_text"], True)
+        self.assertNotIn("pw2", json.dumps(bob))
+
+    def test_show(self):
+        r = user("show", self.db, "carol@a.org", "--json")
+        self.assertExit(r, 0)
+        self.assertEqual(json.loads(r.stdout)["line"], 4)
+        text = user("show", self.db, "bob@b.org")
+        self.assertIn("clear text: yes", text.stdout)
+        self.assertNotIn("pw2", text.stdout)
+        self.assertExit(user("show", self.db, "dave@a.org"), 1)
+
+    def test_check(self):
+        self.assertExit(user("check", self.db, "alice@a.org", "--password-stdin", stdin="pw1\n"), 0)
+        self.assertExit(user("check", self.db, "bob@b.org", stdin="pw2\n"), 0)
+        r = user("check", self.db, "alice@a.org", stdin="wrong\n")
+        self.assertExit(r, 1)
+        self.assertIn("md5", r.stderr)
+        self.assertIn("sha256", r.stderr)
+        self.assertNotIn("wrong", r.stderr)
+        self.assertExit(user("check", self.db, "nobody@a.org", stdin="x\n"), 1)
+
+    def test_check_names_the_credential_that_differs(self):
+        # Someone edited the sha256 by hand.
+        lines = self.content().splitlines()
+        lines[1] = re.sub(r"sha256:\w+", "sha256:" + "0" * 64, lines[1])
+        self.write("users", "\n".join(lines) + "\n")
+        r = user("check", self.db, "alice@a.org", stdin="pw1\n")
+        self.assertExit(r, 1)
+        self.assertIn("sha256", r.stderr)
+        self.assertNotIn("md5", r.stderr)
+
+
+class Import(UserTest):
+    def test_csv_adds_and_rotates_in_one_write(self):
+        self.init("version:1\n# users\nold@d md5:" + "0" * 32 + " ; old-id\n")
+        listing = ('identity,password,phone\n'
+                   'old@d,n1,+1\n'
+                   'new@d,"p,w",\n'  # a quoted comma is not a userdb character
+                   'gen@e,,+2\n')
+        r = user("import", self.db, "--generate", stdin=listing)
+        self.assertExit(r, 65)
+        self.assertIn("<stdin>:3:1: error: password of new@d", r.stderr)
+        listing = listing.replace('"p,w"', '"p:w"')
+        r = user("import", self.db, "--generate", stdin=listing)
+        self.assertExit(r, 0)
+        out = r.stdout.splitlines()
+        self.assertEqual(out[0], "identity,password")
+        self.assertEqual(len(out), 2)
+        generated = out[1].split(",", 1)[1]
+        self.assertEqual(self.content(), "version:1\n# users\n"
+                         f"old@d md5:{ha1('md5', 'old', 'd', 'n1')} ; old-id +1\n"
+                         f"new@d md5:{ha1('md5', 'new', 'd', 'p:w')} "
+                         f"sha256:{ha1('sha256', 'new', 'd', 'p:w')} ;\n"
+                         f"gen@e md5:{ha1('md5', 'gen', 'e', generated)} "
+                         f"sha256:{ha1('sha256', 'gen', 'e', generated)} ; gen +2\n")
+
+    def test_every_bad_record_is_reported_and_nothing_written(self):
+        self.init()
+        listing = ("identity,password\n"
+                   "ok@d,pw\n"
+                   "bad id@d,pw\n"
+                   "nopw@d,\n"
+                   "ok@d,again\n"
+                   "x@d,pw,extra\n"
+                   '"unclosed@d,pw\n')
+        self.write("list.csv", listing)
+        r = user("import", self.db, "--from", self.path("list.csv"))
+        self.assertExit(r, 65)
+        for where in (":3:1: error: identity", ":4:1: error: no password for nopw@d",
+                      ":5:1: error: 'ok@d' is already listed on line 2",
+                      ":6:1: error: expected 2 fields", ":7:1: error: a quoted field"):
+            self.assertIn(self.path("list.csv") + where, r.stderr)
+        self.assertEqual(self.content(), "version:1\n")
+
+    def test_jsonl(self):
+        self.init()
+        r = user("import", self.db, "--format", "jsonl", "--clrtxt",
+                 stdin='{"identity": "a@d", "password": "x1"}\n'
+                       '{"identity": "b@d", "password": "x2", "auth_user": "bb"}\n')
+        self.assertExit(r, 0)
+        self.assertEqual(self.content(), "version:1\na@d clrtxt:x1 ;\nb@d clrtxt:x2 ; bb\n")
+        r = user("import", self.db, "--format", "jsonl", stdin='{"identity": 3}\nnot json\n')
+        self.assertExit(r, 65)
+        self.assertIn("<stdin>:2:1: error: expected one JSON object", r.stderr)
+
+
+class Usage(UserTest):
+    def test_usage_errors_are_2(self):
+        self.init()
+        for args in ([], ["bogus"], ["add", self.db], ["add", self.db, "a@d", "b@d"],
+                     ["list"], ["import", self.db, "--format", "xml"],
+                     ["add", self.db, "a@d", "--generate", "--password-stdin"]):
+            self.assertExit(user(*args, stdin="x\n"), 2)
+
+    def test_help_and_version(self):
+        self.assertExit(user("--help"), 0)
+        r = user("add", "--help")
+        self.assertExit(r, 0)
+        self.assertIn("--auth-user", r.stdout)
+        self.assertRegex(user("--version").stdout, r"^sipcred-user \d+\.\d+\.\d+\n$")
+
+    def test_quiet_after_the_subcommand(self):
+        self.init()
+        r = user("add", self.db, "a@d", "--password-stdin", "-q", stdin="x\n")
+        self.assertExit(r, 0)
+        self.assertEqual(r.stderr, "")
+
+
+if __name__ == "__main__":
+    unittest.main()

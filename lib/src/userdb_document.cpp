@@ -96,22 +96,8 @@ Document Document::parse(std::string content, std::vector<Diagnostic>& diagnosti
   const std::string_view text = *document.m_content;
 
   document.m_lines.reserve(std::count(text.begin(), text.end(), '\n') + 1);
-  if (text.empty()) {
-    diagnostics.push_back(Diagnostic{"SC101", Severity::Error, 1, 1,
-                                     "expected 'version:1' as the first line, found an empty file"});
-    return document;
-  }
-  std::size_t start = 0;
-  while (start < text.size()) {
-    const void* newline = std::memchr(text.data() + start, '\n', text.size() - start);
-    const std::size_t end =
-        newline ? static_cast<const char*>(newline) - text.data() + 1 : text.size();
-    const Line* previous = document.m_lines.empty() ? nullptr : &document.m_lines.back();
-    document.m_lines.push_back(parse_line(text.substr(start, end - start),
-                                          document.m_lines.size() + 1, diagnostics, previous));
-    start = end;
-  }
-  check_last_line(document.m_lines.back(), document.m_lines.size(), diagnostics);
+  scan_lines(text, diagnostics,
+             [&](const Line& line, std::size_t) { document.m_lines.push_back(line); });
   report_duplicates(document.m_lines, diagnostics);
   return document;
 }

@@ -136,8 +136,10 @@ public:
       : m_text(text), m_body(body_of(text)), m_number(line_number), m_diagnostics(diagnostics),
         m_previous(previous) {}
 
-  Line parse() {
-    Line line;
+  // Fills `line`, reusing its storage (a scan parses a million lines into the same two).
+  void parse_into(Line& line) {
+    line.entry.user = line.entry.domain = line.entry.user_id = line.entry.phone = {};
+    line.entry.credentials.clear();
     line.text = m_text;
     line.kind = classify(line.entry);
     // A missing final line end is reported after the content, so both problems show.
@@ -146,7 +148,6 @@ public:
                                     "a line feed, or Flexisip refuses the file");
       line.kind = LineKind::Invalid;
     }
-    return line;
   }
 
 private:
@@ -486,7 +487,32 @@ std::vector<const CredentialToken*> Entry::effective_credentials() const {
 
 Line parse_line(std::string_view text, std::size_t line_number,
                 std::vector<Diagnostic>& diagnostics, const Line* previous) {
-  return LineParser(text, line_number, diagnostics, previous).parse();
+  Line line;
+  LineParser(text, line_number, diagnostics, previous).parse_into(line);
+  return line;
+}
+
+void scan_lines(std::string_view content, std::vector<Diagnostic>& diagnostics,
+                const std::function<void(const Line&, std::size_t)>& visit) {
+  if (content.empty()) {
+    diagnostics.push_back(Diagnostic{"SC101", Severity::Error, 1, 1,
+                                     "expected 'version:1' as the first line, found an empty file"});
+    return;
+  }
+  Line lines[2]; // the current line and the one before, in turn
+  std::size_t index = 0;
+  for (std::size_t start = 0; start < content.size(); ++index) {
+    const void* newline = std::memchr(content.data() + start, '\n', content.size() - start);
+    const std::size_t end =
+        newline ? static_cast<const char*>(newline) - content.data() + 1 : content.size();
+    Line& line = lines[index % 2];
+    const Line* previous = index == 0 ? nullptr : &lines[(index + 1) % 2];
+    LineParser(content.substr(start, end - start), index + 1, diagnostics, previous)
+        .parse_into(line);
+    visit(line, index);
+    start = end;
+  }
+  check_last_line(lines[(index + 1) % 2], index, diagnostics);
 }
 
 void check_last_line(const Line& last, std::size_t line_number,

@@ -9,6 +9,7 @@
 #include "sipcred/diagnostic.hpp"
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,6 +64,12 @@ Line parse_line(std::string_view text, std::size_t line_number,
 // The checks that only the end of the file can settle.
 void check_last_line(const Line& last, std::size_t line_number,
                      std::vector<Diagnostic>& diagnostics);
+
+// One pass over a whole userdb without keeping its lines: `visit` sees every parsed line (its
+// storage is reused for a later line: copy what you keep) with its 0-based index. The same
+// diagnostics as Document::parse, except duplicate users (SC124), which need every line.
+void scan_lines(std::string_view content, std::vector<Diagnostic>& diagnostics,
+                const std::function<void(const Line&, std::size_t)>& visit);
 
 // The user's fields for a new or rewritten auth line.
 struct EntrySpec {

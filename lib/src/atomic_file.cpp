@@ -34,7 +34,7 @@ private:
   int m_fd;
 };
 
-void write_all(int fd, std::string_view content, const fs::path& path) {
+void write_bytes(int fd, std::string_view content, const fs::path& path) {
   while (!content.empty()) {
     const ssize_t written = ::write(fd, content.data(), content.size());
     if (written < 0) {
@@ -43,6 +43,27 @@ void write_all(int fd, std::string_view content, const fs::path& path) {
     }
     content.remove_prefix(static_cast<std::size_t>(written));
   }
+}
+
+// Writes the pieces and syncs. Small pieces (edited lines) are gathered so that an import of
+// many users does not cost a system call per line.
+void write_all(int fd, const std::vector<std::string_view>& pieces, const fs::path& path) {
+  constexpr std::size_t gather_limit = 1 << 20;
+  std::string gathered;
+  for (std::string_view piece : pieces) {
+    if (piece.size() >= gather_limit) {
+      write_bytes(fd, gathered, path);
+      gathered.clear();
+      write_bytes(fd, piece, path);
+      continue;
+    }
+    gathered.append(piece);
+    if (gathered.size() >= gather_limit) {
+      write_bytes(fd, gathered, path);
+      gathered.clear();
+    }
+  }
+  write_bytes(fd, gathered, path);
   if (::fsync(fd) != 0) throw Error(ErrorKind::Io, describe(path, "cannot sync", errno));
 }
 
@@ -166,6 +187,10 @@ std::string AtomicFile::read() const {
 }
 
 void AtomicFile::replace(std::string_view content) {
+  replace(std::vector<std::string_view>{content});
+}
+
+void AtomicFile::replace(const std::vector<std::string_view>& pieces) {
   struct stat original {}, created {};
   if (::fstat(m_fd, &original) != 0)
     throw Error(ErrorKind::Io, describe(m_path, "cannot stat", errno));
@@ -182,7 +207,7 @@ void AtomicFile::replace(std::string_view content) {
   if (::fchmod(temp.fd(), original.st_mode & 07777) != 0)
     throw Error(ErrorKind::CannotCreate,
                 describe(m_path, "cannot give the new file the original mode", errno));
-  write_all(temp.fd(), content, temp.path());
+  write_all(temp.fd(), pieces, temp.path());
   // Lock the new inode before it becomes visible, so that the lock never lapses: a waiter
   // that wakes up on the old inode reopens the path and waits on this one.
   if (::flock(temp.fd(), LOCK_EX | LOCK_NB) != 0)
@@ -202,7 +227,7 @@ void AtomicFile::replace(std::string_view content) {
 void AtomicFile::create(const fs::path& path, std::string_view content) {
   const fs::path target = path.has_parent_path() ? path : fs::path(".") / path;
   TempFile temp(target);
-  write_all(temp.fd(), content, temp.path());
+  write_all(temp.fd(), {content}, temp.path());
   temp.close();
   // link() fails when the target exists, which rename() would silently overwrite.
   if (::link(temp.path().c_str(), target.c_str()) != 0) {

@@ -97,6 +97,10 @@ std::vector<ImportRecord> read_csv(std::string_view text, std::vector<Diagnostic
                                              "': expected identity,password[,auth_user,phone]");
       return {};
     }
+    if (std::find(order.begin(), order.end(), index) != order.end()) {
+      report(diagnostics, "SC202", 1, 1, "column '" + name + "' is named twice");
+      return {};
+    }
     order.push_back(index);
   }
   if (std::find(order.begin(), order.end(), 0) == order.end() ||

@@ -92,17 +92,18 @@ CredentialPolicy policy_of(const Entry& entry) {
   return policy;
 }
 
+bool same_user(const Entry& entry, const Identity& identity) {
+  if (entry.domain != identity.domain) return false;
+  if (entry.user == identity.user) return true;
+  std::string a, b;
+  return unescaped(entry.user, a) == unescaped(identity.user, b);
+}
+
 std::vector<std::size_t> find_user(const Document& document, const Identity& identity) {
-  std::string wanted_storage, line_storage;
-  const std::string_view wanted = unescaped(identity.user, wanted_storage);
   std::vector<std::size_t> found;
   const auto& lines = document.lines();
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    const Entry& entry = lines[i].entry;
-    if (lines[i].kind == LineKind::Auth && entry.domain == identity.domain &&
-        unescaped(entry.user, line_storage) == wanted)
-      found.push_back(i);
-  }
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    if (lines[i].kind == LineKind::Auth && same_user(lines[i].entry, identity)) found.push_back(i);
   return found;
 }
 

@@ -8,7 +8,9 @@ import unittest
 from clitest import run
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../completions")
-TOOLS = ["sipcred-hash"]
+TOOLS = ["sipcred-hash", "sipcred-user"]
+SUBCOMMANDS = {"sipcred-user": ["init", "add", "rotate", "remove", "list", "show", "check",
+                                "import"]}
 
 
 def files(tool):
@@ -31,8 +33,14 @@ class Completions(unittest.TestCase):
     def test_every_option_of_help_is_completed(self):
         for tool in TOOLS:
             help_text = run(tool, "--help").stdout
+            for sub in SUBCOMMANDS.get(tool, []):
+                help_text += run(tool, sub, "--help").stdout
             options = set(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]+", help_text))
             self.assertIn("--password-stdin", options)
+            for sub in SUBCOMMANDS.get(tool, []):
+                for sh, path in files(tool).items():
+                    with open(path) as f:
+                        self.assertIn(sub, f.read(), f"{path} does not complete {sub}")
             for sh, path in files(tool).items():
                 with open(path) as f:
                     text = f.read()

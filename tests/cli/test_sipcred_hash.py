@@ -41,6 +41,8 @@ class Hash(TempDirTest):
             ha1("sha512_256", "alice", "sip.example.org", "s3cret"),
             ha1("md5", "alice", "sip.example.org", "s3cret"),
             ha1("sha256", "alice", "sip.example.org", "s3cret"), ""])
+        self.assertEqual(run("sipcred-hash", "-a", "md5", "alice", "sip.example.org",
+                             stdin="s3cret").stdout.split("\n")[0], r.stdout.split("\n")[1])
         comma = run("sipcred-hash", "-a", "SHA-512-256,MD5,sha256", "alice", "sip.example.org",
                     stdin="s3cret")
         self.assertEqual(comma.stdout, r.stdout)

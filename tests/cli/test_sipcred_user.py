@@ -393,6 +393,9 @@ class Import(UserTest):
                        '{"identity": "b@d", "password": "x2", "auth_user": "bb"}\n')
         self.assertExit(r, 0)
         self.assertEqual(self.content(), "version:1\na@d clrtxt:x1 ;\nb@d clrtxt:x2 ; bb\n")
+        r = user("import", self.db, stdin="identity,password,identity\na@d,x,b@d\n")
+        self.assertExit(r, 65)
+        self.assertIn("named twice", r.stderr)
         r = user("import", self.db, "--format", "jsonl", stdin='{"identity": 3}\nnot json\n')
         self.assertExit(r, 65)
         self.assertIn("<stdin>:2:1: error: expected one JSON object", r.stderr)
@@ -412,6 +415,12 @@ class Usage(UserTest):
         self.assertExit(r, 0)
         self.assertIn("--auth-user", r.stdout)
         self.assertRegex(user("--version").stdout, r"^sipcred-user \d+\.\d+\.\d+\n$")
+
+    def test_algorithm_option_takes_one_value(self):
+        self.init()
+        r = user("add", "-a", "md5", self.db, "a@d", "--password-stdin", stdin="x\n")
+        self.assertExit(r, 0)
+        self.assertIn(f"a@d md5:{ha1('md5', 'a', 'd', 'x')} ;", self.content())
 
     def test_quiet_after_the_subcommand(self):
         self.init()

@@ -84,6 +84,7 @@ int run(int argc, char** argv) {
   app.add_option("-a,--algorithm", algorithm_names,
                  "MD5 (default), SHA-256 or SHA-512-256; repeat or separate with commas")
       ->delimiter(',')
+      ->allow_extra_args(false) // "-a md5 USER": one value an occurrence, USER stays positional
       ->type_name("ALG");
   auto* format_option =
       app.add_option("-f,--format", format, "hex (default), userdb, pjsip or htdigest")

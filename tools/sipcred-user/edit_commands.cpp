@@ -51,10 +51,25 @@ EntrySpec spec_for(const Identity& identity, userdb::Credentials credentials,
                    std::move(phone)};
 }
 
+// A line of a user the command changes, copied out of the one-pass scan.
+struct FoundLine {
+  std::string_view text; // in the session's content
+  std::string user_id, phone;
+  CredentialPolicy policy; // the kinds of credential it has
+};
+
+FoundLine found_line(const userdb::Line& line) {
+  return {line.text, std::string(line.entry.user_id), std::string(line.entry.phone),
+          userdb::policy_of(line.entry)};
+}
+
+bool is_user(const userdb::Line& line, const Identity& identity) {
+  return line.kind == userdb::LineKind::Auth && userdb::same_user(line.entry, identity);
+}
+
 // The policy for a user that already has credentials: its own kinds, changed only where the
 // command line says so.
-CredentialPolicy rotation_policy(const Options& options, const userdb::Entry& entry) {
-  CredentialPolicy policy = userdb::policy_of(entry);
+CredentialPolicy rotation_policy(const Options& options, CredentialPolicy policy) {
   const CredentialPolicy requested = requested_policy(options);
   if (!options.algorithms.empty() || options.clear_text) {
     policy.hashes = requested.hashes;
@@ -72,7 +87,11 @@ bool asks_terminal(const Options& options) {
 }
 
 bool exists_unlocked(const Options& options, const Identity& identity) {
-  return !userdb::find_user(load_userdb(options.file, true), identity).empty();
+  bool exists = false;
+  scan_userdb(options.file, [&](const userdb::Line& line, std::size_t) {
+    exists = exists || is_user(line, identity);
+  });
+  return exists;
 }
 
 std::string new_password(const Options& options, const Identity& identity) {
@@ -135,12 +154,14 @@ int run_add(const Options& options) {
     return already_exists(options, identity);
   const std::string password = new_password(options, identity);
 
-  EditSession session(options.file, options.quiet);
-  if (!userdb::find_user(session.document(), identity).empty())
-    return already_exists(options, identity);
-  session.document().append_entry(spec_for(
-      identity, userdb::make_credentials(identity, password, policy), options.auth_user,
-      options.phone));
+  bool exists = false;
+  EditSession session(options.file, options.quiet, [&](const userdb::Line& line, std::size_t) {
+    exists = exists || is_user(line, identity);
+  });
+  if (exists) return already_exists(options, identity);
+  session.edits().append(userdb::format_auth_line(
+      spec_for(identity, userdb::make_credentials(identity, password, policy), options.auth_user,
+               options.phone)));
   session.commit();
   print_generated(options, password);
   warn_about(options, identity, policy);
@@ -155,18 +176,18 @@ int run_rotate(const Options& options) {
     return not_found(options, identity.text());
   const std::string password = new_password(options, identity);
 
-  EditSession session(options.file, options.quiet);
-  userdb::Document& document = session.document();
-  const std::vector<std::size_t> lines = userdb::find_user(document, identity);
+  std::vector<FoundLine> lines;
+  EditSession session(options.file, options.quiet, [&](const userdb::Line& line, std::size_t) {
+    if (is_user(line, identity)) lines.push_back(found_line(line));
+  });
   if (lines.empty()) return not_found(options, identity.text());
   // Every line of the user gets the new password: an old one must not stay usable anywhere.
   CredentialPolicy policy;
-  for (std::size_t index : lines) {
-    const userdb::Entry& entry = document.lines()[index].entry;
-    policy = rotation_policy(options, entry);
-    document.replace_entry(index, spec_for(identity,
-                                           userdb::make_credentials(identity, password, policy),
-                                           std::string(entry.user_id), std::string(entry.phone)));
+  for (const FoundLine& line : lines) {
+    policy = rotation_policy(options, line.policy);
+    session.edits().replace(line.text, userdb::format_auth_line(spec_for(
+                                           identity, userdb::make_credentials(identity, password, policy),
+                                           line.user_id, line.phone)));
   }
   session.commit();
   print_generated(options, password);
@@ -180,20 +201,20 @@ int run_remove(const Options& options) {
   for (const std::string& text : options.identities)
     identities.push_back(userdb::parse_identity(text));
 
-  EditSession session(options.file, options.quiet);
-  userdb::Document& document = session.document();
-  std::vector<std::size_t> doomed;
+  std::vector<bool> found(identities.size(), false);
+  std::vector<std::string_view> doomed;
+  EditSession session(options.file, options.quiet, [&](const userdb::Line& line, std::size_t) {
+    for (std::size_t i = 0; i < identities.size(); ++i)
+      if (is_user(line, identities[i])) {
+        if (!found[i] || doomed.empty() || doomed.back() != line.text) doomed.push_back(line.text);
+        found[i] = true;
+      }
+  });
   std::string missing;
-  for (const Identity& identity : identities) {
-    const std::vector<std::size_t> lines = userdb::find_user(document, identity);
-    if (lines.empty()) missing += (missing.empty() ? "" : ", ") + identity.text();
-    doomed.insert(doomed.end(), lines.begin(), lines.end());
-  }
+  for (std::size_t i = 0; i < identities.size(); ++i)
+    if (!found[i]) missing += (missing.empty() ? "" : ", ") + identities[i].text();
   if (!missing.empty()) return not_found(options, missing + " (nothing was removed)");
-  // From the bottom up, so that the indexes still to erase stay valid.
-  std::sort(doomed.begin(), doomed.end());
-  doomed.erase(std::unique(doomed.begin(), doomed.end()), doomed.end());
-  for (auto it = doomed.rbegin(); it != doomed.rend(); ++it) document.erase_line(*it);
+  for (std::string_view line : doomed) session.edits().erase(line);
   session.commit();
   say(options, "removed " + std::to_string(identities.size()) +
                    (identities.size() == 1 ? " user" : " users"));
@@ -216,30 +237,27 @@ public:
       m_by_domain[m_users[i].domain][m_users[i].user] = i;
   }
 
-  void collect_lines(const userdb::Document& document) {
-    std::string unescaped;
-    const auto& lines = document.lines();
-    for (std::size_t index = 0; index < lines.size(); ++index) {
-      if (lines[index].kind != userdb::LineKind::Auth) continue;
-      const userdb::Entry& entry = lines[index].entry;
-      const auto domain = m_by_domain.find(entry.domain);
-      if (domain == m_by_domain.end()) continue;
-      std::string_view user = entry.user;
-      if (user.find('%') != std::string_view::npos) user = unescaped = userdb::url_unescape(user);
-      if (const auto found = domain->second.find(user); found != domain->second.end())
-        m_users[found->second].lines.push_back(index);
-    }
+  // Called for every line of the userdb: keeps the lines of listed users.
+  void visit(const userdb::Line& line) {
+    if (line.kind != userdb::LineKind::Auth) return;
+    const auto domain = m_by_domain.find(line.entry.domain);
+    if (domain == m_by_domain.end()) return;
+    std::string_view user = line.entry.user;
+    if (user.find('%') != std::string_view::npos) user = m_unescaped = userdb::url_unescape(user);
+    if (const auto found = domain->second.find(user); found != domain->second.end())
+      m_users[found->second].lines.push_back(found_line(line));
   }
 
-  const std::vector<std::size_t>& lines_of(std::size_t record) const {
+  const std::vector<FoundLine>& lines_of(std::size_t record) const {
     return m_users[record].lines;
   }
 
 private:
   struct User {
     std::string user, domain;
-    std::vector<std::size_t> lines;
+    std::vector<FoundLine> lines;
   };
+  std::string m_unescaped;
   std::vector<User> m_users; // views in the maps point here: reserved, never reallocated
   std::unordered_map<std::string_view, std::unordered_map<std::string_view, std::size_t>>
       m_by_domain;
@@ -280,29 +298,28 @@ int run_import(const Options& options) {
       generated.emplace_back(record.identity, record.password);
     }
 
-  EditSession session(options.file, options.quiet);
-  userdb::Document& document = session.document();
   ImportIndex index(records);
-  index.collect_lines(document);
+  EditSession session(options.file, options.quiet,
+                      [&](const userdb::Line& line, std::size_t) { index.visit(line); });
   std::size_t added = 0, rotated = 0;
   for (std::size_t i = 0; i < records.size(); ++i) {
     const ImportRecord& record = records[i];
     const Identity identity = userdb::parse_identity(record.identity);
-    const std::vector<std::size_t>& lines = index.lines_of(i);
+    const std::vector<FoundLine>& lines = index.lines_of(i);
     if (lines.empty()) {
-      document.append_entry(spec_for(identity,
-                                     userdb::make_credentials(identity, record.password, requested),
-                                     record.auth_user, record.phone));
+      session.edits().append(userdb::format_auth_line(spec_for(
+          identity, userdb::make_credentials(identity, record.password, requested),
+          record.auth_user, record.phone)));
       ++added;
       continue;
     }
-    for (std::size_t line : lines) {
-      const userdb::Entry& entry = document.lines()[line].entry;
-      const CredentialPolicy policy = rotation_policy(options, entry);
-      document.replace_entry(
-          line, spec_for(identity, userdb::make_credentials(identity, record.password, policy),
-                         record.auth_user.empty() ? std::string(entry.user_id) : record.auth_user,
-                         record.phone.empty() ? std::string(entry.phone) : record.phone));
+    for (const FoundLine& line : lines) {
+      const CredentialPolicy policy = rotation_policy(options, line.policy);
+      session.edits().replace(
+          line.text, userdb::format_auth_line(spec_for(
+                         identity, userdb::make_credentials(identity, record.password, policy),
+                         record.auth_user.empty() ? line.user_id : record.auth_user,
+                         record.phone.empty() ? line.phone : record.phone)));
     }
     ++rotated;
   }

@@ -27,6 +27,7 @@ void add_credential_options(CLI::App& command, Options& options) {
       .add_option("-a,--algorithm", options.algorithms,
                   "Store this hash: md5, sha256 (default both); repeat or separate with commas")
       ->delimiter(',')
+      ->allow_extra_args(false) // "-a md5 FILE": one value an occurrence, FILE stays positional
       ->type_name("ALG");
   command.add_flag("--clrtxt", options.clear_text,
                    "Store the clear password instead (Flexisip derives MD5 and SHA-256)");

@@ -116,7 +116,7 @@ int run_show(const Options& options) {
               << "algorithms: " << join(user.algorithms) << "\n"
               << "clear text: " << (user.clear_text ? "yes" : "no") << "\n";
   }
-  for (std::size_t i = 0; i + 1 < lines.size(); ++i)
+  for (std::size_t i = 0; i + 1 < lines.size() && !options.quiet; ++i)
     std::cerr << "sipcred-user: note: " << identity.text() << " also on line " << lines[i] + 1
               << ", which Flexisip ignores\n";
   return exit_success;

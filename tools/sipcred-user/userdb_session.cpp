@@ -8,22 +8,33 @@
 
 namespace sipcred::user_tool {
 
-userdb::Document parse_or_refuse(std::string content, const std::string& path, bool quiet) {
-  std::vector<Diagnostic> diagnostics;
-  userdb::Document document = userdb::Document::parse(std::move(content), diagnostics);
+void refuse_on_errors(const std::vector<Diagnostic>& diagnostics, const std::string& path,
+                      bool quiet) {
   cli::print_diagnostics(std::cerr, path, diagnostics, quiet);
   if (const std::size_t errors = cli::count_errors(diagnostics))
     throw Error(ErrorKind::DataError,
                 path + ": " + std::to_string(errors) + (errors == 1 ? " error" : " errors") +
                     ": Flexisip would refuse this file; fix it first (nothing was changed)");
-  return document;
 }
 
 userdb::Document load_userdb(const std::string& path, bool quiet) {
-  return parse_or_refuse(read_file(path), path, quiet);
+  std::vector<Diagnostic> diagnostics;
+  userdb::Document document = userdb::Document::parse(read_file(path), diagnostics);
+  refuse_on_errors(diagnostics, path, quiet);
+  return document;
 }
 
-EditSession::EditSession(const std::string& path, bool quiet)
-    : m_file(path), m_document(parse_or_refuse(m_file.read(), path, quiet)) {}
+void scan_userdb(const std::string& path, const LineVisitor& visit) {
+  std::vector<Diagnostic> diagnostics;
+  userdb::scan_lines(read_file(path), diagnostics, visit);
+  refuse_on_errors(diagnostics, path, true);
+}
+
+EditSession::EditSession(const std::string& path, bool quiet, const LineVisitor& visit)
+    : m_file(path), m_content(m_file.read()), m_edits(m_content) {
+  std::vector<Diagnostic> diagnostics;
+  userdb::scan_lines(m_content, diagnostics, visit);
+  refuse_on_errors(diagnostics, path, quiet);
+}
 
 } // namespace sipcred::user_tool

@@ -3,29 +3,43 @@
 // refused too (its diagnostics printed), and edits go through one locked AtomicFile.
 
 #include "sipcred/atomic_file.hpp"
+#include "sipcred/line_edits.hpp"
 #include "sipcred/userdb.hpp"
 
+#include <functional>
 #include <string>
 
 namespace sipcred::user_tool {
 
-// Parses `content` read from `path`; prints its diagnostics on stderr (warnings and notes
-// only when not `quiet`) and throws Error(DataError) when it has errors.
-userdb::Document parse_or_refuse(std::string content, const std::string& path, bool quiet);
+using LineVisitor = std::function<void(const userdb::Line&, std::size_t)>;
 
-// For reading commands: no lock needed, AtomicFile replaces files whole.
+// Prints the diagnostics of `path` on stderr (warnings and notes only when not `quiet`) and
+// throws Error(DataError) when there is an error.
+void refuse_on_errors(const std::vector<Diagnostic>& diagnostics, const std::string& path,
+                      bool quiet);
+
+// For reading commands: the whole document (no lock needed: AtomicFile replaces files whole).
 userdb::Document load_userdb(const std::string& path, bool quiet);
 
-// For editing commands: the file stays locked from reading to replacing.
+// One unlocked pass over the file, for a quick look before asking a password.
+void scan_userdb(const std::string& path, const LineVisitor& visit);
+
+// For editing commands: the file stays locked from reading to replacing. It is read in one
+// pass (`visit` sees every line once, to find what the command changes), and only the edited
+// lines are new in what is written back.
 class EditSession {
 public:
-  EditSession(const std::string& path, bool quiet);
-  userdb::Document& document() { return m_document; }
-  void commit() { m_file.replace(m_document.content()); }
+  EditSession(const std::string& path, bool quiet, const LineVisitor& visit);
+  EditSession(const EditSession&) = delete;
+  EditSession& operator=(const EditSession&) = delete;
+
+  userdb::LineEdits& edits() { return m_edits; }
+  void commit() { m_file.replace(m_edits.pieces()); }
 
 private:
   AtomicFile m_file;
-  userdb::Document m_document;
+  std::string m_content;
+  userdb::LineEdits m_edits; // views into m_content
 };
 
 } // namespace sipcred::user_tool

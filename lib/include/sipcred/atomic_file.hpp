@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sipcred {
 
@@ -37,6 +38,8 @@ public:
   // exception said in the message: Io "replaced, but not known to be on disk" when only the
   // final directory fsync failed.
   void replace(std::string_view content);
+  // The same, for content given in pieces (an edit of a large file: see LineEdits).
+  void replace(const std::vector<std::string_view>& pieces);
 
   // Creates a new file holding `content`, mode 0600, atomically: nothing appears at `path`
   // until the content is complete on disk. Error(CannotCreate) if `path` already exists.

@@ -46,6 +46,9 @@ Credentials make_credentials(const Identity& identity, std::string_view password
 // The kinds of credential an existing user has (clear text, or its hash algorithms).
 CredentialPolicy policy_of(const Entry& entry);
 
+// Whether the entry is this user: URL-unescaped user and domain equal.
+bool same_user(const Entry& entry, const Identity& identity);
+
 // Indexes in document.lines() of the lines for this user (URL-unescaped user and domain
 // equal), in file order. Flexisip uses the last one.
 std::vector<std::size_t> find_user(const Document& document, const Identity& identity);

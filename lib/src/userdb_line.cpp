@@ -12,6 +12,7 @@
 #include <cctype>
 #include <cstring>
 #include <optional>
+#include <thread>
 
 namespace sipcred::userdb {
 namespace {
@@ -203,9 +204,8 @@ private:
 
   LineKind comment_continuation() {
     if (m_body.find_first_not_of(" \t") != std::string_view::npos)
-      warning("SC126", 0, "this indented line continues the comment of line " +
-                              std::to_string(m_number - 1) +
-                              " (the file uses CRLF): Flexisip reads it as comment text");
+      warning("SC126", 0, "this indented line continues the comment above it (the file uses "
+                          "CRLF): Flexisip reads it as comment text");
     return comment_text(0);
   }
 
@@ -492,33 +492,83 @@ Line parse_line(std::string_view text, std::size_t line_number,
   return line;
 }
 
-void scan_lines(std::string_view content, std::vector<Diagnostic>& diagnostics,
-                const std::function<void(const Line&, std::size_t)>& visit) {
-  if (content.empty()) {
-    diagnostics.push_back(Diagnostic{"SC101", Severity::Error, 1, 1,
-                                     "expected 'version:1' as the first line, found an empty file"});
-    return;
-  }
-  Line lines[2]; // the current line and the one before, in turn
-  std::size_t index = 0;
-  for (std::size_t start = 0; start < content.size(); ++index) {
-    const void* newline = std::memchr(content.data() + start, '\n', content.size() - start);
-    const std::size_t end =
-        newline ? static_cast<const char*>(newline) - content.data() + 1 : content.size();
-    Line& line = lines[index % 2];
-    const Line* previous = index == 0 ? nullptr : &lines[(index + 1) % 2];
-    LineParser(content.substr(start, end - start), index + 1, diagnostics, previous)
-        .parse_into(line);
-    visit(line, index);
-    start = end;
-  }
-  check_last_line(lines[(index + 1) % 2], index, diagnostics);
-}
-
 void check_last_line(const Line& last, std::size_t line_number,
                      std::vector<Diagnostic>& diagnostics) {
   if (auto pos = dangling_space(last))
     diagnostics.push_back(dangling_space_error(last, line_number, *pos));
+}
+
+namespace {
+
+// Scans the lines of `chunk`, numbering them from `first_number`, and returns how many there
+// were. A chunk that does not start the file starts with a line that cannot continue a
+// comment (no leading whitespace), so no state crosses chunk boundaries, and its last line
+// is followed by such a line, which is what check_last_line assumes.
+std::size_t scan_chunk(std::string_view chunk, std::size_t first_number,
+                       std::vector<Diagnostic>& diagnostics,
+                       const std::function<void(const Line&, std::size_t)>& visit) {
+  Line lines[2]; // the current line and the one before, in turn
+  std::size_t count = 0;
+  for (std::size_t start = 0; start < chunk.size(); ++count) {
+    const void* newline = std::memchr(chunk.data() + start, '\n', chunk.size() - start);
+    const std::size_t end =
+        newline ? static_cast<const char*>(newline) - chunk.data() + 1 : chunk.size();
+    Line& line = lines[count % 2];
+    const Line* previous = count == 0 ? nullptr : &lines[(count + 1) % 2];
+    LineParser(chunk.substr(start, end - start), first_number + count, diagnostics, previous)
+        .parse_into(line);
+    visit(line, first_number + count - 1);
+    start = end;
+  }
+  if (count > 0) check_last_line(lines[(count + 1) % 2], first_number + count - 1, diagnostics);
+  return count;
+}
+
+void report_empty_file(std::vector<Diagnostic>& diagnostics) {
+  diagnostics.push_back(Diagnostic{"SC101", Severity::Error, 1, 1,
+                                   "expected 'version:1' as the first line, found an empty file"});
+}
+
+} // namespace
+
+void scan_lines(std::string_view content, std::vector<Diagnostic>& diagnostics,
+                const std::function<void(const Line&, std::size_t)>& visit) {
+  if (content.empty()) return report_empty_file(diagnostics);
+  scan_chunk(content, 1, diagnostics, visit);
+}
+
+void scan_lines_in_parallel(std::string_view content, std::vector<Diagnostic>& diagnostics,
+                            const std::function<void(const Line&)>& visit) {
+  if (content.empty()) return report_empty_file(diagnostics);
+  const auto visit_line = [&](const Line& line, std::size_t) { visit(line); };
+  // Split near the middle, before a line that does not start with whitespace. Small files
+  // are not worth a thread.
+  std::size_t split = content.size() < (1 << 20) ? std::string_view::npos
+                                                  : content.find('\n', content.size() / 2);
+  while (split != std::string_view::npos && split + 1 < content.size() &&
+         (content[split + 1] == ' ' || content[split + 1] == '\t'))
+    split = content.find('\n', split + 1);
+  if (split == std::string_view::npos || split + 1 >= content.size()) {
+    scan_chunk(content, 1, diagnostics, visit_line);
+    return;
+  }
+  const std::string_view first = content.substr(0, split + 1), second = content.substr(split + 1);
+  // The second half is numbered from 2 (never 1: that is the version line), then renumbered
+  // once the first half's line count is known.
+  std::vector<Diagnostic> second_diagnostics;
+  std::thread worker([&] { scan_chunk(second, 2, second_diagnostics, visit_line); });
+  std::size_t first_count = 0;
+  try {
+    first_count = scan_chunk(first, 1, diagnostics, visit_line);
+  } catch (...) {
+    worker.join();
+    throw;
+  }
+  worker.join();
+  for (Diagnostic& diagnostic : second_diagnostics) {
+    diagnostic.line += first_count - 1;
+    diagnostics.push_back(std::move(diagnostic));
+  }
 }
 
 std::string format_auth_line(const EntrySpec& spec) {

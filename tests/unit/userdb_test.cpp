@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <tuple>
 
 using namespace sipcred;
@@ -280,6 +281,31 @@ TEST(Userdb, UnknownPrefixesAreShownOnlyWhenTheyLookLikeAlgorithms) {
   EXPECT_EQ(message("u@d clrtxt:pa ss:word ;").find("ss:"), std::string::npos);
   EXPECT_EQ(message("u@d Summer:2024 ;").find("Summer"), std::string::npos);
   EXPECT_EQ(message("u@d hunter2 ;").find("hunter2"), std::string::npos);
+}
+
+// Two threads, one result: the same lines visited and the same diagnostics, numbered as a
+// single pass numbers them, also when the middle falls among CRLF comment continuations.
+TEST(Userdb, ParallelScanMatchesASinglePass) {
+  std::string content = "version:1\r\n";
+  for (int i = 0; i < 40000; ++i) {
+    content += "user" + std::to_string(i) + "@d clrtxt:pw" + std::to_string(i) + " ;\r\n";
+    if (i % 997 == 0) content += "bad line " + std::to_string(i) + "\r\n";
+    if (i % 1999 == 0) content += "# c\r\n  continued\r\n\tu@d clrtxt:x ;\r\n# end \r\n";
+  }
+  ASSERT_GT(content.size(), 1u << 20);
+  std::vector<Diagnostic> single, parallel;
+  std::size_t single_lines = 0;
+  std::atomic<std::size_t> parallel_lines = 0;
+  scan_lines(content, single, [&](const Line&, std::size_t) { ++single_lines; });
+  scan_lines_in_parallel(content, parallel, [&](const Line&) { ++parallel_lines; });
+  EXPECT_EQ(single_lines, parallel_lines.load());
+  ASSERT_EQ(single.size(), parallel.size());
+  ASSERT_GT(single.size(), 60u);
+  for (std::size_t i = 0; i < single.size(); ++i) {
+    EXPECT_EQ(single[i].line, parallel[i].line) << i;
+    EXPECT_EQ(single[i].column, parallel[i].column) << i;
+    EXPECT_EQ(single[i].code, parallel[i].code) << i;
+  }
 }
 
 TEST(Userdb, NewDocumentIsAVersionLine) {

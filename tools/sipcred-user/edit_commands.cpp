@@ -11,6 +11,8 @@
 #include "sipcred/password.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
 #include <iostream>
 #include <unistd.h>
 #include <unordered_map>
@@ -87,9 +89,9 @@ bool asks_terminal(const Options& options) {
 }
 
 bool exists_unlocked(const Options& options, const Identity& identity) {
-  bool exists = false;
-  scan_userdb(options.file, [&](const userdb::Line& line, std::size_t) {
-    exists = exists || is_user(line, identity);
+  std::atomic<bool> exists = false;
+  scan_userdb(options.file, [&](const userdb::Line& line) {
+    if (is_user(line, identity)) exists = true;
   });
   return exists;
 }
@@ -154,9 +156,9 @@ int run_add(const Options& options) {
     return already_exists(options, identity);
   const std::string password = new_password(options, identity);
 
-  bool exists = false;
-  EditSession session(options.file, options.quiet, [&](const userdb::Line& line, std::size_t) {
-    exists = exists || is_user(line, identity);
+  std::atomic<bool> exists = false;
+  EditSession session(options.file, options.quiet, [&](const userdb::Line& line) {
+    if (is_user(line, identity)) exists = true;
   });
   if (exists) return already_exists(options, identity);
   session.edits().append(userdb::format_auth_line(
@@ -177,8 +179,11 @@ int run_rotate(const Options& options) {
   const std::string password = new_password(options, identity);
 
   std::vector<FoundLine> lines;
-  EditSession session(options.file, options.quiet, [&](const userdb::Line& line, std::size_t) {
-    if (is_user(line, identity)) lines.push_back(found_line(line));
+  std::mutex found;
+  EditSession session(options.file, options.quiet, [&](const userdb::Line& line) {
+    if (!is_user(line, identity)) return;
+    const std::lock_guard lock(found);
+    lines.push_back(found_line(line));
   });
   if (lines.empty()) return not_found(options, identity.text());
   // Every line of the user gets the new password: an old one must not stay usable anywhere.
@@ -203,10 +208,12 @@ int run_remove(const Options& options) {
 
   std::vector<bool> found(identities.size(), false);
   std::vector<std::string_view> doomed;
-  EditSession session(options.file, options.quiet, [&](const userdb::Line& line, std::size_t) {
+  std::mutex recording;
+  EditSession session(options.file, options.quiet, [&](const userdb::Line& line) {
     for (std::size_t i = 0; i < identities.size(); ++i)
       if (is_user(line, identities[i])) {
-        if (!found[i] || doomed.empty() || doomed.back() != line.text) doomed.push_back(line.text);
+        const std::lock_guard lock(recording);
+        if (doomed.empty() || doomed.back() != line.text) doomed.push_back(line.text);
         found[i] = true;
       }
   });
@@ -237,15 +244,19 @@ public:
       m_by_domain[m_users[i].domain][m_users[i].user] = i;
   }
 
-  // Called for every line of the userdb: keeps the lines of listed users.
+  // Called for every line of the userdb, from two threads at once: keeps the lines of
+  // listed users.
   void visit(const userdb::Line& line) {
     if (line.kind != userdb::LineKind::Auth) return;
     const auto domain = m_by_domain.find(line.entry.domain);
     if (domain == m_by_domain.end()) return;
+    std::string unescaped;
     std::string_view user = line.entry.user;
-    if (user.find('%') != std::string_view::npos) user = m_unescaped = userdb::url_unescape(user);
-    if (const auto found = domain->second.find(user); found != domain->second.end())
+    if (user.find('%') != std::string_view::npos) user = unescaped = userdb::url_unescape(user);
+    if (const auto found = domain->second.find(user); found != domain->second.end()) {
+      const std::lock_guard lock(m_recording);
       m_users[found->second].lines.push_back(found_line(line));
+    }
   }
 
   const std::vector<FoundLine>& lines_of(std::size_t record) const {
@@ -257,7 +268,7 @@ private:
     std::string user, domain;
     std::vector<FoundLine> lines;
   };
-  std::string m_unescaped;
+  std::mutex m_recording;
   std::vector<User> m_users; // views in the maps point here: reserved, never reallocated
   std::unordered_map<std::string_view, std::unordered_map<std::string_view, std::size_t>>
       m_by_domain;
@@ -300,7 +311,7 @@ int run_import(const Options& options) {
 
   ImportIndex index(records);
   EditSession session(options.file, options.quiet,
-                      [&](const userdb::Line& line, std::size_t) { index.visit(line); });
+                      [&](const userdb::Line& line) { index.visit(line); });
   std::size_t added = 0, rotated = 0;
   for (std::size_t i = 0; i < records.size(); ++i) {
     const ImportRecord& record = records[i];

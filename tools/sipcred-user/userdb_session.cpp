@@ -26,14 +26,14 @@ userdb::Document load_userdb(const std::string& path, bool quiet) {
 
 void scan_userdb(const std::string& path, const LineVisitor& visit) {
   std::vector<Diagnostic> diagnostics;
-  userdb::scan_lines(read_file(path), diagnostics, visit);
+  userdb::scan_lines_in_parallel(read_file(path), diagnostics, visit);
   refuse_on_errors(diagnostics, path, true);
 }
 
 EditSession::EditSession(const std::string& path, bool quiet, const LineVisitor& visit)
     : m_file(path), m_content(m_file.read()), m_edits(m_content) {
   std::vector<Diagnostic> diagnostics;
-  userdb::scan_lines(m_content, diagnostics, visit);
+  userdb::scan_lines_in_parallel(m_content, diagnostics, visit);
   refuse_on_errors(diagnostics, path, quiet);
 }
 

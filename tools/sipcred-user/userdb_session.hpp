@@ -11,7 +11,9 @@
 
 namespace sipcred::user_tool {
 
-using LineVisitor = std::function<void(const userdb::Line&, std::size_t)>;
+// Sees every line of the file once; called from two threads at once on large files (see
+// userdb::scan_lines_in_parallel), so what it records must be guarded.
+using LineVisitor = std::function<void(const userdb::Line&)>;
 
 // Prints the diagnostics of `path` on stderr (warnings and notes only when not `quiet`) and
 // throws Error(DataError) when there is an error.

@@ -70,6 +70,11 @@ void check_last_line(const Line& last, std::size_t line_number,
 // diagnostics as Document::parse, except duplicate users (SC124), which need every line.
 void scan_lines(std::string_view content, std::vector<Diagnostic>& diagnostics,
                 const std::function<void(const Line&, std::size_t)>& visit);
+// The same on two threads for a large file (a one-pass edit is bound by this scan): `visit`
+// is called from both at once, for different lines, in no particular order, so it must be
+// thread-safe. The diagnostics are the same, in line order.
+void scan_lines_in_parallel(std::string_view content, std::vector<Diagnostic>& diagnostics,
+                            const std::function<void(const Line&)>& visit);
 
 // The user's fields for a new or rewritten auth line.
 struct EntrySpec {

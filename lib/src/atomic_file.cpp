@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -178,7 +179,21 @@ AtomicFile::AtomicFile(const fs::path& path, std::chrono::milliseconds lock_time
 }
 
 AtomicFile::~AtomicFile() {
+  if (m_map) ::munmap(m_map, m_map_size);
   if (m_fd >= 0) ::close(m_fd); // releases the lock
+}
+
+std::string_view AtomicFile::view() {
+  if (m_map) return {static_cast<const char*>(m_map), m_map_size};
+  struct stat info {};
+  if (::fstat(m_fd, &info) != 0) throw Error(ErrorKind::Io, describe(m_path, "cannot stat", errno));
+  if (info.st_size == 0) return {};
+  void* map = ::mmap(nullptr, static_cast<std::size_t>(info.st_size), PROT_READ, MAP_PRIVATE,
+                     m_fd, 0);
+  if (map == MAP_FAILED) throw Error(ErrorKind::Io, describe(m_path, "cannot map", errno));
+  m_map = map;
+  m_map_size = static_cast<std::size_t>(info.st_size);
+  return {static_cast<const char*>(m_map), m_map_size};
 }
 
 std::string AtomicFile::read() const {

@@ -114,6 +114,17 @@ TEST_F(AtomicFileTest, LockHoldsTheNewFileAfterReplace) {
   EXPECT_EQ(read_file(path), "v\na\nb\n");
 }
 
+// The mapped view of the old content stays readable while and after it is replaced.
+TEST_F(AtomicFileTest, ViewSurvivesReplace) {
+  const fs::path path = write("users", "version:1\nold\n", 0600);
+  AtomicFile file(path);
+  const std::string_view old = file.view();
+  EXPECT_EQ(old, "version:1\nold\n");
+  file.replace(std::vector<std::string_view>{old.substr(0, 10), "new\n"});
+  EXPECT_EQ(old, "version:1\nold\n");
+  EXPECT_EQ(read_file(path), "version:1\nnew\n");
+}
+
 TEST_F(AtomicFileTest, SymlinkIsFollowedAndKept) {
   fs::create_directory(m_dir / "real");
   const fs::path target = write("real/users", "old\n", 0600);

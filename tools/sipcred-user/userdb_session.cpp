@@ -31,7 +31,7 @@ void scan_userdb(const std::string& path, const LineVisitor& visit) {
 }
 
 EditSession::EditSession(const std::string& path, bool quiet, const LineVisitor& visit)
-    : m_file(path), m_content(m_file.read()), m_edits(m_content) {
+    : m_file(path), m_content(m_file.view()), m_edits(m_content) {
   std::vector<Diagnostic> diagnostics;
   userdb::scan_lines_in_parallel(m_content, diagnostics, visit);
   refuse_on_errors(diagnostics, path, quiet);

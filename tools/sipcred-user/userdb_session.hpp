@@ -40,8 +40,8 @@ public:
 
 private:
   AtomicFile m_file;
-  std::string m_content;
-  userdb::LineEdits m_edits; // views into m_content
+  std::string_view m_content; // the locked file, mapped
+  userdb::LineEdits m_edits;  // views into m_content
 };
 
 } // namespace sipcred::user_tool

@@ -32,6 +32,10 @@ public:
   const std::filesystem::path& path() const { return m_path; }
   // The current content, read under the lock.
   std::string read() const;
+  // The same without a copy: the file mapped read-only, valid for the life of this object
+  // (replace() does not end it). For large files: a copy costs more than scanning it. Only
+  // another program truncating the file in place could break the mapping; sipcred never does.
+  std::string_view view();
   // Atomically replaces the content; the original owner and mode are kept, and the lock now
   // holds the new file, so read() and replace() may be called again. On failure (Error
   // CannotCreate or Io) the original is untouched and no temporary file is left, with one
@@ -47,7 +51,9 @@ public:
 
 private:
   std::filesystem::path m_path;
-  int m_fd = -1; // the locked original
+  int m_fd = -1; // the locked file
+  void* m_map = nullptr;
+  std::size_t m_map_size = 0;
 };
 
 // Reads a whole file. Error(NoInput) when it is missing or unreadable, Io when reading fails.

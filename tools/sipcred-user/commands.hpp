@@ -40,6 +40,5 @@ int run_check(const Options& options);
 // The credential policy that -a, --clrtxt and --realm ask for; Error(Usage) for a mix
 // Flexisip cannot use.
 userdb::CredentialPolicy requested_policy(const Options& options);
-bool policy_requested(const Options& options);
 
 } // namespace sipcred::user_tool

@@ -12,10 +12,11 @@
 
 #include <algorithm>
 #include <atomic>
-#include <mutex>
 #include <iostream>
-#include <unistd.h>
+#include <mutex>
 #include <unordered_map>
+
+#include <unistd.h>
 
 namespace sipcred::user_tool {
 namespace {
@@ -44,13 +45,15 @@ void warn_about(const Options& options, const Identity& identity, const Credenti
                      "': Flexisip must challenge with that realm (realm= in its config)");
 }
 
-EntrySpec spec_for(const Identity& identity, userdb::Credentials credentials,
-                   std::string user_id, std::string phone) {
+// The auth line of a user with its new credentials.
+std::string auth_line(const Identity& identity, userdb::Credentials credentials,
+                      std::string user_id, std::string phone) {
   // The first token after ';' is the user-id: a phone alone needs it written out, and the
   // user-id defaults to the user anyway.
   if (user_id.empty() && !phone.empty()) user_id = identity.user;
-  return EntrySpec{identity.user, identity.domain, std::move(credentials), std::move(user_id),
-                   std::move(phone)};
+  return userdb::format_auth_line(EntrySpec{identity.user, identity.domain,
+                                            std::move(credentials), std::move(user_id),
+                                            std::move(phone)});
 }
 
 // A line of a user the command changes, copied out of the one-pass scan.
@@ -112,15 +115,16 @@ int not_found(const Options& options, const std::string& identities) {
   return exit_negative;
 }
 
-void print_generated(const Options& options, const std::string& password) {
+// After the file is written, and only then: a generated password shown for a failed edit
+// would be a password that works nowhere.
+void report_done(const Options& options, std::string_view done, const Identity& identity,
+                 const std::string& password, const CredentialPolicy& policy) {
   if (options.password.generate_length > 0) std::cout << password << '\n' << std::flush;
+  warn_about(options, identity, policy);
+  say(options, std::string(done) + " " + identity.text() + " (" + describe(policy) + ")");
 }
 
 } // namespace
-
-bool policy_requested(const Options& options) {
-  return !options.algorithms.empty() || options.clear_text || !options.realm.empty();
-}
 
 CredentialPolicy requested_policy(const Options& options) {
   CredentialPolicy policy;
@@ -161,13 +165,10 @@ int run_add(const Options& options) {
     if (is_user(line, identity)) exists = true;
   });
   if (exists) return already_exists(options, identity);
-  session.edits().append(userdb::format_auth_line(
-      spec_for(identity, userdb::make_credentials(identity, password, policy), options.auth_user,
-               options.phone)));
+  session.edits().append(auth_line(identity, userdb::make_credentials(identity, password, policy),
+                                   options.auth_user, options.phone));
   session.commit();
-  print_generated(options, password);
-  warn_about(options, identity, policy);
-  say(options, "added " + identity.text() + " (" + describe(policy) + ")");
+  report_done(options, "added", identity, password, policy);
   return exit_success;
 }
 
@@ -190,14 +191,12 @@ int run_rotate(const Options& options) {
   CredentialPolicy policy;
   for (const FoundLine& line : lines) {
     policy = rotation_policy(options, line.policy);
-    session.edits().replace(line.text, userdb::format_auth_line(spec_for(
-                                           identity, userdb::make_credentials(identity, password, policy),
-                                           line.user_id, line.phone)));
+    session.edits().replace(line.text,
+                            auth_line(identity, userdb::make_credentials(identity, password, policy),
+                                      line.user_id, line.phone));
   }
   session.commit();
-  print_generated(options, password);
-  warn_about(options, identity, policy);
-  say(options, "rotated " + identity.text() + " (" + describe(policy) + ")");
+  report_done(options, "rotated", identity, password, policy);
   return exit_success;
 }
 
@@ -318,19 +317,18 @@ int run_import(const Options& options) {
     const Identity identity = userdb::parse_identity(record.identity);
     const std::vector<FoundLine>& lines = index.lines_of(i);
     if (lines.empty()) {
-      session.edits().append(userdb::format_auth_line(spec_for(
-          identity, userdb::make_credentials(identity, record.password, requested),
-          record.auth_user, record.phone)));
+      session.edits().append(
+          auth_line(identity, userdb::make_credentials(identity, record.password, requested),
+                    record.auth_user, record.phone));
       ++added;
       continue;
     }
     for (const FoundLine& line : lines) {
       const CredentialPolicy policy = rotation_policy(options, line.policy);
       session.edits().replace(
-          line.text, userdb::format_auth_line(spec_for(
-                         identity, userdb::make_credentials(identity, record.password, policy),
-                         record.auth_user.empty() ? line.user_id : record.auth_user,
-                         record.phone.empty() ? line.phone : record.phone)));
+          line.text, auth_line(identity, userdb::make_credentials(identity, record.password, policy),
+                               record.auth_user.empty() ? line.user_id : record.auth_user,
+                               record.phone.empty() ? line.phone : record.phone));
     }
     ++rotated;
   }

@@ -153,11 +153,6 @@ public:
 
 private:
   LineKind classify(Entry& entry) {
-    if (const void* cr = std::memchr(m_body.data(), '\r', m_body.size())) {
-      const std::size_t pos = static_cast<const char*>(cr) - m_body.data();
-      return error("SC104", pos, "a carriage return must be followed by a line feed: a bare CR "
-                                 "is not a line end in a userdb");
-    }
     if (m_number == 1) return version_line();
     if (m_previous && comment_stays_open(*m_previous)) {
       if (!m_body.empty() && is_space(m_body[0])) return comment_continuation();
@@ -168,7 +163,7 @@ private:
     if (is_space(m_body[0])) {
       const std::size_t first = m_body.find_first_not_of(" \t");
       if (first == std::string_view::npos) return LineKind::Blank;
-      return error("SC105", 0, "a line may only start with whitespace when it is blank: remove "
+      return error("SC105", m_body[first] == '\r' ? first : 0, "a line may only start with whitespace when it is blank: remove "
                                "the indentation (comments start with '#' in column 1)");
     }
     if (m_body[0] == '#') return comment_text(1);
@@ -399,7 +394,15 @@ private:
       note("SC130", value_pos, "uppercase hex: Flexisip lower-cases it on load, so it works");
   }
 
+  // Every character of a line is checked, and a CR is valid nowhere but before the LF, so a
+  // bare CR always surfaces as the first error of its line: name it for what it is there
+  // rather than search every line for one.
   LineKind error(std::string_view code, std::size_t pos, std::string message) {
+    if (pos < m_body.size() && m_body[pos] == '\r') {
+      code = "SC104";
+      message = "a carriage return must be followed by a line feed: a bare CR is not a line "
+                "end in a userdb";
+    }
     report(code, Severity::Error, pos, std::move(message));
     return LineKind::Invalid;
   }

@@ -93,6 +93,13 @@ TEST(Userdb, VersionLineMustBeExact) {
 TEST(Userdb, LineEndsAndComments) {
   EXPECT_EQ(diagnose("version:1\na@d clrtxt:x ;\rb@d clrtxt:y ;\n"),
             (std::vector<Found>{{"SC104", E, 2, 15}}));
+  // Wherever it stands: in a password, a comment, the version line, a blank line.
+  EXPECT_EQ(diagnose("version:1\na@d clrtxt:x\ry ;\n"), (std::vector<Found>{{"SC104", E, 2, 13}}));
+  EXPECT_EQ(diagnose("version:1\n# a\rb\n"), (std::vector<Found>{{"SC104", E, 2, 4}}));
+  EXPECT_EQ(diagnose("version:1\r\r\n"), (std::vector<Found>{{"SC104", E, 1, 10}}));
+  EXPECT_EQ(diagnose("version:1\n \r \n"), (std::vector<Found>{{"SC104", E, 2, 2}}));
+  EXPECT_EQ(diagnose("version:1\na@d clrtxt:x ; id\r\r\n"),
+            (std::vector<Found>{{"SC104", E, 2, 18}}));
   EXPECT_EQ(diagnose("version:1\na@d clrtxt:x ;"), (std::vector<Found>{{"SC103", E, 2, 15}}));
   EXPECT_EQ(diagnose("version:1\n  # indented\n"), (std::vector<Found>{{"SC105", E, 2, 1}}));
   EXPECT_EQ(diagnose("version:1\n\ta@d clrtxt:x ;\n"), (std::vector<Found>{{"SC105", E, 2, 1}}));

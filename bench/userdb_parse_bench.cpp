@@ -9,6 +9,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <atomic>
 #include <cstring>
 #include <iostream>
 
@@ -55,6 +56,36 @@ void BM_ParseUserdb(benchmark::State& state) {
   state.counters["MB"] = static_cast<double>(g_content.size()) / 1e6;
 }
 BENCHMARK(BM_ParseUserdb)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The one-pass validation that sipcred-user edits use: no line kept.
+void BM_ScanUserdb(benchmark::State& state) {
+  for (auto _ : state) {
+    std::vector<sipcred::Diagnostic> diagnostics;
+    std::size_t users = 0;
+    sipcred::userdb::scan_lines(g_content, diagnostics, [&](const sipcred::userdb::Line& line,
+                                                            std::size_t) {
+      users += line.kind == sipcred::userdb::LineKind::Auth;
+    });
+    benchmark::DoNotOptimize(users);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * g_content.size()));
+}
+BENCHMARK(BM_ScanUserdb)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_ScanUserdbInParallel(benchmark::State& state) {
+  for (auto _ : state) {
+    std::vector<sipcred::Diagnostic> diagnostics;
+    std::atomic<std::size_t> users = 0;
+    sipcred::userdb::scan_lines_in_parallel(g_content, diagnostics,
+                                            [&](const sipcred::userdb::Line& line) {
+                                              if (line.kind == sipcred::userdb::LineKind::Auth)
+                                                users.fetch_add(1, std::memory_order_relaxed);
+                                            });
+    benchmark::DoNotOptimize(users);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * g_content.size()));
+}
+BENCHMARK(BM_ScanUserdbInParallel)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // What a tool pays: read the file (from the page cache, after the first run) and parse it.
 void BM_ReadAndParseUserdb(benchmark::State& state) {

@@ -174,6 +174,16 @@ TEST(Userdb, WhatFlexisipIgnoresIsAWarning) {
             (std::vector<Found>{{"SC125", W, 2, 9}, {"SC130", N, 3, 9}}));
   EXPECT_EQ(diagnose("version:1\na@d sha256:" + md5_hex + " ;\n"),
             (std::vector<Found>{{"SC125", W, 2, 12}}));
+  // Every position of a 32-digit value, with characters just outside each hex range.
+  for (std::size_t pos = 0; pos < 32; ++pos)
+    for (char c : std::string(".:G`g~_") + "AF") { // token characters around the hex ranges
+      std::string value = md5_hex;
+      value[pos] = c;
+      const bool upper = c == 'A' || c == 'F';
+      EXPECT_EQ(diagnose("version:1\na@d md5:" + value + " ;\n"),
+                (std::vector<Found>{{upper ? "SC130" : "SC125", upper ? N : W, 2, 9}}))
+          << value;
+    }
 }
 
 TEST(Userdb, DuplicateUsersAreReportedOnTheLaterLine) {

@@ -46,28 +46,6 @@ void write_bytes(int fd, std::string_view content, const fs::path& path) {
   }
 }
 
-// Writes the pieces and syncs. Small pieces (edited lines) are gathered so that an import of
-// many users does not cost a system call per line.
-void write_all(int fd, const std::vector<std::string_view>& pieces, const fs::path& path) {
-  constexpr std::size_t gather_limit = 1 << 20;
-  std::string gathered;
-  for (std::string_view piece : pieces) {
-    if (piece.size() >= gather_limit) {
-      write_bytes(fd, gathered, path);
-      gathered.clear();
-      write_bytes(fd, piece, path);
-      continue;
-    }
-    gathered.append(piece);
-    if (gathered.size() >= gather_limit) {
-      write_bytes(fd, gathered, path);
-      gathered.clear();
-    }
-  }
-  write_bytes(fd, gathered, path);
-  if (::fsync(fd) != 0) throw Error(ErrorKind::Io, describe(path, "cannot sync", errno));
-}
-
 void sync_directory(const fs::path& directory) {
   FileDescriptor fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   // The rename is done; failing to make it durable is an I/O error worth reporting.
@@ -76,39 +54,16 @@ void sync_directory(const fs::path& directory) {
 }
 
 // A temporary file beside `target` (same filesystem, so rename is atomic), mode 0600.
-// Removed on destruction unless it was renamed or linked into place.
-class TempFile {
-public:
-  explicit TempFile(const fs::path& target) {
-    std::string pattern =
-        (target.parent_path() / ("." + target.filename().string() + ".sipcred-XXXXXX")).string();
-    const int fd = ::mkostemp(pattern.data(), O_CLOEXEC); // mkostemp creates with mode 0600
-    if (fd < 0)
-      throw Error(ErrorKind::CannotCreate,
-                  describe(target.parent_path(), "cannot create a temporary file", errno));
-    m_fd = fd;
-    m_path = pattern;
-  }
-  ~TempFile() {
-    if (m_fd >= 0) ::close(m_fd);
-    if (!m_path.empty()) ::unlink(m_path.c_str());
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-
-  int fd() const { return m_fd; }
-  const fs::path& path() const { return m_path; }
-  void close() {
-    if (::close(std::exchange(m_fd, -1)) != 0)
-      throw Error(ErrorKind::Io, describe(m_path, "cannot close", errno));
-  }
-  void forget() { m_path.clear(); } // it now is the target: do not remove it
-  int release_fd() { return std::exchange(m_fd, -1); }
-
-private:
-  int m_fd = -1;
-  fs::path m_path;
-};
+int create_temporary(const fs::path& target, fs::path& temp_path) {
+  std::string pattern =
+      (target.parent_path() / ("." + target.filename().string() + ".sipcred-XXXXXX")).string();
+  const int fd = ::mkostemp(pattern.data(), O_CLOEXEC); // mkostemp creates with mode 0600
+  if (fd < 0)
+    throw Error(ErrorKind::CannotCreate,
+                describe(target.parent_path(), "cannot create a temporary file", errno));
+  temp_path = pattern;
+  return fd;
+}
 
 // The whole content from the current offset, in one allocation when the size is known; pipes
 // and files that grew meanwhile are read to their end all the same.
@@ -201,59 +156,107 @@ std::string AtomicFile::read() const {
   return read_descriptor(m_fd, m_path);
 }
 
-void AtomicFile::replace(std::string_view content) {
-  replace(std::vector<std::string_view>{content});
+PendingFile::PendingFile(AtomicFile* replacing, fs::path target)
+    : m_replacing(replacing), m_target(std::move(target)) {
+  m_fd = create_temporary(m_target, m_temp);
 }
 
-void AtomicFile::replace(const std::vector<std::string_view>& pieces) {
-  struct stat original {}, created {};
-  if (::fstat(m_fd, &original) != 0)
-    throw Error(ErrorKind::Io, describe(m_path, "cannot stat", errno));
-  TempFile temp(m_path);
-  // The temporary file's group may come from a setgid directory rather than from us: compare
-  // with what it really got. Owner first, since chown may clear set-id bits that fchmod then
-  // restores. Refuse rather than silently hand a server's file to another owner.
-  if (::fstat(temp.fd(), &created) != 0)
-    throw Error(ErrorKind::Io, describe(temp.path(), "cannot stat", errno));
-  if ((created.st_uid != original.st_uid || created.st_gid != original.st_gid) &&
-      ::fchown(temp.fd(), original.st_uid, original.st_gid) != 0)
-    throw Error(ErrorKind::CannotCreate,
-                describe(m_path, "cannot give the new file the original owner", errno));
-  if (::fchmod(temp.fd(), original.st_mode & 07777) != 0)
-    throw Error(ErrorKind::CannotCreate,
-                describe(m_path, "cannot give the new file the original mode", errno));
-  write_all(temp.fd(), pieces, temp.path());
+PendingFile::PendingFile(PendingFile&& other) noexcept
+    : m_replacing(other.m_replacing), m_target(std::move(other.m_target)),
+      m_temp(std::exchange(other.m_temp, {})), m_fd(std::exchange(other.m_fd, -1)),
+      m_buffer(std::move(other.m_buffer)) {}
+
+PendingFile::~PendingFile() {
+  if (m_fd >= 0) ::close(m_fd);
+  if (!m_temp.empty()) ::unlink(m_temp.c_str());
+}
+
+void PendingFile::write(std::string_view bytes) {
+  // Small pieces (edited lines, converted lines) are gathered: a system call per line would
+  // cost more than the line.
+  constexpr std::size_t gather_limit = 1 << 20;
+  if (m_buffer.size() + bytes.size() < gather_limit) {
+    m_buffer.append(bytes);
+    return;
+  }
+  write_bytes(m_fd, m_buffer, m_temp);
+  m_buffer.clear();
+  if (bytes.size() >= gather_limit) write_bytes(m_fd, bytes, m_temp);
+  else m_buffer.append(bytes);
+}
+
+void PendingFile::commit() {
+  write_bytes(m_fd, m_buffer, m_temp);
+  m_buffer.clear();
+  if (::fsync(m_fd) != 0) throw Error(ErrorKind::Io, describe(m_temp, "cannot sync", errno));
+  if (!m_replacing) {
+    if (::close(std::exchange(m_fd, -1)) != 0)
+      throw Error(ErrorKind::Io, describe(m_temp, "cannot close", errno));
+    // link() fails when the target exists, which rename() would silently overwrite. The
+    // temporary name is removed by the destructor; the new file stays.
+    if (::link(m_temp.c_str(), m_target.c_str()) != 0) {
+      const int error_number = errno;
+      throw Error(ErrorKind::CannotCreate,
+                  error_number == EEXIST ? m_target.string() + ": already exists"
+                                         : describe(m_target, "cannot create", error_number));
+    }
+    sync_directory(m_target.parent_path());
+    return;
+  }
   // Lock the new inode before it becomes visible, so that the lock never lapses: a waiter
   // that wakes up on the old inode reopens the path and waits on this one.
-  if (::flock(temp.fd(), LOCK_EX | LOCK_NB) != 0)
-    throw Error(ErrorKind::Io, describe(temp.path(), "cannot lock", errno));
-  if (::rename(temp.path().c_str(), m_path.c_str()) != 0)
-    throw Error(ErrorKind::CannotCreate, describe(m_path, "cannot replace", errno));
-  temp.forget();
-  ::close(std::exchange(m_fd, temp.release_fd()));
+  if (::flock(m_fd, LOCK_EX | LOCK_NB) != 0)
+    throw Error(ErrorKind::Io, describe(m_temp, "cannot lock", errno));
+  if (::rename(m_temp.c_str(), m_target.c_str()) != 0)
+    throw Error(ErrorKind::CannotCreate, describe(m_target, "cannot replace", errno));
+  m_temp.clear();
+  ::close(std::exchange(m_replacing->m_fd, std::exchange(m_fd, -1)));
   try {
-    sync_directory(m_path.parent_path());
+    sync_directory(m_target.parent_path());
   } catch (const Error& error) {
     throw Error(ErrorKind::Io, std::string("replaced, but not known to be on disk: ") +
                                    error.what());
   }
 }
 
-void AtomicFile::create(const fs::path& path, std::string_view content) {
-  const fs::path target = path.has_parent_path() ? path : fs::path(".") / path;
-  TempFile temp(target);
-  write_all(temp.fd(), {content}, temp.path());
-  temp.close();
-  // link() fails when the target exists, which rename() would silently overwrite.
-  if (::link(temp.path().c_str(), target.c_str()) != 0) {
-    const int error_number = errno;
+PendingFile AtomicFile::begin_replace() {
+  struct stat original {}, created {};
+  if (::fstat(m_fd, &original) != 0)
+    throw Error(ErrorKind::Io, describe(m_path, "cannot stat", errno));
+  PendingFile pending(this, m_path);
+  // The temporary file's group may come from a setgid directory rather than from us: compare
+  // with what it really got. Owner first, since chown may clear set-id bits that fchmod then
+  // restores. Refuse rather than silently hand a server's file to another owner.
+  if (::fstat(pending.m_fd, &created) != 0)
+    throw Error(ErrorKind::Io, describe(pending.m_temp, "cannot stat", errno));
+  if ((created.st_uid != original.st_uid || created.st_gid != original.st_gid) &&
+      ::fchown(pending.m_fd, original.st_uid, original.st_gid) != 0)
     throw Error(ErrorKind::CannotCreate,
-                error_number == EEXIST
-                    ? path.string() + ": already exists"
-                    : describe(path, "cannot create", error_number));
-  }
-  // TempFile's destructor unlinks the temporary name; the new file stays.
-  sync_directory(target.parent_path());
+                describe(m_path, "cannot give the new file the original owner", errno));
+  if (::fchmod(pending.m_fd, original.st_mode & 07777) != 0)
+    throw Error(ErrorKind::CannotCreate,
+                describe(m_path, "cannot give the new file the original mode", errno));
+  return pending;
+}
+
+PendingFile AtomicFile::begin_create(const fs::path& path) {
+  return PendingFile(nullptr, path.has_parent_path() ? path : fs::path(".") / path);
+}
+
+void AtomicFile::replace(std::string_view content) {
+  replace(std::vector<std::string_view>{content});
+}
+
+void AtomicFile::replace(const std::vector<std::string_view>& pieces) {
+  PendingFile pending = begin_replace();
+  for (std::string_view piece : pieces) pending.write(piece);
+  pending.commit();
+}
+
+void AtomicFile::create(const fs::path& path, std::string_view content) {
+  PendingFile pending = begin_create(path);
+  pending.write(content);
+  pending.commit();
 }
 
 std::string read_file(const fs::path& path) {

@@ -125,6 +125,36 @@ TEST_F(AtomicFileTest, ViewSurvivesReplace) {
   EXPECT_EQ(read_file(path), "version:1\nnew\n");
 }
 
+// Content streamed in many pieces, small and large, arrives whole; an uncommitted one leaves
+// neither the target changed nor a temporary file.
+TEST_F(AtomicFileTest, StreamedReplacementCommitsWholeOrNothing) {
+  const fs::path path = write("users", "old\n", 0640);
+  std::string expected;
+  {
+    AtomicFile file(path);
+    PendingFile dropped = file.begin_replace();
+    dropped.write("never seen\n");
+  }
+  EXPECT_EQ(read_file(path), "old\n");
+  EXPECT_EQ(entries(), 1u);
+  {
+    AtomicFile file(path);
+    PendingFile pending = file.begin_replace();
+    for (int i = 0; i < 50000; ++i) {
+      const std::string line = "line " + std::to_string(i) + "\n";
+      pending.write(line);
+      expected += line;
+    }
+    const std::string big(3 << 20, 'x');
+    pending.write(big);
+    expected += big;
+    pending.commit();
+  }
+  EXPECT_EQ(read_file(path), expected);
+  EXPECT_EQ(mode_of(path), 0640u);
+  EXPECT_EQ(entries(), 1u);
+}
+
 TEST_F(AtomicFileTest, SymlinkIsFollowedAndKept) {
   fs::create_directory(m_dir / "real");
   const fs::path target = write("real/users", "old\n", 0600);

@@ -16,6 +16,33 @@
 
 namespace sipcred {
 
+class AtomicFile;
+
+// New content being written beside its target, made visible in one step by commit(); dropped
+// uncommitted (an error, a refused input), it leaves nothing behind. For content too large to
+// hold: write it as it is produced.
+class PendingFile {
+public:
+  PendingFile(PendingFile&& other) noexcept;
+  PendingFile& operator=(PendingFile&&) = delete;
+  ~PendingFile();
+
+  void write(std::string_view bytes);
+  // fsync, then rename over the target (AtomicFile::begin_replace; the lock moves to the new
+  // file) or link to it (begin_create; Error(CannotCreate) if it exists by then).
+  void commit();
+
+private:
+  friend class AtomicFile;
+  PendingFile(AtomicFile* replacing, std::filesystem::path target);
+
+  AtomicFile* m_replacing; // nullptr when creating
+  std::filesystem::path m_target;
+  std::filesystem::path m_temp; // empty once renamed into place
+  int m_fd = -1;
+  std::string m_buffer;
+};
+
 class AtomicFile {
 public:
   static constexpr std::chrono::milliseconds default_lock_timeout{10'000};
@@ -44,12 +71,16 @@ public:
   void replace(std::string_view content);
   // The same, for content given in pieces (an edit of a large file: see LineEdits).
   void replace(const std::vector<std::string_view>& pieces);
+  // The same, for content written as it is produced.
+  PendingFile begin_replace();
 
   // Creates a new file holding `content`, mode 0600, atomically: nothing appears at `path`
   // until the content is complete on disk. Error(CannotCreate) if `path` already exists.
   static void create(const std::filesystem::path& path, std::string_view content);
+  static PendingFile begin_create(const std::filesystem::path& path);
 
 private:
+  friend class PendingFile;
   std::filesystem::path m_path;
   int m_fd = -1; // the locked file
   void* m_map = nullptr;

@@ -138,6 +138,12 @@ AtomicFile::~AtomicFile() {
   if (m_fd >= 0) ::close(m_fd); // releases the lock
 }
 
+InputStream AtomicFile::stream() {
+  if (::lseek(m_fd, 0, SEEK_SET) != 0)
+    throw Error(ErrorKind::Io, describe(m_path, "cannot seek", errno));
+  return InputStream(m_fd, m_path.string(), false);
+}
+
 std::string_view AtomicFile::view() {
   if (m_map) return {static_cast<const char*>(m_map), m_map_size};
   struct stat info {};

@@ -31,11 +31,23 @@ struct ContextDeleter {
   void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
 };
 
-// One reusable context per thread: allocating a context per hash costs more than hashing a
-// short A1 string.
-EVP_MD_CTX* thread_context() {
-  thread_local std::unique_ptr<EVP_MD_CTX, ContextDeleter> ctx(EVP_MD_CTX_new());
-  if (!ctx) throw Error(ErrorKind::Internal, "OpenSSL: cannot allocate a digest context");
+void check(int ok);
+
+// A context per thread and hash function, set to its digest once. Later hashes re-initialise
+// it with a null digest, which reuses the one it has: a fresh EVP_DigestInit_ex2 with the
+// digest takes and drops a reference to the shared EVP_MD each time, atomics that two threads
+// hashing a million users fight over (and allocating a context costs more than hashing a
+// short A1 string).
+EVP_MD_CTX* thread_context(HashFunction hash) {
+  thread_local std::array<std::unique_ptr<EVP_MD_CTX, ContextDeleter>, 3> contexts;
+  auto& ctx = contexts[static_cast<std::size_t>(hash)];
+  if (!ctx) {
+    ctx.reset(EVP_MD_CTX_new());
+    if (!ctx) throw Error(ErrorKind::Internal, "OpenSSL: cannot allocate a digest context");
+    check(EVP_DigestInit_ex2(ctx.get(), message_digest(hash), nullptr));
+    return ctx.get();
+  }
+  check(EVP_DigestInit_ex2(ctx.get(), nullptr, nullptr));
   return ctx.get();
 }
 
@@ -108,8 +120,7 @@ std::optional<HashFunction> parse_userdb_prefix(std::string_view prefix) {
 std::size_t hex_length(HashFunction hash) { return hash == HashFunction::Md5 ? 32 : 64; }
 
 std::string hex_digest_joined(HashFunction hash, std::initializer_list<std::string_view> pieces) {
-  EVP_MD_CTX* ctx = thread_context();
-  check(EVP_DigestInit_ex2(ctx, message_digest(hash), nullptr));
+  EVP_MD_CTX* ctx = thread_context(hash);
   bool first = true;
   for (std::string_view piece : pieces) {
     if (!first) check(EVP_DigestUpdate(ctx, ":", 1));

@@ -457,7 +457,7 @@ bool is_token_char(char c) { return token_table[static_cast<unsigned char>(c)]; 
 bool is_token(std::string_view text) {
   if (text.empty()) return false;
   for (char c : text)
-    if (!is_token_char(c)) return false;
+    if (!token_table[static_cast<unsigned char>(c)]) return false;
   return true;
 }
 
@@ -556,6 +556,24 @@ void scan_lines(std::string_view content, std::vector<Diagnostic>& diagnostics,
                 const std::function<void(const Line&, std::size_t)>& visit) {
   if (content.empty()) return report_empty_file(diagnostics);
   scan_chunk(content, 1, diagnostics, visit);
+}
+
+std::size_t scan_piece(std::string_view piece, std::size_t first_line_number,
+                       std::vector<Diagnostic>& diagnostics,
+                       const std::function<void(const Line&, std::size_t)>& visit) {
+  if (piece.empty() && first_line_number == 1) {
+    report_empty_file(diagnostics);
+    return 0;
+  }
+  return scan_chunk(piece, first_line_number, diagnostics, visit);
+}
+
+std::size_t end_of_piece(std::string_view text) {
+  // After a line end followed by a line that cannot continue a comment.
+  for (std::size_t end = text.size(); end > 0; --end)
+    if (text[end - 1] == '\n' && end < text.size() && text[end] != ' ' && text[end] != '\t')
+      return end;
+  return 0;
 }
 
 void scan_lines_in_parallel(std::string_view content, std::vector<Diagnostic>& diagnostics,

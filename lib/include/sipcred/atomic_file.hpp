@@ -8,6 +8,8 @@
 // Symlinks: a symlinked path is followed and the file it points to is replaced, in its own
 // directory; the link itself stays as it is (so /etc/flexisip/users -> /srv/users keeps working).
 
+#include "sipcred/input_stream.hpp"
+
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -63,6 +65,8 @@ public:
   // (replace() does not end it). For large files: a copy costs more than scanning it. Only
   // another program truncating the file in place could break the mapping; sipcred never does.
   std::string_view view();
+  // The same as a stream from the start, for files too large to hold or map.
+  InputStream stream();
   // Atomically replaces the content; the original owner and mode are kept, and the lock now
   // holds the new file, so read() and replace() may be called again. On failure (Error
   // CannotCreate or Io) the original is untouched and no temporary file is left, with one

@@ -70,6 +70,17 @@ void check_last_line(const Line& last, std::size_t line_number,
 // diagnostics as Document::parse, except duplicate users (SC124), which need every line.
 void scan_lines(std::string_view content, std::vector<Diagnostic>& diagnostics,
                 const std::function<void(const Line&, std::size_t)>& visit);
+// A userdb in pieces, for streams (see end_of_piece): the lines of `piece`, numbered from
+// `first_line_number`, which must be above 1 unless the piece starts the file. Returns the
+// number of lines.
+std::size_t scan_piece(std::string_view piece, std::size_t first_line_number,
+                       std::vector<Diagnostic>& diagnostics,
+                       const std::function<void(const Line&, std::size_t)>& visit);
+// Where a piece of `text` can end so that scan_piece on each side gives what one scan would:
+// after a line end that is followed, within `text`, by a line not starting with whitespace
+// (which therefore cannot continue a comment). 0 when there is no such place.
+std::size_t end_of_piece(std::string_view text);
+
 // The same on two threads for a large file (a one-pass edit is bound by this scan): `visit`
 // is called from both at once, for different lines, in no particular order, so it must be
 // thread-safe. The diagnostics are the same, in line order.

@@ -1,0 +1,50 @@
+#pragma once
+// Clear-text passwords of a userdb to A1 hashes, streamed: a file of any size is converted
+// with a bounded amount of memory, hashing on several threads.
+
+#include "sipcred/diagnostic.hpp"
+#include "sipcred/digest.hpp"
+#include "sipcred/input_stream.hpp"
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sipcred::userdb {
+
+struct ConvertOptions {
+  std::vector<HashFunction> hashes{HashFunction::Md5, HashFunction::Sha256};
+  bool drop_clear_text = false;
+  std::string realm;    // realm of the new hashes; empty: each user's domain, as Flexisip does
+  unsigned threads = 0; // 0: one a core
+  // Instead of converting: check the hashes that sit beside a clear text against it.
+  bool verify = false;
+};
+
+struct ConvertReport {
+  struct User {
+    std::string identity;
+    std::size_t line = 0;
+    std::string reason; // never holds a password or a hash
+  };
+  std::size_t users = 0;          // auth lines seen
+  std::size_t converted = 0;      // lines rewritten with new hashes
+  std::size_t already_hashed = 0; // no clear text, and every requested hash present
+  std::size_t skipped = 0;        // no clear text, and some requested hash missing
+  std::vector<User> not_converted; // the skipped users, and what they lack
+  std::vector<User> mismatches;    // verify: hashes that do not match their clear text
+};
+
+// Streams `input`, a userdb, through the conversion and hands the result to `output` in
+// order (nothing with `verify`). Problems of the input go to `diagnostics` as a scan reports
+// them; the caller must discard the output when one is an error. A converted line holds the
+// clear text (unless dropped) then the requested hashes in the order asked, followed by its
+// user-id and phone: the order Flexisip reads, where hashes after the clear text are equal to
+// what it derives. Other credentials of a converted line (ignored or unused by Flexisip)
+// are not kept. Error(Usage) for a hash with no userdb prefix.
+ConvertReport convert(InputStream& input, const std::function<void(std::string_view)>& output,
+                      const ConvertOptions& options, std::vector<Diagnostic>& diagnostics);
+
+} // namespace sipcred::userdb

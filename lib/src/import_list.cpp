@@ -39,7 +39,8 @@ std::optional<std::vector<std::string>> next_csv_record(std::string_view text, s
       }
       continue;
     }
-    if (c == '\r' && pos < text.size() && text[pos] == '\n') continue; // CRLF
+    // CRLF, or a CR that ends the input: a line end.
+    if (c == '\r' && (pos == text.size() || text[pos] == '\n')) continue;
     if (c == ',') fields.emplace_back(), was_quoted = false;
     else if (c == '\n') {
       ++line;
@@ -57,8 +58,6 @@ std::optional<std::vector<std::string>> next_csv_record(std::string_view text, s
     report(diagnostics, "SC201", start_line, 1, "a quoted field is not closed");
     return std::nullopt;
   }
-  if (!fields.empty() && !fields.back().empty() && fields.back().back() == '\r')
-    fields.back().pop_back();
   return fields;
 }
 
@@ -81,11 +80,15 @@ bool valid(const ImportRecord& r, std::vector<Diagnostic>& diagnostics) {
     return bad("auth_user of " + r.identity, "not a userdb token");
   if (!r.phone.empty() && !userdb::is_token(r.phone))
     return bad("phone of " + r.identity, "not a userdb token");
+  if (!r.phone.empty() && r.auth_user.empty() && at == std::string::npos)
+    return bad("phone of " + r.identity, "a bare-domain identity needs an auth_user to carry a "
+                                         "phone (the first token after ';' is the user-id)");
   return true;
 }
 
 std::vector<ImportRecord> read_csv(std::string_view text, std::vector<Diagnostic>& diagnostics) {
   std::size_t pos = 0, line = 1;
+  if (text.starts_with("\xEF\xBB\xBF")) pos = 3; // the BOM of spreadsheets' "CSV UTF-8"
   const auto header = next_csv_record(text, pos, line, diagnostics);
   if (!header) return {};
   std::vector<std::size_t> order; // column of the record -> field index in ImportRecord
@@ -176,11 +179,19 @@ std::vector<ImportRecord> read_import_list(std::string_view content, ImportForma
   std::vector<ImportRecord> records = format == ImportFormat::Csv
                                           ? read_csv(content, diagnostics)
                                           : read_jsonl(content, diagnostics);
+  // One user, however spelled: the user part compares URL-unescaped (%61 is a), as in the
+  // userdb itself.
   std::unordered_map<std::string, std::size_t> seen;
-  for (const ImportRecord& record : records)
-    if (auto [it, fresh] = seen.emplace(record.identity, record.line); !fresh)
+  for (const ImportRecord& record : records) {
+    const std::size_t at = record.identity.find('@');
+    const std::string key = at == std::string::npos
+                                ? record.identity
+                                : userdb::url_unescape(record.identity.substr(0, at)) +
+                                      record.identity.substr(at);
+    if (auto [it, fresh] = seen.emplace(key, record.line); !fresh)
       report(diagnostics, "SC204", record.line, 1,
              "'" + record.identity + "' is already listed on line " + std::to_string(it->second));
+  }
   return records;
 }
 

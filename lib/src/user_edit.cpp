@@ -99,6 +99,10 @@ bool same_user(const Entry& entry, const Identity& identity) {
   return unescaped(entry.user, a) == unescaped(identity.user, b);
 }
 
+std::string auth_user_of(const Entry& entry) {
+  return url_unescape(entry.user_id.empty() ? entry.user : entry.user_id);
+}
+
 std::vector<std::size_t> find_user(const Document& document, const Identity& identity) {
   std::vector<std::size_t> found;
   const auto& lines = document.lines();

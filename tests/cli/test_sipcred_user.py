@@ -150,10 +150,20 @@ class Add(UserTest):
                 self.assertTrue(ready, out)
                 out += os.read(fd, 1024)
             os.write(fd, b"typed-pw\n")
+        while True:  # everything the tool prints, to its end, must be free of the password
+            ready, _, _ = select.select([fd], [], [], 10)
+            try:
+                chunk = os.read(fd, 1024) if ready else b""
+            except OSError:
+                chunk = b""
+            if not chunk:
+                break
+            out += chunk
         _, status = os.waitpid(pid, 0)
         os.close(fd)
         self.assertEqual(os.waitstatus_to_exitcode(status), 0)
         self.assertIn(ha1("sha256", "a", "d", "typed-pw"), self.content())
+        self.assertIn(b"added a@d", out)
         self.assertNotIn(b"typed-pw", out)
 
 
@@ -233,11 +243,21 @@ class Safety(UserTest):
         new = read(self.path("copy"))
         self.assertNotEqual(new, big)
         rng = random.Random(7)
-        outcomes = set()
-        for _ in range(16):
+        outcomes, mid_write = set(), 0
+        for attempt in range(16):
             p = subprocess.Popen([os.path.join(BIN, "sipcred-user"), args[0], self.db, *args[1:]],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(rng.uniform(0.2, 1.2) * duration)
+            if attempt % 2:
+                # Wait for the temporary file: the kill then lands while the new content is
+                # being written, or between writing and renaming.
+                deadline = time.monotonic() + 10
+                while (not any(n.startswith(".users.sipcred-") for n in os.listdir(self.dir))
+                       and p.poll() is None and time.monotonic() < deadline):
+                    time.sleep(0.001)
+                if p.poll() is None:
+                    mid_write += 1
+            else:
+                time.sleep(rng.uniform(0.2, 1.2) * duration)
             p.send_signal(signal.SIGKILL)
             p.wait()
             now = read(self.db)
@@ -245,8 +265,7 @@ class Safety(UserTest):
             outcomes.add(now == new)
             if now == new:
                 self.write("users", big)
-        # Timing decides where each kill lands; at least some must have cut a run short.
-        self.assertIn(False, outcomes, "no kill landed during a rotate")
+        self.assertGreater(mid_write, 0, "no kill landed while the new file was being written")
 
 
 class Rotate(UserTest):
@@ -278,12 +297,70 @@ class Rotate(UserTest):
 class Remove(UserTest):
     def test_all_or_nothing(self):
         self.init("version:1\n# keep\na@d clrtxt:x ;\nb@d clrtxt:x ;\nc@d clrtxt:x ;\n")
+        before = self.content()
         r = user("remove", self.db, "a@d", "zz@d", "yy@e")
         self.assertExit(r, 1)
         self.assertIn("zz@d, yy@e", r.stderr)
-        self.assertIn("a@d", self.content())
+        self.assertEqual(self.content(), before)
         self.assertExit(user("remove", self.db, "a@d", "c@d"), 0)
         self.assertEqual(self.content(), "version:1\n# keep\nb@d clrtxt:x ;\n")
+
+
+class LargeFiles(UserTest):
+    """Files over 1 MB are scanned on two threads: every edit must work there too."""
+
+    def setUp(self):
+        super().setUp()
+        self.big = subprocess.run([sys.executable, os.path.join(ROOT, "bench/gen_userdb.py"),
+                                   "--users", "30000"], capture_output=True, check=True).stdout
+        self.assertGreater(len(self.big), 1 << 20)
+        self.write("users", self.big)
+
+    def test_add_remove_and_import(self):
+        self.add("new@x.org", "pw")
+        self.assertTrue(self.content().endswith(
+            f"new@x.org md5:{ha1('md5', 'new', 'x.org', 'pw')} "
+            f"sha256:{ha1('sha256', 'new', 'x.org', 'pw')} ;\n"))
+        self.assertExit(user("add", self.db, "user29999@sip7.example.org", "--password-stdin",
+                             stdin="x\n"), 1)
+        # Two spellings of one user, found in both halves of the file.
+        r = user("remove", self.db, "user1@sip1.example.org", "%75ser1@sip1.example.org",
+                 "user29998@sip6.example.org")
+        self.assertExit(r, 0)
+        self.assertNotIn("\nuser1@sip1.example.org ", self.content())
+        self.assertNotIn("\nuser29998@sip6.example.org ", self.content())
+        r = user("import", self.db, stdin="identity,password\nuser2@sip2.example.org,n2\n"
+                                           "user29997@sip5.example.org,n3\nz@x.org,n4\n")
+        self.assertExit(r, 0)
+        self.assertIn("1 added, 2 rotated", r.stderr)
+        content = self.content()
+        self.assertIn(f"user29997@sip5.example.org md5:{ha1('md5', 'user29997', 'sip5.example.org', 'n3')}", content)
+        self.assertEqual(len(content.splitlines()), len(self.big.splitlines()) + 2 - 2)
+
+
+class Accounts(UserTest):
+    """Flexisip keeps one account per user-id: a@d with id1 and a@d with id2 are two."""
+
+    def setUp(self):
+        super().setUp()
+        self.init("version:1\na@d clrtxt:one ; id1\na@d clrtxt:two ; id2\n")
+
+    def test_show_and_check_need_the_account(self):
+        r = user("show", self.db, "a@d")
+        self.assertExit(r, 2)
+        self.assertIn("id1, id2", r.stderr)
+        r = user("show", self.db, "a@d", "--auth-user", "id1", "--json")
+        self.assertExit(r, 0)
+        self.assertEqual(json.loads(r.stdout)["line"], 2)
+        self.assertEqual(r.stderr, "")  # line 3 is another account, not an ignored duplicate
+        self.assertExit(user("check", self.db, "a@d", "--auth-user", "id1", stdin="one\n"), 0)
+        self.assertExit(user("check", self.db, "a@d", "--auth-user", "id2", stdin="one\n"), 1)
+        self.assertExit(user("check", self.db, "a@d", "--auth-user", "id3", stdin="one\n"), 1)
+
+    def test_rotate_one_account(self):
+        self.assertExit(user("rotate", self.db, "a@d", "--auth-user", "id2", "--password-stdin",
+                             stdin="new\n"), 0)
+        self.assertEqual(self.content(), "version:1\na@d clrtxt:one ; id1\na@d clrtxt:new ; id2\n")
 
 
 class Read(UserTest):
@@ -386,6 +463,22 @@ class Import(UserTest):
             self.assertIn(self.path("list.csv") + where, r.stderr)
         self.assertEqual(self.content(), "version:1\n")
 
+    def test_two_spellings_of_one_user_are_refused(self):
+        self.init("version:1\na@d clrtxt:old ;\n")
+        r = user("import", self.db, stdin="identity,password\n%61@d,pw1\na@d,pw2\n")
+        self.assertExit(r, 65)
+        self.assertIn("<stdin>:3:1: error: 'a@d' is already listed on line 2", r.stderr)
+        self.assertEqual(self.content(), "version:1\na@d clrtxt:old ;\n")
+
+    def test_csv_with_bom_crlf_and_quotes(self):
+        self.init()
+        r = user("import", self.db, "--clrtxt",
+                 stdin='\ufeffidentity,password\r\na@d,"p:w"\r\nb@d,x\r')
+        self.assertExit(r, 0)
+        self.assertEqual(self.content(), "version:1\na@d clrtxt:p:w ;\nb@d clrtxt:x ;\n")
+        r = user("import", self.db, stdin='identity,password\nc@d,"pw\r"')
+        self.assertExit(r, 65)  # a CR inside quotes is part of the password: not allowed
+
     def test_jsonl(self):
         self.init()
         r = user("import", self.db, "--format", "jsonl", "--clrtxt",
@@ -421,6 +514,39 @@ class Usage(UserTest):
         r = user("add", "-a", "md5", self.db, "a@d", "--password-stdin", stdin="x\n")
         self.assertExit(r, 0)
         self.assertIn(f"a@d md5:{ha1('md5', 'a', 'd', 'x')} ;", self.content())
+
+    def test_generate_length_is_checked(self):
+        self.init()
+        for args in (["add", self.db, "a@d", "--generate=0"], ["add", self.db, "a@d", "--generate=7"],
+                     ["import", self.db, "--generate=3"]):
+            self.assertExit(user(*args, stdin="identity,password\nb@d,x\n"), 2)
+        self.assertEqual(self.content(), "version:1\n")
+
+    def test_bare_domain_with_a_phone_needs_an_auth_user(self):
+        self.init()
+        self.assertExit(user("add", self.db, "d.org", "--phone", "+33", "--password-stdin",
+                             stdin="x\n"), 2)
+        r = user("import", self.db, stdin="identity,password,phone\nd.org,x,+33\n")
+        self.assertExit(r, 65)
+        self.assertIn("<stdin>:2:1:", r.stderr)
+        self.add("d.org", "x", "--auth-user", "dd", "--phone", "+33")
+        self.assertEqual(self.content(), "version:1\nd.org md5:"
+                         f"{ha1('md5', '', 'd.org', 'x')} sha256:{ha1('sha256', '', 'd.org', 'x')}"
+                         " ; dd +33\n")
+
+    def test_realm_on_a_clear_text_user_is_refused_untouched(self):
+        self.init("version:1\nc@d clrtxt:old ;\n")
+        r = user("rotate", self.db, "c@d", "--realm", "other", "--password-stdin", stdin="n\n")
+        self.assertExit(r, 2)
+        self.assertEqual(self.content(), "version:1\nc@d clrtxt:old ;\n")
+
+    def test_generated_password_that_cannot_be_shown_is_an_error(self):
+        self.init()
+        with open("/dev/full", "w") as full:
+            r = subprocess.run([os.path.join(BIN, "sipcred-user"), "add", self.db, "a@d",
+                                "--generate"], stdout=full, stderr=subprocess.PIPE, text=True)
+        self.assertEqual(r.returncode, 74, r.stderr)
+        self.assertIn("could not be written", r.stderr)
 
     def test_quiet_after_the_subcommand(self):
         self.init()

@@ -116,6 +116,7 @@ CLI::Option* add_generate_option(CLI::App& app, std::size_t& length, std::string
                       std::to_string(default_password_length) + "), printed once on stdout")
       ->expected(0, 1)
       ->default_str(std::to_string(default_password_length))
+      ->check(CLI::Range(std::size_t{8}, std::size_t{256}))
       ->type_name("LEN");
 }
 

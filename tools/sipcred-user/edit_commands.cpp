@@ -99,6 +99,28 @@ bool exists_unlocked(const Options& options, const Identity& identity) {
   return exists;
 }
 
+// rotate --auth-user picks one account of a user that has several (one per user-id).
+bool is_rotated(const Options& options, const userdb::Line& line, const Identity& identity) {
+  return is_user(line, identity) &&
+         (options.auth_user.empty() ||
+          userdb::auth_user_of(line.entry) == userdb::url_unescape(options.auth_user));
+}
+
+// The lines a rotate will change, found without the lock; their new credentials are checked
+// now, so that a person is not asked a password for a change that would be refused.
+std::vector<FoundLine> rotation_precheck(const Options& options, const Identity& identity) {
+  std::vector<FoundLine> lines;
+  std::mutex found;
+  scan_userdb(options.file, [&](const userdb::Line& line) {
+    if (!is_rotated(options, line, identity)) return;
+    const std::lock_guard lock(found);
+    lines.push_back(found_line(line));
+  });
+  for (const FoundLine& line : lines)
+    userdb::check_policy(identity, rotation_policy(options, line.policy));
+  return lines;
+}
+
 std::string new_password(const Options& options, const Identity& identity) {
   return cli::read_password(options.password, "New password for " + identity.text() + ": ",
                             /*confirm=*/true);
@@ -119,7 +141,12 @@ int not_found(const Options& options, const std::string& identities) {
 // would be a password that works nowhere.
 void report_done(const Options& options, std::string_view done, const Identity& identity,
                  const std::string& password, const CredentialPolicy& policy) {
-  if (options.password.generate_length > 0) std::cout << password << '\n' << std::flush;
+  if (options.password.generate_length > 0) {
+    std::cout << password << '\n' << std::flush;
+    if (!std::cout)
+      throw Error(ErrorKind::Io, options.file + " was changed, but the generated password "
+                                                "could not be written to standard output");
+  }
   warn_about(options, identity, policy);
   say(options, std::string(done) + " " + identity.text() + " (" + describe(policy) + ")");
 }
@@ -154,6 +181,9 @@ int run_init(const Options& options) {
 
 int run_add(const Options& options) {
   const Identity identity = userdb::parse_identity(options.identities.at(0));
+  if (identity.user.empty() && !options.phone.empty() && options.auth_user.empty())
+    throw Error(ErrorKind::Usage, "a bare-domain identity needs --auth-user to carry a phone "
+                                  "(the first token after ';' is the user-id)");
   const CredentialPolicy policy = requested_policy(options);
   userdb::check_policy(identity, policy);
   if (asks_terminal(options) && exists_unlocked(options, identity))
@@ -175,14 +205,14 @@ int run_add(const Options& options) {
 int run_rotate(const Options& options) {
   const Identity identity = userdb::parse_identity(options.identities.at(0));
   userdb::check_policy(identity, requested_policy(options));
-  if (asks_terminal(options) && !exists_unlocked(options, identity))
+  if (asks_terminal(options) && rotation_precheck(options, identity).empty())
     return not_found(options, identity.text());
   const std::string password = new_password(options, identity);
 
   std::vector<FoundLine> lines;
   std::mutex found;
   EditSession session(options.file, options.quiet, [&](const userdb::Line& line) {
-    if (!is_user(line, identity)) return;
+    if (!is_rotated(options, line, identity)) return;
     const std::lock_guard lock(found);
     lines.push_back(found_line(line));
   });
@@ -209,12 +239,13 @@ int run_remove(const Options& options) {
   std::vector<std::string_view> doomed;
   std::mutex recording;
   EditSession session(options.file, options.quiet, [&](const userdb::Line& line) {
+    bool matched = false;
+    for (const Identity& identity : identities) matched = matched || is_user(line, identity);
+    if (!matched) return;
+    const std::lock_guard lock(recording); // each line is visited once: recorded once
     for (std::size_t i = 0; i < identities.size(); ++i)
-      if (is_user(line, identities[i])) {
-        const std::lock_guard lock(recording);
-        if (doomed.empty() || doomed.back() != line.text) doomed.push_back(line.text);
-        found[i] = true;
-      }
+      if (is_user(line, identities[i])) found[i] = true;
+    doomed.push_back(line.text);
   });
   std::string missing;
   for (std::size_t i = 0; i < identities.size(); ++i)
@@ -222,8 +253,8 @@ int run_remove(const Options& options) {
   if (!missing.empty()) return not_found(options, missing + " (nothing was removed)");
   for (std::string_view line : doomed) session.edits().erase(line);
   session.commit();
-  say(options, "removed " + std::to_string(identities.size()) +
-                   (identities.size() == 1 ? " user" : " users"));
+  say(options, "removed " + std::to_string(doomed.size()) +
+                   (doomed.size() == 1 ? " line" : " lines") + " from " + options.file);
   return exit_success;
 }
 
@@ -337,7 +368,13 @@ int run_import(const Options& options) {
     std::cout << "identity,password\n";
     for (const auto& [identity, password] : generated) std::cout << identity << ',' << password << '\n';
     std::cout << std::flush;
+    if (!std::cout)
+      throw Error(ErrorKind::Io, options.file + " was changed, but the generated passwords "
+                                                "could not be written to standard output");
   }
+  if (!requested.realm.empty())
+    say(options, "note: the new hashes use realm '" + requested.realm +
+                     "': Flexisip must challenge with that realm (realm= in its config)");
   if (requested.clear_text) say(options, "note: the passwords are stored in clear text");
   say(options, "imported " + std::to_string(records.size()) + " users into " + options.file +
                    ": " + std::to_string(added) + " added, " + std::to_string(rotated) +

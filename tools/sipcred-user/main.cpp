@@ -35,6 +35,11 @@ void add_credential_options(CLI::App& command, Options& options) {
       ->type_name("REALM");
 }
 
+// Flexisip keeps one account per user-id: a user may have several lines that all count.
+void add_account_option(CLI::App& command, Options& options, const char* description) {
+  command.add_option("--auth-user", options.auth_user, description)->type_name("ID");
+}
+
 int run(int argc, char** argv) {
   CLI::App app{"Manage the users of a Flexisip version:1 userdb file, safely: every edit locks "
                "the file,\nchanges only the named users' lines and replaces the file atomically.",
@@ -67,6 +72,8 @@ int run(int argc, char** argv) {
   add_identity(*rotate, options);
   cli::add_password_options(*rotate, options.password, /*offer_generate=*/true);
   add_credential_options(*rotate, options);
+  add_account_option(*rotate, options, "Only the account with this digest username (default: "
+                                       "every line of the user)");
 
   CLI::App* remove = command("remove", "Remove users: all of them, or none if one is missing",
                              user_tool::run_remove);
@@ -81,11 +88,15 @@ int run(int argc, char** argv) {
   CLI::App* show = command("show", "Show one user and its line", user_tool::run_show);
   add_identity(*show, options);
   show->add_flag("--json", options.json, "Print a JSON object");
+  add_account_option(*show, options, "The account with this digest username, when the user "
+                                     "has several");
 
   CLI::App* check = command("check", "Exit 0 if the password matches every stored credential",
                             user_tool::run_check);
   add_identity(*check, options);
   cli::add_password_options(*check, options.password);
+  add_account_option(*check, options, "The account with this digest username, when the user "
+                                      "has several");
   check->add_option("--realm", options.realm, "Realm the hashes were made with (default: the "
                                               "domain)")
       ->type_name("REALM");

@@ -7,7 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <iostream>
+#include <optional>
 
 namespace sipcred::user_tool {
 namespace {
@@ -75,6 +77,48 @@ void print_table(const std::vector<UserSummary>& users) {
   for (const UserSummary& u : users) print(cells(u));
 }
 
+// The line Flexisip uses for the account of `identity` that the options name, and the earlier
+// lines of that same account, which it ignores. A user has one account per auth user
+// (user-id); with several, --auth-user must say which. nullopt when there is none.
+struct Account {
+  std::size_t line;                // index of the line in use
+  std::vector<std::size_t> ignored; // earlier lines of the same account
+};
+
+std::optional<Account> find_account(const userdb::Document& document,
+                                    const userdb::Identity& identity, const Options& options) {
+  std::vector<std::string> auth_users; // in order of first appearance
+  std::vector<Account> accounts;
+  const std::string wanted = userdb::url_unescape(options.auth_user);
+  for (std::size_t index : userdb::find_user(document, identity)) {
+    const std::string auth_user = userdb::auth_user_of(document.lines()[index].entry);
+    if (!options.auth_user.empty() && auth_user != wanted) continue;
+    const auto known = std::find(auth_users.begin(), auth_users.end(), auth_user);
+    if (known == auth_users.end()) {
+      auth_users.push_back(auth_user);
+      accounts.push_back({index, {}});
+      continue;
+    }
+    Account& account = accounts[known - auth_users.begin()];
+    account.ignored.push_back(account.line);
+    account.line = index;
+  }
+  if (accounts.size() > 1) {
+    std::string names;
+    for (const std::string& name : auth_users) names += (names.empty() ? "" : ", ") + name;
+    throw Error(ErrorKind::Usage, identity.text() + " has several accounts (auth users " + names +
+                                      "): pick one with --auth-user");
+  }
+  if (accounts.empty()) return std::nullopt;
+  return accounts.front();
+}
+
+int report_not_found(const Options& options, const userdb::Identity& identity) {
+  std::cerr << "sipcred-user: not found in " << options.file << ": " << identity.text()
+            << (options.auth_user.empty() ? "" : " with auth user " + options.auth_user) << '\n';
+  return exit_negative;
+}
+
 } // namespace
 
 int run_list(const Options& options) {
@@ -98,13 +142,9 @@ int run_list(const Options& options) {
 int run_show(const Options& options) {
   const userdb::Identity identity = userdb::parse_identity(options.identities.at(0));
   const userdb::Document document = load_userdb(options.file, options.quiet);
-  const std::vector<std::size_t> lines = userdb::find_user(document, identity);
-  if (lines.empty()) {
-    std::cerr << "sipcred-user: not found in " << options.file << ": " << identity.text() << '\n';
-    return exit_negative;
-  }
-  // Flexisip uses the last line of a user; earlier ones are named so they can be cleaned up.
-  const UserSummary user = summarize(document.lines()[lines.back()].entry, lines.back());
+  const std::optional<Account> account = find_account(document, identity, options);
+  if (!account) return report_not_found(options, identity);
+  const UserSummary user = summarize(document.lines()[account->line].entry, account->line);
   if (options.json) {
     std::cout << to_json(user, true).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
               << '\n';
@@ -116,9 +156,11 @@ int run_show(const Options& options) {
               << "algorithms: " << join(user.algorithms) << "\n"
               << "clear text: " << (user.clear_text ? "yes" : "no") << "\n";
   }
-  for (std::size_t i = 0; i + 1 < lines.size() && !options.quiet; ++i)
-    std::cerr << "sipcred-user: note: " << identity.text() << " also on line " << lines[i] + 1
-              << ", which Flexisip ignores\n";
+  // Flexisip uses the last line of an account; earlier ones are named so they can be cleaned.
+  for (std::size_t index : account->ignored)
+    if (!options.quiet)
+      std::cerr << "sipcred-user: note: " << identity.text() << " also on line " << index + 1
+                << ", which Flexisip ignores\n";
   return exit_success;
 }
 
@@ -127,15 +169,12 @@ int run_check(const Options& options) {
   const std::string password =
       cli::read_password(options.password, "Password of " + identity.text() + ": ");
   const userdb::Document document = load_userdb(options.file, options.quiet);
-  const std::vector<std::size_t> lines = userdb::find_user(document, identity);
-  if (lines.empty()) {
-    std::cerr << "sipcred-user: not found in " << options.file << ": " << identity.text() << '\n';
-    return exit_negative;
-  }
-  const std::size_t line = lines.back() + 1;
+  const std::optional<Account> account = find_account(document, identity, options);
+  if (!account) return report_not_found(options, identity);
+  const std::size_t line = account->line + 1;
   std::string differs;
   for (const auto& check :
-       userdb::check_password(document.lines()[lines.back()].entry, password, options.realm))
+       userdb::check_password(document.lines()[account->line].entry, password, options.realm))
     if (!check.matches)
       differs += (differs.empty() ? "" : ", ") + std::string(check.credential->prefix) +
                  " (column " + std::to_string(check.credential->column) + ")";

@@ -48,6 +48,9 @@ CredentialPolicy policy_of(const Entry& entry);
 
 // Whether the entry is this user: URL-unescaped user and domain equal.
 bool same_user(const Entry& entry, const Identity& identity);
+// The digest username of the entry's account, URL-unescaped: its user-id, else its user.
+// Flexisip keeps one account per (user, auth user, domain).
+std::string auth_user_of(const Entry& entry);
 
 // Indexes in document.lines() of the lines for this user (URL-unescaped user and domain
 // equal), in file order. Flexisip uses the last one.

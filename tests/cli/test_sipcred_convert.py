@@ -1,0 +1,186 @@
+"""sipcred-convert as an administrator runs it: every option, bad input, streaming on large
+files (line numbers across pieces, threads, bounded memory). Hashes are checked with hashlib."""
+import hashlib
+import json
+import os
+import resource
+import subprocess
+import sys
+import unittest
+
+from clitest import BIN, TempDirTest, run
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../..")
+
+
+def h(name, user, realm, password):
+    return hashlib.new(name, f"{user}:{realm}:{password}".encode()).hexdigest()
+
+
+def convert(*args, stdin=""):
+    return run("sipcred-convert", *args, stdin=stdin)
+
+
+SAMPLE = ("version:1\r\n"
+          "# staff\r\n"
+          "alice@d.org clrtxt:pw1 ;\r\n"
+          "\r\n"
+          "bob%40home@d.org\tclrtxt:p:w  ;  bob-id +33\r\n"
+          "carol@d.org md5:0123456789abcdef0123456789abcdef ;\r\n"
+          "dave@d.org md5:" + "a" * 32 + " sha256:" + "b" * 64 + " ;\r\n"
+          "erin@d.org MD5:" + "c" * 32 + " clrtxt:e ;\r\n")
+
+
+class Convert(TempDirTest):
+    def setUp(self):
+        super().setUp()
+        self.src = self.write("users", SAMPLE, 0o640)
+
+    def read(self, name):
+        with open(self.path(name), "rb") as f:
+            return f.read().decode()
+
+    def test_converts_clear_text_and_keeps_every_other_line(self):
+        r = convert(self.src)
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout.split("\n"), (
+            "version:1\r\n"
+            "# staff\r\n"
+            f"alice@d.org clrtxt:pw1 md5:{h('md5', 'alice', 'd.org', 'pw1')} "
+            f"sha256:{h('sha256', 'alice', 'd.org', 'pw1')} ;\r\n"
+            "\r\n"
+            f"bob%40home@d.org clrtxt:p:w md5:{h('md5', 'bob@home', 'd.org', 'p:w')} "
+            f"sha256:{h('sha256', 'bob@home', 'd.org', 'p:w')} ; bob-id +33\r\n"
+            "carol@d.org md5:0123456789abcdef0123456789abcdef ;\r\n"
+            "dave@d.org md5:" + "a" * 32 + " sha256:" + "b" * 64 + " ;\r\n"
+            f"erin@d.org clrtxt:e md5:{h('md5', 'erin', 'd.org', 'e')} "
+            f"sha256:{h('sha256', 'erin', 'd.org', 'e')} ;\r\n").split("\n"))
+        self.assertIn("converted 3 of 5 users (1 already hashed, 1 skipped)", r.stderr)
+        self.assertIn(f"{self.src}:6: note: carol@d.org: no clear text", r.stderr)
+
+    def test_algorithms_drop_and_realm(self):
+        r = convert(self.src, "-a", "SHA256,md5", "--drop-clrtxt", "--realm", "corp")
+        self.assertExit(r, 0)
+        self.assertIn(f"alice@d.org sha256:{h('sha256', 'alice', 'corp', 'pw1')} "
+                      f"md5:{h('md5', 'alice', 'corp', 'pw1')} ;\r\n", r.stdout)
+        self.assertNotIn("clrtxt", r.stdout)
+        self.assertNotIn("pw1", r.stdout)
+        for bad in ("SHA-512-256", "sha1"):
+            r = convert(self.src, "-a", bad)
+            self.assertExit(r, 2)
+            self.assertEqual(r.stdout, "")
+
+    def test_output_file_is_new_0600_or_replaced_keeping_its_mode(self):
+        os.umask(0o022)
+        self.assertExit(convert(self.src, "-o", self.path("out")), 0)
+        self.assertEqual(os.stat(self.path("out")).st_mode & 0o777, 0o600)
+        first = self.read("out")
+        os.chmod(self.path("out"), 0o644)
+        self.assertExit(convert(self.src, "-o", self.path("out"), "--drop-clrtxt"), 0)
+        self.assertEqual(os.stat(self.path("out")).st_mode & 0o777, 0o644)
+        self.assertNotEqual(self.read("out"), first)
+        self.assertExit(convert(self.src, "-o", self.src), 2)
+
+    def test_in_place(self):
+        self.assertExit(convert(self.src, "--in-place", "-q"), 0)
+        self.assertEqual(os.stat(self.src).st_mode & 0o777, 0o640)
+        self.assertIn(h("md5", "alice", "d.org", "pw1"), self.read("users"))
+        self.assertEqual(sorted(os.listdir(self.dir)), ["users"])
+        self.assertExit(convert("-", "--in-place", stdin=SAMPLE), 2)
+
+    def test_malformed_input_writes_nothing(self):
+        bad = SAMPLE.replace("pw1 ;", "pw1;")
+        self.write("bad", bad)
+        r = convert(self.path("bad"))
+        self.assertExit(r, 65)
+        self.assertEqual(r.stdout, "")
+        self.assertIn(f"{self.path('bad')}:3:23: error: expected whitespace before ';'", r.stderr)
+        self.assertExit(convert(self.path("bad"), "-o", self.path("out")), 65)
+        self.assertFalse(os.path.exists(self.path("out")))
+        self.assertExit(convert(self.path("bad"), "--in-place"), 65)
+        self.assertEqual(self.read("bad"), bad)
+        self.assertEqual(sorted(os.listdir(self.dir)), ["bad", "users"])
+
+    def test_dry_run_and_json(self):
+        before = self.read("users")
+        r = convert(self.src, "--dry-run", "--json")
+        self.assertExit(r, 0)
+        report = json.loads(r.stdout)
+        self.assertEqual((report["users"], report["converted"], report["already_hashed"],
+                          report["skipped"]), (5, 3, 1, 1))
+        self.assertEqual(report["not_converted"][0]["identity"], "carol@d.org")
+        self.assertEqual(report["not_converted"][0]["line"], 6)
+        self.assertIn("sha256", report["not_converted"][0]["reason"])
+        self.assertEqual(self.read("users"), before)
+        self.assertExit(convert(self.src, "--json"), 2)  # the userdb would go to stdout too
+
+    def test_verify(self):
+        good = ("version:1\na@d clrtxt:x md5:" + h("md5", "a", "d", "x").upper() + " ;\n")
+        self.assertExit(convert("--verify", stdin=good), 0)
+        edited = ("version:1\na@d clrtxt:x md5:" + h("md5", "a", "d", "x") +
+                  " sha256:" + "0" * 64 + " ;\nb@d clrtxt:y ;\n")
+        r = convert("--verify", stdin=edited)
+        self.assertExit(r, 1)
+        self.assertEqual(r.stdout, "<stdin>:2: a@d: sha256 hash (column 51) does not match "
+                                   "the clear text\n")
+        r = convert("--verify", "--json", stdin=edited)
+        self.assertEqual(json.loads(r.stdout)["mismatches"][0]["line"], 2)
+        self.assertExit(convert("--verify", "-o", self.path("out"), stdin=edited), 2)
+
+    def test_missing_input_is_66(self):
+        self.assertExit(convert(self.path("none")), 66)
+
+    def test_help_and_version(self):
+        self.assertIn("--drop-clrtxt", convert("--help").stdout)
+        self.assertRegex(convert("--version").stdout, r"^sipcred-convert \d+\.\d+\.\d+\n$")
+
+
+class LargeInput(TempDirTest):
+    """Several pieces of 1 MiB: line numbers carry across them, every thread count gives the
+    same bytes, and memory stays bounded."""
+
+    def test_pieces_threads_and_line_numbers(self):
+        lines = ["version:1\r\n"]
+        for i in range(70000):
+            lines.append(f"user{i}@d.org clrtxt:pw{i} ;\r\n")
+            if i % 4000 == 0:  # a comment continued on an indented line, CRLF
+                lines.append("# block\r\n  continued\r\n")
+        content = "".join(lines)
+        self.assertGreater(len(content), 2 << 20)
+        self.write("users", content)
+        outputs = []
+        for threads in ("1", "2", "3"):
+            r = subprocess.run([os.path.join(BIN, "sipcred-convert"), self.path("users"),
+                                "--threads", threads, "-q"], capture_output=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            outputs.append(r.stdout)
+        self.assertEqual(outputs[0], outputs[1])
+        self.assertEqual(outputs[0], outputs[2])
+        out = outputs[0].decode().split("\r\n")
+        self.assertEqual(len(out), len(content.split("\r\n")))
+        self.assertIn(f"user69999@d.org clrtxt:pw69999 md5:{h('md5', 'user69999', 'd.org', 'pw69999')} "
+                      f"sha256:{h('sha256', 'user69999', 'd.org', 'pw69999')} ;", out)
+        # An error far past the first piece is reported at its own line.
+        broken = content.replace("user55555@d.org clrtxt:pw55555 ;", "user55555@d.org clrtxt:pw55555;")
+        self.write("broken", broken)
+        number = broken[:broken.index("pw55555;")].count("\n") + 1
+        r = convert(self.path("broken"), "-q")
+        self.assertExit(r, 65)
+        self.assertIn(f":{number}:", r.stderr)
+        self.assertEqual(r.stdout, "")
+
+    def test_memory_stays_under_64_mib(self):
+        subprocess.run([sys.executable, os.path.join(ROOT, "bench/gen_userdb.py"), "--users",
+                        "800000", "--clrtxt"], stdout=open(self.path("users"), "wb"), check=True)
+        self.assertGreater(os.path.getsize(self.path("users")), 40 << 20)
+        r = subprocess.run(["/usr/bin/time", "-f", "%M", os.path.join(BIN, "sipcred-convert"),
+                            self.path("users"), "-o", self.path("out"), "-q"],
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        peak_kib = int(r.stderr.strip().splitlines()[-1])
+        self.assertGreater(os.path.getsize(self.path("out")), 120 << 20)  # all of it written
+        self.assertLess(peak_kib, 64 * 1024, f"peak RSS {peak_kib} KiB")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -81,6 +81,22 @@ function __sipcred_user_identities
     end
 end
 
+# The auth users of IDENTITY (the argument after FILE) in FILE, one per
+# account: the user-id after the ';' of each of its lines, or the user part
+# when there is none.
+function __sipcred_user_auth_users
+    set -l args (__sipcred_user_args)
+    set -q args[3]; or return
+    set -l file (string replace -r '^~/' "$HOME/" -- $args[2])
+    test -f "$file"; and test -r "$file"; or return
+    awk -v id="$args[3]" 'NR > 1 && /^[^#[:space:]]/ && $1 == id {
+        rest = $0; sub(/\r$/, "", rest); sub(/^[^;]*;/, "", rest)
+        if (split(rest, f) > 0) { print f[1]; next }
+        user = $1
+        if (sub(/@[^@]*$/, "", user) && user != "") print user
+    }' <$file 2>/dev/null | sort -u | string replace -r '$' \t"Auth user of $args[3]"
+end
+
 # The domains of FILE, for list --domain.
 function __sipcred_user_domains
     __sipcred_user_auth_lines | string replace -r '^[^@]*@' '' | sort -u
@@ -126,8 +142,11 @@ complete -c sipcred-user -n '__sipcred_user_using add rotate import' -s a -l alg
 complete -c sipcred-user -n '__sipcred_user_using add rotate import' -l clrtxt -d 'Store the clear password instead'
 complete -c sipcred-user -n '__sipcred_user_using add rotate import check' -l realm -x -d 'Realm of the hashes'
 
-# add
+# add: a new user-id; rotate, show, check: one of the accounts of IDENTITY
 complete -c sipcred-user -n '__sipcred_user_using add' -l auth-user -x -d 'Digest user name, when not the user'
+complete -c sipcred-user -n '__sipcred_user_using rotate show check' -l auth-user -x -d 'Only the account with this digest user name' -a '(__sipcred_user_auth_users)'
+
+# add
 complete -c sipcred-user -n '__sipcred_user_using add' -l phone -x -d 'Phone number'
 
 # list, show

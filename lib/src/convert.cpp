@@ -12,9 +12,12 @@
 namespace sipcred::userdb {
 namespace {
 
-// Pieces of about this size are converted in parallel; memory stays near
-// threads x (piece + its output), whatever the file size.
-constexpr std::size_t piece_size = 1 << 20;
+// Pieces are converted in parallel, so memory is about threads x (piece + its output, some
+// four times larger) whatever the file size. A piece is 1 MiB, smaller with many threads so
+// that all of them stay within about 40 MiB.
+std::size_t piece_size_for(unsigned threads) {
+  return std::clamp<std::size_t>((8u << 20) / threads, 64u << 10, 1u << 20);
+}
 
 CredentialType credential_type(HashFunction hash) {
   if (auto prefix = userdb_prefix(hash))
@@ -128,7 +131,7 @@ private:
 
 void convert_piece(Piece& piece, const ConvertOptions& options) {
   LineConverter converter(options, piece);
-  piece.output.reserve(options.verify ? 0 : piece.text.size() * 4);
+  piece.output.reserve(options.verify ? 0 : piece.text.size() * 4); // a clrtxt line grows ~3.5x
   scan_piece(piece.text, piece.first_line, piece.diagnostics, std::ref(converter));
 }
 
@@ -167,13 +170,14 @@ void merge(ConvertReport& into, ConvertReport&& from) {
 // Cuts the input into pieces that scan on their own (see end_of_piece), numbering their lines.
 class PieceReader {
 public:
-  explicit PieceReader(InputStream& input) : m_input(input) {}
+  PieceReader(InputStream& input, std::size_t piece_size)
+      : m_input(input), m_piece_size(piece_size) {}
 
   bool next(Piece& piece) {
-    while (!m_end && (m_carry.size() < piece_size || end_of_piece(m_carry) == 0)) {
+    while (!m_end && (m_carry.size() < m_piece_size || end_of_piece(m_carry) == 0)) {
       const std::size_t old = m_carry.size();
-      m_carry.resize(old + piece_size);
-      const std::size_t got = m_input.read(m_carry.data() + old, piece_size);
+      m_carry.resize(old + m_piece_size);
+      const std::size_t got = m_input.read(m_carry.data() + old, m_piece_size);
       m_carry.resize(old + got);
       m_end = got == 0;
     }
@@ -191,6 +195,7 @@ public:
 
 private:
   InputStream& m_input;
+  const std::size_t m_piece_size;
   std::string m_carry;
   bool m_end = false;
   bool m_first = true; // an empty input is still one (empty) piece: it must be reported
@@ -204,7 +209,7 @@ ConvertReport convert(InputStream& input, const std::function<void(std::string_v
   for (HashFunction hash : options.hashes) credential_type(hash);
   const unsigned threads =
       options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  PieceReader reader(input);
+  PieceReader reader(input, piece_size_for(threads));
   ConvertReport report;
   // The pieces' buffers live across batches: freeing and faulting in megabytes per piece,
   // on several threads, cost more than the hashing. (Overlapping the writing of one batch

@@ -357,6 +357,12 @@ class Accounts(UserTest):
         self.assertExit(user("check", self.db, "a@d", "--auth-user", "id2", stdin="one\n"), 1)
         self.assertExit(user("check", self.db, "a@d", "--auth-user", "id3", stdin="one\n"), 1)
 
+    def test_import_names_the_account(self):
+        r = user("import", self.db, stdin="identity,password,auth_user\na@d,n2,id2\na%40x@d,n3,\n")
+        self.assertExit(r, 0)
+        self.assertEqual(self.content().splitlines()[1:3],
+                         ["a@d clrtxt:one ; id1", "a@d clrtxt:n2 ; id2"])
+
     def test_rotate_one_account(self):
         self.assertExit(user("rotate", self.db, "a@d", "--auth-user", "id2", "--password-stdin",
                              stdin="new\n"), 0)

@@ -168,7 +168,7 @@ int run(int argc, char** argv) {
                                      "Flexisip hashes clear text)")
       ->type_name("REALM");
   app.add_option("--threads", o.threads, "Hashing threads (default: one a core)")
-      ->check(CLI::Range(1u, 256u))
+      ->check(CLI::Range(1u, 32u))
       ->type_name("N");
   app.add_flag("--dry-run", o.dry_run, "Write nothing, report what would change");
   app.add_flag("--json", o.json, "Print the report as JSON on standard output");

@@ -346,7 +346,14 @@ int run_import(const Options& options) {
   for (std::size_t i = 0; i < records.size(); ++i) {
     const ImportRecord& record = records[i];
     const Identity identity = userdb::parse_identity(record.identity);
-    const std::vector<FoundLine>& lines = index.lines_of(i);
+    // A record with an auth_user names one account of the user (Flexisip keeps one per
+    // user-id): only its lines change, and a user without it gets it as a new account.
+    std::vector<FoundLine> lines;
+    for (const FoundLine& line : index.lines_of(i))
+      if (record.auth_user.empty() ||
+          userdb::url_unescape(line.user_id.empty() ? identity.user : line.user_id) ==
+              userdb::url_unescape(record.auth_user))
+        lines.push_back(line);
     if (lines.empty()) {
       session.edits().append(
           auth_line(identity, userdb::make_credentials(identity, record.password, requested),
@@ -358,8 +365,7 @@ int run_import(const Options& options) {
       const CredentialPolicy policy = rotation_policy(options, line.policy);
       session.edits().replace(
           line.text, auth_line(identity, userdb::make_credentials(identity, record.password, policy),
-                               record.auth_user.empty() ? line.user_id : record.auth_user,
-                               record.phone.empty() ? line.phone : record.phone));
+                               line.user_id, record.phone.empty() ? line.phone : record.phone));
     }
     ++rotated;
   }

@@ -157,14 +157,21 @@ void convert_batch(std::span<Piece> batch, const ConvertOptions& options) {
     if (error) std::rethrow_exception(error);
 }
 
+void append_listed(std::vector<ConvertReport::User>& into, std::vector<ConvertReport::User>& from) {
+  for (auto& user : from) {
+    if (into.size() >= ConvertReport::listed_at_most) break;
+    into.push_back(std::move(user));
+  }
+}
+
 void merge(ConvertReport& into, ConvertReport&& from) {
   into.users += from.users;
   into.converted += from.converted;
   into.already_hashed += from.already_hashed;
   into.skipped += from.skipped;
-  std::move(from.not_converted.begin(), from.not_converted.end(),
-            std::back_inserter(into.not_converted));
-  std::move(from.mismatches.begin(), from.mismatches.end(), std::back_inserter(into.mismatches));
+  into.mismatch_count += from.mismatches.size();
+  append_listed(into.not_converted, from.not_converted);
+  append_listed(into.mismatches, from.mismatches);
 }
 
 // Cuts the input into pieces that scan on their own (see end_of_piece), numbering their lines.
@@ -174,7 +181,12 @@ public:
       : m_input(input), m_piece_size(piece_size) {}
 
   bool next(Piece& piece) {
-    while (!m_end && (m_carry.size() < m_piece_size || end_of_piece(m_carry) == 0)) {
+    // A piece ends before a line that cannot continue a comment; a file with no such line
+    // for 16 MiB (indented lines all along: broken anyway) is cut at any line end instead,
+    // so that memory stays bounded.
+    constexpr std::size_t longest = 16u << 20;
+    while (!m_end && (m_carry.size() < m_piece_size ||
+                      (end_of_piece(m_carry) == 0 && m_carry.size() < longest))) {
       const std::size_t old = m_carry.size();
       m_carry.resize(old + m_piece_size);
       const std::size_t got = m_input.read(m_carry.data() + old, m_piece_size);
@@ -182,7 +194,9 @@ public:
       m_end = got == 0;
     }
     if (m_end && m_carry.empty() && !m_first) return false;
-    const std::size_t end = m_end ? m_carry.size() : end_of_piece(m_carry);
+    std::size_t end = m_end ? m_carry.size() : end_of_piece(m_carry);
+    if (end == 0 && !m_end) end = m_carry.rfind('\n') + 1; // 0 if none: the whole carry
+    if (end == 0) end = m_carry.size();
     // The piece takes the buffer; only the short tail after its end is copied back.
     piece.text.swap(m_carry);
     m_carry.assign(piece.text, end);

@@ -125,6 +125,7 @@ class Convert(TempDirTest):
                                    "the clear text\n")
         r = convert("--verify", "--json", stdin=edited)
         self.assertEqual(json.loads(r.stdout)["mismatches"][0]["line"], 2)
+        self.assertEqual(json.loads(r.stdout)["mismatch_count"], 1)
         self.assertExit(convert("--verify", "-o", self.path("out"), stdin=edited), 2)
 
     def test_missing_input_is_66(self):
@@ -168,6 +169,17 @@ class LargeInput(TempDirTest):
         self.assertExit(r, 65)
         self.assertIn(f":{number}:", r.stderr)
         self.assertEqual(r.stdout, "")
+
+    def test_reports_are_bounded(self):
+        """12000 skipped users: all counted, the first 10000 listed."""
+        lines = ["version:1\n"] + [f"u{i}@d md5:{'0' * 32} ;\n" for i in range(12000)]
+        r = convert("--dry-run", "--json", stdin="".join(lines))
+        self.assertExit(r, 0)
+        report = json.loads(r.stdout)
+        self.assertEqual(report["skipped"], 12000)
+        self.assertEqual(len(report["not_converted"]), 10000)
+        r = convert("--dry-run", stdin="".join(lines))
+        self.assertIn("... and 2000 more skipped users", r.stderr)
 
     def test_memory_stays_under_64_mib(self):
         subprocess.run([sys.executable, os.path.join(ROOT, "bench/gen_userdb.py"), "--users",

@@ -129,18 +129,26 @@ void print_report(const Options& o, const std::string& name, const userdb::Conve
                        {"already_hashed", r.already_hashed},
                        {"skipped", r.skipped},
                        {"not_converted", users_json(r.not_converted)}};
-    if (o.verify) out = {{"users", r.users}, {"mismatches", users_json(r.mismatches)}};
+    if (o.verify)
+      out = {{"users", r.users},
+             {"mismatch_count", r.mismatch_count},
+             {"mismatches", users_json(r.mismatches)}};
     std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     return;
   }
   for (const auto& u : r.mismatches)
     std::cout << name << ':' << u.line << ": " << u.identity << ": " << u.reason << '\n';
+  if (r.mismatch_count > r.mismatches.size())
+    std::cout << name << ": ... and " << r.mismatch_count - r.mismatches.size() << " more\n";
   if (o.quiet) return;
   for (const auto& u : r.not_converted)
     std::cerr << name << ':' << u.line << ": note: " << u.identity << ": " << u.reason << '\n';
+  if (r.skipped > r.not_converted.size())
+    std::cerr << name << ": note: ... and " << r.skipped - r.not_converted.size()
+              << " more skipped users\n";
   if (o.verify)
-    std::cerr << "sipcred-convert: " << r.users << " users checked, " << r.mismatches.size()
-              << (r.mismatches.size() == 1 ? " hash does" : " hashes do")
+    std::cerr << "sipcred-convert: " << r.users << " users checked, " << r.mismatch_count
+              << (r.mismatch_count == 1 ? " hash does" : " hashes do")
               << " not match the clear text\n";
   else
     std::cerr << "sipcred-convert: " << (o.dry_run ? "would convert " : "converted ")
@@ -212,7 +220,7 @@ int run(int argc, char** argv) {
                                           "written)");
   destination.commit();
   print_report(o, name, report);
-  return o.verify && !report.mismatches.empty() ? exit_negative : exit_success;
+  return o.verify && report.mismatch_count > 0 ? exit_negative : exit_success;
 }
 
 } // namespace

@@ -33,8 +33,12 @@ struct ConvertReport {
   std::size_t converted = 0;      // lines rewritten with new hashes
   std::size_t already_hashed = 0; // no clear text, and every requested hash present
   std::size_t skipped = 0;        // no clear text, and some requested hash missing
-  std::vector<User> not_converted; // the skipped users, and what they lack
-  std::vector<User> mismatches;    // verify: hashes that do not match their clear text
+  std::size_t mismatch_count = 0; // verify: hashes that do not match their clear text
+  // The users behind `skipped` and `mismatch_count`, and why; at most `listed_at_most` of
+  // each, so that memory stays bounded whatever the file holds.
+  static constexpr std::size_t listed_at_most = 10'000;
+  std::vector<User> not_converted;
+  std::vector<User> mismatches;
 };
 
 // Streams `input`, a userdb, through the conversion and hands the result to `output` in

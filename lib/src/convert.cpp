@@ -19,18 +19,6 @@ std::size_t piece_size_for(unsigned threads) {
   return std::clamp<std::size_t>((8u << 20) / threads, 64u << 10, 1u << 20);
 }
 
-CredentialType credential_type(HashFunction hash) {
-  if (auto prefix = userdb_prefix(hash))
-    return *prefix == "md5" ? CredentialType::Md5 : CredentialType::Sha256;
-  throw Error(ErrorKind::Usage, std::string(hash_name(hash)) +
-                                    " has no userdb prefix: Flexisip's userdb stores only md5: "
-                                    "and sha256: hashes");
-}
-
-HashFunction hash_of(CredentialType type) {
-  return type == CredentialType::Md5 ? HashFunction::Md5 : HashFunction::Sha256;
-}
-
 // A piece of the input and what converting it gave.
 struct Piece {
   std::string text;
@@ -94,7 +82,7 @@ private:
     m_piece.output.append(line.text);
     std::string lacking;
     for (HashFunction hash : m_options.hashes) {
-      const CredentialType type = credential_type(hash);
+      const CredentialType type = credential_type_of(hash);
       const bool present =
           std::any_of(line.entry.credentials.begin(), line.entry.credentials.end(),
                       [&](const CredentialToken& c) { return !c.ignored && c.type == type; });
@@ -220,7 +208,7 @@ private:
 
 ConvertReport convert(InputStream& input, const std::function<void(std::string_view)>& output,
                       const ConvertOptions& options, std::vector<Diagnostic>& diagnostics) {
-  for (HashFunction hash : options.hashes) credential_type(hash);
+  for (HashFunction hash : options.hashes) credential_type_of(hash);
   const unsigned threads =
       options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   PieceReader reader(input, piece_size_for(threads));

@@ -14,18 +14,6 @@ std::string_view unescaped(std::string_view raw, std::string& storage) {
   return storage;
 }
 
-CredentialType credential_type(HashFunction hash) {
-  if (hash == HashFunction::Md5) return CredentialType::Md5;
-  if (hash == HashFunction::Sha256) return CredentialType::Sha256;
-  throw Error(ErrorKind::Usage, std::string(hash_name(hash)) +
-                                    " has no userdb prefix: Flexisip's userdb stores only md5: "
-                                    "and sha256: hashes");
-}
-
-HashFunction hash_of(CredentialType type) {
-  return type == CredentialType::Md5 ? HashFunction::Md5 : HashFunction::Sha256;
-}
-
 } // namespace
 
 std::string Identity::text() const { return user.empty() ? domain : user + "@" + domain; }
@@ -58,7 +46,7 @@ void check_policy(const Identity& identity, const CredentialPolicy& policy) {
     return;
   }
   if (policy.hashes.empty()) throw Error(ErrorKind::Usage, "no credential to store");
-  for (HashFunction hash : policy.hashes) credential_type(hash);
+  for (HashFunction hash : policy.hashes) credential_type_of(hash);
 }
 
 Credentials make_credentials(const Identity& identity, std::string_view password,
@@ -76,7 +64,7 @@ Credentials make_credentials(const Identity& identity, std::string_view password
   const std::string_view user = unescaped(identity.user, storage);
   Credentials credentials;
   for (HashFunction hash : policy.hashes)
-    credentials.emplace_back(credential_type(hash), ha1(hash, user, realm, password));
+    credentials.emplace_back(credential_type_of(hash), ha1(hash, user, realm, password));
   return credentials;
 }
 

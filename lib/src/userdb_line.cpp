@@ -398,8 +398,7 @@ private:
   }
 
   void check_hash(const CredentialToken& credential) {
-    const HashFunction hash =
-        credential.type == CredentialType::Md5 ? HashFunction::Md5 : HashFunction::Sha256;
+    const HashFunction hash = hash_of(credential.type);
     const HexCheck digits = check_hex(credential.value);
     const bool hex = credential.value.size() == hex_length(hash) && digits.hex;
     const bool upper = digits.upper;
@@ -451,6 +450,18 @@ void require_token(std::string_view value, std::string_view what) {
 }
 
 } // namespace
+
+CredentialType credential_type_of(HashFunction hash) {
+  if (hash == HashFunction::Md5) return CredentialType::Md5;
+  if (hash == HashFunction::Sha256) return CredentialType::Sha256;
+  throw Error(ErrorKind::Usage, std::string(hash_name(hash)) +
+                                    " has no userdb prefix: Flexisip's userdb stores only md5: "
+                                    "and sha256: hashes");
+}
+
+HashFunction hash_of(CredentialType type) {
+  return type == CredentialType::Md5 ? HashFunction::Md5 : HashFunction::Sha256;
+}
 
 bool is_token_char(char c) { return token_table[static_cast<unsigned char>(c)]; }
 

@@ -1,6 +1,7 @@
 // sipcred-convert: add MD5/SHA-256 hashes to the clear-text users of a userdb (and drop the
 // clear text), streaming, on every core; or check the hashes that sit beside a clear text.
 
+#include "algorithm_option.hpp"
 #include "diagnostic_output.hpp"
 #include "tool_main.hpp"
 
@@ -34,22 +35,6 @@ struct Options {
   bool verify = false;
   bool quiet = false;
 };
-
-std::vector<HashFunction> parse_hashes(const std::vector<std::string>& names) {
-  std::vector<HashFunction> hashes;
-  for (const std::string& name : names) {
-    const auto hash = parse_hash_name(name);
-    if (!hash)
-      throw Error(ErrorKind::Usage, "unknown algorithm '" + name + "' (expected md5 or sha256)");
-    if (!userdb_prefix(*hash))
-      throw Error(ErrorKind::Usage, std::string(hash_name(*hash)) +
-                                        " has no userdb prefix: Flexisip's userdb stores only "
-                                        "md5: and sha256: hashes");
-    if (std::find(hashes.begin(), hashes.end(), *hash) == hashes.end()) hashes.push_back(*hash);
-  }
-  return hashes.empty() ? std::vector<HashFunction>{HashFunction::Md5, HashFunction::Sha256}
-                        : hashes;
-}
 
 void check_usage(const Options& o) {
   auto refuse = [](const std::string& why) { throw Error(ErrorKind::Usage, why); };
@@ -187,7 +172,7 @@ int run(int argc, char** argv) {
   check_usage(o);
 
   userdb::ConvertOptions options;
-  options.hashes = parse_hashes(o.algorithms);
+  options.hashes = cli::userdb_algorithms(o.algorithms);
   options.drop_clear_text = o.drop_clear_text;
   options.realm = o.realm;
   options.threads = o.threads;

@@ -1,6 +1,7 @@
 // init, add, rotate, remove, import: the commands that change the file. Each one locks the
 // file, parses it, changes only the lines of the users it names, and replaces it atomically.
 
+#include "algorithm_option.hpp"
 #include "commands.hpp"
 #include "diagnostic_output.hpp"
 #include "userdb_session.hpp"
@@ -157,19 +158,10 @@ CredentialPolicy requested_policy(const Options& options) {
   CredentialPolicy policy;
   policy.clear_text = options.clear_text;
   policy.realm = options.realm;
-  if (!options.algorithms.empty()) {
-    if (options.clear_text)
-      throw Error(ErrorKind::Usage, "--clrtxt stores the clear text only (Flexisip derives MD5 "
-                                    "and SHA-256 from it): leave out -a");
-    policy.hashes.clear();
-    for (const std::string& name : options.algorithms) {
-      const auto hash = parse_hash_name(name);
-      if (!hash)
-        throw Error(ErrorKind::Usage, "unknown algorithm '" + name + "' (expected md5 or sha256)");
-      if (std::find(policy.hashes.begin(), policy.hashes.end(), *hash) == policy.hashes.end())
-        policy.hashes.push_back(*hash);
-    }
-  }
+  if (!options.algorithms.empty() && options.clear_text)
+    throw Error(ErrorKind::Usage, "--clrtxt stores the clear text only (Flexisip derives MD5 "
+                                  "and SHA-256 from it): leave out -a");
+  policy.hashes = cli::userdb_algorithms(options.algorithms);
   return policy;
 }
 

@@ -7,6 +7,7 @@
 // problem becomes a Diagnostic (codes SC101..SC130, listed in sipcred-userdb(5)).
 
 #include "sipcred/diagnostic.hpp"
+#include "sipcred/digest.hpp"
 
 #include <cstddef>
 #include <functional>
@@ -20,6 +21,12 @@
 namespace sipcred::userdb {
 
 enum class CredentialType { ClearText, Md5, Sha256 };
+
+// The credential type that stores a hash function: Md5 or Sha256. Error(Usage) for one with
+// no userdb prefix (SHA-512-256).
+CredentialType credential_type_of(HashFunction hash);
+// The hash function of an Md5 or Sha256 credential.
+HashFunction hash_of(CredentialType type);
 
 // One `prefix:value` credential as written on an auth line.
 struct CredentialToken {

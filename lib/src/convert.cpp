@@ -59,9 +59,8 @@ private:
   // a valid token already, and the hashes are hex (format_auth_line would check them again).
   void convert(const Line& line, const CredentialToken& clear) {
     const Entry& entry = line.entry;
-    std::string unescaped;
-    std::string_view user = entry.user;
-    if (user.find('%') != std::string_view::npos) user = unescaped = url_unescape(user);
+    std::string storage;
+    const std::string_view user = url_unescape(entry.user, storage);
     std::string& out = m_piece.output;
     if (!entry.user.empty()) out.append(entry.user).append("@");
     out.append(entry.domain);

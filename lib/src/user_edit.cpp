@@ -6,16 +6,6 @@
 #include <algorithm>
 
 namespace sipcred::userdb {
-namespace {
-
-std::string_view unescaped(std::string_view raw, std::string& storage) {
-  if (raw.find('%') == std::string_view::npos) return raw;
-  storage = url_unescape(raw);
-  return storage;
-}
-
-} // namespace
-
 std::string Identity::text() const { return user.empty() ? domain : user + "@" + domain; }
 
 Identity parse_identity(std::string_view text) {
@@ -61,7 +51,7 @@ Credentials make_credentials(const Identity& identity, std::string_view password
   if (policy.clear_text) return {{CredentialType::ClearText, std::string(password)}};
   const std::string realm = policy.realm.empty() ? identity.domain : policy.realm;
   std::string storage;
-  const std::string_view user = unescaped(identity.user, storage);
+  const std::string_view user = url_unescape(identity.user, storage);
   Credentials credentials;
   for (HashFunction hash : policy.hashes)
     credentials.emplace_back(credential_type_of(hash), ha1(hash, user, realm, password));
@@ -84,7 +74,7 @@ bool same_user(const Entry& entry, const Identity& identity) {
   if (entry.domain != identity.domain) return false;
   if (entry.user == identity.user) return true;
   std::string a, b;
-  return unescaped(entry.user, a) == unescaped(identity.user, b);
+  return url_unescape(entry.user, a) == url_unescape(identity.user, b);
 }
 
 std::string auth_user_of(const Entry& entry) {

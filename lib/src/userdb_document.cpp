@@ -16,8 +16,8 @@ namespace {
 class UserKey {
 public:
   explicit UserKey(const Entry& e)
-      : m_user(unescaped(e.user, m_user_storage)),
-        m_user_id(e.user_id.empty() ? m_user : unescaped(e.user_id, m_user_id_storage)),
+      : m_user(url_unescape(e.user, m_user_storage)),
+        m_user_id(e.user_id.empty() ? m_user : url_unescape(e.user_id, m_user_id_storage)),
         m_domain(e.domain) {}
   UserKey(const UserKey&) = delete;
   UserKey& operator=(const UserKey&) = delete;
@@ -32,12 +32,6 @@ public:
   }
 
 private:
-  static std::string_view unescaped(std::string_view raw, std::string& storage) {
-    if (raw.find('%') == std::string_view::npos) return raw;
-    storage = url_unescape(raw);
-    return storage;
-  }
-
   std::string m_user_storage, m_user_id_storage; // declared first: the views below use them
   std::string_view m_user, m_user_id, m_domain;
 };

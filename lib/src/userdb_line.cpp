@@ -496,6 +496,12 @@ std::string url_unescape(std::string_view text) {
   return out;
 }
 
+std::string_view url_unescape(std::string_view text, std::string& storage) {
+  if (text.find('%') == std::string_view::npos) return text;
+  storage = url_unescape(text);
+  return storage;
+}
+
 std::string Entry::identity() const {
   if (user.empty()) return std::string(domain);
   std::string result;

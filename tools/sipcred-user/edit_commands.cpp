@@ -272,9 +272,8 @@ public:
     if (line.kind != userdb::LineKind::Auth) return;
     const auto domain = m_by_domain.find(line.entry.domain);
     if (domain == m_by_domain.end()) return;
-    std::string unescaped;
-    std::string_view user = line.entry.user;
-    if (user.find('%') != std::string_view::npos) user = unescaped = userdb::url_unescape(user);
+    std::string storage;
+    const std::string_view user = userdb::url_unescape(line.entry.user, storage);
     if (const auto found = domain->second.find(user); found != domain->second.end()) {
       const std::lock_guard lock(m_recording);
       m_users[found->second].lines.push_back(found_line(line));

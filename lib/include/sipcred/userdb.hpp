@@ -112,6 +112,9 @@ bool is_token_char(char c);
 bool is_token(std::string_view text);
 // %XX -> byte; a '%' not followed by two hex digits stays as it is.
 std::string url_unescape(std::string_view text);
+// The same without a copy in the usual case: `text` itself when it holds no '%', else the
+// unescaped text, kept in `storage`.
+std::string_view url_unescape(std::string_view text, std::string& storage);
 
 class Document {
 public:

@@ -167,13 +167,11 @@ public:
   PieceReader(InputStream& input, std::size_t piece_size)
       : m_input(input), m_piece_size(piece_size) {}
 
+  // A piece ends where end_of_piece allows, never inside a line or inside a run of indented
+  // CRLF lines (they may continue a comment): such a run, or a single line, longer than a
+  // piece makes the piece that long.
   bool next(Piece& piece) {
-    // A piece ends before a line that cannot continue a comment; a file with no such line
-    // for 16 MiB (indented lines all along: broken anyway) is cut at any line end instead,
-    // so that memory stays bounded.
-    constexpr std::size_t longest = 16u << 20;
-    while (!m_end && (m_carry.size() < m_piece_size ||
-                      (end_of_piece(m_carry) == 0 && m_carry.size() < longest))) {
+    while (!m_end && (m_carry.size() < m_piece_size || end_of_piece(m_carry) == 0)) {
       const std::size_t old = m_carry.size();
       m_carry.resize(old + m_piece_size);
       const std::size_t got = m_input.read(m_carry.data() + old, m_piece_size);
@@ -181,9 +179,7 @@ public:
       m_end = got == 0;
     }
     if (m_end && m_carry.empty() && !m_first) return false;
-    std::size_t end = m_end ? m_carry.size() : end_of_piece(m_carry);
-    if (end == 0 && !m_end) end = m_carry.rfind('\n') + 1; // 0 if none: the whole carry
-    if (end == 0) end = m_carry.size();
+    const std::size_t end = m_end ? m_carry.size() : end_of_piece(m_carry);
     // The piece takes the buffer; only the short tail after its end is copied back.
     piece.text.swap(m_carry);
     m_carry.assign(piece.text, end);
@@ -206,10 +202,12 @@ private:
 } // namespace
 
 ConvertReport convert(InputStream& input, const std::function<void(std::string_view)>& output,
-                      const ConvertOptions& options, std::vector<Diagnostic>& diagnostics) {
+                      const ConvertOptions& options,
+                      const std::function<void(const Diagnostic&)>& diagnose) {
   for (HashFunction hash : options.hashes) credential_type_of(hash);
-  const unsigned threads =
-      options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  // Memory grows with the threads (a piece and its output each): 32 at most.
+  const unsigned threads = std::clamp(
+      options.threads ? options.threads : std::thread::hardware_concurrency(), 1u, 32u);
   PieceReader reader(input, piece_size_for(threads));
   ConvertReport report;
   // The pieces' buffers live across batches: freeing and faulting in megabytes per piece,
@@ -225,8 +223,7 @@ ConvertReport convert(InputStream& input, const std::function<void(std::string_v
     convert_batch(batch, options);
     for (Piece& piece : batch) {
       if (!options.verify) output(piece.output);
-      std::move(piece.diagnostics.begin(), piece.diagnostics.end(),
-                std::back_inserter(diagnostics));
+      for (const Diagnostic& diagnostic : piece.diagnostics) diagnose(diagnostic);
       merge(report, std::move(piece.report));
       piece.output.clear();
       piece.diagnostics.clear();

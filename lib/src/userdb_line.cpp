@@ -586,10 +586,13 @@ std::size_t scan_piece(std::string_view piece, std::size_t first_line_number,
 }
 
 std::size_t end_of_piece(std::string_view text) {
-  // After a line end followed by a line that cannot continue a comment.
-  for (std::size_t end = text.size(); end > 0; --end)
-    if (text[end - 1] == '\n' && end < text.size() && text[end] != ' ' && text[end] != '\t')
-      return end;
+  // Only a comment that ends in CRLF carries over to the next line: after a bare LF, or
+  // before a line that does not start with whitespace, nothing does.
+  for (std::size_t end = text.size(); end > 0; --end) {
+    if (text[end - 1] != '\n') continue;
+    if (end < 2 || text[end - 2] != '\r') return end;
+    if (end < text.size() && text[end] != ' ' && text[end] != '\t') return end;
+  }
   return 0;
 }
 

@@ -127,6 +127,21 @@ class Convert(TempDirTest):
         self.assertEqual(json.loads(r.stdout)["mismatches"][0]["line"], 2)
         self.assertEqual(json.loads(r.stdout)["mismatch_count"], 1)
         self.assertExit(convert("--verify", "-o", self.path("out"), stdin=edited), 2)
+        self.assertExit(convert("--verify", "--drop-clrtxt", stdin=edited), 2)
+
+    def test_results_that_cannot_be_written_are_74(self):
+        edited = self.write("edited", "version:1\na@d clrtxt:x md5:" + "0" * 32 + " ;\n")
+        for args in ([self.src, "--dry-run", "--json"], [edited, "--verify"], [self.src]):
+            with open("/dev/full", "w") as full:
+                r = subprocess.run([os.path.join(BIN, "sipcred-convert"), *args],
+                                   stdout=full, stderr=subprocess.PIPE, text=True)
+            self.assertEqual(r.returncode, 74, (args, r.stderr))
+
+    def test_dash_output_is_standard_output(self):
+        r = convert(self.src, "-o", "-", "-q")
+        self.assertExit(r, 0)
+        self.assertIn(h("md5", "alice", "d.org", "pw1"), r.stdout)
+        self.assertFalse(os.path.exists(self.path("-")))
 
     def test_missing_input_is_66(self):
         self.assertExit(convert(self.path("none")), 66)
@@ -180,6 +195,50 @@ class LargeInput(TempDirTest):
         self.assertEqual(len(report["not_converted"]), 10000)
         r = convert("--dry-run", stdin="".join(lines))
         self.assertIn("... and 2000 more skipped users", r.stderr)
+
+    def diagnostics(self, stderr):
+        return sorted(l for l in stderr.splitlines() if l.startswith(self.path("")))
+
+    def test_piece_cuts_never_change_what_is_reported(self):
+        """CRLF comments continued on indented lines, sitting on the cuts of 1 MiB pieces
+        (--threads 1) and of 256 KiB pieces (--threads 32): the same diagnostics as a parse of
+        the whole file (sipcred-user list), whatever the cut."""
+        blocks = ["# c \r\n  continued\r\n",   # trailing space, then a continuation: fine
+                  "# d\r\n\tu@d clrtxt:x ;\r\n",  # a user swallowed by a comment: SC126
+                  "#\r\n \r\n\t\r\n"]            # whitespace-only continuations
+        lines = ["version:1\r\n"]
+        for i in range(60000):  # a block after every user: most line ends are inside one
+            lines.append(f"user{i}@d.org clrtxt:pw{i} ;\r\n")
+            lines.append(blocks[i % 3])
+        content = "".join(lines)
+        self.write("users", content)
+        whole = run("sipcred-user", "list", self.path("users"))
+        self.assertExit(whole, 0)
+        expected = self.diagnostics(whole.stderr)
+        self.assertGreater(len(expected), 1000)
+        for threads in ("1", "32"):
+            r = convert(self.path("users"), "--threads", threads, "--dry-run")
+            self.assertExit(r, 0)
+            self.assertEqual(self.diagnostics(r.stderr), expected, threads)
+        # The same with an error block: trailing space and no continuation (SC114).
+        self.write("users", content.replace("# c \r\n  continued\r\n", "# c \r\n"))
+        whole = run("sipcred-user", "list", self.path("users"))
+        self.assertExit(whole, 65)
+        for threads in ("1", "32"):
+            r = convert(self.path("users"), "--threads", threads)
+            self.assertExit(r, 65)
+            self.assertEqual(self.diagnostics(r.stderr), self.diagnostics(whole.stderr), threads)
+            self.assertEqual(r.stdout, "")
+
+    def test_memory_stays_under_64_mib_with_a_note_on_every_line(self):
+        with open(self.path("users"), "w") as f:
+            f.write("version:1\n")
+            for i in range(700000):
+                f.write(f"u{i}@d md5:{'A' * 32} ;\n")  # uppercase hex: a note (SC130) each
+        r = subprocess.run(["/usr/bin/time", "-f", "%M", os.path.join(BIN, "sipcred-convert"),
+                            self.path("users"), "--dry-run", "-q"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertLess(int(r.stderr.strip().splitlines()[-1]), 64 * 1024)
 
     def test_memory_stays_under_64_mib(self):
         subprocess.run([sys.executable, os.path.join(ROOT, "bench/gen_userdb.py"), "--users",

@@ -11,11 +11,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace {
 
@@ -38,14 +44,16 @@ struct Options {
 
 void check_usage(const Options& o) {
   auto refuse = [](const std::string& why) { throw Error(ErrorKind::Usage, why); };
-  const bool to_file = !o.output.empty() || o.in_place;
+  const bool to_file = (!o.output.empty() && o.output != "-") || o.in_place;
   if (!o.output.empty() && o.in_place) refuse("-o and --in-place exclude each other");
   if (o.in_place && o.input == "-") refuse("--in-place needs a FILE, not standard input");
   if (o.verify && to_file) refuse("--verify writes nothing: leave out -o and --in-place");
+  if (o.verify && (!o.algorithms.empty() || o.drop_clear_text))
+    refuse("--verify checks every hash beside a clear text: leave out -a and --drop-clrtxt");
   if (o.json && !to_file && !o.dry_run && !o.verify)
     refuse("--json prints the report on stdout, where the userdb goes: add -o, --in-place or "
            "--dry-run");
-  if (!o.output.empty() && o.input != "-") {
+  if (!o.output.empty() && o.output != "-" && o.input != "-") {
     std::error_code error;
     if (fs::equivalent(o.input, o.output, error))
       refuse("-o names the input file: use --in-place to convert it in place");
@@ -59,7 +67,7 @@ public:
   Destination(const Options& o, AtomicFile* in_place) {
     if (o.dry_run || o.verify) return;
     if (in_place) m_pending.emplace(in_place->begin_replace());
-    else if (!o.output.empty()) {
+    else if (!o.output.empty() && o.output != "-") {
       if (fs::exists(o.output)) {
         m_output_file = std::make_unique<AtomicFile>(o.output);
         m_pending.emplace(m_output_file->begin_replace());
@@ -68,15 +76,24 @@ public:
       }
     } else {
       // Standard output cannot be taken back: spool there, copy once the input proved good.
-      m_spool.reset(std::tmpfile());
-      if (!m_spool) throw Error(ErrorKind::CannotCreate, "cannot create a temporary file");
+      const char* dir = std::getenv("TMPDIR");
+      std::string path = std::string(dir && *dir ? dir : "/tmp") + "/sipcred-convert-XXXXXX";
+      const int fd = ::mkostemp(path.data(), O_CLOEXEC);
+      if (fd < 0)
+        throw Error(ErrorKind::CannotCreate,
+                    path + ": cannot create a temporary file: " + std::strerror(errno));
+      ::unlink(path.c_str()); // nameless: gone with the process, whatever happens
+      m_spool.reset(::fdopen(fd, "w+"));
+      if (!m_spool) throw Error(ErrorKind::CannotCreate, "cannot open a temporary file");
+      m_spool_path = path;
     }
   }
 
   void write(std::string_view bytes) {
     if (m_pending) m_pending->write(bytes);
     else if (m_spool && std::fwrite(bytes.data(), 1, bytes.size(), m_spool.get()) != bytes.size())
-      throw Error(ErrorKind::Io, "cannot write the temporary file");
+      throw Error(ErrorKind::Io, m_spool_path + ": cannot write the temporary copy of the output: " +
+                                     std::strerror(errno));
   }
 
   void commit() {
@@ -98,6 +115,7 @@ private:
   std::unique_ptr<AtomicFile> m_output_file; // locked while it is replaced
   std::optional<PendingFile> m_pending;
   std::unique_ptr<std::FILE, FileCloser> m_spool;
+  std::string m_spool_path;
 };
 
 nlohmann::json users_json(const std::vector<userdb::ConvertReport::User>& users) {
@@ -189,22 +207,26 @@ int run(int argc, char** argv) {
   const std::string name = input->name();
   Destination destination(o, locked.get());
 
-  std::vector<Diagnostic> diagnostics;
-  const userdb::ConvertReport report = userdb::convert(
-      *input, [&](std::string_view bytes) { destination.write(bytes); }, options, diagnostics);
+  // Diagnostics are printed as they come (the output is held back until the end anyway).
   // Hashes beside a clear text (SC121-SC123) are what this tool reads, writes and verifies:
   // warning about them here would only repeat its own work.
-  std::erase_if(diagnostics, [](const Diagnostic& d) {
-    return d.code == "SC121" || d.code == "SC122" || d.code == "SC123";
-  });
-  cli::print_diagnostics(std::cerr, name, diagnostics, o.quiet);
-  if (const std::size_t errors = cli::count_errors(diagnostics))
+  std::size_t errors = 0;
+  const auto diagnose = [&](const Diagnostic& d) {
+    if (d.code == "SC121" || d.code == "SC122" || d.code == "SC123") return;
+    errors += d.severity == Severity::Error;
+    cli::print_diagnostics(std::cerr, name, {d}, o.quiet);
+  };
+  const userdb::ConvertReport report = userdb::convert(
+      *input, [&](std::string_view bytes) { destination.write(bytes); }, options, diagnose);
+  if (errors > 0)
     throw Error(ErrorKind::DataError, name + ": " + std::to_string(errors) +
                                           (errors == 1 ? " error" : " errors") +
                                           ": Flexisip would refuse this file (nothing was "
                                           "written)");
   destination.commit();
   print_report(o, name, report);
+  std::cout.flush();
+  if (!std::cout) throw Error(ErrorKind::Io, "cannot write to standard output");
   return o.verify && report.mismatch_count > 0 ? exit_negative : exit_success;
 }
 

@@ -18,7 +18,7 @@ struct ConvertOptions {
   std::vector<HashFunction> hashes{HashFunction::Md5, HashFunction::Sha256};
   bool drop_clear_text = false;
   std::string realm;    // realm of the new hashes; empty: each user's domain, as Flexisip does
-  unsigned threads = 0; // 0: one a core
+  unsigned threads = 0; // 0: one a core, at most 32
   // Instead of converting: check the hashes that sit beside a clear text against it.
   bool verify = false;
 };
@@ -42,13 +42,15 @@ struct ConvertReport {
 };
 
 // Streams `input`, a userdb, through the conversion and hands the result to `output` in
-// order (nothing with `verify`). Problems of the input go to `diagnostics` as a scan reports
-// them; the caller must discard the output when one is an error. A converted line holds the
+// order (nothing with `verify`). Problems of the input go to `diagnose`, in line order, as
+// they are found (none is kept: a file with a warning on every line must not fill memory);
+// the caller must discard the output when one is an error. A converted line holds the
 // clear text (unless dropped) then the requested hashes in the order asked, followed by its
 // user-id and phone: the order Flexisip reads, where hashes after the clear text are equal to
 // what it derives. Other credentials of a converted line (ignored or unused by Flexisip)
 // are not kept. Error(Usage) for a hash with no userdb prefix.
 ConvertReport convert(InputStream& input, const std::function<void(std::string_view)>& output,
-                      const ConvertOptions& options, std::vector<Diagnostic>& diagnostics);
+                      const ConvertOptions& options,
+                      const std::function<void(const Diagnostic&)>& diagnose);
 
 } // namespace sipcred::userdb

@@ -84,8 +84,8 @@ std::size_t scan_piece(std::string_view piece, std::size_t first_line_number,
                        std::vector<Diagnostic>& diagnostics,
                        const std::function<void(const Line&, std::size_t)>& visit);
 // Where a piece of `text` can end so that scan_piece on each side gives what one scan would:
-// after a line end that is followed, within `text`, by a line not starting with whitespace
-// (which therefore cannot continue a comment). 0 when there is no such place.
+// the last place after a bare LF, or after a CRLF followed within `text` by a line that does
+// not start with whitespace (only such a line can continue a CRLF comment). 0 when none.
 std::size_t end_of_piece(std::string_view text);
 
 // The same on two threads for a large file (a one-pass edit is bound by this scan): `visit`

@@ -56,15 +56,14 @@ int main(int argc, char** argv) {
                          "Pw" + std::to_string(i * 7919) + "x"});
   } else {
     std::vector<sipcred::Diagnostic> diagnostics;
-    sipcred::userdb::scan_lines(sipcred::read_file(file), diagnostics,
-                                [](const sipcred::userdb::Line& line, std::size_t) {
-                                  if (line.kind != sipcred::userdb::LineKind::Auth) return;
-                                  for (const auto* c : line.entry.effective_credentials())
-                                    if (c->type == sipcred::userdb::CredentialType::ClearText)
-                                      g_users.push_back({line.entry.hash_user(),
-                                                         std::string(line.entry.domain),
-                                                         std::string(c->value)});
-                                });
+    sipcred::userdb::scan_lines(
+        sipcred::read_file(file), diagnostics, [](const sipcred::userdb::Line& line, std::size_t) {
+          if (line.kind != sipcred::userdb::LineKind::Auth) return;
+          for (const auto* c : line.entry.effective_credentials())
+            if (c->type == sipcred::userdb::CredentialType::ClearText)
+              g_users.push_back(
+                  {line.entry.hash_user(), std::string(line.entry.domain), std::string(c->value)});
+        });
   }
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();

@@ -27,7 +27,8 @@ std::string generate(std::size_t users) {
     const std::string domain = "sip" + std::to_string(i % 8) + ".example.org";
     if (i % 1000 == 0) out += "\n# block " + std::to_string(i / 1000) + "\n";
     out += user + "@" + domain;
-    if (i % 5 == 0) out += " clrtxt:Pw" + std::to_string(i * 7919) + "x";
+    if (i % 5 == 0)
+      out += " clrtxt:Pw" + std::to_string(i * 7919) + "x";
     else
       out += " md5:" + sipcred::ha1(sipcred::HashFunction::Md5, user, domain, "pw") +
              " sha256:" + sipcred::ha1(sipcred::HashFunction::Sha256, user, domain, "pw");
@@ -62,10 +63,10 @@ void BM_ScanUserdb(benchmark::State& state) {
   for (auto _ : state) {
     std::vector<sipcred::Diagnostic> diagnostics;
     std::size_t users = 0;
-    sipcred::userdb::scan_lines(g_content, diagnostics, [&](const sipcred::userdb::Line& line,
-                                                            std::size_t) {
-      users += line.kind == sipcred::userdb::LineKind::Auth;
-    });
+    sipcred::userdb::scan_lines(g_content, diagnostics,
+                                [&](const sipcred::userdb::Line& line, std::size_t) {
+                                  users += line.kind == sipcred::userdb::LineKind::Auth;
+                                });
     benchmark::DoNotOptimize(users);
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * g_content.size()));

@@ -25,7 +25,9 @@ std::string describe(const fs::path& path, std::string_view what, int error_numb
 class FileDescriptor {
 public:
   explicit FileDescriptor(int fd) : m_fd(fd) {}
-  ~FileDescriptor() { if (m_fd >= 0) ::close(m_fd); }
+  ~FileDescriptor() {
+    if (m_fd >= 0) ::close(m_fd);
+  }
   FileDescriptor(const FileDescriptor&) = delete;
   FileDescriptor& operator=(const FileDescriptor&) = delete;
   int get() const { return m_fd; }
@@ -92,8 +94,7 @@ std::string read_descriptor(int fd, const fs::path& path) {
 fs::path resolve_symlinks(const fs::path& path) {
   std::error_code error;
   fs::path resolved = fs::canonical(path, error);
-  if (error)
-    throw Error(ErrorKind::NoInput, describe(path, "cannot open", error.value()));
+  if (error) throw Error(ErrorKind::NoInput, describe(path, "cannot open", error.value()));
   return resolved;
 }
 
@@ -115,7 +116,8 @@ AtomicFile::AtomicFile(const fs::path& path, std::chrono::milliseconds lock_time
     if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) {
       // A writer that held the lock before us has replaced the file: our descriptor then
       // points at the old inode, which nobody reads any more. Start again on the new one.
-      struct stat locked {}, current {};
+      struct stat locked {
+      }, current{};
       if (::fstat(fd.get(), &locked) == 0 && ::stat(m_path.c_str(), &current) == 0 &&
           same_file(locked, current)) {
         m_fd = fd.release();
@@ -126,9 +128,9 @@ AtomicFile::AtomicFile(const fs::path& path, std::chrono::milliseconds lock_time
     if (errno != EWOULDBLOCK && errno != EINTR)
       throw Error(ErrorKind::Io, describe(m_path, "cannot lock", errno));
     if (std::chrono::steady_clock::now() >= deadline)
-      throw Error(ErrorKind::TempFail,
-                  m_path.string() + ": locked by another writer; gave up after " +
-                      std::to_string(lock_timeout.count()) + " ms");
+      throw Error(ErrorKind::TempFail, m_path.string() +
+                                           ": locked by another writer; gave up after " +
+                                           std::to_string(lock_timeout.count()) + " ms");
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 }
@@ -149,8 +151,8 @@ std::string_view AtomicFile::view() {
   struct stat info {};
   if (::fstat(m_fd, &info) != 0) throw Error(ErrorKind::Io, describe(m_path, "cannot stat", errno));
   if (info.st_size == 0) return {};
-  void* map = ::mmap(nullptr, static_cast<std::size_t>(info.st_size), PROT_READ, MAP_PRIVATE,
-                     m_fd, 0);
+  void* map =
+      ::mmap(nullptr, static_cast<std::size_t>(info.st_size), PROT_READ, MAP_PRIVATE, m_fd, 0);
   if (map == MAP_FAILED) throw Error(ErrorKind::Io, describe(m_path, "cannot map", errno));
   m_map = map;
   m_map_size = static_cast<std::size_t>(info.st_size);
@@ -158,7 +160,8 @@ std::string_view AtomicFile::view() {
 }
 
 std::string AtomicFile::read() const {
-  if (::lseek(m_fd, 0, SEEK_SET) != 0) throw Error(ErrorKind::Io, describe(m_path, "cannot seek", errno));
+  if (::lseek(m_fd, 0, SEEK_SET) != 0)
+    throw Error(ErrorKind::Io, describe(m_path, "cannot seek", errno));
   return read_descriptor(m_fd, m_path);
 }
 
@@ -187,8 +190,10 @@ void PendingFile::write(std::string_view bytes) {
   }
   write_bytes(m_fd, m_buffer, m_temp);
   m_buffer.clear();
-  if (bytes.size() >= gather_limit) write_bytes(m_fd, bytes, m_temp);
-  else m_buffer.append(bytes);
+  if (bytes.size() >= gather_limit)
+    write_bytes(m_fd, bytes, m_temp);
+  else
+    m_buffer.append(bytes);
 }
 
 void PendingFile::commit() {
@@ -202,9 +207,9 @@ void PendingFile::commit() {
     // temporary name is removed by the destructor; the new file stays.
     if (::link(m_temp.c_str(), m_target.c_str()) != 0) {
       const int error_number = errno;
-      throw Error(ErrorKind::CannotCreate,
-                  error_number == EEXIST ? m_target.string() + ": already exists"
-                                         : describe(m_target, "cannot create", error_number));
+      throw Error(ErrorKind::CannotCreate, error_number == EEXIST
+                                               ? m_target.string() + ": already exists"
+                                               : describe(m_target, "cannot create", error_number));
     }
     sync_directory(m_target.parent_path());
     return;
@@ -220,13 +225,14 @@ void PendingFile::commit() {
   try {
     sync_directory(m_target.parent_path());
   } catch (const Error& error) {
-    throw Error(ErrorKind::Io, std::string("replaced, but not known to be on disk: ") +
-                                   error.what());
+    throw Error(ErrorKind::Io,
+                std::string("replaced, but not known to be on disk: ") + error.what());
   }
 }
 
 PendingFile AtomicFile::begin_replace() {
-  struct stat original {}, created {};
+  struct stat original {
+  }, created{};
   if (::fstat(m_fd, &original) != 0)
     throw Error(ErrorKind::Io, describe(m_path, "cannot stat", errno));
   PendingFile pending(this, m_path);

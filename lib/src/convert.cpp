@@ -46,8 +46,10 @@ public:
       if (clear) verify(entry, *clear, index + 1);
       return;
     }
-    if (clear) convert(line, *clear);
-    else keep(line, index + 1);
+    if (clear)
+      convert(line, *clear);
+    else
+      keep(line, index + 1);
   }
 
 private:
@@ -92,10 +94,10 @@ private:
       return;
     }
     ++m_piece.report.skipped;
-    m_piece.report.not_converted.push_back(
-        {line.entry.identity(), line_number,
-         "no clear text to hash, and no " + lacking + " hash: it keeps working with the "
-                                                      "hashes it has"});
+    m_piece.report.not_converted.push_back({line.entry.identity(), line_number,
+                                            "no clear text to hash, and no " + lacking +
+                                                " hash: it keeps working with the "
+                                                "hashes it has"});
   }
 
   void verify(const Entry& entry, const CredentialToken& clear, std::size_t line_number) {
@@ -105,10 +107,10 @@ private:
       std::string stored(credential.value);
       for (char& c : stored) c = ascii_lower(c); // Flexisip lower-cases hashes on load
       if (stored != ha1(hash_of(credential.type), user, realm(entry), clear.value))
-        m_piece.report.mismatches.push_back(
-            {entry.identity(), line_number,
-             std::string(credential.prefix) + " hash (column " +
-                 std::to_string(credential.column) + ") does not match the clear text"});
+        m_piece.report.mismatches.push_back({entry.identity(), line_number,
+                                             std::string(credential.prefix) + " hash (column " +
+                                                 std::to_string(credential.column) +
+                                                 ") does not match the clear text"});
     }
   }
 
@@ -206,8 +208,8 @@ ConvertReport convert(InputStream& input, const std::function<void(std::string_v
                       const std::function<void(const Diagnostic&)>& diagnose) {
   for (HashFunction hash : options.hashes) credential_type_of(hash);
   // Memory grows with the threads (a piece and its output each): 32 at most.
-  const unsigned threads = std::clamp(
-      options.threads ? options.threads : std::thread::hardware_concurrency(), 1u, 32u);
+  const unsigned threads =
+      std::clamp(options.threads ? options.threads : std::thread::hardware_concurrency(), 1u, 32u);
   PieceReader reader(input, piece_size_for(threads));
   ConvertReport report;
   // The pieces' buffers live across batches: freeing and faulting in megabytes per piece,

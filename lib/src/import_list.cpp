@@ -31,8 +31,10 @@ std::optional<std::vector<std::string>> next_csv_record(std::string_view text, s
     const char c = text[pos++];
     if (quoted) {
       if (c == '"') {
-        if (pos < text.size() && text[pos] == '"') fields.back() += text[pos++];
-        else quoted = false;
+        if (pos < text.size() && text[pos] == '"')
+          fields.back() += text[pos++];
+        else
+          quoted = false;
       } else {
         if (c == '\n') ++line, line_start = pos;
         fields.back() += c;
@@ -41,18 +43,21 @@ std::optional<std::vector<std::string>> next_csv_record(std::string_view text, s
     }
     // CRLF, or a CR that ends the input: a line end.
     if (c == '\r' && (pos == text.size() || text[pos] == '\n')) continue;
-    if (c == ',') fields.emplace_back(), was_quoted = false;
+    if (c == ',')
+      fields.emplace_back(), was_quoted = false;
     else if (c == '\n') {
       ++line;
       return fields;
-    } else if (c == '"' && fields.back().empty() && !was_quoted) quoted = was_quoted = true;
+    } else if (c == '"' && fields.back().empty() && !was_quoted)
+      quoted = was_quoted = true;
     else if (c == '"' || was_quoted) {
       report(diagnostics, "SC201", line, pos - line_start,
              "a quote may only open or close a whole field (write \"\" inside quotes)");
       while (pos < text.size() && text[pos] != '\n') ++pos;
       if (pos < text.size()) ++pos, ++line;
       return std::nullopt;
-    } else fields.back() += c;
+    } else
+      fields.back() += c;
   }
   if (quoted) {
     report(diagnostics, "SC201", start_line, 1, "a quoted field is not closed");
@@ -71,8 +76,9 @@ bool valid(const ImportRecord& r, std::vector<Diagnostic>& diagnostics) {
   const std::string user = at == std::string::npos ? "" : r.identity.substr(0, at);
   const std::string domain = at == std::string::npos ? r.identity : r.identity.substr(at + 1);
   if ((at != std::string::npos && !userdb::is_token(user)) || !userdb::is_token(domain))
-    return bad("identity", "'" + r.identity + "' is not user@domain made of letters, digits and "
-                                              "- . ! % * _ + ` ' ~ :");
+    return bad("identity", "'" + r.identity +
+                               "' is not user@domain made of letters, digits and "
+                               "- . ! % * _ + ` ' ~ :");
   if (!r.password.empty() && !userdb::is_token(r.password))
     return bad("password of " + r.identity,
                "a character a userdb cannot hold (only letters, digits and - . ! % * _ + ` ' ~ :)");
@@ -96,8 +102,8 @@ std::vector<ImportRecord> read_csv(std::string_view text, std::vector<Diagnostic
     std::size_t index = 0;
     while (index < columns.size() && columns[index] != name) ++index;
     if (index == columns.size()) {
-      report(diagnostics, "SC202", 1, 1, "unknown column '" + name +
-                                             "': expected identity,password[,auth_user,phone]");
+      report(diagnostics, "SC202", 1, 1,
+             "unknown column '" + name + "': expected identity,password[,auth_user,phone]");
       return {};
     }
     if (std::find(order.begin(), order.end(), index) != order.end()) {
@@ -125,8 +131,7 @@ std::vector<ImportRecord> read_csv(std::string_view text, std::vector<Diagnostic
     }
     ImportRecord record;
     record.line = record_line;
-    std::string* targets[] = {&record.identity, &record.password, &record.auth_user,
-                              &record.phone};
+    std::string* targets[] = {&record.identity, &record.password, &record.auth_user, &record.phone};
     for (std::size_t i = 0; i < order.size(); ++i) *targets[order[i]] = std::move((*fields)[i]);
     if (valid(record, diagnostics)) records.push_back(std::move(record));
   }
@@ -150,8 +155,7 @@ std::vector<ImportRecord> read_jsonl(std::string_view text, std::vector<Diagnost
     ImportRecord record;
     record.line = line;
     bool ok = true;
-    std::string* targets[] = {&record.identity, &record.password, &record.auth_user,
-                              &record.phone};
+    std::string* targets[] = {&record.identity, &record.password, &record.auth_user, &record.phone};
     for (const auto& [key, value] : object.items()) {
       const auto column = std::find(columns.begin(), columns.end(), key);
       if (column == columns.end() || !value.is_string()) {
@@ -184,10 +188,10 @@ std::vector<ImportRecord> read_import_list(std::string_view content, ImportForma
   std::unordered_map<std::string, std::size_t> seen;
   for (const ImportRecord& record : records) {
     const std::size_t at = record.identity.find('@');
-    const std::string key = at == std::string::npos
-                                ? record.identity
-                                : userdb::url_unescape(record.identity.substr(0, at)) +
-                                      record.identity.substr(at);
+    const std::string key =
+        at == std::string::npos
+            ? record.identity
+            : userdb::url_unescape(record.identity.substr(0, at)) + record.identity.substr(at);
     if (auto [it, fresh] = seen.emplace(key, record.line); !fresh)
       report(diagnostics, "SC204", record.line, 1,
              "'" + record.identity + "' is already listed on line " + std::to_string(it->second));

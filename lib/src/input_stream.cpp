@@ -14,8 +14,7 @@ namespace sipcred {
 
 InputStream InputStream::open(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    throw Error(ErrorKind::NoInput, path + ": cannot open: " + std::strerror(errno));
+  if (fd < 0) throw Error(ErrorKind::NoInput, path + ": cannot open: " + std::strerror(errno));
   InputStream stream(fd, path, true);
   struct stat info {};
   if (::fstat(fd, &info) == 0 && S_ISDIR(info.st_mode))
@@ -26,8 +25,8 @@ InputStream InputStream::open(const std::string& path) {
 InputStream InputStream::standard_input() { return InputStream(STDIN_FILENO, "<stdin>", false); }
 
 InputStream::InputStream(InputStream&& other) noexcept
-    : m_fd(std::exchange(other.m_fd, -1)), m_name(std::move(other.m_name)),
-      m_owned(other.m_owned) {}
+    : m_fd(std::exchange(other.m_fd, -1)), m_name(std::move(other.m_name)), m_owned(other.m_owned) {
+}
 
 InputStream::~InputStream() {
   if (m_owned && m_fd >= 0) ::close(m_fd);

@@ -9,12 +9,13 @@ namespace sipcred::userdb {
 std::string_view LineEdits::line_end() const {
   const std::size_t first = m_original.find('\n');
   return first != std::string_view::npos && first > 0 && m_original[first - 1] == '\r' ? "\r\n"
-                                                                                        : "\n";
+                                                                                       : "\n";
 }
 
 void LineEdits::replace(std::string_view line, std::string text) {
   const std::string_view original = m_original;
-  if (line.data() < original.data() || line.data() + line.size() > original.data() + original.size())
+  if (line.data() < original.data() ||
+      line.data() + line.size() > original.data() + original.size())
     throw Error(ErrorKind::Internal, "LineEdits: the line is not part of the original");
   text += line.ends_with("\r\n") ? "\r\n" : "\n";
   m_edits.push_back(Edit{static_cast<std::size_t>(line.data() - m_original.data()), line.size(),

@@ -10,8 +10,8 @@ namespace sipcred {
 
 std::string generate_password(std::size_t length) {
   if (length < 8 || length > 256)
-    throw Error(ErrorKind::Usage, "a generated password has 8 to 256 characters, not " +
-                                      std::to_string(length));
+    throw Error(ErrorKind::Usage,
+                "a generated password has 8 to 256 characters, not " + std::to_string(length));
   constexpr std::string_view alphabet =
       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~+!*";
   // Reject bytes above the largest multiple of the alphabet size: every character is then

@@ -11,13 +11,14 @@ std::string Identity::text() const { return user.empty() ? domain : user + "@" +
 Identity parse_identity(std::string_view text) {
   const std::size_t at = text.find('@');
   Identity identity;
-  if (at == std::string_view::npos) identity.domain = text;
+  if (at == std::string_view::npos)
+    identity.domain = text;
   else {
     identity.user = text.substr(0, at);
     identity.domain = text.substr(at + 1);
     if (!is_token(identity.user))
-      throw Error(ErrorKind::DataError,
-                  "'" + std::string(text) + "': the user part must be 1 or more letters, digits "
+      throw Error(ErrorKind::DataError, "'" + std::string(text) +
+                                            "': the user part must be 1 or more letters, digits "
                                             "and - . ! % * _ + ` ' ~ : (write '@' as %40)");
   }
   if (!is_token(identity.domain))
@@ -62,9 +63,10 @@ CredentialPolicy policy_of(const Entry& entry) {
   CredentialPolicy policy;
   policy.hashes.clear();
   for (const CredentialToken* credential : entry.effective_credentials()) {
-    if (credential->type == CredentialType::ClearText) policy.clear_text = true;
-    else if (std::find(policy.hashes.begin(), policy.hashes.end(),
-                       hash_of(credential->type)) == policy.hashes.end())
+    if (credential->type == CredentialType::ClearText)
+      policy.clear_text = true;
+    else if (std::find(policy.hashes.begin(), policy.hashes.end(), hash_of(credential->type)) ==
+             policy.hashes.end())
       policy.hashes.push_back(hash_of(credential->type));
   }
   return policy;
@@ -96,7 +98,8 @@ std::vector<CredentialCheck> check_password(const Entry& entry, std::string_view
   std::vector<CredentialCheck> checks;
   for (const CredentialToken* credential : entry.effective_credentials()) {
     bool matches;
-    if (credential->type == CredentialType::ClearText) matches = credential->value == password;
+    if (credential->type == CredentialType::ClearText)
+      matches = credential->value == password;
     else {
       // Flexisip lower-cases stored hashes on load.
       std::string stored(credential->value);

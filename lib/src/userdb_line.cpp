@@ -33,7 +33,7 @@ constexpr std::array<bool, 256> token_table = make_token_table();
 // it was a third of a scan. The value is made of token characters, all below 0x80, so adding
 // a per-byte constant below 0x80 never carries into the next byte.
 struct HexCheck {
-  bool hex = true;   // only 0-9 a-f A-F
+  bool hex = true;    // only 0-9 a-f A-F
   bool upper = false; // some A-F
 };
 constexpr std::uint64_t ones = 0x0101010101010101ULL, high_bits = 0x8080808080808080ULL;
@@ -53,8 +53,10 @@ HexCheck check_hex(std::string_view value) {
   }
   for (; i < value.size(); ++i) {
     const char c = value[i];
-    if (c >= 'A' && c <= 'F') result.upper = true;
-    else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) result.hex = false;
+    if (c >= 'A' && c <= 'F')
+      result.upper = true;
+    else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+      result.hex = false;
   }
   return result;
 }
@@ -165,8 +167,9 @@ public:
     line.kind = classify(line.entry);
     // A missing final line end is reported after the content, so both problems show.
     if (m_text.empty() || m_text.back() != '\n') {
-      error("SC103", m_body.size(), "expected a line end: the last line of a userdb must end with "
-                                    "a line feed, or Flexisip refuses the file");
+      error("SC103", m_body.size(),
+            "expected a line end: the last line of a userdb must end with "
+            "a line feed, or Flexisip refuses the file");
       line.kind = LineKind::Invalid;
     }
   }
@@ -183,8 +186,9 @@ private:
     if (is_space(m_body[0])) {
       const std::size_t first = m_body.find_first_not_of(" \t");
       if (first == std::string_view::npos) return LineKind::Blank;
-      return error("SC105", m_body[first] == '\r' ? first : 0, "a line may only start with whitespace when it is blank: remove "
-                               "the indentation (comments start with '#' in column 1)");
+      return error("SC105", m_body[first] == '\r' ? first : 0,
+                   "a line may only start with whitespace when it is blank: remove "
+                   "the indentation (comments start with '#' in column 1)");
     }
     if (m_body[0] == '#') return comment_text(1);
     // A lone version line out of place (an auth line for domain "version:1" has credentials).
@@ -197,8 +201,9 @@ private:
   LineKind version_line() {
     const std::string_view literal = "version:";
     if (m_body.starts_with("\xEF\xBB\xBF"))
-      return error("SC101", 0, "expected 'version:1' as the first line, found a UTF-8 byte order "
-                               "mark: save the file without BOM");
+      return error("SC101", 0,
+                   "expected 'version:1' as the first line, found a UTF-8 byte order "
+                   "mark: save the file without BOM");
     if (m_body.size() < literal.size() || !iequals(m_body.substr(0, literal.size()), literal))
       return error("SC101", 0, "expected 'version:1' as the first line");
     if (m_body.size() == literal.size())
@@ -212,15 +217,17 @@ private:
                    "expected a line end after 'version:" + std::string(1, digit) + "', found " +
                        describe_char(m_body[literal.size() + 1]));
     if (digit != '1')
-      return error("SC102", literal.size(), std::string("version ") + digit +
-                                                " is not supported: Flexisip reads only version:1");
+      return error("SC102", literal.size(),
+                   std::string("version ") + digit +
+                       " is not supported: Flexisip reads only version:1");
     return LineKind::Version;
   }
 
   LineKind comment_continuation() {
     if (m_body.find_first_not_of(" \t") != std::string_view::npos)
-      warning("SC126", 0, "this indented line continues the comment above it (the file uses "
-                          "CRLF): Flexisip reads it as comment text");
+      warning("SC126", 0,
+              "this indented line continues the comment above it (the file uses "
+              "CRLF): Flexisip reads it as comment text");
     return comment_text(0);
   }
 
@@ -236,8 +243,9 @@ private:
       }
       if (byte == '(' || byte == ')' || byte == '\\' || (byte < 0x20 && byte != '\t') ||
           byte == 0x7f)
-        return error("SC106", pos, describe_char(m_body[pos]) +
-                                       " is not allowed in a comment: Flexisip refuses the file");
+        return error("SC106", pos,
+                     describe_char(m_body[pos]) +
+                         " is not allowed in a comment: Flexisip refuses the file");
       ++pos;
     }
     return LineKind::Comment;
@@ -257,8 +265,9 @@ private:
   // character itself: it belongs to a password.
   LineKind bad_char(std::size_t pos, std::string_view what, bool secret = false) {
     const std::string found = secret ? "a character" : describe_char(m_body[pos]);
-    return error("SC112", pos, found + " is not allowed in " + std::string(what) + " (allowed: " +
-                                   std::string(token_alphabet) + ")");
+    return error("SC112", pos,
+                 found + " is not allowed in " + std::string(what) +
+                     " (allowed: " + std::string(token_alphabet) + ")");
   }
 
   LineKind auth_line(Entry& entry) {
@@ -282,8 +291,9 @@ private:
       entry.domain = first;
     }
     if (at_end(pos))
-      return error("SC107", pos, "expected whitespace and a credential (clrtxt:, md5: or "
-                                 "sha256:) after the identity");
+      return error("SC107", pos,
+                   "expected whitespace and a credential (clrtxt:, md5: or "
+                   "sha256:) after the identity");
     if (!is_space(m_body[pos])) return bad_char(pos, "an identity");
     pos = skip_space(pos);
 
@@ -292,8 +302,9 @@ private:
         return error("SC107", pos, "expected a credential (clrtxt:, md5: or sha256:) then ' ;'");
       if (m_body[pos] == ';') {
         if (entry.credentials.empty())
-          return error("SC107", pos, "expected at least one credential (clrtxt:, md5: or "
-                                     "sha256:) before ';'");
+          return error("SC107", pos,
+                       "expected at least one credential (clrtxt:, md5: or "
+                       "sha256:) before ';'");
         break;
       }
       const std::size_t start = pos;
@@ -304,33 +315,38 @@ private:
       constexpr std::string_view space_hint =
           " (if this is the rest of a password: passwords cannot contain whitespace)";
       if (colon == std::string_view::npos)
-        return error("SC108", start, "expected a credential: clrtxt:PASSWORD, md5:HEX or "
-                                     "sha256:HEX" + std::string(space_hint));
+        return error("SC108", start,
+                     "expected a credential: clrtxt:PASSWORD, md5:HEX or "
+                     "sha256:HEX" +
+                         std::string(space_hint));
       CredentialToken credential;
       credential.prefix = word.substr(0, colon);
       credential.value = word.substr(colon + 1);
       credential.column = start + 1;
-      if (iequals(credential.prefix, "clrtxt")) credential.type = CredentialType::ClearText;
-      else if (iequals(credential.prefix, "md5")) credential.type = CredentialType::Md5;
-      else if (iequals(credential.prefix, "sha256")) credential.type = CredentialType::Sha256;
+      if (iequals(credential.prefix, "clrtxt"))
+        credential.type = CredentialType::ClearText;
+      else if (iequals(credential.prefix, "md5"))
+        credential.type = CredentialType::Md5;
+      else if (iequals(credential.prefix, "sha256"))
+        credential.type = CredentialType::Sha256;
       else {
         if (!looks_like_algorithm(credential.prefix))
-          return error("SC108", start, "unknown credential prefix: Flexisip only knows clrtxt:, "
-                                       "md5: and sha256: and refuses the whole file" +
-                                           std::string(space_hint));
-        return error("SC108", start, "unknown credential prefix '" +
-                                         std::string(credential.prefix) +
-                                         ":': Flexisip only knows clrtxt:, md5: and sha256: and "
-                                         "refuses the whole file");
+          return error("SC108", start,
+                       "unknown credential prefix: Flexisip only knows clrtxt:, "
+                       "md5: and sha256: and refuses the whole file" +
+                           std::string(space_hint));
+        return error("SC108", start,
+                     "unknown credential prefix '" + std::string(credential.prefix) +
+                         ":': Flexisip only knows clrtxt:, md5: and sha256: and "
+                         "refuses the whole file");
       }
       const bool is_password = credential.type == CredentialType::ClearText;
       if (credential.value.empty())
         return error("SC113", start + colon + 1,
-                     std::string("expected a ") + (is_password ? "password" : "hash") +
-                         " after '" + std::string(credential.prefix) + ":'");
+                     std::string("expected a ") + (is_password ? "password" : "hash") + " after '" +
+                         std::string(credential.prefix) + ":'");
       entry.credentials.push_back(credential);
-      if (at_end(pos))
-        return error("SC107", pos, "expected ' ;' after the credentials");
+      if (at_end(pos)) return error("SC107", pos, "expected ' ;' after the credentials");
       if (m_body[pos] == ';')
         return error("SC109", pos, "expected whitespace before ';': Flexisip requires it");
       if (!is_space(m_body[pos]))
@@ -351,8 +367,9 @@ private:
       pos = skip_space(pos);
     }
     if (!at_end(pos))
-      return error("SC110", pos, "expected the end of the line: after ';' come at most a user-id "
-                                 "and a phone");
+      return error("SC110", pos,
+                   "expected the end of the line: after ';' come at most a user-id "
+                   "and a phone");
     return check_credentials(entry);
   }
 
@@ -368,8 +385,10 @@ private:
                     ":' is not in lowercase: Flexisip parses it and then ignores this credential");
         continue;
       }
-      if (credential.type == CredentialType::ClearText) last_clrtxt = i;
-      else check_hash(credential);
+      if (credential.type == CredentialType::ClearText)
+        last_clrtxt = i;
+      else
+        check_hash(credential);
     }
     if (last_clrtxt) {
       for (std::size_t i = 0; i < entry.credentials.size(); ++i) {
@@ -384,8 +403,9 @@ private:
                   "'" + prefix + ":' before 'clrtxt:' is discarded: the clear text replaces it");
         else
           warning("SC122", credential.column - 1,
-                  "'" + prefix + ":' after 'clrtxt:' is never used: the hash derived from the "
-                                 "clear text comes first");
+                  "'" + prefix +
+                      ":' after 'clrtxt:' is never used: the hash derived from the "
+                      "clear text comes first");
       }
     }
     const bool any_usable = std::any_of(entry.credentials.begin(), entry.credentials.end(),
@@ -443,10 +463,10 @@ private:
 
 void require_token(std::string_view value, std::string_view what) {
   if (!is_token(value))
-    throw Error(ErrorKind::DataError,
-                std::string(what) + (value.empty() ? " is empty" : " contains a character") +
-                    ": a userdb " + std::string(what) + " is made of " +
-                    std::string(token_alphabet));
+    throw Error(ErrorKind::DataError, std::string(what) +
+                                          (value.empty() ? " is empty" : " contains a character") +
+                                          ": a userdb " + std::string(what) + " is made of " +
+                                          std::string(token_alphabet));
 }
 
 } // namespace
@@ -516,7 +536,8 @@ std::vector<const CredentialToken*> Entry::effective_credentials() const {
   std::vector<const CredentialToken*> result;
   for (const CredentialToken& credential : credentials) {
     if (credential.ignored) continue;
-    if (credential.type == CredentialType::ClearText) result.assign(1, &credential);
+    if (credential.type == CredentialType::ClearText)
+      result.assign(1, &credential);
     else if (result.empty() || result.front()->type != CredentialType::ClearText)
       result.push_back(&credential);
   }
@@ -602,8 +623,8 @@ void scan_lines_in_parallel(std::string_view content, std::vector<Diagnostic>& d
   const auto visit_line = [&](const Line& line, std::size_t) { visit(line); };
   // Split near the middle, before a line that does not start with whitespace. Small files
   // are not worth a thread.
-  std::size_t split = content.size() < (1 << 20) ? std::string_view::npos
-                                                  : content.find('\n', content.size() / 2);
+  std::size_t split =
+      content.size() < (1 << 20) ? std::string_view::npos : content.find('\n', content.size() / 2);
   while (split != std::string_view::npos && split + 1 < content.size() &&
          (content[split + 1] == ' ' || content[split + 1] == '\t'))
     split = content.find('\n', split + 1);

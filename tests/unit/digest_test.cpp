@@ -12,8 +12,15 @@ const Algorithm md5{HashFunction::Md5, false};
 TEST(Digest, Rfc2617Section3_5) {
   const std::string key = ha1(HashFunction::Md5, "Mufasa", "testrealm@host.com", "Circle Of Life");
   EXPECT_EQ(key, "939e7578ed9e3c518a452acee763bce9");
-  DigestInput in{md5, key, "dcd98b7102dd2f0e8b11d0f600bfb0c093", "0a4f113b", "00000001",
-                 Qop::Auth, "GET", "/dir/index.html", ""};
+  DigestInput in{md5,
+                 key,
+                 "dcd98b7102dd2f0e8b11d0f600bfb0c093",
+                 "0a4f113b",
+                 "00000001",
+                 Qop::Auth,
+                 "GET",
+                 "/dir/index.html",
+                 ""};
   EXPECT_EQ(request_digest(in), "6629fae49393a05397450978507c4ef1");
 }
 
@@ -72,8 +79,7 @@ TEST(Digest, EveryAlgorithmQopAndSess) {
       {"SHA-256", "", "a090acf5707d834f70bb62b1802cbbabd63c9defa9d0a8a94d0a653dec3706c0"},
       {"SHA-256", "auth", "4e85d71528d57900cbbd8965d0134ef4a8c1ba9c885d90ed934d70f1450cc707"},
       {"SHA-256", "auth-int", "eaaf7e1d81e0030c64a814677460058ee985624d41f89d699483a83aaa4e74e1"},
-      {"SHA-256-sess", "auth",
-       "7082e163b339d3060b3c4a6c5f7fe1ab4144ab2470ddfd13b001a1905c94d834"},
+      {"SHA-256-sess", "auth", "7082e163b339d3060b3c4a6c5f7fe1ab4144ab2470ddfd13b001a1905c94d834"},
       {"SHA-256-sess", "auth-int",
        "a36260ca2ce22c8170a29d301c95ada6d4947ecc79195845c14a30d366cf097c"},
       {"SHA-512-256", "", "560d50bd4800b5c88b5183805799b52818934abdd4d34f74ad6f5aec0ac2be71"},

@@ -35,7 +35,8 @@ TEST(Userdb, ValidFileRoundTripsByteForByte) {
                               "\r\n"
                               " \t \r\n"
                               "alice@sip.example.org clrtxt:p:w\t;\r\n"
-                              "bob@sip.example.org   md5:" + md5_hex + "  sha256:" + sha256_hex +
+                              "bob@sip.example.org   md5:" +
+                              md5_hex + "  sha256:" + sha256_hex +
                               " ;  bob-id +33123\r\n"
                               "sip.example.org clrtxt:x ; \t\r\n"
                               "carol%40home@d:5060 clrtxt:secret ;\n";
@@ -134,27 +135,29 @@ TEST(Userdb, CrlfCommentsFollowFlexisipGrammar) {
 
 TEST(Userdb, AuthLineSyntax) {
   const std::vector<std::pair<std::string, Found>> cases = {
-      {"a@d clrtxt:x;\n", {"SC109", E, 2, 13}},           // space before ';' is mandatory
-      {"a@d clrtxt:x ; # note\n", {"SC112", E, 2, 16}},   // no comment after ';'
-      {"a@d sha512:abc ;\n", {"SC108", E, 2, 5}},         // unknown prefix
+      {"a@d clrtxt:x;\n", {"SC109", E, 2, 13}},         // space before ';' is mandatory
+      {"a@d clrtxt:x ; # note\n", {"SC112", E, 2, 16}}, // no comment after ';'
+      {"a@d sha512:abc ;\n", {"SC108", E, 2, 5}},       // unknown prefix
       {"a@d sha-256:abc ;\n", {"SC108", E, 2, 5}},
-      {"a@d secret ;\n", {"SC108", E, 2, 5}},             // no prefix at all
-      {"a@d clrtxt: ;\n", {"SC113", E, 2, 12}},           // empty password
+      {"a@d secret ;\n", {"SC108", E, 2, 5}},   // no prefix at all
+      {"a@d clrtxt: ;\n", {"SC113", E, 2, 12}}, // empty password
       {"a@d clrtxt:x ; id phone extra\n", {"SC110", E, 2, 25}},
-      {"a@d clrtxt:p/w ;\n", {"SC112", E, 2, 13}},        // '/' not a token character
-      {"a@d clrtxt:p\xc3\xa9 ;\n", {"SC112", E, 2, 13}},  // non-ASCII password
-      {"a@d ;\n", {"SC107", E, 2, 5}},                    // no credential
+      {"a@d clrtxt:p/w ;\n", {"SC112", E, 2, 13}},       // '/' not a token character
+      {"a@d clrtxt:p\xc3\xa9 ;\n", {"SC112", E, 2, 13}}, // non-ASCII password
+      {"a@d ;\n", {"SC107", E, 2, 5}},                   // no credential
       {"a@d\n", {"SC107", E, 2, 4}},
       {"a@d clrtxt:x\n", {"SC107", E, 2, 13}},
       {"@d clrtxt:x ;\n", {"SC107", E, 2, 1}},
       {"a@ clrtxt:x ;\n", {"SC107", E, 2, 3}},
       {"a@b@c clrtxt:x ;\n", {"SC112", E, 2, 4}},
-      {"a@d\tclrtxt:x\t;\tid\n", {"SC000", E, 0, 0}},     // valid: tabs are whitespace
+      {"a@d\tclrtxt:x\t;\tid\n", {"SC000", E, 0, 0}}, // valid: tabs are whitespace
   };
   for (const auto& [line, expected] : cases) {
     const auto found = diagnose("version:1\n" + line);
-    if (std::get<0>(expected) == "SC000") EXPECT_TRUE(found.empty()) << line;
-    else EXPECT_EQ(found, (std::vector<Found>{expected})) << line;
+    if (std::get<0>(expected) == "SC000")
+      EXPECT_TRUE(found.empty()) << line;
+    else
+      EXPECT_EQ(found, (std::vector<Found>{expected})) << line;
   }
 }
 
@@ -166,8 +169,8 @@ TEST(Userdb, WhatFlexisipIgnoresIsAWarning) {
   EXPECT_EQ(diagnose("version:1\na@d CLRTXT:x ;\n"),
             (std::vector<Found>{{"SC120", W, 2, 5}, {"SC111", E, 2, 5}}));
   // A hash before clrtxt is discarded, one after it never used, an earlier clrtxt dropped.
-  EXPECT_EQ(diagnose("version:1\na@d md5:" + md5_hex + " clrtxt:x clrtxt:y sha256:" +
-                     sha256_hex + " ;\n"),
+  EXPECT_EQ(diagnose("version:1\na@d md5:" + md5_hex + " clrtxt:x clrtxt:y sha256:" + sha256_hex +
+                     " ;\n"),
             (std::vector<Found>{{"SC121", W, 2, 5}, {"SC123", W, 2, 42}, {"SC122", W, 2, 60}}));
   // Not hex of the right length: never matches. Uppercase hex: lower-cased by Flexisip.
   EXPECT_EQ(diagnose("version:1\na@d md5:abc ;\nb@d md5:939E7578ED9E3C518A452ACEE763BCE9 ;\n"),
@@ -214,9 +217,13 @@ TEST(Userdb, MalformedFileGivesEveryDiagnostic) {
                               "  # indented comment\n"
                               "carol@example.org sha512:abcd ;\n"
                               "# (parenthesis)\n"
-                              "dave@example.org MD5:" + md5_hex + " ;\n"
+                              "dave@example.org MD5:" +
+                              md5_hex +
+                              " ;\n"
                               "erin@example.org clrtxt:a b ;\n"
-                              "alice@example.org md5:" + md5_hex + " ;\n"
+                              "alice@example.org md5:" +
+                              md5_hex +
+                              " ;\n"
                               "frank@example.org clrtxt:x ; id phone more";
   std::vector<Diagnostic> diagnostics;
   const Document document = Document::parse(content, diagnostics);
@@ -248,7 +255,8 @@ TEST(Userdb, EditingChangesOnlyThatLine) {
                               "# keep me\r\n"
                               "alice@d  clrtxt:old\t; \r\n"
                               "\r\n"
-                              "bob@d md5:" + md5_hex + " ;\r\n";
+                              "bob@d md5:" +
+                              md5_hex + " ;\r\n";
   std::vector<Diagnostic> diagnostics;
   Document document = Document::parse(content, diagnostics);
   ASSERT_TRUE(diagnostics.empty());
@@ -257,9 +265,12 @@ TEST(Userdb, EditingChangesOnlyThatLine) {
   document.replace_entry(2, alice);
   EXPECT_EQ(document.content(), "version:1\r\n"
                                 "# keep me\r\n"
-                                "alice@d md5:" + md5_hex + " ; alice-id +331\r\n"
-                                "\r\n"
-                                "bob@d md5:" + md5_hex + " ;\r\n");
+                                "alice@d md5:" +
+                                    md5_hex +
+                                    " ; alice-id +331\r\n"
+                                    "\r\n"
+                                    "bob@d md5:" +
+                                    md5_hex + " ;\r\n");
   EXPECT_EQ(document.lines()[2].entry.user_id, "alice-id");
 
   const std::size_t carol =
@@ -268,9 +279,11 @@ TEST(Userdb, EditingChangesOnlyThatLine) {
   document.erase_line(4);
   EXPECT_EQ(document.content(), "version:1\r\n"
                                 "# keep me\r\n"
-                                "alice@d md5:" + md5_hex + " ; alice-id +331\r\n"
-                                "\r\n"
-                                "carol@d clrtxt:p:w ;\r\n");
+                                "alice@d md5:" +
+                                    md5_hex +
+                                    " ; alice-id +331\r\n"
+                                    "\r\n"
+                                    "carol@d clrtxt:p:w ;\r\n");
   std::vector<Diagnostic> reparsed;
   Document::parse(document.content(), reparsed);
   EXPECT_TRUE(reparsed.empty());
@@ -360,10 +373,10 @@ TEST(Userdb, UrlUnescape) {
 
 TEST(Userdb, EffectiveCredentialsFollowFlexisip) {
   std::vector<Diagnostic> diagnostics;
-  const Document document = Document::parse(
-      "version:1\na@d md5:" + md5_hex + " clrtxt:x clrtxt:y sha256:" + sha256_hex + " ;\n" +
-          "b@d MD5:" + md5_hex + " sha256:" + sha256_hex + " ;\n",
-      diagnostics);
+  const Document document =
+      Document::parse("version:1\na@d md5:" + md5_hex + " clrtxt:x clrtxt:y sha256:" + sha256_hex +
+                          " ;\n" + "b@d MD5:" + md5_hex + " sha256:" + sha256_hex + " ;\n",
+                      diagnostics);
   const auto a = document.lines()[1].entry.effective_credentials();
   ASSERT_EQ(a.size(), 1u);
   EXPECT_EQ(a[0]->value, "y");

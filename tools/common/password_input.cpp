@@ -89,9 +89,9 @@ private:
 std::string ask_terminal(std::string_view prompt) {
   const int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
   if (fd < 0)
-    throw Error(ErrorKind::NoInput, std::string("cannot open the terminal to ask for a password: ") +
-                                        std::strerror(errno) +
-                                        " (use --password-stdin or --password-file)");
+    throw Error(ErrorKind::NoInput,
+                std::string("cannot open the terminal to ask for a password: ") +
+                    std::strerror(errno) + " (use --password-stdin or --password-file)");
   std::string line;
   {
     EchoOff echo_off(fd);

@@ -21,9 +21,10 @@ void add_password_options(CLI::App& app, PasswordOptions& options, bool offer_ge
 // Adds --generate[=LEN] alone (import generates for the records that have no password).
 CLI::Option* add_generate_option(CLI::App& app, std::size_t& length, std::string_view what);
 
-// Reads the password: a generated one with --generate, else from --password-file, else from stdin when asked or when stdin is not a
-// terminal, else from the terminal without echo (asked twice when `confirm`). Throws
-// Error(DataError) for an empty password or no input, NoInput for a missing file.
+// Reads the password: a generated one with --generate, else from --password-file, else from stdin
+// when asked or when stdin is not a terminal, else from the terminal without echo (asked twice when
+// `confirm`). Throws Error(DataError) for an empty password or no input, NoInput for a missing
+// file.
 std::string read_password(const PasswordOptions& options, std::string_view prompt,
                           bool confirm = false);
 

@@ -14,9 +14,7 @@ struct CommandLineExit {
 
 } // namespace
 
-std::string version_text(std::string_view tool) {
-  return std::string(tool) + " " SIPCRED_VERSION;
-}
+std::string version_text(std::string_view tool) { return std::string(tool) + " " SIPCRED_VERSION; }
 
 void parse(CLI::App& app, int argc, char** argv) {
   try {

@@ -66,7 +66,8 @@ class Destination {
 public:
   Destination(const Options& o, AtomicFile* in_place) {
     if (o.dry_run || o.verify) return;
-    if (in_place) m_pending.emplace(in_place->begin_replace());
+    if (in_place)
+      m_pending.emplace(in_place->begin_replace());
     else if (!o.output.empty() && o.output != "-") {
       if (fs::exists(o.output)) {
         m_output_file = std::make_unique<AtomicFile>(o.output);
@@ -90,10 +91,12 @@ public:
   }
 
   void write(std::string_view bytes) {
-    if (m_pending) m_pending->write(bytes);
+    if (m_pending)
+      m_pending->write(bytes);
     else if (m_spool && std::fwrite(bytes.data(), 1, bytes.size(), m_spool.get()) != bytes.size())
-      throw Error(ErrorKind::Io, m_spool_path + ": cannot write the temporary copy of the output: " +
-                                     std::strerror(errno));
+      throw Error(ErrorKind::Io,
+                  m_spool_path +
+                      ": cannot write the temporary copy of the output: " + std::strerror(errno));
   }
 
   void commit() {
@@ -154,9 +157,9 @@ void print_report(const Options& o, const std::string& name, const userdb::Conve
               << (r.mismatch_count == 1 ? " hash does" : " hashes do")
               << " not match the clear text\n";
   else
-    std::cerr << "sipcred-convert: " << (o.dry_run ? "would convert " : "converted ")
-              << r.converted << " of " << r.users << " users (" << r.already_hashed
-              << " already hashed, " << r.skipped << " skipped)\n";
+    std::cerr << "sipcred-convert: " << (o.dry_run ? "would convert " : "converted ") << r.converted
+              << " of " << r.users << " users (" << r.already_hashed << " already hashed, "
+              << r.skipped << " skipped)\n";
 }
 
 int run(int argc, char** argv) {
@@ -165,8 +168,9 @@ int run(int argc, char** argv) {
                "sipcred-convert"};
   Options o;
   app.add_option("FILE", o.input, "The userdb, or - for standard input (default)");
-  auto* output = app.add_option("-o,--output", o.output, "Write the result to OUT (default: "
-                                                         "standard output)")
+  auto* output = app.add_option("-o,--output", o.output,
+                                "Write the result to OUT (default: "
+                                "standard output)")
                      ->type_name("OUT");
   app.add_flag("--in-place", o.in_place, "Replace FILE atomically")->excludes(output);
   app.add_option("-a,--algorithm", o.algorithms,
@@ -175,16 +179,18 @@ int run(int argc, char** argv) {
       ->allow_extra_args(false)
       ->type_name("ALG");
   app.add_flag("--drop-clrtxt", o.drop_clear_text, "Remove the clear text once hashed");
-  app.add_option("--realm", o.realm, "Realm of the hashes (default: each user's domain, as "
-                                     "Flexisip hashes clear text)")
+  app.add_option("--realm", o.realm,
+                 "Realm of the hashes (default: each user's domain, as "
+                 "Flexisip hashes clear text)")
       ->type_name("REALM");
   app.add_option("--threads", o.threads, "Hashing threads (default: one a core)")
       ->check(CLI::Range(1u, 32u))
       ->type_name("N");
   app.add_flag("--dry-run", o.dry_run, "Write nothing, report what would change");
   app.add_flag("--json", o.json, "Print the report as JSON on standard output");
-  app.add_flag("--verify", o.verify, "Report hashes that do not match the clear text beside "
-                                     "them (exit 1 if any); writes nothing");
+  app.add_flag("--verify", o.verify,
+               "Report hashes that do not match the clear text beside "
+               "them (exit 1 if any); writes nothing");
   cli::add_common_options(app, "sipcred-convert", o.quiet);
   cli::parse(app, argc, argv);
   check_usage(o);

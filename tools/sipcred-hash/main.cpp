@@ -25,8 +25,9 @@ std::vector<HashFunction> parse_algorithms(const std::vector<std::string>& names
       continue;
     }
     if (auto algorithm = parse_algorithm(name); algorithm && algorithm->session)
-      throw Error(ErrorKind::Usage, "'" + name + "': the HA1 of a -sess algorithm depends on the "
-                                                 "nonce and cnonce; ask for " +
+      throw Error(ErrorKind::Usage, "'" + name +
+                                        "': the HA1 of a -sess algorithm depends on the "
+                                        "nonce and cnonce; ask for " +
                                         std::string(hash_name(algorithm->hash)) + " instead");
     throw Error(ErrorKind::Usage,
                 "unknown algorithm '" + name + "' (expected MD5, SHA-256 or SHA-512-256)");
@@ -43,8 +44,8 @@ void check_format(const std::string& format, const std::vector<HashFunction>& ha
                                         " has no userdb prefix: Flexisip's userdb stores only "
                                         "md5: and sha256: hashes");
     if (format == "htdigest" && hash != HashFunction::Md5)
-      throw Error(ErrorKind::Usage, "htdigest holds MD5 hashes only, not " +
-                                        std::string(hash_name(hash)));
+      throw Error(ErrorKind::Usage,
+                  "htdigest holds MD5 hashes only, not " + std::string(hash_name(hash)));
   }
   // A ':' or a line end would forge another field or another line of the htdigest file.
   constexpr std::string_view separators{":\r\n\0", 4};
@@ -59,12 +60,14 @@ void print(const std::string& format, const std::vector<HashFunction>& hashes,
            const std::string& realm) {
   for (std::size_t i = 0; i < hashes.size(); ++i) {
     const std::string& hex = values[i];
-    if (format == "hex") std::cout << hex << '\n';
+    if (format == "hex")
+      std::cout << hex << '\n';
     else if (format == "userdb")
       std::cout << (i ? " " : "") << *userdb_prefix(hashes[i]) << ':' << hex;
     else if (format == "pjsip")
       std::cout << "password_digest = " << hash_name(hashes[i]) << ':' << hex << '\n';
-    else if (format == "htdigest") std::cout << user << ':' << realm << ':' << hex << '\n';
+    else if (format == "htdigest")
+      std::cout << user << ':' << realm << ':' << hex << '\n';
   }
   if (format == "userdb") std::cout << '\n';
 }

@@ -52,9 +52,8 @@ std::string auth_line(const Identity& identity, userdb::Credentials credentials,
   // The first token after ';' is the user-id: a phone alone needs it written out, and the
   // user-id defaults to the user anyway.
   if (user_id.empty() && !phone.empty()) user_id = identity.user;
-  return userdb::format_auth_line(EntrySpec{identity.user, identity.domain,
-                                            std::move(credentials), std::move(user_id),
-                                            std::move(phone)});
+  return userdb::format_auth_line(EntrySpec{identity.user, identity.domain, std::move(credentials),
+                                            std::move(user_id), std::move(phone)});
 }
 
 // A line of a user the command changes, copied out of the one-pass scan.
@@ -213,9 +212,9 @@ int run_rotate(const Options& options) {
   CredentialPolicy policy;
   for (const FoundLine& line : lines) {
     policy = rotation_policy(options, line.policy);
-    session.edits().replace(line.text,
-                            auth_line(identity, userdb::make_credentials(identity, password, policy),
-                                      line.user_id, line.phone));
+    session.edits().replace(
+        line.text, auth_line(identity, userdb::make_credentials(identity, password, policy),
+                             line.user_id, line.phone));
   }
   session.commit();
   report_done(options, "rotated", identity, password, policy);
@@ -280,9 +279,7 @@ public:
     }
   }
 
-  const std::vector<FoundLine>& lines_of(std::size_t record) const {
-    return m_users[record].lines;
-  }
+  const std::vector<FoundLine>& lines_of(std::size_t record) const { return m_users[record].lines; }
 
 private:
   struct User {
@@ -305,9 +302,9 @@ std::vector<ImportRecord> read_records(const Options& options) {
       diagnostics);
   for (const ImportRecord& record : records)
     if (record.password.empty() && options.import_generate == 0)
-      diagnostics.push_back(Diagnostic{"SC205", Severity::Error, record.line, 1,
-                                       "no password for " + record.identity +
-                                           " (give one, or use --generate)"});
+      diagnostics.push_back(
+          Diagnostic{"SC205", Severity::Error, record.line, 1,
+                     "no password for " + record.identity + " (give one, or use --generate)"});
   std::stable_sort(diagnostics.begin(), diagnostics.end(),
                    [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });
   cli::print_diagnostics(std::cerr, name, diagnostics);
@@ -355,15 +352,17 @@ int run_import(const Options& options) {
     for (const FoundLine& line : lines) {
       const CredentialPolicy policy = rotation_policy(options, line.policy);
       session.edits().replace(
-          line.text, auth_line(identity, userdb::make_credentials(identity, record.password, policy),
-                               line.user_id, record.phone.empty() ? line.phone : record.phone));
+          line.text,
+          auth_line(identity, userdb::make_credentials(identity, record.password, policy),
+                    line.user_id, record.phone.empty() ? line.phone : record.phone));
     }
     ++rotated;
   }
   session.commit();
   if (!generated.empty()) {
     std::cout << "identity,password\n";
-    for (const auto& [identity, password] : generated) std::cout << identity << ',' << password << '\n';
+    for (const auto& [identity, password] : generated)
+      std::cout << identity << ',' << password << '\n';
     std::cout << std::flush;
     if (!std::cout)
       throw Error(ErrorKind::Io, options.file + " was changed, but the generated passwords "
@@ -373,9 +372,8 @@ int run_import(const Options& options) {
     say(options, "note: the new hashes use realm '" + requested.realm +
                      "': Flexisip must challenge with that realm (realm= in its config)");
   if (requested.clear_text) say(options, "note: the passwords are stored in clear text");
-  say(options, "imported " + std::to_string(records.size()) + " users into " + options.file +
-                   ": " + std::to_string(added) + " added, " + std::to_string(rotated) +
-                   " rotated");
+  say(options, "imported " + std::to_string(records.size()) + " users into " + options.file + ": " +
+                   std::to_string(added) + " added, " + std::to_string(rotated) + " rotated");
   return exit_success;
 }
 

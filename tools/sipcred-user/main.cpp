@@ -67,20 +67,23 @@ int run(int argc, char** argv) {
       ->type_name("ID");
   add->add_option("--phone", options.phone, "Phone number")->type_name("PHONE");
 
-  CLI::App* rotate = command("rotate", "Give a user a new password, keeping its kinds of "
-                                       "credential", user_tool::run_rotate);
+  CLI::App* rotate = command("rotate",
+                             "Give a user a new password, keeping its kinds of "
+                             "credential",
+                             user_tool::run_rotate);
   add_identity(*rotate, options);
   cli::add_password_options(*rotate, options.password, /*offer_generate=*/true);
   add_credential_options(*rotate, options);
-  add_account_option(*rotate, options, "Only the account with this digest username (default: "
-                                       "every line of the user)");
+  add_account_option(*rotate, options,
+                     "Only the account with this digest username (default: "
+                     "every line of the user)");
 
   CLI::App* remove = command("remove", "Remove users: all of them, or none if one is missing",
                              user_tool::run_remove);
   remove->add_option("IDENTITY", options.identities, "user@domain ...")->required();
 
-  CLI::App* list = command("list", "List the users (never their passwords or hashes)",
-                           user_tool::run_list);
+  CLI::App* list =
+      command("list", "List the users (never their passwords or hashes)", user_tool::run_list);
   list->add_option("--domain", options.domain, "Only the users of this domain")
       ->type_name("DOMAIN");
   list->add_flag("--json", options.json, "Print a JSON array");
@@ -88,21 +91,25 @@ int run(int argc, char** argv) {
   CLI::App* show = command("show", "Show one user and its line", user_tool::run_show);
   add_identity(*show, options);
   show->add_flag("--json", options.json, "Print a JSON object");
-  add_account_option(*show, options, "The account with this digest username, when the user "
-                                     "has several");
+  add_account_option(*show, options,
+                     "The account with this digest username, when the user "
+                     "has several");
 
   CLI::App* check = command("check", "Exit 0 if the password matches every stored credential",
                             user_tool::run_check);
   add_identity(*check, options);
   cli::add_password_options(*check, options.password);
-  add_account_option(*check, options, "The account with this digest username, when the user "
-                                      "has several");
-  check->add_option("--realm", options.realm, "Realm the hashes were made with (default: the "
-                                              "domain)")
+  add_account_option(*check, options,
+                     "The account with this digest username, when the user "
+                     "has several");
+  check
+      ->add_option("--realm", options.realm,
+                   "Realm the hashes were made with (default: the "
+                   "domain)")
       ->type_name("REALM");
 
-  CLI::App* import = command("import", "Add or rotate many users in one atomic write",
-                             user_tool::run_import);
+  CLI::App* import =
+      command("import", "Add or rotate many users in one atomic write", user_tool::run_import);
   import->add_option("--from", options.import_from, "The list: a file, or - for stdin (default)")
       ->type_name("PATH");
   import->add_option("--format", options.import_format, "csv (default) or jsonl")

@@ -43,8 +43,10 @@ UserSummary summarize(const Entry& entry, std::size_t index) {
 }
 
 nlohmann::json to_json(const UserSummary& s, bool with_line) {
-  nlohmann::json object{{"identity", s.identity}, {"auth_user", s.auth_user},
-                        {"phone", s.phone},       {"algorithms", s.algorithms},
+  nlohmann::json object{{"identity", s.identity},
+                        {"auth_user", s.auth_user},
+                        {"phone", s.phone},
+                        {"algorithms", s.algorithms},
                         {"clear_text", s.clear_text}};
   if (with_line) object["line"] = s.line;
   return object;
@@ -81,7 +83,7 @@ void print_table(const std::vector<UserSummary>& users) {
 // lines of that same account, which it ignores. A user has one account per auth user
 // (user-id); with several, --auth-user must say which. nullopt when there is none.
 struct Account {
-  std::size_t line;                // index of the line in use
+  std::size_t line;                 // index of the line in use
   std::vector<std::size_t> ignored; // earlier lines of the same account
 };
 

@@ -50,7 +50,8 @@ public:
   static constexpr std::chrono::milliseconds default_lock_timeout{10'000};
 
   // Opens and locks an existing regular file. Throws Error: NoInput when it does not exist,
-  // cannot be opened or is not a regular file, TempFail when another writer holds the lock for longer than `lock_timeout`.
+  // cannot be opened or is not a regular file, TempFail when another writer holds the lock for
+  // longer than `lock_timeout`.
   explicit AtomicFile(const std::filesystem::path& path,
                       std::chrono::milliseconds lock_timeout = default_lock_timeout);
   ~AtomicFile();

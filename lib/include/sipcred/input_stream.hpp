@@ -13,7 +13,8 @@ public:
   static InputStream open(const std::string& path);
   static InputStream standard_input();
   // Reads `fd` from where it stands; closes it when `owned`.
-  InputStream(int fd, std::string name, bool owned) : m_fd(fd), m_name(std::move(name)), m_owned(owned) {}
+  InputStream(int fd, std::string name, bool owned)
+      : m_fd(fd), m_name(std::move(name)), m_owned(owned) {}
   InputStream(InputStream&& other) noexcept;
   InputStream& operator=(InputStream&&) = delete;
   ~InputStream();

@@ -40,14 +40,14 @@ struct CredentialToken {
 // The user of one auth line. Views point into the owning Document (or the line given to
 // parse_line).
 struct Entry {
-  std::string_view user;    // as written, %-escapes kept; empty for a bare-domain identity
+  std::string_view user; // as written, %-escapes kept; empty for a bare-domain identity
   std::string_view domain;
   std::string_view user_id; // the digest username when it differs from the user; may be empty
   std::string_view phone;   // may be empty
   std::vector<CredentialToken> credentials;
 
-  std::string identity() const; // "user@domain", or "domain" when the user is empty
-  std::string hash_user() const;  // the user URL-unescaped: what A1 hashes and lookups compare
+  std::string identity() const;  // "user@domain", or "domain" when the user is empty
+  std::string hash_user() const; // the user URL-unescaped: what A1 hashes and lookups compare
   // The credential Flexisip uses: the last clrtxt if any (it replaces the list), otherwise
   // every stored hash; ignored (uppercase-prefix) credentials never count.
   std::vector<const CredentialToken*> effective_credentials() const;
@@ -99,8 +99,8 @@ struct EntrySpec {
   std::string user; // may be empty: a bare-domain identity
   std::string domain;
   std::vector<std::pair<CredentialType, std::string>> credentials; // at least one
-  std::string user_id; // optional
-  std::string phone;   // optional; needs a user_id (the first token after ';' is the user-id)
+  std::string user_id;                                             // optional
+  std::string phone; // optional; needs a user_id (the first token after ';' is the user-id)
 };
 
 // `user@domain cred cred ;[ user-id[ phone]]` without a line end. Throws Error(DataError) when a
@@ -138,8 +138,8 @@ private:
   std::string_view keep(std::string text);
   std::string_view line_end() const;
 
-  std::unique_ptr<std::string> m_content;              // the parsed bytes (views point here)
-  std::vector<std::unique_ptr<std::string>> m_edited;  // texts of edited lines
+  std::unique_ptr<std::string> m_content;             // the parsed bytes (views point here)
+  std::vector<std::unique_ptr<std::string>> m_edited; // texts of edited lines
   std::vector<Line> m_lines;
 };
 

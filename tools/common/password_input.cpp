@@ -147,7 +147,11 @@ std::string read_password(const PasswordOptions& options, std::string_view promp
                   options.file + ": cannot open password file: " + std::strerror(errno));
     return first_line(in, options.file);
   }
-  if (options.from_stdin || !::isatty(STDIN_FILENO)) return first_line(std::cin, "standard input");
+  if (options.from_stdin && options.stdin_taken)
+    throw Error(ErrorKind::Usage, "standard input already carries other input: give the password "
+                                  "with --password-file or on the terminal");
+  if (options.from_stdin || (!options.stdin_taken && !::isatty(STDIN_FILENO)))
+    return first_line(std::cin, "standard input");
 
   std::string password = ask_terminal(prompt);
   if (confirm && ask_terminal("Retype the password: ") != password)

@@ -13,6 +13,7 @@ struct PasswordOptions {
   bool from_stdin = false;
   std::string file;
   std::size_t generate_length = 0; // --generate[=LEN]; 0 when not asked
+  bool stdin_taken = false; // stdin carries other input: ask the terminal even in a pipe
 };
 
 // Adds --password-stdin and --password-file FILE, and with `offer_generate` --generate[=LEN]

@@ -1,0 +1,221 @@
+// sipcred-sim: rehearse the digest challenge/response of SIP offline: the challenges a server
+// sends, a client's answer, and a server's check of an answer against a userdb.
+
+#include "password_input.hpp"
+#include "tool_main.hpp"
+
+#include "sipcred/atomic_file.hpp"
+#include "sipcred/error.hpp"
+#include "sipcred/exchange.hpp"
+#include "sipcred/userdb.hpp"
+
+#include <openssl/rand.h>
+
+#include <iostream>
+
+namespace {
+
+using namespace sipcred;
+
+struct Options {
+  // challenge
+  std::string realm;
+  std::vector<std::string> algorithms;
+  std::string qop = "auth";
+  bool proxy = false;
+  bool stale = false;
+  std::string nonce;
+  std::string opaque;
+  // respond
+  std::string challenge;
+  std::string user;
+  std::string auth_user;
+  cli::PasswordOptions password;
+  std::string method;
+  std::string uri;
+  std::string cnonce;
+  std::string nc = "00000001";
+  std::string body_file;
+  bool userhash = false;
+  // verify
+  std::string authorization;
+  std::string store;
+  bool quiet = false;
+};
+
+std::vector<Algorithm> parse_algorithms(const std::vector<std::string>& names) {
+  if (names.empty()) return {Algorithm{HashFunction::Md5, false}};
+  std::vector<Algorithm> algorithms;
+  for (const std::string& name : names) {
+    const auto algorithm = parse_algorithm(name);
+    if (!algorithm)
+      throw Error(ErrorKind::Usage, "unknown algorithm '" + name +
+                                        "' (expected MD5, SHA-256 or SHA-512-256, optionally -sess)");
+    algorithms.push_back(*algorithm);
+  }
+  return algorithms;
+}
+
+std::string random_nonce() {
+  unsigned char bytes[24];
+  if (RAND_bytes(bytes, sizeof bytes) != 1)
+    throw Error(ErrorKind::Internal, "OpenSSL's random generator failed");
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string nonce;
+  for (unsigned char b : bytes) nonce.append({digits[b >> 4], digits[b & 15]});
+  return nonce;
+}
+
+// "WWW-Authenticate: value", "Proxy-Authenticate: value" or a bare value; sets `proxy`.
+std::string_view header_value(std::string_view line, std::string_view name, bool& named) {
+  const std::size_t colon = line.find(':');
+  named = false;
+  if (colon != std::string_view::npos && line.size() >= name.size() &&
+      std::equal(name.begin(), name.end(), line.begin(),
+                 [](char a, char b) { return std::tolower(a) == std::tolower(b); }) &&
+      colon == name.size()) {
+    named = true;
+    line.remove_prefix(colon + 1);
+  }
+  return line;
+}
+
+int run_challenge(const Options& o) {
+  if (o.realm.empty()) throw Error(ErrorKind::Usage, "--realm is required");
+  DigestChallenge challenge;
+  challenge.realm = o.realm;
+  challenge.nonce = o.nonce.empty() ? random_nonce() : o.nonce;
+  challenge.opaque = o.opaque;
+  challenge.stale = o.stale;
+  if (o.qop != "none") challenge.qop = {o.qop};
+  // One challenge per algorithm, most preferred first, all with the same nonce (RFC 8760).
+  for (const Algorithm& algorithm : parse_algorithms(o.algorithms)) {
+    if (algorithm.session && challenge.qop.empty())
+      throw Error(ErrorKind::Usage, algorithm_name(algorithm) + " needs a qop: not with --qop none");
+    challenge.algorithm = algorithm_name(algorithm);
+    std::cout << (o.proxy ? "Proxy-Authenticate: " : "WWW-Authenticate: ")
+              << format_challenge(challenge) << '\n';
+  }
+  return exit_success;
+}
+
+int run_respond(const Options& o) {
+  // The challenges: --challenge, or the lines of standard input.
+  std::vector<DigestChallenge> challenges;
+  bool proxy = false;
+  auto add = [&](std::string_view line) {
+    bool named = false;
+    std::string_view value = header_value(line, "Proxy-Authenticate", named);
+    if (named) proxy = true;
+    else value = header_value(line, "WWW-Authenticate", named);
+    for (DigestChallenge& c : parse_challenges(value)) challenges.push_back(std::move(c));
+  };
+  cli::PasswordOptions password = o.password;
+  if (!o.challenge.empty()) add(o.challenge);
+  else {
+    password.stdin_taken = true;
+    for (std::string line; std::getline(std::cin, line);)
+      if (line.find_first_not_of(" \t\r") != std::string::npos) add(line);
+  }
+  if (challenges.empty()) throw Error(ErrorKind::DataError, "no Digest challenge given");
+
+  ClientRequest request;
+  request.username = o.auth_user.empty() ? o.user : o.auth_user;
+  request.method = o.method;
+  request.uri = o.uri;
+  request.cnonce = o.cnonce;
+  request.nc = o.nc;
+  request.userhash = o.userhash;
+  if (!o.body_file.empty()) {
+    request.body = read_file(o.body_file);
+    request.body_given = true;
+  }
+  if (!o.algorithms.empty()) request.algorithm = parse_algorithms(o.algorithms).front();
+  request.password = cli::read_password(password, "Password for " + request.username + ": ");
+  const DigestCredentials answer = respond(challenges, request);
+  std::cout << (proxy ? "Proxy-Authorization: " : "Authorization: ") << format_credentials(answer)
+            << '\n';
+  return exit_success;
+}
+
+int run_verify(const Options& o) {
+  bool named = false;
+  std::string_view value = header_value(o.authorization, "Proxy-Authorization", named);
+  if (!named) value = header_value(o.authorization, "Authorization", named);
+  const DigestCredentials credentials = parse_credentials(value);
+  std::vector<Diagnostic> diagnostics;
+  const userdb::Document store = userdb::Document::parse(read_file(o.store), diagnostics);
+  for (const Diagnostic& d : diagnostics)
+    if (d.severity == Severity::Error)
+      throw Error(ErrorKind::DataError, o.store + ":" + std::to_string(d.line) + ":" +
+                                            std::to_string(d.column) + ": " + d.message +
+                                            " (Flexisip would refuse this userdb)");
+  const std::string body = o.body_file.empty() ? std::string() : read_file(o.body_file);
+  const Verdict verdict = verify(credentials, o.method, body, store);
+  std::cout << (verdict.accepted ? "accepted" : "rejected: " + verdict.reason);
+  if (verdict.line) std::cout << " (" << o.store << " line " << verdict.line << ")";
+  std::cout << '\n';
+  return verdict.accepted ? exit_success : exit_negative;
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"Rehearse the digest challenge/response of SIP, offline: the challenges a server "
+               "sends,\na client's answer, and a server's check of an answer against a userdb.",
+               "sipcred-sim"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  Options o;
+  cli::add_common_options(app, "sipcred-sim", o.quiet);
+
+  CLI::App* challenge = app.add_subcommand("challenge", "Print WWW-Authenticate challenges");
+  challenge->add_option("--realm", o.realm, "Realm of the challenge")->required();
+  challenge
+      ->add_option("-a,--algorithm", o.algorithms,
+                   "MD5 (default), SHA-256, SHA-512-256, -sess forms; one challenge each, in order")
+      ->delimiter(',')
+      ->allow_extra_args(false)
+      ->type_name("ALG");
+  challenge->add_option("--qop", o.qop, "auth (default), auth-int or none")
+      ->check(CLI::IsMember({"auth", "auth-int", "none"}));
+  challenge->add_flag("--proxy", o.proxy, "Proxy-Authenticate (a proxy's 407) instead");
+  challenge->add_flag("--stale", o.stale, "Mark the nonce stale (retry with the same password)");
+  challenge->add_option("--nonce", o.nonce, "The nonce (default: 24 random bytes in hex)");
+  challenge->add_option("--opaque", o.opaque, "An opaque value for the client to echo");
+
+  CLI::App* respond = app.add_subcommand("respond", "Answer challenges as a client would");
+  respond->add_option("--challenge", o.challenge,
+                      "A challenge header line (default: the lines of standard input)");
+  respond->add_option("--user", o.user, "The user")->required();
+  respond->add_option("--auth-user", o.auth_user, "Digest username, when not the user");
+  cli::add_password_options(*respond, o.password);
+  respond->add_option("--method", o.method, "SIP method: REGISTER, INVITE...")->required();
+  respond->add_option("--uri", o.uri, "The Request-URI")->required();
+  respond->add_option("--cnonce", o.cnonce, "Client nonce (default: random)");
+  respond->add_option("--nc", o.nc, "Nonce count (default 00000001)");
+  respond->add_option("--body-file", o.body_file, "Message body, for qop=auth-int")
+      ->type_name("FILE");
+  respond->add_flag("--userhash", o.userhash, "Send H(user:realm) as the username (RFC 7616)");
+  respond
+      ->add_option("-a,--algorithm", o.algorithms, "Answer only the challenge of this algorithm")
+      ->allow_extra_args(false)
+      ->type_name("ALG");
+
+  CLI::App* verify = app.add_subcommand("verify", "Check an Authorization header against a userdb");
+  verify->add_option("--authorization", o.authorization, "The Authorization header line")
+      ->required();
+  verify->add_option("--store", o.store, "The version:1 userdb")->required()->type_name("FILE");
+  verify->add_option("--method", o.method, "SIP method of the request")->required();
+  verify->add_option("--body-file", o.body_file, "Message body, for qop=auth-int")
+      ->type_name("FILE");
+
+  cli::parse(app, argc, argv);
+  if (challenge->parsed()) return run_challenge(o);
+  if (respond->parsed()) return run_respond(o);
+  return run_verify(o);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  return sipcred::cli::run_tool("sipcred-sim", [&] { return run(argc, argv); });
+}

@@ -49,8 +49,9 @@ std::vector<Algorithm> parse_algorithms(const std::vector<std::string>& names) {
   for (const std::string& name : names) {
     const auto algorithm = parse_algorithm(name);
     if (!algorithm)
-      throw Error(ErrorKind::Usage, "unknown algorithm '" + name +
-                                        "' (expected MD5, SHA-256 or SHA-512-256, optionally -sess)");
+      throw Error(ErrorKind::Usage,
+                  "unknown algorithm '" + name +
+                      "' (expected MD5, SHA-256 or SHA-512-256, optionally -sess)");
     algorithms.push_back(*algorithm);
   }
   return algorithms;
@@ -91,7 +92,8 @@ int run_challenge(const Options& o) {
   // One challenge per algorithm, most preferred first, all with the same nonce (RFC 8760).
   for (const Algorithm& algorithm : parse_algorithms(o.algorithms)) {
     if (algorithm.session && challenge.qop.empty())
-      throw Error(ErrorKind::Usage, algorithm_name(algorithm) + " needs a qop: not with --qop none");
+      throw Error(ErrorKind::Usage,
+                  algorithm_name(algorithm) + " needs a qop: not with --qop none");
     challenge.algorithm = algorithm_name(algorithm);
     std::cout << (o.proxy ? "Proxy-Authenticate: " : "WWW-Authenticate: ")
               << format_challenge(challenge) << '\n';
@@ -106,12 +108,15 @@ int run_respond(const Options& o) {
   auto add = [&](std::string_view line) {
     bool named = false;
     std::string_view value = header_value(line, "Proxy-Authenticate", named);
-    if (named) proxy = true;
-    else value = header_value(line, "WWW-Authenticate", named);
+    if (named)
+      proxy = true;
+    else
+      value = header_value(line, "WWW-Authenticate", named);
     for (DigestChallenge& c : parse_challenges(value)) challenges.push_back(std::move(c));
   };
   cli::PasswordOptions password = o.password;
-  if (!o.challenge.empty()) add(o.challenge);
+  if (!o.challenge.empty())
+    add(o.challenge);
   else {
     password.stdin_taken = true;
     for (std::string line; std::getline(std::cin, line);)
@@ -195,8 +200,7 @@ int run(int argc, char** argv) {
   respond->add_option("--body-file", o.body_file, "Message body, for qop=auth-int")
       ->type_name("FILE");
   respond->add_flag("--userhash", o.userhash, "Send H(user:realm) as the username (RFC 7616)");
-  respond
-      ->add_option("-a,--algorithm", o.algorithms, "Answer only the challenge of this algorithm")
+  respond->add_option("-a,--algorithm", o.algorithms, "Answer only the challenge of this algorithm")
       ->allow_extra_args(false)
       ->type_name("ALG");
 

@@ -33,11 +33,20 @@ std::string lower(std::string_view text) {
 
 } // namespace
 
+std::optional<std::size_t> choose_challenge(const std::vector<DigestChallenge>& challenges,
+                                            const std::optional<Algorithm>& wanted) {
+  for (std::size_t i = 0; i < challenges.size(); ++i) {
+    const std::optional<Algorithm> algorithm = challenges[i].parsed_algorithm();
+    if (algorithm && (!wanted || *wanted == *algorithm)) return i;
+  }
+  return std::nullopt;
+}
+
 DigestCredentials respond(const std::vector<DigestChallenge>& challenges,
                           const ClientRequest& request) {
-  for (const DigestChallenge& challenge : challenges) {
+  if (const auto chosen = choose_challenge(challenges, request.algorithm)) {
+    const DigestChallenge& challenge = challenges[*chosen];
     const std::optional<Algorithm> algorithm = challenge.parsed_algorithm();
-    if (!algorithm || (request.algorithm && *request.algorithm != *algorithm)) continue;
     Qop qop = Qop::None;
     if (offers(challenge, "auth-int") && (request.body_given || !offers(challenge, "auth")))
       qop = Qop::AuthInt;

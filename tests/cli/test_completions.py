@@ -8,9 +8,10 @@ import unittest
 from clitest import run
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../completions")
-TOOLS = ["sipcred-hash", "sipcred-user", "sipcred-convert"]
+TOOLS = ["sipcred-hash", "sipcred-user", "sipcred-convert", "sipcred-sim"]
 SUBCOMMANDS = {"sipcred-user": ["init", "add", "rotate", "remove", "list", "show", "check",
-                                "import"]}
+                                "import"],
+               "sipcred-sim": ["challenge", "respond", "verify"]}
 
 
 def files(tool):

@@ -63,7 +63,31 @@ class Sim(TempDirTest):
         self.assertIn(f'response="{expected}"', r.stdout)
         self.assertIn("qop=auth-int", r.stdout)
 
+    def test_respond_names_the_header_of_the_challenge_it_answers(self):
+        lines = ('WWW-Authenticate: Digest realm="r", nonce="n", algorithm=SHA-256\n'
+                 'Proxy-Authenticate: Digest realm="p", nonce="n", algorithm=MD5\n')
+        args = ("respond", "--user", "u", "--password-file", self.pw, "--method", "INVITE",
+                "--uri", "sip:x")
+        self.assertTrue(sim(*args, stdin=lines).stdout.startswith("Authorization: "))
+        r = sim(*args, "-a", "MD5", stdin=lines)
+        self.assertTrue(r.stdout.startswith("Proxy-Authorization: "), r.stdout)
+        self.assertIn('realm="p"', r.stdout)
+
+    def test_nothing_half_printed(self):
+        r = sim("challenge", "--realm", "r", "-a", "SHA-256", "-a", "MD5-sess", "--qop", "none")
+        self.assertExit(r, 2)
+        self.assertEqual(r.stdout, "")
+        import subprocess, os
+        from clitest import BIN
+        with open("/dev/full", "w") as full:
+            code = subprocess.run([os.path.join(BIN, "sipcred-sim"), "challenge", "--realm", "r"],
+                                  stdout=full, stderr=subprocess.DEVNULL).returncode
+        self.assertEqual(code, 74)
+
     def test_respond_refuses(self):
+        self.assertExit(sim("respond", "--challenge", 'Digest realm="r", nonce="n"', "--user", "u",
+                            "--password-file", self.pw, "--method", "REGISTER", "--uri", "x",
+                            "--nc", "2"), 2)
         self.assertExit(sim("respond", "--user", "u", "--password-stdin", "--method", "REGISTER",
                             "--uri", "sip:r", stdin='Digest realm="r", nonce="n"\n'), 2)
         r = sim("respond", "--challenge", 'Digest realm="r", nonce="n", algorithm=SHA-1',

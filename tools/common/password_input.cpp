@@ -86,12 +86,14 @@ private:
   bool m_active = false;
 };
 
-std::string ask_terminal(std::string_view prompt) {
+std::string ask_terminal(std::string_view prompt, bool stdin_taken) {
   const int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
   if (fd < 0)
     throw Error(ErrorKind::NoInput,
                 std::string("cannot open the terminal to ask for a password: ") +
-                    std::strerror(errno) + " (use --password-stdin or --password-file)");
+                    std::strerror(errno) +
+                    (stdin_taken ? " (use --password-file: standard input carries other input)"
+                                 : " (use --password-stdin or --password-file)"));
   std::string line;
   {
     EchoOff echo_off(fd);
@@ -153,8 +155,8 @@ std::string read_password(const PasswordOptions& options, std::string_view promp
   if (options.from_stdin || (!options.stdin_taken && !::isatty(STDIN_FILENO)))
     return first_line(std::cin, "standard input");
 
-  std::string password = ask_terminal(prompt);
-  if (confirm && ask_terminal("Retype the password: ") != password)
+  std::string password = ask_terminal(prompt, options.stdin_taken);
+  if (confirm && ask_terminal("Retype the password: ", options.stdin_taken) != password)
     throw Error(ErrorKind::DataError, "the two passwords differ");
   return password;
 }

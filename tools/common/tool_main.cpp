@@ -32,7 +32,11 @@ void add_common_options(CLI::App& app, std::string_view tool, bool& quiet) {
 
 int run_tool(std::string_view tool, const std::function<int()>& body) {
   try {
-    return body();
+    const int code = body();
+    // Data that did not reach its reader is a failure, whatever the tool printed.
+    std::cout.flush();
+    if (!std::cout) throw Error(ErrorKind::Io, "cannot write to standard output");
+    return code;
   } catch (const CommandLineExit& exit) {
     return exit.code;
   } catch (const Error& error) {

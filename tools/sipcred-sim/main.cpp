@@ -21,6 +21,7 @@ struct Options {
   // challenge
   std::string realm;
   std::vector<std::string> algorithms;
+  std::string algorithm; // respond: the one challenge to answer
   std::string qop = "auth";
   bool proxy = false;
   bool stale = false;
@@ -67,7 +68,8 @@ std::string random_nonce() {
   return nonce;
 }
 
-// "WWW-Authenticate: value", "Proxy-Authenticate: value" or a bare value; sets `proxy`.
+// The value of a "NAME: value" line, or the line itself when it is not NAME; `named` says
+// which.
 std::string_view header_value(std::string_view line, std::string_view name, bool& named) {
   const std::size_t colon = line.find(':');
   named = false;
@@ -90,29 +92,32 @@ int run_challenge(const Options& o) {
   challenge.stale = o.stale;
   if (o.qop != "none") challenge.qop = {o.qop};
   // One challenge per algorithm, most preferred first, all with the same nonce (RFC 8760).
+  // All checked before any is printed.
+  std::string lines;
   for (const Algorithm& algorithm : parse_algorithms(o.algorithms)) {
     if (algorithm.session && challenge.qop.empty())
       throw Error(ErrorKind::Usage,
                   algorithm_name(algorithm) + " needs a qop: not with --qop none");
     challenge.algorithm = algorithm_name(algorithm);
-    std::cout << (o.proxy ? "Proxy-Authenticate: " : "WWW-Authenticate: ")
-              << format_challenge(challenge) << '\n';
+    lines += (o.proxy ? "Proxy-Authenticate: " : "WWW-Authenticate: ") +
+             format_challenge(challenge) + "\n";
   }
+  std::cout << lines;
   return exit_success;
 }
 
 int run_respond(const Options& o) {
   // The challenges: --challenge, or the lines of standard input.
   std::vector<DigestChallenge> challenges;
-  bool proxy = false;
+  std::vector<bool> from_proxy; // each challenge: came as Proxy-Authenticate
   auto add = [&](std::string_view line) {
-    bool named = false;
-    std::string_view value = header_value(line, "Proxy-Authenticate", named);
-    if (named)
-      proxy = true;
-    else
-      value = header_value(line, "WWW-Authenticate", named);
-    for (DigestChallenge& c : parse_challenges(value)) challenges.push_back(std::move(c));
+    bool proxy = false, named = false;
+    std::string_view value = header_value(line, "Proxy-Authenticate", proxy);
+    if (!proxy) value = header_value(line, "WWW-Authenticate", named);
+    for (DigestChallenge& c : parse_challenges(value)) {
+      challenges.push_back(std::move(c));
+      from_proxy.push_back(proxy);
+    }
   };
   cli::PasswordOptions password = o.password;
   if (!o.challenge.empty())
@@ -135,11 +140,20 @@ int run_respond(const Options& o) {
     request.body = read_file(o.body_file);
     request.body_given = true;
   }
-  if (!o.algorithms.empty()) request.algorithm = parse_algorithms(o.algorithms).front();
+  if (!o.algorithm.empty()) request.algorithm = parse_algorithms({o.algorithm}).front();
+  if (o.nc.size() != 8 || o.nc.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+    throw Error(ErrorKind::Usage, "--nc takes 8 hex digits, such as 00000001");
+  const auto chosen = choose_challenge(challenges, request.algorithm);
+  if (!chosen)
+    throw Error(ErrorKind::DataError, request.algorithm
+                                          ? "no challenge with algorithm " + o.algorithm
+                                          : "no challenge with an algorithm this client knows");
   request.password = cli::read_password(password, "Password for " + request.username + ": ");
-  const DigestCredentials answer = respond(challenges, request);
-  std::cout << (proxy ? "Proxy-Authorization: " : "Authorization: ") << format_credentials(answer)
-            << '\n';
+  const DigestCredentials answer = respond({challenges[*chosen]}, request);
+  // A proxy's challenge (407) is answered in Proxy-Authorization, a registrar's in
+  // Authorization.
+  std::cout << (from_proxy[*chosen] ? "Proxy-Authorization: " : "Authorization: ")
+            << format_credentials(answer) << '\n';
   return exit_success;
 }
 
@@ -200,8 +214,7 @@ int run(int argc, char** argv) {
   respond->add_option("--body-file", o.body_file, "Message body, for qop=auth-int")
       ->type_name("FILE");
   respond->add_flag("--userhash", o.userhash, "Send H(user:realm) as the username (RFC 7616)");
-  respond->add_option("-a,--algorithm", o.algorithms, "Answer only the challenge of this algorithm")
-      ->allow_extra_args(false)
+  respond->add_option("-a,--algorithm", o.algorithm, "Answer only the challenge of this algorithm")
       ->type_name("ALG");
 
   CLI::App* verify = app.add_subcommand("verify", "Check an Authorization header against a userdb");

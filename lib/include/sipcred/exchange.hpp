@@ -25,8 +25,12 @@ struct ClientRequest {
   std::optional<Algorithm> algorithm; // answer only a challenge with this algorithm
 };
 
-// Answers the topmost challenge whose algorithm is known (or is `request.algorithm`), as RFC
-// 8760 says. Error(DataError) when none can be answered.
+// The challenge a client answers, as RFC 8760 says: the topmost one whose algorithm it knows
+// (or whose algorithm is `wanted`). nullopt when none.
+std::optional<std::size_t> choose_challenge(const std::vector<DigestChallenge>& challenges,
+                                            const std::optional<Algorithm>& wanted);
+
+// Answers the challenge choose_challenge picks. Error(DataError) when none can be answered.
 DigestCredentials respond(const std::vector<DigestChallenge>& challenges,
                           const ClientRequest& request);
 

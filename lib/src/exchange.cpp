@@ -7,17 +7,18 @@
 #include <openssl/rand.h>
 
 namespace sipcred {
-namespace {
 
-std::string random_cnonce() {
-  unsigned char bytes[12];
-  if (RAND_bytes(bytes, sizeof bytes) != 1)
+std::string random_nonce(std::size_t bytes) {
+  std::string random(bytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(random.data()), static_cast<int>(bytes)) != 1)
     throw Error(ErrorKind::Internal, "OpenSSL's random generator failed");
   static constexpr char digits[] = "0123456789abcdef";
-  std::string cnonce;
-  for (unsigned char b : bytes) cnonce.append({digits[b >> 4], digits[b & 15]});
-  return cnonce;
+  std::string hex;
+  for (unsigned char b : random) hex.append({digits[b >> 4], digits[b & 15]});
+  return hex;
 }
+
+namespace {
 
 bool offers(const DigestChallenge& challenge, std::string_view qop) {
   for (const std::string& option : challenge.qop)
@@ -67,7 +68,7 @@ DigestCredentials respond(const std::vector<DigestChallenge>& challenges,
                                   : request.username;
     if (qop != Qop::None) {
       c.qop = qop_name(qop);
-      c.cnonce = request.cnonce.empty() ? random_cnonce() : request.cnonce;
+      c.cnonce = request.cnonce.empty() ? random_nonce(12) : request.cnonce;
       c.nc = request.nc;
     }
     const std::string key =

@@ -9,8 +9,6 @@
 #include "sipcred/exchange.hpp"
 #include "sipcred/userdb.hpp"
 
-#include <openssl/rand.h>
-
 #include <iostream>
 
 namespace {
@@ -58,16 +56,6 @@ std::vector<Algorithm> parse_algorithms(const std::vector<std::string>& names) {
   return algorithms;
 }
 
-std::string random_nonce() {
-  unsigned char bytes[24];
-  if (RAND_bytes(bytes, sizeof bytes) != 1)
-    throw Error(ErrorKind::Internal, "OpenSSL's random generator failed");
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string nonce;
-  for (unsigned char b : bytes) nonce.append({digits[b >> 4], digits[b & 15]});
-  return nonce;
-}
-
 // The value of a "NAME: value" line, or the line itself when it is not NAME; `named` says
 // which.
 std::string_view header_value(std::string_view line, std::string_view name, bool& named) {
@@ -87,7 +75,7 @@ int run_challenge(const Options& o) {
   if (o.realm.empty()) throw Error(ErrorKind::Usage, "--realm is required");
   DigestChallenge challenge;
   challenge.realm = o.realm;
-  challenge.nonce = o.nonce.empty() ? random_nonce() : o.nonce;
+  challenge.nonce = o.nonce.empty() ? random_nonce(24) : o.nonce;
   challenge.opaque = o.opaque;
   challenge.stale = o.stale;
   if (o.qop != "none") challenge.qop = {o.qop};

@@ -12,6 +12,9 @@
 
 namespace sipcred {
 
+// `bytes` random bytes from OpenSSL's CSPRNG, in hex: a server's nonce or a client's cnonce.
+std::string random_nonce(std::size_t bytes);
+
 struct ClientRequest {
   std::string username; // the digest username (auth user); hashed in A1
   std::string password;

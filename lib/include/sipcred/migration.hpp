@@ -1,0 +1,67 @@
+#pragma once
+// Copying every account of one store into another, exactly and all at once (sipcred-migrate).
+
+#include "sipcred/store.hpp"
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace sipcred {
+
+struct MigrationOptions {
+  OnConflict on_conflict = OnConflict::Fail;
+  bool skip_unconvertible = false; // write the others; by default any unconvertible fails the run
+  bool dry_run = false;            // do everything but commit
+};
+
+struct AccountNote {
+  std::string identity;
+  std::string reason;
+};
+
+// Accounts of one kind: how many, and the first `listed_at_most` of them.
+struct AccountNotes {
+  static constexpr std::size_t listed_at_most = 1000; // memory stays bounded on huge runs
+  std::size_t count = 0;
+  std::vector<AccountNote> listed;
+
+  void add(std::string identity, std::string reason);
+  bool empty() const { return count == 0; }
+};
+
+struct MigrationReport {
+  std::size_t read = 0;
+  std::size_t inserted = 0;
+  std::size_t replaced = 0;
+  std::size_t credentials = 0; // credentials written
+  AccountNotes skipped;        // conflicts left as they were (--on-conflict skip)
+  AccountNotes conflicts;      // accounts DEST already has (--on-conflict fail)
+  AccountNotes unconvertible;  // accounts DEST cannot hold without a wrong credential
+  AccountNotes dropped;        // credentials DEST has no place for
+  std::vector<std::string> skipped_identities; // all of them, for verify_migration
+  bool committed = false;
+
+  // Whether the run failed: conflicts to fail on, or unconvertible accounts not skipped.
+  bool refused(const MigrationOptions& options) const;
+};
+
+// Reads SOURCE once and writes DEST in one transaction, committed only when nothing is refused
+// and not a dry run. `progress` is called with the number of accounts read so far.
+MigrationReport migrate(Store& source, Store& destination, const MigrationOptions& options,
+                        const std::function<void(std::size_t)>& progress = {});
+
+struct VerifyReport {
+  std::size_t checked = 0;
+  AccountNotes differences;
+};
+
+// Reads every migrated account back from DEST as its server does (Store::lookup) and checks
+// that each credential the migration wrote is there. Accounts the migration left alone
+// (unconvertible, or skipped conflicts: `unchanged`) are not checked.
+VerifyReport verify_migration(Store& source, Store& destination,
+                              const std::vector<std::string>& unchanged,
+                              const std::function<void(std::size_t)>& progress = {});
+
+} // namespace sipcred

@@ -1,0 +1,105 @@
+#pragma once
+// Where accounts live: a userdb file, another server's file format, or an SQL database in one of
+// the servers' schemas. A store is named by one locator string:
+//   PATH                      a Flexisip version:1 userdb
+//   htdigest:PATH             Apache htdigest (user:realm:md5)
+//   pjsip:PATH                Asterisk pjsip.conf `type=auth` sections
+//   csv:PATH, jsonl:PATH      identity,password[,auth_user,phone] lists (clear text only)
+//   sqlite3://db=PATH         SOCI's backend://connection-string, with a Schema
+//   postgresql://dbname=D host=H user=U ...
+//   mysql://db=D host=H user=U ...
+
+#include "sipcred/account.hpp"
+#include "sipcred/diagnostic.hpp"
+#include "sipcred/digest.hpp"
+#include "sipcred/error.hpp"
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sipcred {
+
+enum class StoreKind { Userdb, Htdigest, Pjsip, Csv, JsonLines, Sql };
+
+struct Locator {
+  StoreKind kind = StoreKind::Userdb;
+  std::string path;       // for files
+  std::string backend;    // for SQL: "sqlite3", "postgresql", "mysql"
+  std::string connection; // for SQL: SOCI's connection string
+
+  // The locator for messages, with any password in the connection string masked.
+  std::string display() const;
+};
+
+// Error(Usage) naming what is wrong: an unknown backend or prefix, an empty path.
+Locator parse_locator(std::string_view text);
+
+// The SQL tables of each server (shared/reference/): Flexisip's accounts + passwords as its
+// default soci-password-request reads them, Kamailio's and OpenSIPS' subscriber.
+enum class Schema { Flexisip, Kamailio, Opensips };
+std::optional<Schema> parse_schema(std::string_view name);
+std::string_view schema_name(Schema schema);
+
+struct StoreOptions {
+  Schema schema = Schema::Flexisip;
+  std::string realm; // the realm of stored hashes; empty: each account's domain
+  HashFunction algorithm = HashFunction::Md5; // of single-hash stores: Kamailio, htdigest
+  bool create_schema = false;                 // create missing SQL tables (or a missing file)
+};
+
+// A store whose data its server would refuse: Error(DataError) with every problem found, for
+// the caller to print (FILE:LINE:COL).
+class InvalidStoreData : public Error {
+public:
+  InvalidStoreData(std::string file, std::vector<Diagnostic> diagnostics);
+  const std::string& file() const { return m_file; }
+  const std::vector<Diagnostic>& diagnostics() const { return m_diagnostics; }
+
+private:
+  std::string m_file;
+  std::vector<Diagnostic> m_diagnostics;
+};
+
+enum class OnConflict { Fail, Skip, Replace };
+enum class WriteResult { Inserted, Replaced, Skipped, Conflict };
+
+// One all-or-nothing write. Destroying it without commit() leaves the store as it was.
+class StoreWriter {
+public:
+  virtual ~StoreWriter() = default;
+  // Writes an account (converted for this store). An account that exists already is
+  // replaced, skipped, or left alone and reported as a Conflict, as the OnConflict says.
+  virtual WriteResult write(const Account& account) = 0;
+  virtual void commit() = 0;
+};
+
+class Store {
+public:
+  virtual ~Store() = default;
+  // What the store keeps of an account's credentials.
+  virtual CredentialNeeds needs() const = 0;
+  // How many accounts read() will give, when cheap to know (for a progress bar).
+  virtual std::optional<std::size_t> size_hint() { return std::nullopt; }
+  // Every account, streamed: nothing keeps them all in memory. Throws Error(DataError) with
+  // every problem (FILE:LINE:COL) for malformed data.
+  virtual void read(const std::function<void(Account&&)>& visit) = 0;
+  virtual std::unique_ptr<StoreWriter> begin_write(OnConflict on_conflict) = 0;
+  // The account as its server reads it when it authenticates that user (Flexisip's password
+  // request, Kamailio's auth_db query...), with the credentials the server derives; nullopt
+  // when the server would not find it.
+  virtual std::optional<Account> lookup(const Account& account) = 0;
+  // The server configuration that uses this store, or "" when there is none to give. Never
+  // contains a password.
+  virtual std::string server_configuration() const { return {}; }
+};
+
+// Error(Usage) for a bad combination, Error(NoInput) for a missing file to read,
+// Error(Unavailable) for a database that cannot be reached.
+std::unique_ptr<Store> open_store(const Locator& locator, const StoreOptions& options);
+
+} // namespace sipcred

@@ -1,0 +1,87 @@
+#include "sipcred/account.hpp"
+
+#include <algorithm>
+
+namespace sipcred {
+
+std::string Account::identity() const { return user.empty() ? domain : user + "@" + domain; }
+
+const Credential* Account::clear_text() const {
+  for (const auto& credential : credentials) {
+    if (credential.is_clear_text()) {
+      return &credential;
+    }
+  }
+  return nullptr;
+}
+
+const Credential* Account::hash_for(HashFunction hash, std::string_view realm) const {
+  for (const auto& credential : credentials) {
+    if (credential.hash == hash && credential.realm == realm) {
+      return &credential;
+    }
+  }
+  return nullptr;
+}
+
+namespace {
+
+std::string describe(const Credential& credential) {
+  if (credential.is_clear_text()) {
+    return "clear-text password";
+  }
+  return std::string(hash_name(*credential.hash)) + " hash for realm \"" + credential.realm + "\"";
+}
+
+bool contains(const std::vector<HashFunction>& hashes, HashFunction hash) {
+  return std::find(hashes.begin(), hashes.end(), hash) != hashes.end();
+}
+
+} // namespace
+
+Conversion convert_account(const Account& source, const CredentialNeeds& needs) {
+  Conversion result;
+  result.account = source;
+  result.account.credentials.clear();
+  auto& kept = result.account.credentials;
+  const std::string& realm = needs.realm.empty() ? source.domain : needs.realm;
+  const Credential* clear = source.clear_text();
+
+  bool clear_kept = false;
+  if (clear && needs.clear_text && (!needs.clear_text_only_at_domain || realm == source.domain)) {
+    kept.push_back(*clear);
+    clear_kept = true;
+  }
+  if (!(clear_kept && needs.clear_text_replaces_hashes)) {
+    for (HashFunction hash : needs.hashes) {
+      if (clear) {
+        kept.push_back({hash, sipcred::ha1(hash, source.user, realm, clear->value), realm});
+      } else if (const Credential* stored = source.hash_for(hash, realm)) {
+        kept.push_back(*stored);
+      } else if (contains(needs.required, hash)) {
+        result.unconvertible = "no clear-text password and no " + std::string(hash_name(hash)) +
+                               " hash for realm \"" + realm + "\"";
+      }
+    }
+  }
+  if (!clear && result.unconvertible.empty()) {
+    // Hashes the target has no use for: another algorithm, or another realm.
+    for (const auto& credential : source.credentials) {
+      if (std::find(kept.begin(), kept.end(), credential) == kept.end()) {
+        result.dropped.push_back(describe(credential));
+      }
+    }
+  }
+  if (result.unconvertible.empty() && kept.empty()) {
+    result.unconvertible =
+        source.credentials.empty()
+            ? "no credential"
+            : "no credential the target can use (" + describe(source.credentials.front()) + ")";
+  }
+  if (!result.unconvertible.empty()) {
+    kept.clear();
+  }
+  return result;
+}
+
+} // namespace sipcred

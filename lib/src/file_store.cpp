@@ -1,0 +1,209 @@
+#include "file_store.hpp"
+
+#include "sipcred/atomic_file.hpp"
+#include "sipcred/error.hpp"
+#include "sipcred/user_edit.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+namespace sipcred {
+
+namespace {
+
+bool has_errors(const std::vector<Diagnostic>& diagnostics) {
+  return std::any_of(diagnostics.begin(), diagnostics.end(),
+                     [](const Diagnostic& d) { return d.severity == Severity::Error; });
+}
+
+std::string url_escape(std::string_view text) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string escaped;
+  for (char c : text) {
+    if (userdb::is_token_char(c) && c != '%') {
+      escaped += c;
+    } else {
+      auto byte = static_cast<unsigned char>(c);
+      escaped += '%';
+      escaped += hex[byte >> 4];
+      escaped += hex[byte & 15];
+    }
+  }
+  return escaped;
+}
+
+// Writes accounts into a parsed userdb; the file is replaced (or created) at commit.
+class FileWriter : public StoreWriter {
+public:
+  FileWriter(const std::string& path, OnConflict on_conflict) : m_on_conflict(on_conflict) {
+    std::error_code ignored;
+    if (!std::filesystem::exists(path, ignored)) {
+      m_new_path = path;
+      return;
+    }
+    m_file.emplace(path);
+    std::vector<Diagnostic> diagnostics;
+    m_document = userdb::Document::parse(m_file->read(), diagnostics);
+    if (has_errors(diagnostics)) {
+      throw InvalidStoreData(path, std::move(diagnostics));
+    }
+    const auto& lines = m_document.lines();
+    for (std::size_t index = 0; index < lines.size(); ++index) {
+      if (lines[index].kind == userdb::LineKind::Auth) {
+        // The last line of a user is the one Flexisip uses.
+        m_lines[key_of(lines[index].entry.hash_user(), std::string(lines[index].entry.domain))] =
+            index;
+      }
+    }
+  }
+
+  WriteResult write(const Account& account) override {
+    auto spec = entry_spec_of(account);
+    auto existing = m_lines.find(key_of(account.user, account.domain));
+    if (existing == m_lines.end()) {
+      m_lines[key_of(account.user, account.domain)] = m_document.append_entry(spec);
+      return WriteResult::Inserted;
+    }
+    switch (m_on_conflict) {
+    case OnConflict::Fail: return WriteResult::Conflict;
+    case OnConflict::Skip: return WriteResult::Skipped;
+    case OnConflict::Replace:
+      m_document.replace_entry(existing->second, spec);
+      return WriteResult::Replaced;
+    }
+    return WriteResult::Conflict;
+  }
+
+  void commit() override {
+    if (m_file) {
+      m_file->replace(m_document.content());
+    } else {
+      AtomicFile::create(m_new_path, m_document.content());
+    }
+  }
+
+private:
+  static std::string key_of(const std::string& user, const std::string& domain) {
+    return user + '\0' + domain;
+  }
+
+  OnConflict m_on_conflict;
+  std::optional<AtomicFile> m_file; // the locked existing file, or none for a new one
+  std::string m_new_path;
+  userdb::Document m_document;
+  std::unordered_map<std::string, std::size_t> m_lines; // user '\0' domain -> line index
+};
+
+} // namespace
+
+InvalidStoreData::InvalidStoreData(std::string file, std::vector<Diagnostic> diagnostics)
+    : Error(ErrorKind::DataError, file + ": the server would refuse this data; fix it first"),
+      m_file(std::move(file)), m_diagnostics(std::move(diagnostics)) {}
+
+Account account_of(const userdb::Entry& entry, const std::string& realm) {
+  Account account;
+  account.user = entry.hash_user();
+  account.domain = entry.domain;
+  if (!entry.user_id.empty()) {
+    account.auth_user = userdb::url_unescape(entry.user_id);
+  }
+  account.phone = entry.phone;
+  const std::string& hash_realm = realm.empty() ? account.domain : realm;
+  for (const auto* token : entry.effective_credentials()) {
+    if (token->type == userdb::CredentialType::ClearText) {
+      account.credentials.push_back({std::nullopt, std::string(token->value), ""});
+    } else {
+      std::string hex(token->value);
+      std::transform(hex.begin(), hex.end(), hex.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      account.credentials.push_back({userdb::hash_of(token->type), hex, hash_realm});
+    }
+  }
+  return account;
+}
+
+userdb::EntrySpec entry_spec_of(const Account& account) {
+  userdb::EntrySpec spec;
+  spec.user = url_escape(account.user);
+  spec.domain = account.domain;
+  for (const auto& credential : account.credentials) {
+    spec.credentials.emplace_back(credential.is_clear_text()
+                                      ? userdb::CredentialType::ClearText
+                                      : userdb::credential_type_of(*credential.hash),
+                                  credential.value);
+  }
+  spec.user_id = account.auth_user.empty() ? std::string() : url_escape(account.auth_user);
+  if (!account.phone.empty() && spec.user_id.empty()) {
+    spec.user_id = spec.user; // the phone is the second token after ';'
+  }
+  spec.phone = account.phone;
+  return spec;
+}
+
+FileStore::FileStore(std::string path, const StoreOptions& options)
+    : m_path(std::move(path)), m_options(options) {}
+
+CredentialNeeds FileStore::needs() const {
+  CredentialNeeds needs;
+  needs.clear_text_only_at_domain = true;
+  needs.clear_text_replaces_hashes = true;
+  needs.hashes = {HashFunction::Md5, HashFunction::Sha256};
+  needs.realm = m_options.realm;
+  return needs;
+}
+
+std::optional<std::size_t> FileStore::size_hint() {
+  std::error_code missing;
+  if (!std::filesystem::exists(m_path, missing)) {
+    return std::nullopt;
+  }
+  AtomicFile file(m_path);
+  auto content = file.view();
+  return static_cast<std::size_t>(std::count(content.begin(), content.end(), '\n'));
+}
+
+void FileStore::read(const std::function<void(Account&&)>& visit) {
+  AtomicFile file(m_path);
+  std::vector<Diagnostic> diagnostics;
+  // A malformed file throws once scanned: a writer given the accounts before that rolls back.
+  userdb::scan_lines(file.view(), diagnostics, [&](const userdb::Line& line, std::size_t) {
+    if (line.kind == userdb::LineKind::Auth) {
+      visit(account_of(line.entry, m_options.realm));
+    }
+  });
+  if (has_errors(diagnostics)) {
+    throw InvalidStoreData(m_path, std::move(diagnostics));
+  }
+}
+
+std::unique_ptr<StoreWriter> FileStore::begin_write(OnConflict on_conflict) {
+  m_indexed = false;
+  return std::make_unique<FileWriter>(m_path, on_conflict);
+}
+
+std::optional<Account> FileStore::lookup(const Account& account) {
+  if (!m_indexed) {
+    m_index.clear();
+    read([this](Account&& found) {
+      std::string key = found.identity();
+      m_index.insert_or_assign(std::move(key), std::move(found)); // the last line wins
+    });
+    m_indexed = true;
+  }
+  auto found = m_index.find(account.identity());
+  if (found == m_index.end()) {
+    return std::nullopt;
+  }
+  Account as_used = found->second;
+  // Flexisip derives MD5 and SHA-256 from clear text, with the domain as realm.
+  if (const Credential* clear = as_used.clear_text()) {
+    std::string password = clear->value;
+    for (HashFunction hash : {HashFunction::Md5, HashFunction::Sha256}) {
+      as_used.credentials.push_back(
+          {hash, ha1(hash, as_used.user, as_used.domain, password), as_used.domain});
+    }
+  }
+  return as_used;
+}
+
+} // namespace sipcred

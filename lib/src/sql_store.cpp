@@ -1,0 +1,829 @@
+#include "sql_store.hpp"
+
+#include "sipcred/error.hpp"
+#include "sql_schema.hpp"
+
+#include <soci/soci.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+// The backends are linked in (see lib/CMakeLists.txt); their headers need the client libraries'
+// headers, so only their factories are declared here.
+namespace soci {
+extern "C" {
+backend_factory const* factory_sqlite3();
+backend_factory const* factory_postgresql();
+backend_factory const* factory_mysql();
+}
+} // namespace soci
+
+namespace sipcred {
+
+namespace {
+
+constexpr long long page_size = 1000; // accounts read per query: memory stays bounded
+
+Dialect dialect_of(const std::string& backend) {
+  if (backend == "sqlite3") {
+    return Dialect::Sqlite;
+  }
+  return backend == "postgresql" ? Dialect::Postgresql : Dialect::Mysql;
+}
+
+// key=value pairs of a SOCI connection string (values may be 'quoted').
+std::map<std::string, std::string> connection_parameters(const std::string& connection) {
+  std::map<std::string, std::string> parameters;
+  std::size_t at = 0;
+  while (at < connection.size()) {
+    while (at < connection.size() && connection[at] == ' ') {
+      ++at;
+    }
+    auto equals = connection.find('=', at);
+    if (equals == std::string::npos) {
+      break;
+    }
+    std::string key = connection.substr(at, equals - at);
+    std::string value;
+    at = equals + 1;
+    if (at < connection.size() && connection[at] == '\'') {
+      auto end = connection.find('\'', at + 1);
+      value = connection.substr(at + 1, end == std::string::npos ? end : end - at - 1);
+      at = end == std::string::npos ? connection.size() : end + 1;
+    } else {
+      auto end = connection.find(' ', at);
+      value = connection.substr(at, end == std::string::npos ? end : end - at);
+      at = end == std::string::npos ? connection.size() : end;
+    }
+    parameters[key] = value;
+  }
+  return parameters;
+}
+
+std::string sqlite_path(const std::string& connection) {
+  if (connection.find('=') == std::string::npos) {
+    return connection;
+  }
+  auto parameters = connection_parameters(connection);
+  auto db = parameters.find("db");
+  if (db == parameters.end()) {
+    db = parameters.find("dbname");
+  }
+  if (db == parameters.end() || db->second.empty()) {
+    throw Error(ErrorKind::Usage,
+                "no db=PATH in the SQLite locator \"sqlite3://" + connection + "\"");
+  }
+  return db->second;
+}
+
+// SQLite creates a missing database file with the umask's mode; credentials get 0600.
+void prepare_sqlite_file(const std::string& path, bool create) {
+  std::error_code error;
+  if (std::filesystem::exists(path, error)) {
+    return;
+  }
+  if (!create) {
+    throw Error(ErrorKind::NoInput,
+                path + ": no such SQLite database (--create-schema creates it)");
+  }
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    throw Error(ErrorKind::CannotCreate, path + ": " + std::strerror(errno));
+  }
+  ::close(fd);
+}
+
+std::string lowercase(std::string text) {
+  for (char& c : text) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return text;
+}
+
+const Credential* hash_of(const Account& account, HashFunction hash) {
+  for (const auto& credential : account.credentials) {
+    if (credential.hash == hash) {
+      return &credential;
+    }
+  }
+  return nullptr;
+}
+
+std::string hash_value(const Account& account, HashFunction hash) {
+  const Credential* credential = hash_of(account, hash);
+  return credential ? credential->value : std::string();
+}
+
+std::string clear_value(const Account& account) {
+  const Credential* clear = account.clear_text();
+  return clear ? clear->value : std::string();
+}
+
+// A stored hex value: MD5 by its length, else the 64-digit algorithm the store is set for.
+HashFunction hash_by_length(const std::string& hex, HashFunction configured) {
+  if (hex.size() == 32) {
+    return HashFunction::Md5;
+  }
+  return configured == HashFunction::Md5 ? HashFunction::Sha256 : configured;
+}
+
+class SqlStore;
+
+// The statements of one schema. Each binds to its own members, so a statement is prepared once
+// and run per account.
+class SchemaAccess {
+public:
+  SchemaAccess(soci::session& session, Dialect dialect, const StoreOptions& options)
+      : m_session(session), m_dialect(dialect), m_options(options) {}
+  virtual ~SchemaAccess() = default;
+  virtual std::string_view main_table() const = 0;
+  virtual CredentialNeeds needs() const = 0;
+  // Accounts with an id above `after`, at most page_size, in id order; returns the last id.
+  virtual long long read_page(long long after, std::vector<Account>& page) = 0;
+  virtual std::optional<long long> find(const Account& account) = 0;
+  virtual void insert(const Account& account) = 0;
+  virtual void update(long long id, const Account& account) = 0;
+  virtual std::optional<Account> lookup(const Account& account) = 0;
+
+protected:
+  std::string realm_of(const std::string& domain) const {
+    return m_options.realm.empty() ? domain : m_options.realm;
+  }
+  soci::session& m_session;
+  Dialect m_dialect;
+  StoreOptions m_options;
+};
+
+// Kamailio's and OpenSIPS' subscriber: one row per account, one column per credential.
+class SubscriberAccess : public SchemaAccess {
+public:
+  SubscriberAccess(soci::session& session, Dialect dialect, const StoreOptions& options,
+                   bool opensips)
+      : SchemaAccess(session, dialect, options), m_opensips(opensips) {}
+
+  std::string_view main_table() const override { return "subscriber"; }
+
+  CredentialNeeds needs() const override {
+    CredentialNeeds needs;
+    needs.realm = m_options.realm;
+    if (m_opensips) {
+      needs.hashes = {HashFunction::Md5, HashFunction::Sha256, HashFunction::Sha512_256};
+    } else {
+      needs.hashes = {m_options.algorithm};
+      needs.required = {m_options.algorithm};
+    }
+    return needs;
+  }
+
+  long long read_page(long long after, std::vector<Account>& page) override {
+    long long id = 0;
+    std::string user, domain, password, first, second, third;
+    std::string columns = m_opensips ? "ha1, ha1_sha256, ha1_sha512t256" : "ha1, ha1b, ha1b";
+    soci::statement statement =
+        (m_session.prepare << "SELECT id, username, domain, password, " + columns +
+                                  " FROM subscriber WHERE id > :after ORDER BY id LIMIT " +
+                                  std::to_string(page_size),
+         soci::into(id), soci::into(user), soci::into(domain), soci::into(password),
+         soci::into(first), soci::into(second), soci::into(third), soci::use(after));
+    statement.execute();
+    long long last = after;
+    while (statement.fetch()) {
+      last = id;
+      Account account{user, domain, "", "", {}};
+      std::string realm = realm_of(domain);
+      if (!password.empty()) {
+        account.credentials.push_back({std::nullopt, password, ""});
+      }
+      if (m_opensips) {
+        HashFunction hashes[] = {HashFunction::Md5, HashFunction::Sha256, HashFunction::Sha512_256};
+        std::string* values[] = {&first, &second, &third};
+        for (int i = 0; i < 3; ++i) {
+          if (!values[i]->empty()) {
+            account.credentials.push_back({hashes[i], lowercase(*values[i]), realm});
+          }
+        }
+      } else if (!first.empty()) {
+        account.credentials.push_back(
+            {hash_by_length(first, m_options.algorithm), lowercase(first), realm});
+      }
+      page.push_back(std::move(account));
+    }
+    return last;
+  }
+
+  std::optional<long long> find(const Account& account) override {
+    if (!m_find) {
+      m_find = std::make_unique<soci::statement>(
+          (m_session.prepare
+               << "SELECT id FROM subscriber WHERE username = :username AND domain = :domain",
+           soci::into(m_id), soci::use(m_user), soci::use(m_domain)));
+    }
+    m_user = account.user;
+    m_domain = account.domain;
+    m_find->execute();
+    return m_find->fetch() ? std::optional<long long>(m_id) : std::nullopt;
+  }
+
+  void insert(const Account& account) override {
+    if (!m_insert) {
+      m_insert = std::make_unique<soci::statement>(m_session);
+      m_insert->exchange(soci::use(m_user));
+      m_insert->exchange(soci::use(m_domain));
+      m_insert->exchange(soci::use(m_password));
+      for (int i = 0; i < credential_count(); ++i) {
+        m_insert->exchange(soci::use(m_columns[i]));
+      }
+      m_insert->alloc();
+      m_insert->prepare("INSERT INTO subscriber (username, domain, password, " +
+                        credential_columns() + ") VALUES (:username, :domain, :password, :c1, :c2" +
+                        (m_opensips ? ", :c3)" : ")"));
+      m_insert->define_and_bind();
+    }
+    set_columns(account);
+    m_insert->execute(true);
+  }
+
+  void update(long long id, const Account& account) override {
+    if (!m_update) {
+      m_update = std::make_unique<soci::statement>(m_session);
+      m_update->exchange(soci::use(m_password));
+      for (int i = 0; i < credential_count(); ++i) {
+        m_update->exchange(soci::use(m_columns[i]));
+      }
+      m_update->exchange(soci::use(m_id));
+      m_update->alloc();
+      m_update->prepare(std::string("UPDATE subscriber SET password = :password, ") +
+                        (m_opensips ? "ha1 = :c1, ha1_sha256 = :c2, ha1_sha512t256 = :c3 "
+                                    : "ha1 = :c1, ha1b = :c2 ") +
+                        "WHERE id = :id");
+      m_update->define_and_bind();
+    }
+    set_columns(account);
+    m_id = id;
+    m_update->execute(true);
+  }
+
+  // As auth_db runs it (use_domain=1): the row of username and domain.
+  std::optional<Account> lookup(const Account& account) override {
+    std::string password, first, second, third;
+    soci::indicator found = soci::i_null;
+    std::string columns = m_opensips ? "ha1, ha1_sha256, ha1_sha512t256" : "ha1, ha1b, ha1b";
+    m_session << "SELECT password, " + columns +
+                     " FROM subscriber WHERE username = :username AND domain = :domain",
+        soci::into(password, found), soci::into(first), soci::into(second), soci::into(third),
+        soci::use(account.user), soci::use(account.domain);
+    if (!m_session.got_data()) {
+      return std::nullopt;
+    }
+    Account stored{account.user, account.domain, "", "", {}};
+    std::string realm = realm_of(account.domain);
+    if (!password.empty()) {
+      stored.credentials.push_back({std::nullopt, password, ""});
+    }
+    if (m_opensips) {
+      HashFunction hashes[] = {HashFunction::Md5, HashFunction::Sha256, HashFunction::Sha512_256};
+      std::string* values[] = {&first, &second, &third};
+      for (int i = 0; i < 3; ++i) {
+        if (!values[i]->empty()) {
+          stored.credentials.push_back({hashes[i], lowercase(*values[i]), realm});
+        }
+      }
+    } else {
+      stored.credentials.push_back({m_options.algorithm, lowercase(first), realm});
+    }
+    return stored;
+  }
+
+private:
+  int credential_count() const { return m_opensips ? 3 : 2; }
+
+  std::string credential_columns() const {
+    return m_opensips ? "ha1, ha1_sha256, ha1_sha512t256" : "ha1, ha1b";
+  }
+
+  void set_columns(const Account& account) {
+    m_user = account.user;
+    m_domain = account.domain;
+    m_password = clear_value(account);
+    if (m_opensips) {
+      m_columns[0] = hash_value(account, HashFunction::Md5);
+      m_columns[1] = hash_value(account, HashFunction::Sha256);
+      m_columns[2] = hash_value(account, HashFunction::Sha512_256);
+    } else {
+      // As kamctl: ha1 = H(user:realm:password), ha1b = H(user@domain:realm:password).
+      m_columns[0] = hash_value(account, m_options.algorithm);
+      m_columns[1] = m_password.empty()
+                         ? std::string()
+                         : ha1(m_options.algorithm, account.user + "@" + account.domain,
+                               realm_of(account.domain), m_password);
+    }
+  }
+
+  bool m_opensips;
+  long long m_id = 0;
+  std::string m_user, m_domain, m_password;
+  std::string m_columns[3];
+  std::unique_ptr<soci::statement> m_find, m_insert, m_update;
+};
+
+// Flexisip's accounts + passwords, as its default soci-password-request reads them.
+class FlexisipAccess : public SchemaAccess {
+public:
+  using SchemaAccess::SchemaAccess;
+
+  std::string_view main_table() const override { return "accounts"; }
+
+  CredentialNeeds needs() const override {
+    CredentialNeeds needs;
+    needs.clear_text_only_at_domain = true;
+    needs.clear_text_replaces_hashes = true;
+    needs.hashes = {HashFunction::Md5, HashFunction::Sha256};
+    needs.realm = m_options.realm;
+    return needs;
+  }
+
+  long long read_page(long long after, std::vector<Account>& page) override {
+    long long id = 0;
+    std::string user, domain, phone;
+    soci::indicator phone_indicator = soci::i_ok;
+    soci::statement accounts =
+        (m_session.prepare << "SELECT id, username, domain, phone FROM accounts WHERE id > :after "
+                              "AND activated = TRUE ORDER BY id LIMIT " +
+                                  std::to_string(page_size),
+         soci::into(id), soci::into(user), soci::into(domain), soci::into(phone, phone_indicator),
+         soci::use(after));
+    accounts.execute();
+    std::map<long long, std::size_t> index;
+    long long last = after;
+    std::size_t first = page.size();
+    while (accounts.fetch()) {
+      last = id;
+      index[id] = page.size();
+      page.push_back(
+          {user, domain, "", phone_indicator == soci::i_null ? std::string() : phone, {}});
+    }
+    if (page.size() == first) {
+      return last;
+    }
+    long long account_id = 0;
+    std::string password, algorithm;
+    soci::statement passwords =
+        (m_session.prepare << "SELECT account_id, password, algorithm FROM passwords WHERE "
+                              "account_id > :after AND account_id <= :last ORDER BY account_id, id",
+         soci::into(account_id), soci::into(password), soci::into(algorithm), soci::use(after),
+         soci::use(last));
+    passwords.execute();
+    while (passwords.fetch()) {
+      auto found = index.find(account_id);
+      if (found != index.end()) {
+        add_row(page[found->second], password, algorithm);
+      }
+    }
+    return last;
+  }
+
+  std::optional<long long> find(const Account& account) override {
+    if (!m_find) {
+      m_find = std::make_unique<soci::statement>(
+          (m_session.prepare
+               << "SELECT id FROM accounts WHERE username = :username AND domain = :domain",
+           soci::into(m_id), soci::use(m_user), soci::use(m_domain)));
+    }
+    m_user = account.user;
+    m_domain = account.domain;
+    m_find->execute();
+    return m_find->fetch() ? std::optional<long long>(m_id) : std::nullopt;
+  }
+
+  void insert(const Account& account) override {
+    set_fields(account);
+    if (m_dialect == Dialect::Postgresql) {
+      if (!m_insert) {
+        m_insert = std::make_unique<soci::statement>(
+            (m_session.prepare << "INSERT INTO accounts (username, domain, phone, activated) "
+                                  "VALUES (:username, :domain, :phone, TRUE) RETURNING id",
+             soci::use(m_user), soci::use(m_domain), soci::use(m_phone, m_phone_indicator),
+             soci::into(m_id)));
+      }
+      m_insert->execute(true);
+    } else {
+      if (!m_insert) {
+        m_insert = std::make_unique<soci::statement>(
+            (m_session.prepare << "INSERT INTO accounts (username, domain, phone, activated) "
+                                  "VALUES (:username, :domain, :phone, TRUE)",
+             soci::use(m_user), soci::use(m_domain), soci::use(m_phone, m_phone_indicator)));
+      }
+      m_insert->execute(true);
+      if (!m_session.get_last_insert_id("accounts", m_id)) {
+        throw Error(ErrorKind::Internal, "the database gave no id for the new account");
+      }
+    }
+    insert_passwords(account);
+  }
+
+  void update(long long id, const Account& account) override {
+    set_fields(account);
+    m_id = id;
+    if (!m_update) {
+      m_update = std::make_unique<soci::statement>(
+          (m_session.prepare
+               << "UPDATE accounts SET phone = :phone, activated = TRUE WHERE id = :id",
+           soci::use(m_phone, m_phone_indicator), soci::use(m_id)));
+      m_delete = std::make_unique<soci::statement>(
+          (m_session.prepare << "DELETE FROM passwords WHERE account_id = :id", soci::use(m_id)));
+    }
+    m_update->execute(true);
+    m_delete->execute(true);
+    insert_passwords(account);
+  }
+
+  // Flexisip's default password request, run as Flexisip runs it, with what it derives.
+  std::optional<Account> lookup(const Account& account) override {
+    std::string password, algorithm;
+    soci::statement request =
+        (m_session.prepare << std::string(flexisip_password_request), soci::into(password),
+         soci::into(algorithm), soci::use(account.user, "id"), soci::use(account.domain, "domain"));
+    request.execute();
+    Account stored{account.user, account.domain, "", "", {}};
+    bool found = false;
+    while (request.fetch()) {
+      found = true;
+      if (algorithm == "CLRTXT") {
+        // Clear text replaces the list: MD5 and SHA-256 derived with the request's domain.
+        stored.credentials = {{std::nullopt, password, ""}};
+        for (HashFunction hash : {HashFunction::Md5, HashFunction::Sha256}) {
+          stored.credentials.push_back(
+              {hash, ha1(hash, account.user, account.domain, password), account.domain});
+        }
+        break;
+      }
+      add_row(stored, password, algorithm);
+    }
+    return found ? std::optional<Account>(std::move(stored)) : std::nullopt;
+  }
+
+private:
+  // A passwords row; algorithm strings other than Flexisip's exact ones are never matched.
+  void add_row(Account& account, const std::string& password, const std::string& algorithm) {
+    if (algorithm == "CLRTXT") {
+      account.credentials.push_back({std::nullopt, password, ""});
+    } else if (algorithm == "MD5" || algorithm == "SHA-256") {
+      account.credentials.push_back({algorithm == "MD5" ? HashFunction::Md5 : HashFunction::Sha256,
+                                     lowercase(password), realm_of(account.domain)});
+    }
+  }
+
+  void set_fields(const Account& account) {
+    m_user = account.user;
+    m_domain = account.domain;
+    m_phone = account.phone;
+    m_phone_indicator = account.phone.empty() ? soci::i_null : soci::i_ok;
+  }
+
+  void insert_passwords(const Account& account) {
+    if (!m_insert_password) {
+      m_insert_password = std::make_unique<soci::statement>(
+          (m_session.prepare << "INSERT INTO passwords (account_id, password, algorithm) VALUES "
+                                "(:account_id, :password, :algorithm)",
+           soci::use(m_id), soci::use(m_password), soci::use(m_algorithm)));
+    }
+    for (const auto& credential : account.credentials) {
+      m_password = credential.value;
+      m_algorithm =
+          credential.is_clear_text() ? "CLRTXT" : std::string(hash_name(*credential.hash));
+      m_insert_password->execute(true);
+    }
+  }
+
+  long long m_id = 0;
+  std::string m_user, m_domain, m_phone, m_password, m_algorithm;
+  soci::indicator m_phone_indicator = soci::i_ok;
+  std::unique_ptr<soci::statement> m_find, m_insert, m_update, m_delete, m_insert_password;
+};
+
+std::unique_ptr<SchemaAccess> make_access(soci::session& session, Dialect dialect,
+                                          const StoreOptions& options) {
+  switch (options.schema) {
+  case Schema::Flexisip: return std::make_unique<FlexisipAccess>(session, dialect, options);
+  case Schema::Kamailio:
+    return std::make_unique<SubscriberAccess>(session, dialect, options, false);
+  case Schema::Opensips: return std::make_unique<SubscriberAccess>(session, dialect, options, true);
+  }
+  return nullptr;
+}
+
+class SqlStore : public Store {
+public:
+  SqlStore(const Locator& locator, const StoreOptions& options)
+      : m_locator(locator), m_options(options), m_dialect(dialect_of(locator.backend)) {
+    if (m_dialect == Dialect::Sqlite) {
+      m_sqlite_path = sqlite_path(locator.connection);
+      prepare_sqlite_file(m_sqlite_path, options.create_schema);
+    }
+    try {
+      const soci::backend_factory* factory = m_dialect == Dialect::Sqlite ? soci::factory_sqlite3()
+                                             : m_dialect == Dialect::Postgresql
+                                                 ? soci::factory_postgresql()
+                                                 : soci::factory_mysql();
+      m_session.open(*factory, locator.connection);
+    } catch (const soci::soci_error& error) {
+      throw Error(ErrorKind::Unavailable,
+                  "cannot connect to " + m_locator.display() + ": " + first_line(error.what()));
+    }
+    m_access = make_access(m_session, m_dialect, options);
+  }
+
+  CredentialNeeds needs() const override { return m_access->needs(); }
+
+  std::optional<std::size_t> size_hint() override {
+    return guarded([&] {
+      require_tables();
+      long long count = 0;
+      m_session << "SELECT COUNT(*) FROM " + std::string(m_access->main_table()), soci::into(count);
+      return std::optional<std::size_t>(static_cast<std::size_t>(count));
+    });
+  }
+
+  void read(const std::function<void(Account&&)>& visit) override {
+    guarded([&] {
+      require_tables();
+      long long after = 0;
+      std::vector<Account> page;
+      while (true) {
+        page.clear();
+        long long last = m_access->read_page(after, page);
+        for (auto& account : page) {
+          visit(std::move(account));
+        }
+        if (last == after) {
+          return 0;
+        }
+        after = last;
+      }
+    });
+  }
+
+  std::unique_ptr<StoreWriter> begin_write(OnConflict on_conflict) override;
+
+  std::optional<Account> lookup(const Account& account) override {
+    return guarded([&] { return m_access->lookup(account); });
+  }
+
+  std::string server_configuration() const override;
+
+  // Runs `body`, turning database errors into sipcred errors that name the store.
+  template <typename Body> auto guarded(Body&& body) -> decltype(body()) {
+    try {
+      return body();
+    } catch (const soci::soci_error& error) {
+      throw Error(ErrorKind::DataError, m_locator.display() + ": " + first_line(error.what()));
+    }
+  }
+
+  soci::session& session() { return m_session; }
+  SchemaAccess& access() { return *m_access; }
+  Dialect dialect() const { return m_dialect; }
+
+  // Creates the schema's missing tables (and its version row), or says what is missing.
+  void ensure_tables() {
+    auto tables = schema_tables(m_options.schema, m_dialect);
+    for (const auto& table : tables.tables) {
+      if (has_table(table.name)) {
+        continue;
+      }
+      if (!m_options.create_schema) {
+        throw missing_table(table.name);
+      }
+      for (const auto& statement : table.statements) {
+        m_session << statement;
+      }
+    }
+    if (tables.version_row) {
+      check_version_row(*tables.version_row);
+    }
+  }
+
+private:
+  // The database's reason, without the statement and bound values SOCI appends: those may
+  // hold a password.
+  static std::string first_line(const std::string& text) {
+    std::string reason = text.substr(0, text.find('\n'));
+    for (const char* appended : {" while executing", " while preparing", " with :"}) {
+      if (auto at = reason.find(appended); at != std::string::npos) {
+        reason.erase(at);
+      }
+    }
+    return reason;
+  }
+
+  Error missing_table(std::string_view table) const {
+    return Error(ErrorKind::Usage, m_locator.display() + ": no table \"" + std::string(table) +
+                                       "\" of the " + std::string(schema_name(m_options.schema)) +
+                                       " schema (--create-schema creates it)");
+  }
+
+  void require_tables() {
+    if (!has_table(m_access->main_table())) {
+      throw missing_table(m_access->main_table());
+    }
+  }
+
+  bool has_table(std::string_view table) {
+    long long count = 0;
+    std::string name(table);
+    switch (m_dialect) {
+    case Dialect::Sqlite:
+      m_session << "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = :name",
+          soci::into(count), soci::use(name);
+      break;
+    case Dialect::Postgresql:
+      m_session << "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = "
+                   "current_schema() AND table_name = :name",
+          soci::into(count), soci::use(name);
+      break;
+    case Dialect::Mysql:
+      m_session << "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = "
+                   "DATABASE() AND table_name = :name",
+          soci::into(count), soci::use(name);
+      break;
+    }
+    return count > 0;
+  }
+
+  // The servers refuse to start without their table's version row, or with another version.
+  void check_version_row(const TableVersion& expected) {
+    std::string table(expected.table);
+    int version = 0;
+    m_session << "SELECT table_version FROM version WHERE table_name = :name", soci::into(version),
+        soci::use(table);
+    if (!m_session.got_data()) {
+      if (!m_options.create_schema) {
+        throw Error(ErrorKind::Usage, m_locator.display() + ": no row for \"" + table +
+                                          "\" in the version table, which the server requires "
+                                          "(--create-schema adds it)");
+      }
+      int wanted = expected.version;
+      m_session << "INSERT INTO version (table_name, table_version) VALUES (:name, :version)",
+          soci::use(table), soci::use(wanted);
+    } else if (version != expected.version) {
+      throw Error(ErrorKind::DataError, m_locator.display() + ": table \"" + table +
+                                            "\" is at version " + std::to_string(version) +
+                                            ", the " + std::string(schema_name(m_options.schema)) +
+                                            " schema needs version " +
+                                            std::to_string(expected.version));
+    }
+  }
+
+  Locator m_locator;
+  StoreOptions m_options;
+  Dialect m_dialect;
+  std::string m_sqlite_path;
+  soci::session m_session;
+  std::unique_ptr<SchemaAccess> m_access;
+};
+
+// One transaction: rolled back unless committed.
+class SqlWriter : public StoreWriter {
+public:
+  SqlWriter(SqlStore& store, OnConflict on_conflict) : m_store(store), m_on_conflict(on_conflict) {
+    m_store.guarded([&] {
+      auto& session = m_store.session();
+      if (m_store.dialect() == Dialect::Mysql) {
+        // MySQL commits DDL implicitly: create tables before the transaction begins.
+        m_store.ensure_tables();
+        session << "START TRANSACTION";
+      } else {
+        // SQLite: take the write lock now rather than fail at the first insert.
+        session << (m_store.dialect() == Dialect::Sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+        m_store.ensure_tables();
+      }
+      m_open = true;
+      // A table empty at the start cannot hold a conflict: no lookup per account then.
+      long long present = 0;
+      session << "SELECT COUNT(*) FROM " + std::string(m_store.access().main_table()),
+          soci::into(present);
+      m_check_existing = present > 0;
+      return 0;
+    });
+  }
+
+  ~SqlWriter() override {
+    if (m_open) {
+      try {
+        m_store.session() << "ROLLBACK";
+      } catch (...) { // the connection is gone: the server rolls back by itself
+      }
+    }
+  }
+
+  WriteResult write(const Account& account) override {
+    return m_store.guarded([&] {
+      auto& access = m_store.access();
+      std::optional<long long> existing;
+      if (m_check_existing) {
+        existing = access.find(account);
+      }
+      if (!existing) {
+        access.insert(account);
+        return WriteResult::Inserted;
+      }
+      switch (m_on_conflict) {
+      case OnConflict::Fail: return WriteResult::Conflict;
+      case OnConflict::Skip: return WriteResult::Skipped;
+      case OnConflict::Replace: access.update(*existing, account); return WriteResult::Replaced;
+      }
+      return WriteResult::Conflict;
+    });
+  }
+
+  void commit() override {
+    m_store.guarded([&] {
+      m_store.session() << "COMMIT";
+      return 0;
+    });
+    m_open = false;
+  }
+
+private:
+  SqlStore& m_store;
+  OnConflict m_on_conflict;
+  bool m_open = false;
+  bool m_check_existing = true;
+};
+
+std::unique_ptr<StoreWriter> SqlStore::begin_write(OnConflict on_conflict) {
+  return std::make_unique<SqlWriter>(*this, on_conflict);
+}
+
+// Kamailio's db_url for the same database: sqlite:///ABS, postgres://user@host/db...
+std::string kamailio_db_url(Dialect dialect, const std::string& connection,
+                            const std::string& sqlite_file) {
+  if (dialect == Dialect::Sqlite) {
+    // Kamailio wants sqlite:// then the absolute path: four slashes in all.
+    return "sqlite:///" + std::filesystem::absolute(sqlite_file).lexically_normal().string();
+  }
+  auto parameters = connection_parameters(connection);
+  auto get = [&](std::initializer_list<const char*> keys, const char* fallback) {
+    for (const char* key : keys) {
+      if (auto found = parameters.find(key); found != parameters.end()) {
+        return found->second;
+      }
+    }
+    return std::string(fallback);
+  };
+  std::string user = get({"user", "username"}, "");
+  std::string host = get({"host", "hostaddr"}, "localhost");
+  std::string port = get({"port"}, "");
+  std::string database = get({"dbname", "db", "database"}, "");
+  bool has_password = parameters.count("password") || parameters.count("pass");
+  return std::string(dialect == Dialect::Postgresql ? "postgres" : "mysql") + "://" + user +
+         (has_password ? ":PASSWORD" : "") + (user.empty() ? "" : "@") + host +
+         (port.empty() ? "" : ":" + port) + "/" + database;
+}
+
+std::string SqlStore::server_configuration() const {
+  std::ostringstream out;
+  if (m_options.schema == Schema::Flexisip) {
+    std::string connection =
+        m_dialect == Dialect::Sqlite
+            ? "db=" + std::filesystem::absolute(m_sqlite_path).lexically_normal().string()
+            : m_locator.display().substr(m_locator.backend.size() + 3);
+    out << "[module::Authentication]\n"
+        << "db-implementation=soci\n"
+        << "soci-backend=" << m_locator.backend << "\n"
+        << "soci-connection-string=" << connection << "\n"
+        << "soci-password-request=" << flexisip_password_request << "\n";
+    return out.str();
+  }
+  std::string module = m_dialect == Dialect::Sqlite       ? "db_sqlite"
+                       : m_dialect == Dialect::Postgresql ? "db_postgres"
+                                                          : "db_mysql";
+  std::string url = kamailio_db_url(m_dialect, m_locator.connection, m_sqlite_path);
+  out << "loadmodule \"" << module << ".so\"\n"
+      << "loadmodule \"auth.so\"\n"
+      << "loadmodule \"auth_db.so\"\n"
+      << "modparam(\"auth_db\", \"db_url\", \"" << url << "\")\n"
+      << "modparam(\"auth_db\", \"calculate_ha1\", 0)\n"
+      << "modparam(\"auth_db\", \"use_domain\", 1)\n";
+  if (m_options.schema == Schema::Kamailio) {
+    out << "modparam(\"auth_db\", \"password_column\", \"ha1\")\n";
+    if (m_options.algorithm != HashFunction::Md5) {
+      out << "modparam(\"auth\", \"algorithm\", \"" << hash_name(m_options.algorithm) << "\")\n";
+    }
+  }
+  return out.str();
+}
+
+} // namespace
+
+std::unique_ptr<Store> open_sql_store(const Locator& locator, const StoreOptions& options) {
+  return std::make_unique<SqlStore>(locator, options);
+}
+
+} // namespace sipcred

@@ -1,0 +1,384 @@
+#include "text_stores.hpp"
+
+#include "sipcred/atomic_file.hpp"
+#include "sipcred/error.hpp"
+#include "sipcred/import_list.hpp"
+#include "sipcred/userdb.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+namespace sipcred {
+
+namespace {
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+std::string lowercase(std::string_view text) {
+  std::string lower(text);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return lower;
+}
+
+std::vector<std::string_view> lines_of(std::string_view content) {
+  std::vector<std::string_view> lines;
+  while (!content.empty()) {
+    auto end = content.find('\n');
+    lines.push_back(content.substr(0, end));
+    content.remove_prefix(end == std::string_view::npos ? content.size() : end + 1);
+  }
+  return lines;
+}
+
+Diagnostic problem(std::size_t line, std::size_t column, std::string message) {
+  return {"SC210", Severity::Error, line, column, std::move(message)};
+}
+
+// The format of one kind of file: how to read it whole, and how to write one account.
+class TextFormat {
+public:
+  virtual ~TextFormat() = default;
+  virtual CredentialNeeds needs(const StoreOptions& options) const = 0;
+  virtual std::vector<Account> parse(std::string_view content,
+                                     std::vector<Diagnostic>& problems) const = 0;
+  virtual std::string header() const { return {}; }
+  virtual std::string format(const Account& account, const StoreOptions& options) const = 0;
+};
+
+// Apache htdigest: user:realm:MD5(user:realm:password). The realm stands for the domain.
+class Htdigest : public TextFormat {
+public:
+  CredentialNeeds needs(const StoreOptions& options) const override {
+    CredentialNeeds needs;
+    needs.clear_text = false;
+    needs.hashes = {HashFunction::Md5};
+    needs.required = {HashFunction::Md5};
+    needs.realm = options.realm;
+    return needs;
+  }
+
+  std::vector<Account> parse(std::string_view content,
+                             std::vector<Diagnostic>& problems) const override {
+    std::vector<Account> accounts;
+    std::size_t number = 0;
+    for (auto line : lines_of(content)) {
+      ++number;
+      line = trim(line);
+      if (line.empty()) {
+        continue;
+      }
+      auto first = line.find(':');
+      auto second = first == std::string_view::npos ? first : line.find(':', first + 1);
+      if (second == std::string_view::npos) {
+        problems.push_back(problem(number, 1, "expected user:realm:md5hex"));
+        continue;
+      }
+      std::string_view hex = line.substr(second + 1);
+      if (hex.size() != 32 || hex.find_first_not_of("0123456789abcdefABCDEF") != hex.npos) {
+        problems.push_back(problem(number, second + 2, "expected 32 hex digits (an MD5 HA1)"));
+        continue;
+      }
+      std::string realm(line.substr(first + 1, second - first - 1));
+      accounts.push_back({std::string(line.substr(0, first)),
+                          realm,
+                          "",
+                          "",
+                          {{HashFunction::Md5, lowercase(hex), realm}}});
+    }
+    return accounts;
+  }
+
+  std::string format(const Account& account, const StoreOptions& options) const override {
+    const std::string& realm = options.realm.empty() ? account.domain : options.realm;
+    return account.user + ":" + realm + ":" + account.credentials.front().value + "\n";
+  }
+};
+
+// Asterisk pjsip.conf `type=auth` sections (shared/reference/stores.md).
+class Pjsip : public TextFormat {
+public:
+  CredentialNeeds needs(const StoreOptions& options) const override {
+    CredentialNeeds needs;
+    needs.clear_text_replaces_hashes = true; // Asterisk derives every digest from password=
+    needs.hashes = {HashFunction::Md5, HashFunction::Sha256, HashFunction::Sha512_256};
+    needs.realm = options.realm;
+    return needs;
+  }
+
+  std::vector<Account> parse(std::string_view content,
+                             std::vector<Diagnostic>& problems) const override {
+    struct Section {
+      std::size_t line = 0;
+      std::string name;
+      std::map<std::string, std::vector<std::string>> values;
+    };
+    std::vector<Section> sections;
+    std::size_t number = 0;
+    for (auto line : lines_of(content)) {
+      ++number;
+      if (auto comment = line.find(';'); comment != std::string_view::npos) {
+        line = line.substr(0, comment);
+      }
+      line = trim(line);
+      if (line.empty()) {
+        continue;
+      }
+      if (line.front() == '[') {
+        auto close = line.find(']');
+        if (close == std::string_view::npos) {
+          problems.push_back(problem(number, 1, "expected [section]"));
+          continue;
+        }
+        sections.push_back({number, std::string(line.substr(1, close - 1)), {}});
+        continue;
+      }
+      auto equals = line.find('=');
+      if (equals == std::string_view::npos || sections.empty()) {
+        problems.push_back(problem(number, 1, "expected key=value inside a [section]"));
+        continue;
+      }
+      std::string_view value = line.substr(equals + 1);
+      if (!value.empty() && value.front() == '>') {
+        value.remove_prefix(1); // key => value
+      }
+      sections.back().values[lowercase(trim(line.substr(0, equals)))].emplace_back(trim(value));
+    }
+    std::vector<Account> accounts;
+    for (const auto& section : sections) {
+      auto get = [&](const std::string& key) {
+        auto found = section.values.find(key);
+        return found == section.values.end() ? std::string() : found->second.back();
+      };
+      if (lowercase(get("type")) != "auth") {
+        continue;
+      }
+      Account account;
+      account.user = get("username");
+      if (account.user.empty()) {
+        problems.push_back(problem(section.line, 1,
+                                   "auth section [" + section.name +
+                                       "] has no username: Asterisk refuses to load it"));
+        continue;
+      }
+      std::string realm = get("realm");
+      account.domain = realm.empty() ? "asterisk" : realm; // Asterisk's default_realm
+      if (std::string password = get("password"); !password.empty()) {
+        account.credentials.push_back({std::nullopt, password, ""});
+      }
+      if (std::string md5 = get("md5_cred"); !md5.empty()) {
+        account.credentials.push_back({HashFunction::Md5, lowercase(md5), account.domain});
+      }
+      if (auto digests = section.values.find("password_digest"); digests != section.values.end()) {
+        for (const auto& digest : digests->second) {
+          auto colon = digest.find(':');
+          auto hash = parse_algorithm(digest.substr(0, colon == std::string::npos ? 0 : colon));
+          if (!hash || hash->session) {
+            problems.push_back(problem(section.line, 1,
+                                       "password_digest of [" + section.name +
+                                           "] is not ALGORITHM:HEX with MD5, SHA-256 or "
+                                           "SHA-512-256"));
+            continue;
+          }
+          account.credentials.push_back(
+              {hash->hash, lowercase(digest.substr(colon + 1)), account.domain});
+        }
+      }
+      accounts.push_back(std::move(account));
+    }
+    return accounts;
+  }
+
+  std::string format(const Account& account, const StoreOptions& options) const override {
+    const std::string& realm = options.realm.empty() ? account.domain : options.realm;
+    std::string text = "\n[" + account.identity() +
+                       "]\ntype=auth\nauth_type=digest\nusername=" + account.user +
+                       "\nrealm=" + realm + "\n";
+    for (const auto& credential : account.credentials) {
+      if (credential.is_clear_text()) {
+        text += "password=" + credential.value + "\n";
+      } else {
+        text += "password_digest=" + std::string(hash_name(*credential.hash)) + ":" +
+                credential.value + "\n";
+      }
+    }
+    return text;
+  }
+};
+
+// identity,password[,auth_user,phone] (sipcred-user import's lists): clear text only.
+class ImportList : public TextFormat {
+public:
+  explicit ImportList(ImportFormat format) : m_format(format) {}
+
+  CredentialNeeds needs(const StoreOptions& options) const override {
+    CredentialNeeds needs;
+    needs.realm = options.realm;
+    return needs;
+  }
+
+  std::vector<Account> parse(std::string_view content,
+                             std::vector<Diagnostic>& problems) const override {
+    std::vector<Account> accounts;
+    for (auto& record : read_import_list(content, m_format, problems)) {
+      auto at = record.identity.find('@');
+      Account account;
+      account.user =
+          at == std::string::npos ? "" : userdb::url_unescape(record.identity.substr(0, at));
+      account.domain = at == std::string::npos ? record.identity : record.identity.substr(at + 1);
+      account.auth_user = userdb::url_unescape(record.auth_user);
+      account.phone = record.phone;
+      if (!record.password.empty()) {
+        account.credentials.push_back({std::nullopt, record.password, ""});
+      }
+      accounts.push_back(std::move(account));
+    }
+    return accounts;
+  }
+
+  std::string header() const override {
+    return m_format == ImportFormat::Csv ? "identity,password,auth_user,phone\n" : "";
+  }
+
+  std::string format(const Account& account, const StoreOptions&) const override {
+    const std::string& password = account.credentials.front().value;
+    if (m_format == ImportFormat::JsonLines) {
+      nlohmann::json record = {{"identity", account.identity()}, {"password", password}};
+      if (!account.auth_user.empty()) {
+        record["auth_user"] = account.auth_user;
+      }
+      if (!account.phone.empty()) {
+        record["phone"] = account.phone;
+      }
+      return record.dump() + "\n";
+    }
+    auto field = [](const std::string& text) {
+      if (text.find_first_of(",\"\r\n") == std::string::npos) {
+        return text;
+      }
+      std::string quoted = "\"";
+      for (char c : text) {
+        quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+      }
+      return quoted + "\"";
+    };
+    return field(account.identity()) + "," + field(password) + "," + field(account.auth_user) +
+           "," + field(account.phone) + "\n";
+  }
+
+private:
+  ImportFormat m_format;
+};
+
+class TextWriter : public StoreWriter {
+public:
+  TextWriter(const std::string& path, const TextFormat& format, const StoreOptions& options,
+             OnConflict on_conflict)
+      : m_file(AtomicFile::begin_create(path)), m_format(format), m_options(options),
+        m_on_conflict(on_conflict) {
+    m_file.write(m_format.header());
+  }
+
+  WriteResult write(const Account& account) override {
+    if (!m_written.insert(account.identity()).second) {
+      // Only the source can repeat an account here: the file is new.
+      return m_on_conflict == OnConflict::Fail ? WriteResult::Conflict : WriteResult::Skipped;
+    }
+    m_file.write(m_format.format(account, m_options));
+    return WriteResult::Inserted;
+  }
+
+  void commit() override { m_file.commit(); }
+
+private:
+  PendingFile m_file;
+  const TextFormat& m_format;
+  StoreOptions m_options;
+  OnConflict m_on_conflict;
+  std::set<std::string> m_written;
+};
+
+class TextStore : public Store {
+public:
+  TextStore(const Locator& locator, const StoreOptions& options, std::unique_ptr<TextFormat> format)
+      : m_locator(locator), m_options(options), m_format(std::move(format)) {}
+
+  CredentialNeeds needs() const override { return m_format->needs(m_options); }
+
+  void read(const std::function<void(Account&&)>& visit) override {
+    std::vector<Diagnostic> problems;
+    auto accounts = m_format->parse(read_file(m_locator.path), problems);
+    if (!problems.empty()) {
+      throw InvalidStoreData(m_locator.path, std::move(problems));
+    }
+    for (auto& account : accounts) {
+      visit(std::move(account));
+    }
+  }
+
+  std::unique_ptr<StoreWriter> begin_write(OnConflict on_conflict) override {
+    m_index.reset();
+    return std::make_unique<TextWriter>(m_locator.path, *m_format, m_options, on_conflict);
+  }
+
+  std::optional<Account> lookup(const Account& account) override {
+    if (!m_index) {
+      m_index.emplace();
+      read([this](Account&& found) {
+        std::string key = found.user + '\0' + found.domain;
+        m_index->insert_or_assign(std::move(key), std::move(found));
+      });
+    }
+    const std::string& realm = m_options.realm.empty() ? account.domain : m_options.realm;
+    // htdigest and pjsip name the realm, not the domain: look the account up by its realm.
+    auto found = m_index->find(account.user + '\0' + account.domain);
+    if (found == m_index->end()) {
+      found = m_index->find(account.user + '\0' + realm);
+    }
+    if (found == m_index->end()) {
+      return std::nullopt;
+    }
+    Account as_used = found->second;
+    if (const Credential* clear = as_used.clear_text()) {
+      std::string password = clear->value;
+      for (HashFunction hash : all_hash_functions) {
+        as_used.credentials.push_back({hash, ha1(hash, account.user, realm, password), realm});
+      }
+    }
+    return as_used;
+  }
+
+private:
+  Locator m_locator;
+  StoreOptions m_options;
+  std::unique_ptr<TextFormat> m_format;
+  std::optional<std::unordered_map<std::string, Account>> m_index;
+};
+
+} // namespace
+
+std::unique_ptr<Store> open_text_store(const Locator& locator, const StoreOptions& options) {
+  std::unique_ptr<TextFormat> format;
+  switch (locator.kind) {
+  case StoreKind::Htdigest: format = std::make_unique<Htdigest>(); break;
+  case StoreKind::Pjsip: format = std::make_unique<Pjsip>(); break;
+  case StoreKind::Csv: format = std::make_unique<ImportList>(ImportFormat::Csv); break;
+  case StoreKind::JsonLines: format = std::make_unique<ImportList>(ImportFormat::JsonLines); break;
+  default: throw Error(ErrorKind::Internal, "not a text store");
+  }
+  return std::make_unique<TextStore>(locator, options, std::move(format));
+}
+
+} // namespace sipcred

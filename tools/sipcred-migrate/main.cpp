@@ -1,0 +1,215 @@
+// sipcred-migrate: copy every account of one store (userdb, htdigest, pjsip, CSV, SQL in the
+// Flexisip, Kamailio or OpenSIPS schema) into another, in one transaction, exactly.
+
+#include "diagnostic_output.hpp"
+#include "progress_bar.hpp"
+#include "tool_main.hpp"
+
+#include "sipcred/error.hpp"
+#include "sipcred/migration.hpp"
+#include "sipcred/store.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+#include <map>
+
+namespace {
+
+using namespace sipcred;
+
+struct Options {
+  std::string source;
+  std::string destination;
+  std::string schema;
+  std::string source_schema;
+  std::string destination_schema;
+  bool create_schema = false;
+  OnConflict on_conflict = OnConflict::Fail;
+  bool dry_run = false;
+  std::string realm;
+  std::string algorithm = "MD5";
+  bool skip_unconvertible = false;
+  bool verify = false;
+  bool json = false;
+  bool quiet = false;
+};
+
+Schema schema_option(const std::string& specific, const std::string& common) {
+  const std::string& name = specific.empty() ? common : specific;
+  if (name.empty()) {
+    return Schema::Flexisip;
+  }
+  if (auto schema = parse_schema(name)) {
+    return *schema;
+  }
+  throw Error(ErrorKind::Usage,
+              "unknown schema \"" + name + "\": expected flexisip, kamailio or opensips");
+}
+
+nlohmann::json notes_json(const AccountNotes& notes) {
+  nlohmann::json listed = nlohmann::json::array();
+  for (const auto& note : notes.listed) {
+    listed.push_back({{"identity", note.identity}, {"reason", note.reason}});
+  }
+  return {{"count", notes.count}, {"listed", listed}};
+}
+
+void print_notes(const char* kind, const AccountNotes& notes) {
+  for (const auto& note : notes.listed) {
+    std::cerr << "sipcred-migrate: " << kind << ": " << note.identity << ": " << note.reason
+              << '\n';
+  }
+  if (notes.count > notes.listed.size()) {
+    std::cerr << "sipcred-migrate: " << kind << ": ... and " << notes.count - notes.listed.size()
+              << " more\n";
+  }
+}
+
+std::string outcome(const MigrationReport& report, const Options& o) {
+  if (report.committed) {
+    return "migrated";
+  }
+  return o.dry_run && !report.refused({o.on_conflict, o.skip_unconvertible, o.dry_run})
+             ? "would migrate (dry run)"
+             : "refused, nothing written";
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"Copy every account of SOURCE into DEST, exactly and in one transaction.\n"
+               "A store is a userdb PATH, htdigest:PATH, pjsip:PATH, csv:PATH, jsonl:PATH,\n"
+               "sqlite3://db=PATH, postgresql://dbname=D host=H user=U ... or mysql://db=D ...",
+               "sipcred-migrate"};
+  Options o;
+  app.add_option("SOURCE", o.source, "The store to read")->required();
+  app.add_option("DEST", o.destination, "The store to write")->required();
+  app.add_option("--schema", o.schema,
+                 "SQL schema of both sides: flexisip (default), kamailio, "
+                 "opensips")
+      ->type_name("SCHEMA");
+  app.add_option("--source-schema", o.source_schema, "SQL schema of SOURCE")->type_name("SCHEMA");
+  app.add_option("--dest-schema", o.destination_schema, "SQL schema of DEST")->type_name("SCHEMA");
+  app.add_flag("--create-schema", o.create_schema,
+               "Create DEST's missing tables (and an SQLite file), with the server's indexes");
+  const std::map<std::string, OnConflict> conflicts{
+      {"fail", OnConflict::Fail}, {"skip", OnConflict::Skip}, {"replace", OnConflict::Replace}};
+  app.add_option("--on-conflict", o.on_conflict,
+                 "An account DEST has already: fail (default: nothing written), skip, replace")
+      ->transform(CLI::CheckedTransformer(conflicts))
+      ->type_name("POLICY");
+  app.add_flag("--dry-run", o.dry_run, "Do everything in a transaction, then roll it back");
+  app.add_option("--realm", o.realm,
+                 "Realm of the stored hashes on both sides (default: each account's domain)")
+      ->type_name("REALM");
+  app.add_option("-a,--algorithm", o.algorithm,
+                 "Hash of Kamailio's ha1/ha1b columns: MD5 (default) or SHA-256, as "
+                 "modparam(\"auth\", \"algorithm\")")
+      ->type_name("ALG");
+  app.add_flag("--skip-unconvertible", o.skip_unconvertible,
+               "Write the other accounts when some cannot be converted (default: fail)");
+  app.add_flag("--verify", o.verify,
+               "Read every written account back as the server does and check it (exit 1 on a "
+               "difference)");
+  app.add_flag("--json", o.json, "Print the report as JSON on standard output");
+  cli::add_common_options(app, "sipcred-migrate", o.quiet);
+  cli::parse(app, argc, argv);
+
+  if (o.source == o.destination) {
+    throw Error(ErrorKind::Usage, "SOURCE and DEST are the same store");
+  }
+  if (o.verify && o.dry_run) {
+    throw Error(ErrorKind::Usage, "--verify reads back what was written: leave out --dry-run");
+  }
+  auto algorithm = parse_algorithm(o.algorithm);
+  if (!algorithm || algorithm->session) {
+    throw Error(ErrorKind::Usage,
+                "unknown algorithm \"" + o.algorithm + "\": expected MD5, SHA-256 or SHA-512-256");
+  }
+
+  StoreOptions source_options;
+  source_options.schema = schema_option(o.source_schema, o.schema);
+  source_options.realm = o.realm;
+  source_options.algorithm = algorithm->hash;
+  StoreOptions destination_options = source_options;
+  destination_options.schema = schema_option(o.destination_schema, o.schema);
+  destination_options.create_schema = o.create_schema;
+
+  const Locator source_locator = parse_locator(o.source);
+  const Locator destination_locator = parse_locator(o.destination);
+  auto source = open_store(source_locator, source_options);
+  auto destination = open_store(destination_locator, destination_options);
+
+  MigrationOptions options{o.on_conflict, o.skip_unconvertible, o.dry_run};
+  MigrationReport report;
+  try {
+    cli::ProgressBar bar("accounts", source->size_hint(), o.quiet);
+    report = migrate(*source, *destination, options, [&](std::size_t done) { bar.update(done); });
+  } catch (const InvalidStoreData& invalid) {
+    cli::print_diagnostics(std::cerr, invalid.file(), invalid.diagnostics(), o.quiet);
+    throw;
+  }
+  std::optional<VerifyReport> verified;
+  if (o.verify && report.committed) {
+    cli::ProgressBar bar("accounts verified", report.read, o.quiet);
+    verified = verify_migration(*source, *destination, report.skipped_identities,
+                                [&](std::size_t done) { bar.update(done); });
+  }
+  const std::string configuration =
+      report.committed && !o.dry_run ? destination->server_configuration() : "";
+
+  if (o.json) {
+    nlohmann::json out{{"source", source_locator.display()},
+                       {"destination", destination_locator.display()},
+                       {"committed", report.committed},
+                       {"dry_run", o.dry_run},
+                       {"read", report.read},
+                       {"inserted", report.inserted},
+                       {"replaced", report.replaced},
+                       {"credentials", report.credentials},
+                       {"skipped", notes_json(report.skipped)},
+                       {"conflicts", notes_json(report.conflicts)},
+                       {"unconvertible", notes_json(report.unconvertible)},
+                       {"dropped", notes_json(report.dropped)}};
+    if (verified) {
+      out["verify"] = {{"checked", verified->checked},
+                       {"differences", notes_json(verified->differences)}};
+    }
+    if (!configuration.empty()) {
+      out["server_configuration"] = configuration;
+    }
+    std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  } else {
+    print_notes("conflict", report.conflicts);
+    print_notes("unconvertible", report.unconvertible);
+    if (!o.quiet) {
+      print_notes("note", report.dropped);
+      print_notes("skipped", report.skipped);
+    }
+    if (verified) {
+      print_notes("verify", verified->differences);
+    }
+    if (!o.quiet || !report.committed) {
+      std::cerr << "sipcred-migrate: " << outcome(report, o) << ": " << report.read
+                << " accounts read from " << source_locator.display() << ", " << report.inserted
+                << " added and " << report.replaced << " replaced in "
+                << destination_locator.display() << " (" << report.credentials << " credentials), "
+                << report.skipped.count << " skipped, " << report.conflicts.count << " conflicts, "
+                << report.unconvertible.count << " unconvertible\n";
+      if (verified) {
+        std::cerr << "sipcred-migrate: verified " << verified->checked << " accounts, "
+                  << verified->differences.count << " differences\n";
+      }
+    }
+    if (!o.quiet && !configuration.empty()) {
+      std::cout << configuration;
+    }
+  }
+  const bool failed = report.refused(options) || (verified && !verified->differences.empty());
+  return failed ? exit_negative : exit_success;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  return sipcred::cli::run_tool("sipcred-migrate", [&] { return run(argc, argv); });
+}

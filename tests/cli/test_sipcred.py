@@ -1,7 +1,10 @@
 """The umbrella command: dispatch to sipcred-TOOL, help, version, unknown tools."""
+import os
+import shutil
+import subprocess
 import unittest
 
-from clitest import TempDirTest, run
+from clitest import BIN, BUILD, TempDirTest, run
 
 
 class Umbrella(TempDirTest):
@@ -21,8 +24,19 @@ class Umbrella(TempDirTest):
             r = run("sipcred", *args)
             self.assertExit(r, 0)
             self.assertRegex(r.stdout, r"\n  hash +print the A1 hashes")
-            # Tools not built yet are not listed (PATH holds no sipcred install).
-            self.assertNotRegex(r.stdout, r"\n  migrate ")
+            self.assertRegex(r.stdout, r"\n  migrate +move users")
+        # A directory holding only sipcred and sipcred-hash (PATH holds no sipcred install):
+        # only hash is listed.
+        lone = self.path("lone")
+        os.mkdir(lone)
+        for tool in ("sipcred", "sipcred-hash"):
+            shutil.copy(os.path.join(BIN, tool), lone)
+        r = subprocess.run([os.path.join(lone, "sipcred"), "--help"], capture_output=True,
+                           text=True, env={"PATH": "/nonexistent",
+                                           "LD_LIBRARY_PATH": os.path.join(BUILD, "lib")})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"\n  hash +print the A1 hashes")
+        self.assertNotRegex(r.stdout, r"\n  (migrate|user|convert|sim|lint) ")
 
     def test_help_tool_runs_its_help(self):
         r = run("sipcred", "help", "hash")

@@ -1,0 +1,326 @@
+"""sipcred-migrate against SQLite files and the file formats: exact rows (checked with hashlib),
+conflicts, unconvertible accounts, atomicity, bad locators. PostgreSQL, MariaDB and Kamailio are
+in tests/integration/."""
+import hashlib
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+import unittest
+
+from clitest import BIN, CLEAN_PATH, TempDirTest, run
+
+
+def md5(text):
+    return hashlib.md5(text.encode()).hexdigest()
+
+
+def sha256(text):
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def sha512_256(text):
+    return hashlib.new("sha512_256", text.encode()).hexdigest()
+
+
+BOB_MD5 = md5("bob:example.org:bobpw")
+CAROL_SHA256 = sha256("carol:example.org:carolpw")
+USERS = ("version:1\n"
+         "# a comment\n"
+         "alice@example.org clrtxt:alicepw ;\n"
+         f"bob@example.org md5:{BOB_MD5} ;\n"
+         f"carol@example.org sha256:{CAROL_SHA256} ;\n"
+         f"d%40ve@example.org clrtxt:davepw ; dave-auth +33612345678\n")
+SECRETS = ["alicepw", "bobpw", "carolpw", "davepw"]
+
+
+def content(path, mode="r"):
+    with open(path, mode) as f:
+        return f.read()
+
+
+def rows(db, query):
+    with sqlite3.connect(db) as connection:
+        return connection.execute(query).fetchall()
+
+
+class Migrate(TempDirTest):
+    def setUp(self):
+        super().setUp()
+        self.users = self.write("users", USERS)
+
+    def migrate(self, *args, code=0):
+        r = run("sipcred-migrate", *args, cwd=self.dir)
+        self.assertExit(r, code)
+        for secret in SECRETS:
+            self.assertNotIn(secret, r.stdout + r.stderr)
+        return r
+
+    def test_flexisip_schema_holds_what_the_default_request_reads(self):
+        db = self.path("f.db")
+        r = self.migrate(self.users, f"sqlite3://db={db}", "--create-schema", "--verify")
+        self.assertEqual(os.stat(db).st_mode & 0o777, 0o600)
+        self.assertEqual(rows(db, "select username, domain, phone, activated from accounts "
+                                  "order by id"),
+                         [("alice", "example.org", None, 1), ("bob", "example.org", None, 1),
+                          ("carol", "example.org", None, 1),
+                          ("d@ve", "example.org", "+33612345678", 1)])
+        # Flexisip's default password request, bound as Flexisip binds it.
+        request = ("select password, algorithm from passwords where account_id = (select id "
+                   "from accounts where username = ? and domain = ? and activated = true)")
+        with sqlite3.connect(db) as connection:
+            self.assertEqual(connection.execute(request, ("alice", "example.org")).fetchall(),
+                             [("alicepw", "CLRTXT")])
+            self.assertEqual(connection.execute(request, ("bob", "example.org")).fetchall(),
+                             [(BOB_MD5, "MD5")])
+            self.assertEqual(connection.execute(request, ("carol", "example.org")).fetchall(),
+                             [(CAROL_SHA256, "SHA-256")])
+            self.assertEqual(connection.execute(request, ("d@ve", "example.org")).fetchall(),
+                             [("davepw", "CLRTXT")])
+        self.assertIn("db-implementation=soci", r.stdout)
+        self.assertIn(f"soci-connection-string=db={db}", r.stdout)
+        self.assertIn("soci-password-request=select password, algorithm from passwords", r.stdout)
+        self.assertIn("verified 4 accounts, 0 differences", r.stderr)
+
+    def test_kamailio_schema_as_kamctl_computes_it(self):
+        db = self.path("k.db")
+        r = self.migrate(self.users, f"sqlite3://db={db}", "--schema", "kamailio",
+                         "--create-schema", code=1)
+        # carol has only a SHA-256 hash: Kamailio's MD5 ha1 cannot be derived. Nothing written.
+        self.assertIn("unconvertible: carol@example.org: no clear-text password and no MD5 hash",
+                      r.stderr)
+        self.assertEqual(rows(db, "select name from sqlite_master where type='table'"), [])
+        self.migrate(self.users, f"sqlite3://db={db}", "--schema", "kamailio", "--create-schema",
+                     "--skip-unconvertible", "--verify")
+        self.assertEqual(rows(db, "select table_name, table_version from version"),
+                         [("subscriber", 7)])
+        self.assertEqual(
+            rows(db, "select username, domain, password, ha1, ha1b from subscriber order by id"),
+            [("alice", "example.org", "alicepw", md5("alice:example.org:alicepw"),
+              md5("alice@example.org:example.org:alicepw")),
+             ("bob", "example.org", "", BOB_MD5, ""),
+             ("d@ve", "example.org", "davepw", md5("d@ve:example.org:davepw"),
+              md5("d@ve@example.org:example.org:davepw"))])
+
+    def test_kamailio_sha256_mode(self):
+        db = self.path("k.db")
+        r = self.migrate(self.users, f"sqlite3://db={db}", "--schema", "kamailio",
+                         "--create-schema", "-a", "SHA-256", code=1)
+        self.assertIn("bob@example.org: no clear-text password and no SHA-256 hash", r.stderr)
+        r = self.migrate(self.users, f"sqlite3://db={db}", "--schema", "kamailio",
+                         "--create-schema", "-a", "SHA-256", "--skip-unconvertible")
+        self.assertIn('modparam("auth", "algorithm", "SHA-256")', r.stdout)
+        self.assertEqual(rows(db, "select username, ha1, ha1b from subscriber order by id"),
+                         [("alice", sha256("alice:example.org:alicepw"),
+                           sha256("alice@example.org:example.org:alicepw")),
+                          ("carol", CAROL_SHA256, ""),
+                          ("d@ve", sha256("d@ve:example.org:davepw"),
+                           sha256("d@ve@example.org:example.org:davepw"))])
+
+    def test_opensips_schema_has_every_algorithm(self):
+        db = self.path("o.db")
+        self.migrate(self.users, f"sqlite3://db={db}", "--schema", "opensips", "--create-schema",
+                     "--verify")
+        self.assertEqual(rows(db, "select table_name, table_version from version"),
+                         [("subscriber", 8)])
+        self.assertEqual(
+            rows(db, "select username, password, ha1, ha1_sha256, ha1_sha512t256 from subscriber "
+                     "where username = 'alice'"),
+            [("alice", "alicepw", md5("alice:example.org:alicepw"),
+              sha256("alice:example.org:alicepw"), sha512_256("alice:example.org:alicepw"))])
+        self.assertEqual(rows(db, "select password, ha1, ha1_sha256, ha1_sha512t256 "
+                                  "from subscriber where username = 'carol'"),
+                         [("", "", CAROL_SHA256, "")])
+
+    def test_realm_other_than_domain_hashes_clear_text_for_it(self):
+        db = self.path("f.db")
+        self.migrate(self.users, f"sqlite3://db={db}", "--create-schema", "--realm", "corp")
+        # Flexisip hashes CLRTXT with the domain: for another realm it gets hashes instead.
+        self.assertEqual(
+            rows(db, "select password, algorithm from passwords where account_id = 1 "
+                     "order by algorithm"),
+            [(md5("alice:corp:alicepw"), "MD5"), (sha256("alice:corp:alicepw"), "SHA-256")])
+        # The userdb's hashes are taken to be for that realm too (--realm says so).
+        self.assertEqual(rows(db, "select password from passwords where account_id = 2"),
+                         [(BOB_MD5,)])
+
+    def test_hash_for_another_realm_is_never_written(self):
+        pjsip = self.write("pjsip.conf", "[bob]\ntype=auth\nusername=bob\nrealm=corp\n"
+                                         f"password_digest=md5:{md5('bob:corp:bobpw')}\n"
+                                         "[alice]\ntype=auth\nusername=alice\nrealm=corp\n"
+                                         "password=alicepw\n")
+        db = self.path("k.db")
+        r = self.migrate("pjsip:" + pjsip, f"sqlite3://db={db}", "--schema", "kamailio",
+                         "--create-schema", "--realm", "sip.example.org", code=1)
+        self.assertIn('unconvertible: bob@corp: no clear-text password and no MD5 hash for realm '
+                      '"sip.example.org"', r.stderr)
+        self.migrate("pjsip:" + pjsip, f"sqlite3://db={db}", "--schema", "kamailio",
+                     "--create-schema", "--realm", "sip.example.org", "--skip-unconvertible")
+        self.assertEqual(rows(db, "select username, domain, ha1 from subscriber"),
+                         [("alice", "corp", md5("alice:sip.example.org:alicepw"))])
+
+    def test_conflicts_fail_skip_replace(self):
+        db = self.path("f.db")
+        self.migrate(self.users, f"sqlite3://db={db}", "--create-schema")
+        before = content(db, "rb")
+        changed = self.write("changed", "version:1\nalice@example.org clrtxt:newpw ;\n"
+                                        "erin@example.org clrtxt:erinpw ;\n")
+        r = self.migrate(changed, f"sqlite3://db={db}", code=1)
+        self.assertIn("conflict: alice@example.org: already in the destination", r.stderr)
+        self.assertNotIn("erin", r.stderr.replace("conflict", ""))
+        self.assertEqual(content(db, "rb"), before, "a refused run changed the database")
+        self.migrate(changed, f"sqlite3://db={db}", "--on-conflict", "skip")
+        self.assertEqual(rows(db, "select password from passwords p join accounts a on "
+                                  "a.id = p.account_id where username in ('alice', 'erin') "
+                                  "order by username"), [("alicepw",), ("erinpw",)])
+        self.migrate(changed, f"sqlite3://db={db}", "--on-conflict", "replace", "--verify")
+        self.assertEqual(rows(db, "select password from passwords p join accounts a on "
+                                  "a.id = p.account_id where username = 'alice'"), [("newpw",)])
+
+    def test_replace_rerun_equals_clean_run(self):
+        clean, rerun = self.path("clean.db"), self.path("rerun.db")
+        self.migrate(self.users, f"sqlite3://db={clean}", "--schema", "opensips",
+                     "--create-schema")
+        stale = self.write("stale", "version:1\nalice@example.org clrtxt:oldpw ;\n"
+                                    "bob@example.org clrtxt:oldpw ;\n")
+        self.migrate(stale, f"sqlite3://db={rerun}", "--schema", "opensips", "--create-schema")
+        self.migrate(self.users, f"sqlite3://db={rerun}", "--schema", "opensips",
+                     "--on-conflict", "replace")
+        query = ("select username, domain, password, ha1, ha1_sha256, ha1_sha512t256 "
+                 "from subscriber order by username")
+        self.assertEqual(rows(rerun, query), rows(clean, query))
+
+    def test_dry_run_writes_nothing(self):
+        db = self.path("f.db")
+        self.migrate(self.users, f"sqlite3://db={db}", "--create-schema")
+        before = content(db, "rb")
+        r = self.migrate(self.users, f"sqlite3://db={db}", "--on-conflict", "replace",
+                         "--dry-run", "--json")
+        report = json.loads(r.stdout)
+        self.assertEqual((report["committed"], report["replaced"], report["read"]), (False, 4, 4))
+        self.assertEqual(content(db, "rb"), before)
+
+    def test_json_report(self):
+        db = self.path("k.db")
+        r = self.migrate(self.users, f"sqlite3://db={db}", "--schema", "kamailio",
+                         "--create-schema", "--json", code=1)
+        report = json.loads(r.stdout)
+        self.assertEqual(report["unconvertible"],
+                         {"count": 1, "listed": [{"identity": "carol@example.org", "reason":
+                          'no clear-text password and no MD5 hash for realm "example.org"'}]})
+        self.assertEqual((report["read"], report["committed"]), (4, False))
+        self.assertNotIn("server_configuration", report)
+
+    def test_sql_back_to_userdb_and_sideways(self):
+        db, back = self.path("f.db"), self.path("back")
+        self.migrate(self.users, f"sqlite3://db={db}", "--create-schema")
+        self.migrate(f"sqlite3://db={db}", back, "--verify")
+        self.assertEqual(os.stat(back).st_mode & 0o777, 0o600)
+        self.assertEqual(content(back),
+                         "version:1\n"
+                         "alice@example.org clrtxt:alicepw ;\n"
+                         f"bob@example.org md5:{BOB_MD5} ;\n"
+                         f"carol@example.org sha256:{CAROL_SHA256} ;\n"
+                         "d%40ve@example.org clrtxt:davepw ; d%40ve +33612345678\n")
+        kam = self.path("k.db")
+        self.migrate(f"sqlite3://db={db}", f"sqlite3://db={kam}", "--dest-schema", "kamailio",
+                     "--create-schema", "--skip-unconvertible")
+        self.assertEqual(rows(kam, "select count(*) from subscriber"), [(3,)])
+        # Kamailio to Flexisip: clear text where kamctl kept it, else the MD5 ha1.
+        flex = self.path("f2.db")
+        self.migrate(f"sqlite3://db={kam}", f"sqlite3://db={flex}", "--source-schema",
+                     "kamailio", "--create-schema", "--verify")
+        self.assertEqual(rows(flex, "select a.username, p.password, p.algorithm from accounts a "
+                                    "join passwords p on p.account_id = a.id order by a.id"),
+                         [("alice", "alicepw", "CLRTXT"), ("bob", BOB_MD5, "MD5"),
+                          ("d@ve", "davepw", "CLRTXT")])
+
+    def test_into_an_existing_userdb_keeps_its_lines(self):
+        target = self.write("target", "version:1\n# keep me\nzoe@example.org md5:"
+                                      + md5("zoe:example.org:z") + " ;\n")
+        self.migrate(self.users, target)
+        written = content(target)
+        self.assertTrue(written.startswith("version:1\n# keep me\nzoe@example.org md5:"))
+        self.assertIn("alice@example.org clrtxt:alicepw ;\n", written)
+
+    def test_htdigest_and_pjsip(self):
+        self.migrate(self.users, "htdigest:" + self.path("ht"), "--skip-unconvertible")
+        self.assertEqual(content(self.path("ht")),
+                         f"alice:example.org:{md5('alice:example.org:alicepw')}\n"
+                         f"bob:example.org:{BOB_MD5}\n"
+                         f"d@ve:example.org:{md5('d@ve:example.org:davepw')}\n")
+        self.migrate(self.users, "pjsip:" + self.path("pjsip.conf"))
+        pjsip = content(self.path("pjsip.conf"))
+        self.assertIn("[carol@example.org]\ntype=auth\nauth_type=digest\nusername=carol\n"
+                      f"realm=example.org\npassword_digest=SHA-256:{CAROL_SHA256}\n", pjsip)
+        # And back: pjsip to a userdb.
+        self.migrate("pjsip:" + self.path("pjsip.conf"), self.path("again"), "--verify")
+        self.assertIn(f"carol@example.org sha256:{CAROL_SHA256} ;",
+                      content(self.path("again")))
+        # A file format is written new, never over an existing file.
+        r = self.migrate(self.users, "pjsip:" + self.path("pjsip.conf"), code=73)
+        self.assertIn("pjsip.conf", r.stderr)
+
+    def test_verify_finds_what_the_server_would_not_accept(self):
+        db = self.path("f.db")
+        self.migrate(self.users, f"sqlite3://db={db}", "--create-schema")
+        # Something in the database rewrites hashes as they are stored (a bad trigger).
+        with sqlite3.connect(db) as connection:
+            connection.execute("create trigger spoil after insert on passwords begin update "
+                               "passwords set password = 'x' || password where id = new.id; end")
+        more = self.write("more", f"version:1\nfrank@example.org md5:{BOB_MD5} ;\n")
+        r = self.migrate(more, f"sqlite3://db={db}", "--verify", code=1)
+        self.assertIn("verify: frank@example.org: MD5 hash missing or different", r.stderr)
+
+    def test_bad_input(self):
+        self.assertExit(run("sipcred-migrate", self.users, "nosuch://x"), 2)
+        self.assertExit(run("sipcred-migrate", self.users, "sqlite3://"), 2)
+        self.assertExit(run("sipcred-migrate", self.users, "sqlite3://db=" + self.path("x.db"),
+                            "--schema", "asterisk"), 2)
+        self.assertExit(run("sipcred-migrate", self.users, "csv:" + self.path("u.csv"),
+                            "--on-conflict", "merge"), 2)
+        self.assertExit(run("sipcred-migrate", self.users, self.users), 2)
+        # A missing source, a missing SQLite database, missing tables.
+        self.assertExit(run("sipcred-migrate", self.path("none"), self.path("out")), 66)
+        self.assertExit(run("sipcred-migrate", "sqlite3://db=" + self.path("none.db"),
+                            self.path("out")), 66)
+        open(self.path("empty.db"), "wb").close()
+        r = run("sipcred-migrate", self.users, "sqlite3://db=" + self.path("empty.db"))
+        self.assertExit(r, 2)
+        self.assertIn('no table "accounts" of the flexisip schema (--create-schema creates it)',
+                      r.stderr)
+        # A malformed userdb: its diagnostics, exit 65, nothing written.
+        bad = self.write("bad", "version:1\nalice@example.org clrtxt:x;\n")
+        r = run("sipcred-migrate", bad, "sqlite3://db=" + self.path("b.db"), "--create-schema")
+        self.assertExit(r, 65)
+        self.assertRegex(r.stderr, r"bad:2:\d+: error: ")
+        self.assertEqual(rows(self.path("b.db"), "select name from sqlite_master"), [])
+        # A database server that does not answer: 69, and its password is never shown.
+        r = run("sipcred-migrate", self.users,
+                "postgresql://dbname=x host=127.0.0.1 port=9 user=u password=hunter2")
+        self.assertExit(r, 69)
+        self.assertIn("password=***", r.stderr)
+        self.assertNotIn("hunter2", r.stderr)
+
+    def test_killed_run_leaves_the_database_as_it_was(self):
+        db = self.path("f.db")
+        self.migrate(self.users, f"sqlite3://db={db}", "--create-schema")
+        before = rows(db, "select * from accounts")
+        big = self.path("big")
+        with open(big, "w") as f:
+            f.write("version:1\n")
+            for i in range(300000):
+                f.write(f"user{i}@example.org clrtxt:pw{i} ;\n")
+        process = subprocess.Popen([os.path.join(BIN, "sipcred-migrate"), big,
+                                    f"sqlite3://db={db}", "-q"], env={"PATH": CLEAN_PATH},
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        self.assertEqual(rows(db, "select * from accounts"), before)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -12,7 +12,6 @@
 #include <nlohmann/json.hpp>
 
 #include <iostream>
-#include <map>
 
 namespace {
 
@@ -25,7 +24,7 @@ struct Options {
   std::string source_schema;
   std::string destination_schema;
   bool create_schema = false;
-  OnConflict on_conflict = OnConflict::Fail;
+  std::string on_conflict = "fail";
   bool dry_run = false;
   std::string realm;
   std::string algorithm = "MD5";
@@ -66,13 +65,12 @@ void print_notes(const char* kind, const AccountNotes& notes) {
   }
 }
 
-std::string outcome(const MigrationReport& report, const Options& o) {
+std::string outcome(const MigrationReport& report, const MigrationOptions& options) {
   if (report.committed) {
     return "migrated";
   }
-  return o.dry_run && !report.refused({o.on_conflict, o.skip_unconvertible, o.dry_run})
-             ? "would migrate (dry run)"
-             : "refused, nothing written";
+  return options.dry_run && !report.refused(options) ? "would migrate (dry run)"
+                                                     : "refused, nothing written";
 }
 
 int run(int argc, char** argv) {
@@ -91,11 +89,9 @@ int run(int argc, char** argv) {
   app.add_option("--dest-schema", o.destination_schema, "SQL schema of DEST")->type_name("SCHEMA");
   app.add_flag("--create-schema", o.create_schema,
                "Create DEST's missing tables (and an SQLite file), with the server's indexes");
-  const std::map<std::string, OnConflict> conflicts{
-      {"fail", OnConflict::Fail}, {"skip", OnConflict::Skip}, {"replace", OnConflict::Replace}};
   app.add_option("--on-conflict", o.on_conflict,
                  "An account DEST has already: fail (default: nothing written), skip, replace")
-      ->transform(CLI::CheckedTransformer(conflicts))
+      ->check(CLI::IsMember({"fail", "skip", "replace"}))
       ->type_name("POLICY");
   app.add_flag("--dry-run", o.dry_run, "Do everything in a transaction, then roll it back");
   app.add_option("--realm", o.realm,
@@ -139,7 +135,10 @@ int run(int argc, char** argv) {
   auto source = open_store(source_locator, source_options);
   auto destination = open_store(destination_locator, destination_options);
 
-  MigrationOptions options{o.on_conflict, o.skip_unconvertible, o.dry_run};
+  const OnConflict on_conflict = o.on_conflict == "skip"      ? OnConflict::Skip
+                                 : o.on_conflict == "replace" ? OnConflict::Replace
+                                                              : OnConflict::Fail;
+  MigrationOptions options{on_conflict, o.skip_unconvertible, o.dry_run};
   MigrationReport report;
   try {
     cli::ProgressBar bar("accounts", source->size_hint(), o.quiet);
@@ -189,7 +188,7 @@ int run(int argc, char** argv) {
       print_notes("verify", verified->differences);
     }
     if (!o.quiet || !report.committed) {
-      std::cerr << "sipcred-migrate: " << outcome(report, o) << ": " << report.read
+      std::cerr << "sipcred-migrate: " << outcome(report, options) << ": " << report.read
                 << " accounts read from " << source_locator.display() << ", " << report.inserted
                 << " added and " << report.replaced << " replaced in "
                 << destination_locator.display() << " (" << report.credentials << " credentials), "

@@ -1,0 +1,121 @@
+// convert_account: what survives a migration into each kind of store. Expected hashes were
+// computed with python3 hashlib (e.g. hashlib.md5(b"alice:corp:secret").hexdigest()).
+#include "sipcred/account.hpp"
+#include "sipcred/error.hpp"
+#include "sipcred/store.hpp"
+
+#include <gtest/gtest.h>
+
+namespace sipcred {
+namespace {
+
+const std::string md5_domain = "543e1aec5d3614f03141652d6ada51b2"; // alice:example.org:secret
+const std::string sha256_domain =
+    "d1659fff7a501be15962adc35514ca6a5868905695f2dd1093741f931e000a1f";
+const std::string md5_corp = "4ce82b49df6e42c44ec2679f0840bbe5"; // alice:corp:secret
+const std::string sha256_corp = "c8691deb81e593879db15d633c164329e842a2838ceea9f112710ac7fc112abf";
+const std::string sha512_256_corp =
+    "c164b7c9dd8ea0079a5b684a689da39a7a6438dcc39944b319ba4567507b6454";
+
+Account clear_alice() { return {"alice", "example.org", "", "", {{std::nullopt, "secret", ""}}}; }
+
+CredentialNeeds flexisip(std::string realm = "") {
+  return {true, true, true, {HashFunction::Md5, HashFunction::Sha256}, {}, std::move(realm)};
+}
+
+CredentialNeeds kamailio(HashFunction hash, std::string realm = "") {
+  return {true, false, false, {hash}, {hash}, std::move(realm)};
+}
+
+TEST(ConvertAccount, ClearTextStaysClearWhereTheServerDerivesHashes) {
+  auto result = convert_account(clear_alice(), flexisip());
+  EXPECT_EQ(result.unconvertible, "");
+  EXPECT_EQ(result.account.credentials, clear_alice().credentials);
+}
+
+TEST(ConvertAccount, ClearTextForAnotherRealmBecomesHashesForIt) {
+  // Flexisip hashes clear text with the domain: for realm "corp" it must store hashes.
+  auto result = convert_account(clear_alice(), flexisip("corp"));
+  ASSERT_EQ(result.account.credentials.size(), 2u);
+  EXPECT_EQ(result.account.credentials[0], (Credential{HashFunction::Md5, md5_corp, "corp"}));
+  EXPECT_EQ(result.account.credentials[1], (Credential{HashFunction::Sha256, sha256_corp, "corp"}));
+}
+
+TEST(ConvertAccount, ColumnsOfEveryAlgorithmAreDerivedFromClearText) {
+  CredentialNeeds opensips{
+      true, false, false, {HashFunction::Md5, HashFunction::Sha256, HashFunction::Sha512_256},
+      {},   "corp"};
+  auto result = convert_account(clear_alice(), opensips);
+  ASSERT_EQ(result.account.credentials.size(), 4u);
+  EXPECT_TRUE(result.account.credentials[0].is_clear_text());
+  EXPECT_EQ(result.account.credentials[3].value, sha512_256_corp);
+}
+
+TEST(ConvertAccount, HashMigratesOnlyForTheSameAlgorithmAndRealm) {
+  Account bob{"alice", "example.org", "", "", {{HashFunction::Md5, md5_domain, "example.org"}}};
+  auto same = convert_account(bob, kamailio(HashFunction::Md5));
+  EXPECT_EQ(same.unconvertible, "");
+  EXPECT_EQ(same.account.credentials, bob.credentials);
+
+  auto other_realm = convert_account(bob, kamailio(HashFunction::Md5, "corp"));
+  EXPECT_EQ(other_realm.unconvertible, "no clear-text password and no MD5 hash for realm \"corp\"");
+  EXPECT_TRUE(other_realm.account.credentials.empty());
+
+  auto other_algorithm = convert_account(bob, kamailio(HashFunction::Sha256));
+  EXPECT_EQ(other_algorithm.unconvertible,
+            "no clear-text password and no SHA-256 hash for realm \"example.org\"");
+}
+
+TEST(ConvertAccount, HashesTheTargetCannotHoldAreReportedDropped) {
+  Account carol{"alice",
+                "example.org",
+                "",
+                "",
+                {{HashFunction::Sha256, sha256_domain, "example.org"},
+                 {HashFunction::Sha512_256, sha512_256_corp, "example.org"}}};
+  auto result = convert_account(carol, flexisip());
+  EXPECT_EQ(result.unconvertible, "");
+  ASSERT_EQ(result.account.credentials.size(), 1u);
+  EXPECT_EQ(result.account.credentials[0].hash, HashFunction::Sha256);
+  ASSERT_EQ(result.dropped.size(), 1u);
+  EXPECT_EQ(result.dropped[0], "SHA-512-256 hash for realm \"example.org\"");
+}
+
+TEST(ConvertAccount, NothingUsableIsUnconvertible) {
+  Account only_sha512{
+      "alice", "example.org", "", "", {{HashFunction::Sha512_256, sha512_256_corp, "example.org"}}};
+  auto result = convert_account(only_sha512, flexisip());
+  EXPECT_EQ(result.unconvertible,
+            "no credential the target can use (SHA-512-256 hash for realm \"example.org\")");
+  CredentialNeeds clear_only{true, false, false, {}, {}, ""};
+  EXPECT_NE(
+      convert_account(Account{"a", "d", "", "", {{HashFunction::Md5, md5_domain, "d"}}}, clear_only)
+          .unconvertible,
+      "");
+}
+
+TEST(Locator, NamesEveryKindOfStore) {
+  EXPECT_EQ(parse_locator("/etc/flexisip/users").kind, StoreKind::Userdb);
+  EXPECT_EQ(parse_locator("pjsip:/etc/asterisk/pjsip.conf").path, "/etc/asterisk/pjsip.conf");
+  EXPECT_EQ(parse_locator("htdigest:h").kind, StoreKind::Htdigest);
+  auto sql = parse_locator("postgresql://dbname=d host=h password='a b' user=u");
+  EXPECT_EQ(sql.kind, StoreKind::Sql);
+  EXPECT_EQ(sql.backend, "postgresql");
+  EXPECT_EQ(sql.connection, "dbname=d host=h password='a b' user=u");
+  EXPECT_EQ(sql.display(), "postgresql://dbname=d host=h password=*** user=u");
+  EXPECT_EQ(parse_locator("mysql://db=x pass=s3cret").display(), "mysql://db=x pass=***");
+}
+
+TEST(Locator, RefusesWhatItCannotName) {
+  for (const char* bad : {"oracle://x", "sqlite3://", "csv:", ""}) {
+    try {
+      parse_locator(bad);
+      ADD_FAILURE() << bad;
+    } catch (const Error& error) {
+      EXPECT_EQ(error.kind(), ErrorKind::Usage) << bad;
+    }
+  }
+}
+
+} // namespace
+} // namespace sipcred

@@ -1,5 +1,7 @@
 #include "sipcred/convert.hpp"
 
+#include "sipcred/userdb_stream.hpp"
+
 #include "sipcred/error.hpp"
 #include "sipcred/userdb.hpp"
 #include "text.hpp"
@@ -163,44 +165,6 @@ void merge(ConvertReport& into, ConvertReport&& from) {
   append_listed(into.mismatches, from.mismatches);
 }
 
-// Cuts the input into pieces that scan on their own (see end_of_piece), numbering their lines.
-class PieceReader {
-public:
-  PieceReader(InputStream& input, std::size_t piece_size)
-      : m_input(input), m_piece_size(piece_size) {}
-
-  // A piece ends where end_of_piece allows, never inside a line or inside a run of indented
-  // CRLF lines (they may continue a comment): such a run, or a single line, longer than a
-  // piece makes the piece that long.
-  bool next(Piece& piece) {
-    while (!m_end && (m_carry.size() < m_piece_size || end_of_piece(m_carry) == 0)) {
-      const std::size_t old = m_carry.size();
-      m_carry.resize(old + m_piece_size);
-      const std::size_t got = m_input.read(m_carry.data() + old, m_piece_size);
-      m_carry.resize(old + got);
-      m_end = got == 0;
-    }
-    if (m_end && m_carry.empty() && !m_first) return false;
-    const std::size_t end = m_end ? m_carry.size() : end_of_piece(m_carry);
-    // The piece takes the buffer; only the short tail after its end is copied back.
-    piece.text.swap(m_carry);
-    m_carry.assign(piece.text, end);
-    piece.text.resize(end);
-    piece.first_line = m_next_line;
-    m_next_line += static_cast<std::size_t>(std::count(piece.text.begin(), piece.text.end(), '\n'));
-    m_first = false;
-    return true;
-  }
-
-private:
-  InputStream& m_input;
-  const std::size_t m_piece_size;
-  std::string m_carry;
-  bool m_end = false;
-  bool m_first = true; // an empty input is still one (empty) piece: it must be reported
-  std::size_t m_next_line = 1;
-};
-
 } // namespace
 
 ConvertReport convert(InputStream& input, const std::function<void(std::string_view)>& output,
@@ -219,7 +183,8 @@ ConvertReport convert(InputStream& input, const std::function<void(std::string_v
   bool more = true;
   while (more) {
     std::size_t filled = 0;
-    while (filled < threads && (more = reader.next(pieces[filled]))) ++filled;
+    while (filled < threads && (more = reader.next(pieces[filled].text, pieces[filled].first_line)))
+      ++filled;
     if (filled == 0) break;
     const std::span<Piece> batch(pieces.data(), filled);
     convert_batch(batch, options);

@@ -3,6 +3,7 @@
 #include "sipcred/atomic_file.hpp"
 #include "sipcred/error.hpp"
 #include "sipcred/user_edit.hpp"
+#include "sipcred/userdb_stream.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -152,25 +153,35 @@ CredentialNeeds FileStore::needs() const {
   return needs;
 }
 
+// Reading needs no lock: sipcred (and anything using AtomicFile) replaces a userdb whole.
 std::optional<std::size_t> FileStore::size_hint() {
   std::error_code missing;
   if (!std::filesystem::exists(m_path, missing)) {
     return std::nullopt;
   }
-  AtomicFile file(m_path);
-  auto content = file.view();
-  return static_cast<std::size_t>(std::count(content.begin(), content.end(), '\n'));
+  InputStream input = InputStream::open(m_path);
+  std::string block(1 << 20, '\0');
+  std::size_t lines = 0;
+  while (std::size_t got = input.read(block.data(), block.size())) {
+    lines += static_cast<std::size_t>(std::count(block.begin(), block.begin() + got, '\n'));
+  }
+  return lines;
 }
 
 void FileStore::read(const std::function<void(Account&&)>& visit) {
-  AtomicFile file(m_path);
+  InputStream input = InputStream::open(m_path);
+  userdb::PieceReader pieces(input, 1 << 20);
+  std::string piece;
+  std::size_t first_line = 0;
   std::vector<Diagnostic> diagnostics;
   // A malformed file throws once scanned: a writer given the accounts before that rolls back.
-  userdb::scan_lines(file.view(), diagnostics, [&](const userdb::Line& line, std::size_t) {
-    if (line.kind == userdb::LineKind::Auth) {
-      visit(account_of(line.entry, m_options.realm));
-    }
-  });
+  while (pieces.next(piece, first_line)) {
+    userdb::scan_piece(piece, first_line, diagnostics, [&](const userdb::Line& line, std::size_t) {
+      if (line.kind == userdb::LineKind::Auth) {
+        visit(account_of(line.entry, m_options.realm));
+      }
+    });
+  }
   if (has_errors(diagnostics)) {
     throw InvalidStoreData(m_path, std::move(diagnostics));
   }

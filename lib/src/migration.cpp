@@ -1,6 +1,12 @@
 #include "sipcred/migration.hpp"
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <unordered_set>
 
 namespace sipcred {
@@ -25,43 +31,155 @@ bool MigrationReport::refused(const MigrationOptions& options) const {
          (!unconvertible.empty() && !options.skip_unconvertible);
 }
 
+namespace {
+
+struct Converted {
+  std::string identity;
+  Conversion conversion;
+};
+using Batch = std::vector<Converted>;
+
+// Batches of converted accounts, from the thread that reads SOURCE to the one that writes DEST:
+// reading, parsing and hashing overlap the database's work. Bounded, so memory stays small.
+class BatchQueue {
+public:
+  static constexpr std::size_t batch_size = 512;
+  static constexpr std::size_t depth = 8;
+
+  // False when the writer has given up: the reader should stop.
+  bool push(Batch&& batch) {
+    std::unique_lock lock(m_mutex);
+    m_space.wait(lock, [&] { return m_batches.size() < depth || m_abandoned; });
+    if (m_abandoned) {
+      return false;
+    }
+    m_batches.push_back(std::move(batch));
+    m_ready.notify_one();
+    return true;
+  }
+
+  // The next batch; nullopt once the reader is done (then rethrow_reader_error()).
+  std::optional<Batch> pop() {
+    std::unique_lock lock(m_mutex);
+    m_ready.wait(lock, [&] { return !m_batches.empty() || m_finished; });
+    if (m_batches.empty()) {
+      return std::nullopt;
+    }
+    Batch batch = std::move(m_batches.front());
+    m_batches.pop_front();
+    m_space.notify_one();
+    return batch;
+  }
+
+  void finish(std::exception_ptr error) {
+    std::lock_guard lock(m_mutex);
+    m_finished = true;
+    m_error = std::move(error);
+    m_ready.notify_one();
+  }
+
+  void abandon() {
+    std::lock_guard lock(m_mutex);
+    m_abandoned = true;
+    m_space.notify_one();
+  }
+
+  void rethrow_reader_error() {
+    std::lock_guard lock(m_mutex);
+    if (m_error) {
+      std::rethrow_exception(m_error);
+    }
+  }
+
+private:
+  std::mutex m_mutex;
+  std::condition_variable m_ready, m_space;
+  std::deque<Batch> m_batches;
+  bool m_finished = false;
+  bool m_abandoned = false;
+  std::exception_ptr m_error;
+};
+
+struct ReaderStopped {}; // thrown through Store::read when the writer has given up
+
+void read_and_convert(Store& source, const CredentialNeeds& needs, BatchQueue& queue) {
+  try {
+    Batch batch;
+    source.read([&](Account&& account) {
+      std::string identity = account.identity();
+      batch.push_back({std::move(identity), convert_account(account, needs)});
+      if (batch.size() == BatchQueue::batch_size) {
+        if (!queue.push(std::move(batch))) {
+          throw ReaderStopped{};
+        }
+        batch = {};
+      }
+    });
+    if (!batch.empty()) {
+      queue.push(std::move(batch));
+    }
+    queue.finish(nullptr);
+  } catch (const ReaderStopped&) {
+    queue.finish(nullptr);
+  } catch (...) {
+    queue.finish(std::current_exception());
+  }
+}
+
+void record(MigrationReport& report, StoreWriter& writer, Converted& converted) {
+  const auto& identity = converted.identity;
+  Conversion& conversion = converted.conversion;
+  ++report.read;
+  for (auto& what : conversion.dropped) {
+    report.dropped.add(identity, what + " not kept");
+  }
+  if (!conversion.unconvertible.empty()) {
+    report.unconvertible.add(identity, conversion.unconvertible);
+    return;
+  }
+  // Written even when the run will fail, so that every conflict is listed at once.
+  switch (writer.write(conversion.account)) {
+  case WriteResult::Inserted:
+    ++report.inserted;
+    report.credentials += conversion.account.credentials.size();
+    break;
+  case WriteResult::Replaced:
+    ++report.replaced;
+    report.credentials += conversion.account.credentials.size();
+    break;
+  case WriteResult::Skipped:
+    report.skipped.add(identity, "already in the destination, left as it was");
+    report.skipped_identities.push_back(identity);
+    break;
+  case WriteResult::Conflict: report.conflicts.add(identity, "already in the destination"); break;
+  }
+}
+
+} // namespace
+
 MigrationReport migrate(Store& source, Store& destination, const MigrationOptions& options,
                         const std::function<void(std::size_t)>& progress) {
   MigrationReport report;
   const CredentialNeeds needs = destination.needs();
   auto writer = destination.begin_write(options.on_conflict);
-  source.read([&](Account&& account) {
-    ++report.read;
-    Conversion conversion = convert_account(account, needs);
-    for (auto& what : conversion.dropped) {
-      report.dropped.add(account.identity(), what + " not kept");
-    }
-    if (!conversion.unconvertible.empty()) {
-      report.unconvertible.add(account.identity(), conversion.unconvertible);
-    } else {
-      // Written even when the run will fail, so that every conflict is listed at once.
-      switch (writer->write(conversion.account)) {
-      case WriteResult::Inserted:
-        ++report.inserted;
-        report.credentials += conversion.account.credentials.size();
-        break;
-      case WriteResult::Replaced:
-        ++report.replaced;
-        report.credentials += conversion.account.credentials.size();
-        break;
-      case WriteResult::Skipped:
-        report.skipped.add(account.identity(), "already in the destination, left as it was");
-        report.skipped_identities.push_back(account.identity());
-        break;
-      case WriteResult::Conflict:
-        report.conflicts.add(account.identity(), "already in the destination");
-        break;
+  BatchQueue queue;
+  std::thread reader(read_and_convert, std::ref(source), std::cref(needs), std::ref(queue));
+  try {
+    while (auto batch = queue.pop()) {
+      for (auto& converted : *batch) {
+        record(report, *writer, converted);
+      }
+      if (progress) {
+        progress(report.read);
       }
     }
-    if (progress) {
-      progress(report.read);
-    }
-  });
+  } catch (...) {
+    queue.abandon();
+    reader.join();
+    throw; // the writer rolls back as it is destroyed
+  }
+  reader.join();
+  queue.rethrow_reader_error();
   if (!report.refused(options) && !options.dry_run) {
     writer->commit();
     report.committed = true;

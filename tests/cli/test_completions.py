@@ -3,12 +3,13 @@ know every option the tool's --help lists (so a new option cannot be forgotten).
 import os
 import re
 import subprocess
+import tempfile
 import unittest
 
 from clitest import run
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../completions")
-TOOLS = ["sipcred-hash", "sipcred-user", "sipcred-convert", "sipcred-sim"]
+TOOLS = ["sipcred-hash", "sipcred-user", "sipcred-convert", "sipcred-sim", "sipcred-migrate"]
 SUBCOMMANDS = {"sipcred-user": ["init", "add", "rotate", "remove", "list", "show", "check",
                                 "import"],
                "sipcred-sim": ["challenge", "respond", "verify"]}
@@ -51,14 +52,17 @@ class Completions(unittest.TestCase):
                     found = option in text or (sh == "fish" and f"-l {bare}" in text)
                     self.assertTrue(found, f"{path} does not complete {option}")
 
-    def bash_complete(self, line):
-        words = line.split(" ")
+    def bash_complete(self, line, tool="sipcred-hash", cwd=None):
+        # Split as bash does with its default COMP_WORDBREAKS: "=" and ":" are words.
+        words = re.findall(r"[=:]+|[^ =:]+|(?<= )$|^$", line)
+        function = "_" + tool.replace("-", "_")
         script = (f"source /usr/share/bash-completion/bash_completion; "
-                  f"source {files('sipcred-hash')['bash']}; "
+                  f"source {files(tool)['bash']}; "
                   f"COMP_WORDS=({' '.join(repr(w) for w in words)}); "
                   f"COMP_CWORD={len(words) - 1}; COMP_LINE={line!r}; COMP_POINT={len(line)}; "
-                  f"_sipcred_hash; printf '%s\\n' \"${{COMPREPLY[@]}}\"")
-        r = shell("bash", "-c", script)
+                  f"{function}; printf '%s\\n' \"${{COMPREPLY[@]}}\"")
+        r = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=30,
+                           cwd=cwd)
         self.assertEqual(r.returncode, 0, r.stderr)
         return r.stdout.split()
 
@@ -67,12 +71,37 @@ class Completions(unittest.TestCase):
         self.assertEqual(self.bash_complete("sipcred-hash --format u"), ["userdb"])
         self.assertIn("--password-file", self.bash_complete("sipcred-hash --pass"))
 
+    def test_bash_completes_migrate_values_and_stores(self):
+        def complete(line, cwd=None):
+            return self.bash_complete(line, "sipcred-migrate", cwd)
+        self.assertEqual(complete("sipcred-migrate --schema k"), ["kamailio"])
+        self.assertEqual(complete("sipcred-migrate --dest-schema=o"), ["opensips"])
+        self.assertEqual(complete("sipcred-migrate --on-conflict "), ["fail", "skip", "replace"])
+        self.assertEqual(complete("sipcred-migrate -a SHA"), ["SHA-256", "SHA-512-256"])
+        self.assertNotIn("--dry-run", complete("sipcred-migrate --verify --"))
+        with tempfile.TemporaryDirectory() as tmp:
+            open(os.path.join(tmp, "users"), "w").close()
+            stores = complete("sipcred-migrate ", tmp)
+            for prefix in ["htdigest:", "pjsip:", "csv:", "jsonl:", "sqlite3://db=",
+                           "postgresql://", "mysql://", "users"]:
+                self.assertIn(prefix, stores)
+            # readline replaces the text after the last ":" or "=" of the word
+            self.assertEqual(complete("sipcred-migrate users sqlite3://db=u", tmp), ["users"])
+            self.assertEqual(complete("sipcred-migrate pjsip:u", tmp), ["users"])
+            self.assertEqual(complete("sipcred-migrate users out ", tmp), [])
+
     def test_fish_completes_values(self):
         r = shell("fish", "-c", f"source {files('sipcred-hash')['fish']}; "
                                 f"complete -C 'sipcred-hash -f '")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(sorted(line.split("\t")[0] for line in r.stdout.splitlines()),
                          ["hex", "htdigest", "pjsip", "userdb"])
+        r = shell("fish", "-c", f"source {files('sipcred-migrate')['fish']}; "
+                                f"complete -C 'sipcred-migrate --on-conflict '; "
+                                f"complete -C 'sipcred-migrate sq'")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(sorted(line.split("\t")[0] for line in r.stdout.splitlines()),
+                         ["fail", "replace", "skip", "sqlite3://db="])
 
 
 if __name__ == "__main__":

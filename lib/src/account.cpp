@@ -47,10 +47,28 @@ Conversion convert_account(const Account& source, const CredentialNeeds& needs) 
   const std::string& realm = needs.realm.empty() ? source.domain : needs.realm;
   const Credential* clear = source.clear_text();
 
+  if (!source.auth_user.empty() && !needs.keeps_auth_user) {
+    result.dropped.push_back("user-id \"" + source.auth_user + "\"");
+    result.account.auth_user.clear();
+  }
+  if (!source.phone.empty() && !needs.keeps_phone) {
+    result.dropped.push_back("phone \"" + source.phone + "\"");
+    result.account.phone.clear();
+  }
   bool clear_kept = false;
-  if (clear && needs.clear_text && (!needs.clear_text_only_at_domain || realm == source.domain)) {
-    kept.push_back(*clear);
-    clear_kept = true;
+  if (clear && needs.clear_text) {
+    if (needs.clear_text_only_at_domain && realm != source.domain) {
+      result.dropped.push_back("clear-text password (the server would hash it with the domain, "
+                               "not the realm \"" +
+                               realm + "\": hashes for the realm are kept)");
+    } else if (needs.clear_text_max_length && clear->value.size() > needs.clear_text_max_length) {
+      result.dropped.push_back("clear-text password (longer than the " +
+                               std::to_string(needs.clear_text_max_length) +
+                               " characters of the password column)");
+    } else {
+      kept.push_back(*clear);
+      clear_kept = true;
+    }
   }
   if (!(clear_kept && needs.clear_text_replaces_hashes)) {
     for (HashFunction hash : needs.hashes) {
@@ -80,6 +98,7 @@ Conversion convert_account(const Account& source, const CredentialNeeds& needs) 
   }
   if (!result.unconvertible.empty()) {
     kept.clear();
+    result.dropped.clear();
   }
   return result;
 }

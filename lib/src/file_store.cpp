@@ -17,22 +17,6 @@ bool has_errors(const std::vector<Diagnostic>& diagnostics) {
                      [](const Diagnostic& d) { return d.severity == Severity::Error; });
 }
 
-std::string url_escape(std::string_view text) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string escaped;
-  for (char c : text) {
-    if (userdb::is_token_char(c) && c != '%') {
-      escaped += c;
-    } else {
-      auto byte = static_cast<unsigned char>(c);
-      escaped += '%';
-      escaped += hex[byte >> 4];
-      escaped += hex[byte & 15];
-    }
-  }
-  return escaped;
-}
-
 // Writes accounts into a parsed userdb; the file is replaced (or created) at commit.
 class FileWriter : public StoreWriter {
 public:
@@ -125,7 +109,7 @@ Account account_of(const userdb::Entry& entry, const std::string& realm) {
 
 userdb::EntrySpec entry_spec_of(const Account& account) {
   userdb::EntrySpec spec;
-  spec.user = url_escape(account.user);
+  spec.user = userdb::url_escape(account.user);
   spec.domain = account.domain;
   for (const auto& credential : account.credentials) {
     spec.credentials.emplace_back(credential.is_clear_text()
@@ -133,7 +117,7 @@ userdb::EntrySpec entry_spec_of(const Account& account) {
                                       : userdb::credential_type_of(*credential.hash),
                                   credential.value);
   }
-  spec.user_id = account.auth_user.empty() ? std::string() : url_escape(account.auth_user);
+  spec.user_id = account.auth_user.empty() ? std::string() : userdb::url_escape(account.auth_user);
   if (!account.phone.empty() && spec.user_id.empty()) {
     spec.user_id = spec.user; // the phone is the second token after ';'
   }
@@ -150,6 +134,8 @@ CredentialNeeds FileStore::needs() const {
   needs.clear_text_replaces_hashes = true;
   needs.hashes = {HashFunction::Md5, HashFunction::Sha256};
   needs.realm = m_options.realm;
+  needs.keeps_auth_user = true;
+  needs.keeps_phone = true;
   return needs;
 }
 

@@ -83,10 +83,11 @@ std::string sqlite_path(const std::string& connection) {
 }
 
 // SQLite creates a missing database file with the umask's mode; credentials get 0600.
-void prepare_sqlite_file(const std::string& path, bool create) {
+// True when it created the file.
+bool prepare_sqlite_file(const std::string& path, bool create) {
   std::error_code error;
   if (std::filesystem::exists(path, error)) {
-    return;
+    return false;
   }
   if (!create) {
     throw Error(ErrorKind::NoInput,
@@ -97,6 +98,7 @@ void prepare_sqlite_file(const std::string& path, bool create) {
     throw Error(ErrorKind::CannotCreate, path + ": " + std::strerror(errno));
   }
   ::close(fd);
+  return true;
 }
 
 std::string lowercase(std::string text) {
@@ -172,6 +174,8 @@ public:
   CredentialNeeds needs() const override {
     CredentialNeeds needs;
     needs.realm = m_options.realm;
+    // The width of the schemas' password columns.
+    needs.clear_text_max_length = m_opensips ? 25 : 64;
     if (m_opensips) {
       needs.hashes = {HashFunction::Md5, HashFunction::Sha256, HashFunction::Sha512_256};
     } else {
@@ -345,6 +349,7 @@ public:
     needs.clear_text_replaces_hashes = true;
     needs.hashes = {HashFunction::Md5, HashFunction::Sha256};
     needs.realm = m_options.realm;
+    needs.keeps_phone = true; // the default request has no place for a user-id
     return needs;
   }
 
@@ -524,7 +529,7 @@ public:
       : m_locator(locator), m_options(options), m_dialect(dialect_of(locator.backend)) {
     if (m_dialect == Dialect::Sqlite) {
       m_sqlite_path = sqlite_path(locator.connection);
-      prepare_sqlite_file(m_sqlite_path, options.create_schema);
+      m_created_file = prepare_sqlite_file(m_sqlite_path, options.create_schema);
     }
     try {
       const soci::backend_factory* factory = m_dialect == Dialect::Sqlite ? soci::factory_sqlite3()
@@ -539,7 +544,18 @@ public:
     m_access = make_access(m_session, m_dialect, options);
   }
 
+  ~SqlStore() override {
+    if (m_created_file && !m_committed) {
+      m_access.reset();
+      m_session.close();
+      std::error_code ignored;
+      std::filesystem::remove(m_sqlite_path, ignored);
+      std::filesystem::remove(m_sqlite_path + "-journal", ignored);
+    }
+  }
+
   CredentialNeeds needs() const override { return m_access->needs(); }
+  void committed() { m_committed = true; }
 
   std::optional<std::size_t> size_hint() override {
     return guarded([&] {
@@ -684,6 +700,8 @@ private:
   StoreOptions m_options;
   Dialect m_dialect;
   std::string m_sqlite_path;
+  bool m_created_file = false; // an SQLite file this run created: removed unless committed
+  bool m_committed = false;
   soci::session m_session;
   std::unique_ptr<SchemaAccess> m_access;
 };
@@ -748,6 +766,7 @@ public:
       return 0;
     });
     m_open = false;
+    m_store.committed();
   }
 
 private:
@@ -798,7 +817,11 @@ std::string SqlStore::server_configuration() const {
         << "db-implementation=soci\n"
         << "soci-backend=" << m_locator.backend << "\n"
         << "soci-connection-string=" << connection << "\n"
-        << "soci-password-request=" << flexisip_password_request << "\n";
+        << "soci-password-request=" << flexisip_password_request << "\n"
+        << "available-algorithms=MD5 SHA-256\n";
+    if (!m_options.realm.empty()) {
+      out << "realm=" << m_options.realm << "\n";
+    }
     return out.str();
   }
   std::string module = m_dialect == Dialect::Sqlite       ? "db_sqlite"

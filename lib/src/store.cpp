@@ -6,6 +6,7 @@
 #include "text_stores.hpp"
 
 #include <array>
+#include <filesystem>
 #include <regex>
 
 namespace sipcred {
@@ -79,6 +80,36 @@ std::string Locator::display() const {
   static const std::regex password(R"((\b(?:password|pass)\s*=\s*)('[^']*'|\S+))",
                                    std::regex::icase);
   return backend + "://" + std::regex_replace(connection, password, "$1***");
+}
+
+namespace {
+
+// The file a locator names (an SQLite database's db=PATH), resolved; "" for a server.
+std::string file_of(const Locator& locator) {
+  std::string path = locator.path;
+  if (locator.kind == StoreKind::Sql) {
+    if (locator.backend != "sqlite3") {
+      return {};
+    }
+    static const std::regex db(R"((?:^|\s)db(?:name)?\s*=\s*('[^']*'|\S+))");
+    std::smatch match;
+    path = std::regex_search(locator.connection, match, db) ? match[1].str() : locator.connection;
+    if (path.size() >= 2 && path.front() == '\'') {
+      path = path.substr(1, path.size() - 2);
+    }
+  }
+  std::error_code ignored;
+  return std::filesystem::weakly_canonical(path, ignored).string();
+}
+
+} // namespace
+
+bool Locator::same_store(const Locator& other) const {
+  std::string file = file_of(*this);
+  if (!file.empty() || !file_of(other).empty()) {
+    return file == file_of(other);
+  }
+  return backend == other.backend && connection == other.connection;
 }
 
 std::optional<Schema> parse_schema(std::string_view name) {

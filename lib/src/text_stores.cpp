@@ -203,20 +203,33 @@ public:
 
   std::string format(const Account& account, const StoreOptions& options) const override {
     const std::string& realm = options.realm.empty() ? account.domain : options.realm;
-    std::string text = "\n[" + account.identity() +
+    std::string text = "[" + account.identity() +
                        "]\ntype=auth\nauth_type=digest\nusername=" + account.user +
                        "\nrealm=" + realm + "\n";
+    std::string algorithms;
     for (const auto& credential : account.credentials) {
       if (credential.is_clear_text()) {
         text += "password=" + credential.value + "\n";
       } else {
-        text += "password_digest=" + std::string(hash_name(*credential.hash)) + ":" +
-                credential.value + "\n";
+        std::string name(hash_name(*credential.hash));
+        text += "password_digest=" + name + ":" + credential.value + "\n";
+        algorithms += (algorithms.empty() ? "" : ",") + name;
       }
     }
-    return text;
+    // Asterisk offers MD5 unless told otherwise, and refuses an object that cannot answer
+    // an algorithm it offers.
+    if (!account.clear_text() && !account.hash_for(HashFunction::Md5, realm)) {
+      text += "supported_algorithms_uas=" + algorithms + "\n";
+    }
+    return text + "\n";
   }
 };
+
+// The identity as a userdb writes it (the user URL-escaped), so that the list reads back.
+std::string escaped_identity(const Account& account) {
+  return account.user.empty() ? account.domain
+                              : userdb::url_escape(account.user) + "@" + account.domain;
+}
 
 // identity,password[,auth_user,phone] (sipcred-user import's lists): clear text only.
 class ImportList : public TextFormat {
@@ -226,6 +239,8 @@ public:
   CredentialNeeds needs(const StoreOptions& options) const override {
     CredentialNeeds needs;
     needs.realm = options.realm;
+    needs.keeps_auth_user = true;
+    needs.keeps_phone = true;
     return needs;
   }
 
@@ -255,9 +270,9 @@ public:
   std::string format(const Account& account, const StoreOptions&) const override {
     const std::string& password = account.credentials.front().value;
     if (m_format == ImportFormat::JsonLines) {
-      nlohmann::json record = {{"identity", account.identity()}, {"password", password}};
+      nlohmann::json record = {{"identity", escaped_identity(account)}, {"password", password}};
       if (!account.auth_user.empty()) {
-        record["auth_user"] = account.auth_user;
+        record["auth_user"] = userdb::url_escape(account.auth_user);
       }
       if (!account.phone.empty()) {
         record["phone"] = account.phone;
@@ -274,8 +289,8 @@ public:
       }
       return quoted + "\"";
     };
-    return field(account.identity()) + "," + field(password) + "," + field(account.auth_user) +
-           "," + field(account.phone) + "\n";
+    return field(escaped_identity(account)) + "," + field(password) + "," +
+           field(userdb::url_escape(account.auth_user)) + "," + field(account.phone) + "\n";
   }
 
 private:

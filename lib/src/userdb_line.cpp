@@ -492,6 +492,22 @@ bool is_token(std::string_view text) {
   return true;
 }
 
+std::string url_escape(std::string_view text) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string escaped;
+  for (char c : text) {
+    if (is_token_char(c) && c != '%') {
+      escaped += c;
+    } else {
+      auto byte = static_cast<unsigned char>(c);
+      escaped += '%';
+      escaped += hex[byte >> 4];
+      escaped += hex[byte & 15];
+    }
+  }
+  return escaped;
+}
+
 std::string url_unescape(std::string_view text) {
   auto hex_value = [](char c) -> int {
     if (c >= '0' && c <= '9') return c - '0';

@@ -253,8 +253,11 @@ class Migrate(TempDirTest):
                          f"d@ve:example.org:{md5('d@ve:example.org:davepw')}\n")
         self.migrate(self.users, "pjsip:" + self.path("pjsip.conf"))
         pjsip = content(self.path("pjsip.conf"))
+        # Asterisk offers MD5 by default: carol, with SHA-256 only, must say what she answers.
         self.assertIn("[carol@example.org]\ntype=auth\nauth_type=digest\nusername=carol\n"
-                      f"realm=example.org\npassword_digest=SHA-256:{CAROL_SHA256}\n", pjsip)
+                      f"realm=example.org\npassword_digest=SHA-256:{CAROL_SHA256}\n"
+                      "supported_algorithms_uas=SHA-256\n", pjsip)
+        self.assertTrue(pjsip.startswith("[alice@example.org]\n"))
         # And back: pjsip to a userdb.
         self.migrate("pjsip:" + self.path("pjsip.conf"), self.path("again"), "--verify")
         self.assertIn(f"carol@example.org sha256:{CAROL_SHA256} ;",
@@ -273,6 +276,38 @@ class Migrate(TempDirTest):
         more = self.write("more", f"version:1\nfrank@example.org md5:{BOB_MD5} ;\n")
         r = self.migrate(more, f"sqlite3://db={db}", "--verify", code=1)
         self.assertIn("verify: frank@example.org: MD5 hash missing or different", r.stderr)
+
+    def test_review_fixes(self):
+        # The same store named two ways.
+        self.assertExit(run("sipcred-migrate", self.users, "./users", cwd=self.dir), 2)
+        db = self.path("f.db")
+        self.migrate(self.users, f"sqlite3://db={db}", "--create-schema")
+        self.assertExit(run("sipcred-migrate", f"sqlite3://db={db}", "sqlite3://db=./f.db",
+                            cwd=self.dir), 2)
+        # Kamailio hashes with MD5 or SHA-256 only.
+        self.assertExit(run("sipcred-migrate", self.users, "sqlite3://db=" + self.path("k.db"),
+                            "--schema", "kamailio", "-a", "SHA-512-256"), 2)
+        # A dry run leaves no database file behind.
+        self.migrate(self.users, "sqlite3://db=" + self.path("dry.db"), "--create-schema",
+                     "--dry-run")
+        self.assertFalse(os.path.exists(self.path("dry.db")))
+        # What a target has no place for is said: dave's user-id in Flexisip's tables.
+        r = self.migrate(self.users, "sqlite3://db=" + self.path("g.db"), "--create-schema")
+        self.assertIn('note: d@ve@example.org: user-id "dave-auth" not kept', r.stderr)
+        # A CSV list reads back: the user is escaped as in a userdb.
+        self.migrate(self.users, "csv:" + self.path("u.csv"), "--skip-unconvertible")
+        self.assertIn("d%40ve@example.org,davepw,dave-auth,+33612345678\n",
+                      content(self.path("u.csv")))
+        self.migrate("csv:" + self.path("u.csv"), self.path("from-csv"))
+        self.assertIn("d%40ve@example.org clrtxt:davepw ; dave-auth +33612345678\n",
+                      content(self.path("from-csv")))
+        # OpenSIPS' password column holds 25 characters: a longer one is not kept, hashes are.
+        long = self.write("long", "version:1\nlen@example.org clrtxt:" + "x" * 30 + " ;\n")
+        r = self.migrate(long, "sqlite3://db=" + self.path("o.db"), "--schema", "opensips",
+                         "--create-schema")
+        self.assertIn("clear-text password (longer than the 25 characters", r.stderr)
+        self.assertEqual(rows(self.path("o.db"), "select password, ha1 from subscriber"),
+                         [("", md5("len:example.org:" + "x" * 30))])
 
     def test_bad_input(self):
         self.assertExit(run("sipcred-migrate", self.users, "nosuch://x"), 2)

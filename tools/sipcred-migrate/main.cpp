@@ -110,9 +110,6 @@ int run(int argc, char** argv) {
   cli::add_common_options(app, "sipcred-migrate", o.quiet);
   cli::parse(app, argc, argv);
 
-  if (o.source == o.destination) {
-    throw Error(ErrorKind::Usage, "SOURCE and DEST are the same store");
-  }
   if (o.verify && o.dry_run) {
     throw Error(ErrorKind::Usage, "--verify reads back what was written: leave out --dry-run");
   }
@@ -132,6 +129,14 @@ int run(int argc, char** argv) {
 
   const Locator source_locator = parse_locator(o.source);
   const Locator destination_locator = parse_locator(o.destination);
+  if (source_locator.same_store(destination_locator)) {
+    throw Error(ErrorKind::Usage, "SOURCE and DEST are the same store");
+  }
+  const bool kamailio =
+      source_options.schema == Schema::Kamailio || destination_options.schema == Schema::Kamailio;
+  if (kamailio && algorithm->hash == HashFunction::Sha512_256) {
+    throw Error(ErrorKind::Usage, "Kamailio's auth module hashes with MD5 or SHA-256 only");
+  }
   auto source = open_store(source_locator, source_options);
   auto destination = open_store(destination_locator, destination_options);
 
@@ -178,8 +183,11 @@ int run(int argc, char** argv) {
     }
     std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   } else {
+    const bool refused = report.refused(options);
     print_notes("conflict", report.conflicts);
-    print_notes("unconvertible", report.unconvertible);
+    if (!o.quiet || refused) {
+      print_notes("unconvertible", report.unconvertible);
+    }
     if (!o.quiet) {
       print_notes("note", report.dropped);
       print_notes("skipped", report.skipped);
@@ -188,11 +196,13 @@ int run(int argc, char** argv) {
       print_notes("verify", verified->differences);
     }
     if (!o.quiet || !report.committed) {
+      // Counts of a run that was rolled back say what it would have written.
+      const char* added = report.committed ? " added and " : " would be added and ";
       std::cerr << "sipcred-migrate: " << outcome(report, options) << ": " << report.read
-                << " accounts read from " << source_locator.display() << ", " << report.inserted
-                << " added and " << report.replaced << " replaced in "
-                << destination_locator.display() << " (" << report.credentials << " credentials), "
-                << report.skipped.count << " skipped, " << report.conflicts.count << " conflicts, "
+                << " accounts read from " << source_locator.display() << "; " << report.inserted
+                << added << report.replaced << " replaced in " << destination_locator.display()
+                << " (" << report.credentials << " credentials), " << report.skipped.count
+                << " skipped, " << report.conflicts.count << " conflicts, "
                 << report.unconvertible.count << " unconvertible\n";
       if (verified) {
         std::cerr << "sipcred-migrate: verified " << verified->checked << " accounts, "

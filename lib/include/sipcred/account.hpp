@@ -5,6 +5,7 @@
 
 #include "sipcred/digest.hpp"
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,6 +41,9 @@ struct CredentialNeeds {
   std::vector<HashFunction> hashes;        // the HA1s it holds
   std::vector<HashFunction> required;      // without these the account cannot log in there
   std::string realm;                       // the realm it challenges with; empty: the domain
+  std::size_t clear_text_max_length = 0;   // the width of its password column; 0: no limit
+  bool keeps_auth_user = false;            // it has a place for a user-id
+  bool keeps_phone = false;                // it has a place for a phone number
 };
 
 struct Conversion {

@@ -34,6 +34,8 @@ struct Locator {
 
   // The locator for messages, with any password in the connection string masked.
   std::string display() const;
+  // Whether both name the same file or database (paths compared once resolved).
+  bool same_store(const Locator& other) const;
 };
 
 // Error(Usage) naming what is wrong: an unknown backend or prefix, an empty path.

@@ -110,6 +110,8 @@ std::string format_auth_line(const EntrySpec& spec);
 // Userdb tokens: 1+ of ASCII letters, digits and - . ! % * _ + ` ' ~ :
 bool is_token_char(char c);
 bool is_token(std::string_view text);
+// Every byte that is not a token character, and '%', as %XX: a user name as a userdb holds it.
+std::string url_escape(std::string_view text);
 // %XX -> byte; a '%' not followed by two hex digits stays as it is.
 std::string url_unescape(std::string_view text);
 // The same without a copy in the usual case: `text` itself when it holds no '%', else the

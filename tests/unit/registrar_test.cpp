@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 using namespace sipcred;
 using namespace std::chrono_literals;
 
@@ -272,6 +274,41 @@ TEST_F(RegistrarTest, CredentialsForAnotherRealmAreIgnoredAndBadOnesAre400) {
   const Registrar::Outcome bad =
       registrar.handle(request("bob", "REGISTER", R"(Digest username="bob)"), m_now);
   EXPECT_EQ(bad.response->status, 400);
+}
+
+// Whatever a peer sends that parses as SIP, the registrar answers or drops it without
+// crashing: random flips in a REGISTER that carries credentials.
+TEST_F(RegistrarTest, GarbageRequestsNeverCrash) {
+  AuthSettings settings;
+  settings.algorithms = {sha256, md5};
+  Registrar registrar(settings, m_store);
+  std::string answer;
+  login(registrar, "alice", "pw", m_now, &answer);
+  const std::string good = request("alice", "REGISTER", answer).format();
+  std::mt19937 random(11);
+  static constexpr char flip_chars[] = "\"=,:;@<> \\\x01"
+                                       "\xff"
+                                       "aZ9";
+  int handled = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string data = good;
+    for (int flips = static_cast<int>(random() % 6); flips >= 0; --flips)
+      data[random() % data.size()] = flip_chars[random() % (sizeof flip_chars - 1)];
+    SipMessage parsed;
+    try {
+      parsed = parse_sip_message(data);
+    } catch (const Error&) {
+      continue;
+    }
+    try {
+      const Registrar::Outcome outcome = registrar.handle(parsed, m_now);
+      ++handled;
+      if (outcome.response) (void)outcome.response->format();
+    } catch (const Error& e) {
+      ADD_FAILURE() << e.what();
+    }
+  }
+  EXPECT_GT(handled, 1000);
 }
 
 TEST(UserIndexTest, LooksUpByDigestUsername) {

@@ -76,9 +76,14 @@ public:
       log(peer + ": a response (" + request.start_line() + "), ignored");
       return {};
     }
-    const Registrar::Outcome outcome = m_registrar.handle(request, Registrar::Clock::now());
-    log(peer + ": " + outcome.log);
-    return outcome.response ? outcome.response->format() : std::string();
+    try {
+      const Registrar::Outcome outcome = m_registrar.handle(request, Registrar::Clock::now());
+      log(peer + ": " + outcome.log);
+      return outcome.response ? outcome.response->format() : std::string();
+    } catch (const Error& e) { // one odd request must not stop the registrar
+      log(peer + ": " + request.start_line() + ": " + e.what() + ", dropped");
+      return {};
+    }
   }
 
 private:

@@ -171,6 +171,72 @@ class ProbeWithoutARegistrar(Live):
         self.assertAlmostEqual(gaps[0], 0.5, delta=0.25)
         self.assertAlmostEqual(gaps[1], 1.0, delta=0.25)
 
+    def scripted(self, answers):
+        """A UDP peer that answers each REGISTER with the next of `answers` (status line and
+        extra headers, or a list of them to send one after the other), copying its transaction
+        headers; returns (probe result, CSeqs seen); self.datagrams counts what came."""
+        seen = []
+        self.datagrams = 0
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind(("127.0.0.1", 0))
+            s.settimeout(5)
+            port = s.getsockname()[1]
+
+            def serve():
+                for answer in answers:
+                    while True:  # the next request, not a retransmission of one answered
+                        try:
+                            data, peer = s.recvfrom(65536)
+                            self.datagrams += 1
+                        except socket.timeout:
+                            return
+                        head = data.decode().split("\r\n\r\n")[0].split("\r\n")
+                        keep = [l for l in head[1:] if l.split(":")[0].lower()
+                                in ("via", "from", "to", "call-id", "cseq")]
+                        cseq = next(l for l in keep if l.lower().startswith("cseq"))
+                        if cseq not in seen:
+                            break
+                    seen.append(cseq)
+                    for i, (status, extra) in enumerate(
+                            answer if isinstance(answer, list) else [answer]):
+                        if i:  # past T1: no retransmission once a 1xx came
+                            time.sleep(0.7)
+                        s.sendto(("\r\n".join([f"SIP/2.0 {status}", *keep, *extra,
+                                                 "Content-Length: 0", "", ""])).encode(), peer)
+
+            t = threading.Thread(target=serve)
+            t.start()
+            r = self.probe(port, "alice", self.pw)
+            t.join()
+            s.settimeout(0.1)
+            try:
+                while s.recv(65536):
+                    self.datagrams += 1
+            except socket.timeout:
+                pass
+        return r, seen
+
+    def test_stale_is_followed_once(self):
+        challenge = 'WWW-Authenticate: Digest realm="r", nonce="{}", algorithm=MD5, qop="auth"'
+        stale = 'WWW-Authenticate: Digest realm="r", nonce="{}", stale=true, algorithm=MD5'
+        r, seen = self.scripted([("401 Unauthorized", [challenge.format("n1")]),
+                                 ("401 Unauthorized", [stale.format("n2")]),
+                                 ("200 OK", [])])
+        self.assertExit(r, 0)
+        self.assertEqual(seen, ["CSeq: 1 REGISTER", "CSeq: 2 REGISTER", "CSeq: 3 REGISTER"])
+        self.assertIn('nonce="n2"', r.stdout.splitlines()[-3])
+        r, seen = self.scripted([("401 Unauthorized", [challenge.format("n1")]),
+                                 ("401 Unauthorized", [stale.format("n2")]),
+                                 ("401 Unauthorized", [stale.format("n3")])])
+        self.assertExit(r, 1)
+        self.assertEqual(len(seen), 3)
+        # A provisional answer is shown and waited past; it stops the retransmissions at T1.
+        r, seen = self.scripted([[("100 Trying", []), ("200 OK", [])]])
+        self.assertExit(r, 0)
+        self.assertEqual(self.datagrams, 1)
+        self.assertEqual(r.stdout.splitlines()[1:], ["< SIP/2.0 100 Trying", "< SIP/2.0 200 OK",
+                                                     "registered"])
+
     def test_garbage_answer_is_65(self):
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
             s.bind(("127.0.0.1", 0))

@@ -114,7 +114,11 @@ int run_probe(const ProbeOptions& o) {
                     peer.text() + " answered with a request (" + response.start_line() + ")");
       RegisterClient::Next step = client.on_response(response);
       if (step.step == RegisterClient::Step::Wait) {
-        if (step.why.empty()) show(response, '<'); // provisional: show it, keep waiting
+        if (step.why.empty()) { // provisional: the server has it; resend only every T2
+          show(response, '<');
+          interval = t2;
+          resend_at = Clock::now() + t2;
+        }
         continue;
       }
       show(response, '<');

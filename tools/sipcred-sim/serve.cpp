@@ -57,7 +57,12 @@ userdb::Document load_store(const std::string& path) {
   return store;
 }
 
-void log(const std::string& line) { std::cout << line << std::endl; }
+// One line per event, whatever a peer put in its headers: control bytes are shown as '?'.
+void log(std::string line) {
+  for (char& c : line)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  std::cout << line << std::endl;
+}
 
 class Server {
 public:

@@ -60,6 +60,8 @@ complete -c sipcred-sim -n __sipcred_sim_needs_subcommand -l version -d 'Print t
 complete -c sipcred-sim -n __sipcred_sim_needs_subcommand -a challenge -d 'Print the challenges of a server'
 complete -c sipcred-sim -n __sipcred_sim_needs_subcommand -a respond -d 'Answer challenges as a client would'
 complete -c sipcred-sim -n __sipcred_sim_needs_subcommand -a verify -d 'Check an Authorization header against a userdb'
+complete -c sipcred-sim -n __sipcred_sim_needs_subcommand -a probe -d 'Register with a live SIP server'
+complete -c sipcred-sim -n __sipcred_sim_needs_subcommand -a serve -d 'Be a registrar that authenticates as Flexisip does'
 
 # challenge
 complete -c sipcred-sim -n '__sipcred_sim_using challenge' -l realm -x -d 'Realm of the challenges'
@@ -76,18 +78,36 @@ complete -c sipcred-sim -n '__sipcred_sim_using challenge' -l opaque -x -d 'An o
 # respond
 complete -c sipcred-sim -n '__sipcred_sim_using respond' -l challenge -x -d 'A challenge header line (default: standard input)'
 complete -c sipcred-sim -n '__sipcred_sim_using respond' -l user -x -d 'The user'
-complete -c sipcred-sim -n '__sipcred_sim_using respond' -l auth-user -x -d 'Digest user name, when not the user'
-complete -c sipcred-sim -n '__sipcred_sim_using respond; and not __fish_seen_argument -l password-stdin -l password-file' -l password-stdin -d 'Read the password from standard input'
-complete -c sipcred-sim -n '__sipcred_sim_using respond; and not __fish_seen_argument -l password-stdin' -l password-file -r -F -d 'Read the password from a file'
+complete -c sipcred-sim -n '__sipcred_sim_using respond probe' -l auth-user -x -d 'Digest user name, when not the user'
+complete -c sipcred-sim -n '__sipcred_sim_using respond probe; and not __fish_seen_argument -l password-stdin -l password-file' -l password-stdin -d 'Read the password from standard input'
+complete -c sipcred-sim -n '__sipcred_sim_using respond probe; and not __fish_seen_argument -l password-stdin' -l password-file -r -F -d 'Read the password from a file'
 complete -c sipcred-sim -n '__sipcred_sim_using respond' -l uri -x -d 'The Request-URI'
 complete -c sipcred-sim -n '__sipcred_sim_using respond' -l cnonce -x -d 'Client nonce (default: random)'
 complete -c sipcred-sim -n '__sipcred_sim_using respond' -l nc -x -d 'Nonce count (default 00000001)'
 complete -c sipcred-sim -n '__sipcred_sim_using respond' -l userhash -d 'Send H(user:realm) as the username'
-complete -c sipcred-sim -n '__sipcred_sim_using respond' -s a -l algorithm -x -d 'Answer only the challenge of this algorithm' -a '(__sipcred_sim_algorithm_list)'
+complete -c sipcred-sim -n '__sipcred_sim_using respond probe' -s a -l algorithm -x -d 'Answer only the challenge of this algorithm' -a '(__sipcred_sim_algorithm_list)'
 
 # verify
 complete -c sipcred-sim -n '__sipcred_sim_using verify' -l authorization -x -d 'The Authorization header line'
-complete -c sipcred-sim -n '__sipcred_sim_using verify' -l store -r -F -d 'The version:1 userdb'
+complete -c sipcred-sim -n '__sipcred_sim_using verify serve' -l store -r -F -d 'The version:1 userdb'
+
+# probe
+complete -c sipcred-sim -n '__sipcred_sim_using probe' -l transport -x -d 'Transport' -a '
+    udp\t"UDP, retransmitted (default)"
+    tcp\t"TCP"'
+complete -c sipcred-sim -n '__sipcred_sim_using probe' -l timeout -x -d 'Seconds to wait for each answer (default 10)'
+
+# serve
+complete -c sipcred-sim -n '__sipcred_sim_using serve' -l listen -x -d 'HOST:PORT to listen on (default 127.0.0.1:5060)'
+complete -c sipcred-sim -n '__sipcred_sim_using serve' -l realm -x -d 'Realm of the challenges (default: the From domain)'
+complete -c sipcred-sim -n '__sipcred_sim_using serve' -s a -l algorithm -x -d 'Offer a challenge with this algorithm' -a 'MD5\t"RFC 2617 MD5 (the default)" SHA-256\t"RFC 7616 SHA-256"'
+complete -c sipcred-sim -n '__sipcred_sim_using serve' -l no-qop -d 'Challenge without qop (disable-qop-auth)'
+complete -c sipcred-sim -n '__sipcred_sim_using serve' -l no-403 -d 'Answer a failed check with a new challenge'
+complete -c sipcred-sim -n '__sipcred_sim_using serve' -l nonce-expires -x -d 'Nonce lifetime in seconds (default 3600)'
+complete -c sipcred-sim -n '__sipcred_sim_using serve' -l transport -x -d 'Transports to listen on' -a '
+    udp\t"UDP only"
+    tcp\t"TCP only"
+    both\t"UDP and TCP (default)"'
 
 # respond and verify
 complete -c sipcred-sim -n '__sipcred_sim_using respond verify' -l method -x -d 'SIP method of the request' -a '

@@ -87,9 +87,6 @@ Verdict verify(const DigestCredentials& credentials, std::string_view method, st
                const userdb::Document& store) {
   const std::optional<Algorithm> algorithm = credentials.parsed_algorithm();
   if (!algorithm) return {false, "unknown algorithm '" + credentials.algorithm + "'", 0};
-  const std::optional<Qop> qop =
-      credentials.qop.empty() ? std::optional<Qop>(Qop::None) : parse_qop(credentials.qop);
-  if (!qop) return {false, "unknown qop '" + credentials.qop + "'", 0};
 
   // The account: the last line whose digest username (user-id, else user) is the one sent.
   const userdb::Line* found = nullptr;
@@ -105,8 +102,17 @@ Verdict verify(const DigestCredentials& credentials, std::string_view method, st
     if (same) found = &lines[i], found_line = i + 1;
   }
   if (!found) return {false, "unknown user '" + credentials.username + "'", 0};
+  return verify_entry(credentials, method, body, found->entry, found_line);
+}
 
-  const userdb::Entry& entry = found->entry;
+Verdict verify_entry(const DigestCredentials& credentials, std::string_view method,
+                     std::string_view body, const userdb::Entry& entry, std::size_t found_line) {
+  const std::optional<Algorithm> algorithm = credentials.parsed_algorithm();
+  if (!algorithm) return {false, "unknown algorithm '" + credentials.algorithm + "'", found_line};
+  const std::optional<Qop> qop =
+      credentials.qop.empty() ? std::optional<Qop>(Qop::None) : parse_qop(credentials.qop);
+  if (!qop) return {false, "unknown qop '" + credentials.qop + "'", found_line};
+
   std::string key;
   for (const userdb::CredentialToken* token : entry.effective_credentials()) {
     if (token->type == userdb::CredentialType::ClearText) {

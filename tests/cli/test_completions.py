@@ -12,7 +12,7 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../completio
 TOOLS = ["sipcred-hash", "sipcred-user", "sipcred-convert", "sipcred-sim", "sipcred-migrate"]
 SUBCOMMANDS = {"sipcred-user": ["init", "add", "rotate", "remove", "list", "show", "check",
                                 "import"],
-               "sipcred-sim": ["challenge", "respond", "verify"]}
+               "sipcred-sim": ["challenge", "respond", "verify", "probe", "serve"]}
 
 
 def files(tool):

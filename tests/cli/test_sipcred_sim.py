@@ -140,5 +140,55 @@ class Sim(TempDirTest):
                             self.path("none"), "--method", "REGISTER"), 66)
 
 
+class LiveCommandLine(TempDirTest):
+    """probe and serve refuse bad command lines and stores before touching the network."""
+
+    def setUp(self):
+        super().setUp()
+        self.pw = self.write("pw", "secret\n")
+        self.store = self.write("users", "version:1\nalice@127.0.0.1 clrtxt:secret ;\n")
+
+    def test_probe_usage(self):
+        for args in (["http://x"], ["sip:127.0.0.1"], ["sip:a@127.0.0.1:99999"],
+                     ["sip:a@127.0.0.1", "--transport", "tls"],
+                     ["sip:a@127.0.0.1", "--timeout", "0"],
+                     ["sip:a@127.0.0.1", "--timeout", "-1"],
+                     ["sip:a@127.0.0.1", "-a", "SHA-1"]):
+            with self.subTest(args=args):
+                r = sim("probe", *args, "--password-file", self.pw)
+                self.assertExit(r, 2)
+                self.assertEqual(r.stdout, "")
+        self.assertExit(sim("probe", "sip:a@127.0.0.1", "--password-file", self.path("none")), 66)
+        # Nothing is sent before the password is read: an unresolvable host comes after.
+        r = sim("probe", "sip:a@no-such-host.invalid", "--password-file", self.pw,
+                "--timeout", "1")
+        self.assertExit(r, 69)
+
+    def test_serve_refuses_before_listening(self):
+        cases = [(["--store", self.store, "-a", "SHA-512-256"], 2),
+                 (["--store", self.store, "-a", "MD5-sess"], 2),
+                 (["--store", self.store, "--listen", "127.0.0.1:70000"], 2),
+                 (["--store", self.store, "--listen", "::1:5060"], 2),
+                 (["--store", self.store, "--nonce-expires", "0"], 2),
+                 (["--store", self.store, "--transport", "sctp"], 2),
+                 (["--store", self.path("none")], 66),
+                 (["--store", self.write("bad", "version:1\nalice@d clrtxt:x;\n")], 65)]
+        for args, code in cases:
+            with self.subTest(args=args):
+                r = sim("serve", "--listen", "127.0.0.1:0", *args) if "--listen" not in args \
+                    else sim("serve", *args)
+                self.assertExit(r, code)
+                self.assertNotIn("listening", r.stdout)
+
+    def test_serve_port_taken_is_69(self):
+        import socket
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind(("127.0.0.1", 0))
+            r = sim("serve", "--store", self.store, "--listen", f"127.0.0.1:{s.getsockname()[1]}",
+                    "--transport", "udp")
+        self.assertExit(r, 69)
+        self.assertIn("cannot listen on udp", r.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -74,11 +74,11 @@ class PostgreSQLStore(WithUserdb):
     def test_database_error_leaves_the_destination_as_it_was(self):
         self.migrate(self.users, self.server.locator, "--schema", "kamailio", "--create-schema",
                      "--skip-unconvertible")
-        # Kamailio's password column is VARCHAR(64): PostgreSQL refuses a longer one midway.
+        # Kamailio's username column is VARCHAR(64): PostgreSQL refuses a longer one midway.
         long = os.path.join(self.tmp, "long")
         with open(long, "w") as f:
             f.write("version:1\nzed@127.0.0.1 clrtxt:zedpw ;\n"
-                    "yan@127.0.0.1 clrtxt:" + "x" * 80 + " ;\n")
+                    + "y" * 70 + "@127.0.0.1 clrtxt:yanpw ;\n")
         r = self.migrate(long, self.server.locator, "--schema", "kamailio", code=65)
         self.assertIn("value too long", r.stderr)
         self.assertEqual(self.server.sql("select username from subscriber order by id",

@@ -1,6 +1,8 @@
-// sipcred-sim: rehearse the digest challenge/response of SIP offline: the challenges a server
-// sends, a client's answer, and a server's check of an answer against a userdb.
+// sipcred-sim: rehearse the digest challenge/response of SIP: offline (the challenges a server
+// sends, a client's answer, and a server's check of an answer against a userdb) and with real
+// peers (probe registers with a live server, serve plays the registrar for a real phone).
 
+#include "live_commands.hpp"
 #include "password_input.hpp"
 #include "tool_main.hpp"
 
@@ -40,6 +42,8 @@ struct Options {
   std::string authorization;
   std::string store;
   bool quiet = false;
+  sim::ProbeOptions probe;
+  sim::ServeOptions serve;
 };
 
 std::vector<Algorithm> parse_algorithms(const std::vector<std::string>& names) {
@@ -166,8 +170,9 @@ int run_verify(const Options& o) {
 }
 
 int run(int argc, char** argv) {
-  CLI::App app{"Rehearse the digest challenge/response of SIP, offline: the challenges a server "
-               "sends,\na client's answer, and a server's check of an answer against a userdb.",
+  CLI::App app{"Rehearse the digest challenge/response of SIP: offline (the challenges a server "
+               "sends,\na client's answer, a server's check of an answer against a userdb), or "
+               "with real peers\n(a REGISTER to a live server, a registrar for a real phone).",
                "sipcred-sim"};
   app.require_subcommand(1);
   app.fallthrough();
@@ -213,9 +218,50 @@ int run(int argc, char** argv) {
   verify->add_option("--body-file", o.body_file, "Message body, for qop=auth-int")
       ->type_name("FILE");
 
+  CLI::App* probe = app.add_subcommand("probe", "Register with a live SIP server, answering its "
+                                                "challenge; print the transcript");
+  probe->add_option("uri", o.probe.aor, "sip:USER@HOST[:PORT], the address to register")
+      ->required();
+  probe->add_option("--transport", o.probe.transport, "udp (default) or tcp")
+      ->check(CLI::IsMember({"udp", "tcp"}));
+  probe->add_option("--auth-user", o.probe.auth_user, "Digest username, when not the user");
+  cli::add_password_options(*probe, o.probe.password);
+  probe->add_option("--timeout", o.probe.timeout, "Seconds to wait for each answer (default 10)")
+      ->type_name("S");
+  probe
+      ->add_option("-a,--algorithm", o.probe.algorithm,
+                   "Answer only the challenge of this algorithm")
+      ->type_name("ALG");
+
+  CLI::App* serve = app.add_subcommand("serve", "Be a registrar that authenticates REGISTERs "
+                                                "as Flexisip does");
+  serve->add_option("--listen", o.serve.listen, "HOST:PORT to listen on (default 127.0.0.1:5060)")
+      ->type_name("HOST:PORT");
+  serve->add_option("--store", o.serve.store, "The version:1 userdb")
+      ->required()
+      ->type_name("FILE");
+  serve->add_option("--realm", o.serve.realm, "Realm of the challenges (default: the From domain)");
+  serve
+      ->add_option("-a,--algorithm", o.serve.algorithms,
+                   "MD5 (default) or SHA-256; one challenge each, in order")
+      ->delimiter(',')
+      ->allow_extra_args(false)
+      ->type_name("ALG");
+  serve->add_flag("--no-qop", o.serve.no_qop, "Challenge without qop (disable-qop-auth)");
+  serve->add_flag("--no-403", o.serve.no_403, "Answer a failed check with a new challenge");
+  serve->add_option("--nonce-expires", o.serve.nonce_expires, "Nonce lifetime in seconds (3600)")
+      ->type_name("S");
+  serve->add_option("--transport", o.serve.transport, "udp, tcp or both (default)")
+      ->check(CLI::IsMember({"udp", "tcp", "both"}));
+
   cli::parse(app, argc, argv);
   if (challenge->parsed()) return run_challenge(o);
   if (respond->parsed()) return run_respond(o);
+  if (probe->parsed()) return sim::run_probe(o.probe);
+  if (serve->parsed()) {
+    o.serve.quiet = o.quiet;
+    return sim::run_serve(o.serve);
+  }
   return run_verify(o);
 }
 

@@ -49,4 +49,9 @@ struct Verdict {
 Verdict verify(const DigestCredentials& credentials, std::string_view method, std::string_view body,
                const userdb::Document& store);
 
+// The same check for an account already found (a server's index): `entry` is the account,
+// `line` its 1-based line, reported in the verdict.
+Verdict verify_entry(const DigestCredentials& credentials, std::string_view method,
+                     std::string_view body, const userdb::Entry& entry, std::size_t line);
+
 } // namespace sipcred

@@ -1,0 +1,35 @@
+#pragma once
+// The subcommands of sipcred-sim that talk to real SIP peers: probe (a client) and serve (a
+// registrar).
+
+#include "password_input.hpp"
+
+#include <string>
+#include <vector>
+
+namespace sipcred::sim {
+
+struct ProbeOptions {
+  std::string aor;       // sip:USER@HOST[:PORT]
+  std::string transport; // udp or tcp; empty: the URI's transport parameter, else udp
+  std::string auth_user;
+  cli::PasswordOptions password;
+  double timeout = 10; // seconds, per transaction
+  std::string algorithm;
+};
+int run_probe(const ProbeOptions& options);
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1:5060";
+  std::string store;
+  std::string realm;
+  std::vector<std::string> algorithms;
+  bool no_qop = false;
+  bool no_403 = false;
+  unsigned nonce_expires = 3600;
+  std::string transport = "both";
+  bool quiet = false;
+};
+int run_serve(const ServeOptions& options);
+
+} // namespace sipcred::sim

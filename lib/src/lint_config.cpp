@@ -380,9 +380,9 @@ private:
     else if (commas.size() != 1)
       add("SC337", Severity::Error, value_at(request, select_end),
           "the password request selects " +
-              std::to_string(
-                  from_start == std::string::npos && commas.empty() ? 1 : commas.size() + 1) +
-              " columns: expected two (password, algorithm)");
+              (commas.empty() ? std::string("1 column")
+                              : std::to_string(commas.size() + 1) + " columns") +
+              ": expected two (password, algorithm)");
   }
 
   std::vector<Diagnostic>& m_diagnostics;

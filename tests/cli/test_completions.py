@@ -8,7 +8,7 @@ import unittest
 from clitest import run
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../completions")
-TOOLS = ["sipcred-hash", "sipcred-user", "sipcred-convert", "sipcred-sim"]
+TOOLS = ["sipcred-hash", "sipcred-user", "sipcred-convert", "sipcred-sim", "sipcred-lint"]
 SUBCOMMANDS = {"sipcred-user": ["init", "add", "rotate", "remove", "list", "show", "check",
                                 "import"],
                "sipcred-sim": ["challenge", "respond", "verify"]}

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <map>
+#include <thread>
 #include <unordered_map>
 
 namespace sipcred::lint {
@@ -60,7 +61,11 @@ public:
     if (clear) {
       if (m_context.fixed_realm && *m_context.fixed_realm != entry.domain)
         tally(m_realm_mismatch, entry.domain, line);
-      check_hashes_against(entry, *clear, line);
+      if (std::any_of(entry.credentials.begin(), entry.credentials.end(),
+                      [](const CredentialToken& c) {
+                        return !c.ignored && c.type != CredentialType::ClearText;
+                      }))
+        m_hash_checks.push_back(HashCheck{&entry, clear, line});
     } else if (!usable_hash && !m_context.algorithms.empty()) {
       m_diagnostics.push_back(Diagnostic{"SC403", Severity::Warning, line, 1,
                                          "user '" + entry.identity() +
@@ -71,6 +76,7 @@ public:
   }
 
   void finish() {
+    check_hashes();
     const std::string domains = [&] {
       std::string out;
       for (const std::string& d : m_context.auth_domains) out += (out.empty() ? "" : " ") + d;
@@ -113,9 +119,35 @@ private:
     return out;
   }
 
+  // Recomputing hashes is the one costly check: beyond a few thousand, it is shared between two
+  // threads, each with its own findings, merged in line order afterwards.
+  void check_hashes() {
+    const std::size_t count = m_hash_checks.size();
+    const auto check_range = [&](std::size_t from, std::size_t to, std::vector<Diagnostic>& out) {
+      for (std::size_t i = from; i < to; ++i)
+        check_hashes_against(*m_hash_checks[i].entry, *m_hash_checks[i].clear,
+                             m_hash_checks[i].line, out);
+    };
+    if (count < 4096 || std::thread::hardware_concurrency() < 2) {
+      check_range(0, count, m_diagnostics);
+      return;
+    }
+    std::vector<Diagnostic> second;
+    std::thread worker([&] { check_range(count / 2, count, second); });
+    try {
+      check_range(0, count / 2, m_diagnostics);
+    } catch (...) {
+      worker.join();
+      throw;
+    }
+    worker.join();
+    std::move(second.begin(), second.end(), std::back_inserter(m_diagnostics));
+  }
+
   // Hashes on the line of a clear text must be H(user:domain:password), or H(...) with the
   // configured realm: otherwise one of the two is stale.
-  void check_hashes_against(const Entry& entry, const CredentialToken& clear, std::size_t line) {
+  void check_hashes_against(const Entry& entry, const CredentialToken& clear, std::size_t line,
+                            std::vector<Diagnostic>& out) const {
     std::string user_storage;
     for (const CredentialToken& credential : entry.credentials) {
       if (credential.ignored || credential.type == CredentialType::ClearText) continue;
@@ -127,7 +159,7 @@ private:
       if (m_context.fixed_realm &&
           ha1(hash, user_storage, *m_context.fixed_realm, clear.value) == stored)
         continue;
-      m_diagnostics.push_back(Diagnostic{
+      out.push_back(Diagnostic{
           "SC404", Severity::Warning, line, credential.column,
           "the " + std::string(credential.prefix) + " hash of user '" + entry.identity() +
               "' does not match the clear-text password on the same line (realm '" +
@@ -140,6 +172,12 @@ private:
   std::vector<Diagnostic>& m_diagnostics;
   bool m_any_domain;
   std::unordered_map<std::string_view, DomainTally> m_outside, m_realm_mismatch;
+  struct HashCheck {
+    const Entry* entry;
+    const CredentialToken* clear;
+    std::size_t line;
+  };
+  std::vector<HashCheck> m_hash_checks;
 };
 
 } // namespace

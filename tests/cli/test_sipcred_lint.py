@@ -150,6 +150,15 @@ class Lint(TempDirTest):
         self.assertIn("error.conf", uris)  # relative, as given
         self.assertIn("file://" + self.dup_users, uris)  # absolute: a file URI
 
+    def test_sarif_uris_are_percent_encoded(self):
+        os.mkdir(self.path("conf dir"))
+        self.write("conf dir/users é", "version:1\nbob@x.org sha256:abc ;\n")
+        r = lint("--userdb", "conf dir/users é", "--format", "sarif", cwd=self.dir)
+        self.assertExit(r, 0)
+        results = json.loads(r.stdout)["runs"][0]["results"]
+        self.assertEqual({res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                          for res in results}, {"conf%20dir/users%20%C3%A9"})
+
     def test_explain_every_code(self):
         codes = rule_codes()
         self.assertGreater(len(codes), 50)

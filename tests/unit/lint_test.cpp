@@ -169,3 +169,20 @@ TEST(Lint, NamedFilesMustExistButTheConfigsUserdbIsAFinding) {
   }
   std::filesystem::remove_all(dir);
 }
+
+TEST(LintUserdb, HashChecksOfALargeFileAreAllMade) {
+  // Enough lines for the checks to be shared between threads: the findings are the same.
+  std::string content = "version:1\n";
+  for (int i = 0; i < 10000; ++i) {
+    const std::string user = "u" + std::to_string(i);
+    const std::string password = (i == 7 || i == 9000) ? "other" : "pw";
+    content += user + "@a.org clrtxt:pw md5:" + ha1(HashFunction::Md5, user, "a.org", password) +
+               " ;\n";
+  }
+  std::vector<Diagnostic> diagnostics;
+  lint_userdb(content, AuthContext{}, std::nullopt, diagnostics);
+  std::vector<std::size_t> mismatches;
+  for (const Diagnostic& d : diagnostics)
+    if (d.code == "SC404") mismatches.push_back(d.line);
+  EXPECT_EQ(mismatches, (std::vector<std::size_t>{9, 9002}));
+}

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
 #include <map>
 
 namespace sipcred::cli {
@@ -64,9 +65,20 @@ std::string caret_under(std::string_view line, std::size_t column) {
   return out + '^';
 }
 
-json sarif_uri(const std::string& file) {
-  if (file.starts_with('/')) return "file://" + file;
-  return file;
+// A file name as a URI reference: relative names stay relative (GitHub resolves them against
+// the repository), absolute ones become file:// URIs; anything but unreserved characters and
+// '/' is percent-encoded.
+std::string sarif_uri(const std::string& file) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out = file.starts_with('/') ? "file://" : "";
+  for (const char c : file) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/')
+      out += c;
+    else
+      out.append({'%', hex[byte >> 4], hex[byte & 15]});
+  }
+  return out;
 }
 
 } // namespace

@@ -37,7 +37,8 @@ int run(int argc, char** argv) {
                "Asterisk pjsip\nauth objects: every problem with file, line, column and code.",
                "sipcred-lint"};
   Options o;
-  app.add_option("CONFIG", o.request.config, "A flexisip.conf (its userdb is checked too)");
+  app.add_option("CONFIG", o.request.config, "A flexisip.conf (its userdb is checked too)")
+      ->type_name("FILE");
   app.add_option("--userdb", o.request.userdb,
                  "A userdb to check (in CONFIG's context when given, instead of its file-path)")
       ->type_name("FILE");
@@ -51,6 +52,8 @@ int run(int argc, char** argv) {
   app.add_option("--explain", o.explain, "Print the explanation of a rule code and exit")
       ->type_name("CODE");
   cli::add_common_options(app, "sipcred-lint", o.quiet);
+  // Findings go to standard output: -q thins those, not stderr.
+  app.get_option("--quiet")->description("Text output: errors only, no summary line");
   cli::parse(app, argc, argv);
 
   if (!o.explain.empty()) return explain(o.explain);

@@ -37,7 +37,7 @@ public:
       : m_section(section), m_diagnostics(diagnostics) {}
 
   void run(const std::vector<ConfigEntry>& entries) {
-    bool has_username = false, has_password = false;
+    bool has_username = false, has_password = false, oauth = false;
     std::map<HashFunction, const ConfigEntry*> digests;
     std::vector<std::pair<HashFunction, const ConfigEntry*>> wanted;
     bool uas_set = false, uac_set = false;
@@ -57,10 +57,11 @@ public:
         else
           add("SC505", Severity::Error, entry.value_position,
               "expected 32 hex digits (an MD5 digest) in md5_cred");
-      } else if (iequals(key, "auth_type"))
+      } else if (iequals(key, "auth_type")) {
         check_auth_type(entry);
-      else if (iequals(key, "supported_algorithms_uas") ||
-               iequals(key, "supported_algorithms_uac")) {
+        oauth = iequals(entry.value, "google_oauth");
+      } else if (iequals(key, "supported_algorithms_uas") ||
+                 iequals(key, "supported_algorithms_uac")) {
         (iequals(key, "supported_algorithms_uas") ? uas_set : uac_set) = true;
         algorithms_of(entry, wanted);
       }
@@ -70,7 +71,8 @@ public:
           "auth object [" + m_section.name + "] has no username: Asterisk refuses to load it");
     // Both lists default to MD5.
     if (!uas_set || !uac_set) wanted.emplace_back(HashFunction::Md5, nullptr);
-    if (has_password) return;
+    // An OAuth object authenticates with a refresh token, not a digest.
+    if (has_password || oauth) return;
     std::map<HashFunction, bool> reported;
     for (const auto& [hash, entry] : wanted) {
       if (digests.count(hash) || reported[hash]) continue;

@@ -98,8 +98,9 @@ private:
     const std::optional<HashFunction> hash = pjsip_algorithm(name);
     if (!hash)
       return add("SC504", Severity::Error, entry.value_position,
-                 "unknown password_digest algorithm '" + std::string(name) +
-                     "': expected MD5, SHA-256 or SHA-512-256");
+                 // Not named: a mistyped line may hold a password where ALG should be.
+                 "unknown password_digest algorithm before ':': expected MD5, SHA-256 or "
+                 "SHA-512-256");
     const std::string_view hex = std::string_view(entry.value).substr(colon + 1);
     const config::Position hex_at{entry.value_position.line,
                                   entry.value_position.column + colon + 1};

@@ -191,6 +191,7 @@ class Lint(TempDirTest):
         pjsip = self.write("pjsip.conf", "[alice]\ntype=auth\nusername=alice\n"
                            "password=pj-secret-42\n"
                            f"password_digest=MD5:{PJ_HASH}0\nmd5_cred={PJ_HASH}\n"
+                           "password_digest=pj-secret-42:abc\n"
                            "supported_algorithms_uac=SHA-256,bogus\n")
         conf2 = self.write("file.conf", "[module::Authentication]\nrealm=corp\n"
                            f"file-path={users}\n")
@@ -204,7 +205,8 @@ class Lint(TempDirTest):
             outputs.append(self.on_terminal(*args))
         self.assertIn("^", outputs[-1])  # the terminal view was really produced
         everything = "\n".join(outputs)
-        for code in ("SC112", "SC109", "SC125", "SC120", "SC404", "SC405", "SC505", "SC333"):
+        for code in ("SC112", "SC109", "SC125", "SC120", "SC404", "SC405", "SC505", "SC333",
+                     "SC504"):
             self.assertIn(code, everything)
         for secret in SECRETS:
             self.assertNotIn(secret, everything)

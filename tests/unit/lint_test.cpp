@@ -8,6 +8,8 @@
 #include <fstream>
 #include <set>
 
+#include <unistd.h>
+
 using namespace sipcred;
 using namespace sipcred::lint;
 
@@ -150,7 +152,8 @@ TEST(Lint, RedactLineMasksSecretsOnly) {
 }
 
 TEST(Lint, NamedFilesMustExistButTheConfigsUserdbIsAFinding) {
-  const auto dir = std::filesystem::temp_directory_path() / "sipcred-lint-unit";
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("sipcred-lint-unit-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const auto conf = dir / "flexisip.conf";
   std::ofstream(conf) << good;
@@ -176,8 +179,8 @@ TEST(LintUserdb, HashChecksOfALargeFileAreAllMade) {
   for (int i = 0; i < 10000; ++i) {
     const std::string user = "u" + std::to_string(i);
     const std::string password = (i == 7 || i == 9000) ? "other" : "pw";
-    content += user + "@a.org clrtxt:pw md5:" + ha1(HashFunction::Md5, user, "a.org", password) +
-               " ;\n";
+    content +=
+        user + "@a.org clrtxt:pw md5:" + ha1(HashFunction::Md5, user, "a.org", password) + " ;\n";
   }
   std::vector<Diagnostic> diagnostics;
   lint_userdb(content, AuthContext{}, std::nullopt, diagnostics);

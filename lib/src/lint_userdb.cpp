@@ -39,13 +39,12 @@ public:
         m_any_domain(std::find(context.auth_domains.begin(), context.auth_domains.end(), "*") !=
                      context.auth_domains.end()) {}
 
-  // Returns whether the line holds a credential at all (for the permission check).
-  bool check(const Entry& entry, std::size_t line) {
+  void check(const Entry& entry, std::size_t line) {
     if (m_context.from_config && !m_any_domain &&
         std::find(m_context.auth_domains.begin(), m_context.auth_domains.end(), entry.domain) ==
             m_context.auth_domains.end()) {
       tally(m_outside, entry.domain, line);
-      return true; // ignored by Flexisip: nothing else about it matters
+      return; // ignored by Flexisip: nothing else about it matters
     }
     // The credential Flexisip uses: the last clear text, else every stored hash.
     const CredentialToken* clear = nullptr;
@@ -72,7 +71,6 @@ public:
                                              "' has no hash for the available algorithms (" +
                                              algorithms_text() + "): it can never authenticate"});
     }
-    return true;
   }
 
   void finish() {
@@ -188,9 +186,12 @@ void lint_userdb(std::string content, const AuthContext& context, std::optional<
   UserdbLinter linter(context, diagnostics);
   bool holds_credentials = false;
   const auto& lines = document.lines();
-  for (std::size_t index = 0; index < lines.size(); ++index)
-    if (lines[index].kind == userdb::LineKind::Auth)
-      holds_credentials |= linter.check(lines[index].entry, index + 1);
+  for (std::size_t index = 0; index < lines.size(); ++index) {
+    // An auth line has at least one credential; a line that failed to parse probably too.
+    holds_credentials |= lines[index].kind == userdb::LineKind::Auth ||
+                         lines[index].kind == userdb::LineKind::Invalid;
+    if (lines[index].kind == userdb::LineKind::Auth) linter.check(lines[index].entry, index + 1);
+  }
   linter.finish();
   if (mode && (*mode & 044) != 0 && holds_credentials)
     diagnostics.push_back(

@@ -189,7 +189,7 @@ void lint_userdb(std::string content, const AuthContext& context, std::optional<
   for (std::size_t index = 0; index < lines.size(); ++index) {
     // An auth line has at least one credential; a line that failed to parse probably too.
     holds_credentials |= lines[index].kind == userdb::LineKind::Auth ||
-                         lines[index].kind == userdb::LineKind::Invalid;
+                         (index > 0 && lines[index].kind == userdb::LineKind::Invalid);
     if (lines[index].kind == userdb::LineKind::Auth) linter.check(lines[index].entry, index + 1);
   }
   linter.finish();

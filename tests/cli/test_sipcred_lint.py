@@ -135,6 +135,10 @@ class Lint(TempDirTest):
             for key in ("shortDescription", "fullDescription", "help"):
                 self.assertTrue(rule[key]["text"].strip(), f"{rule['id']} {key}")
             self.assertIn(rule["defaultConfiguration"]["level"], ("error", "warning", "note"))
+        invocation = log["runs"][0]["invocations"][0]
+        self.assertIs(invocation["executionSuccessful"], True)
+        self.assertEqual(invocation["workingDirectory"]["uri"],
+                         "file://" + os.path.realpath(self.dir) + "/")
         results = log["runs"][0]["results"]
         self.assertEqual(len(results), 2)
         for result in results:

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cctype>
+#include <filesystem>
 #include <map>
 
 namespace sipcred::cli {
@@ -79,6 +80,14 @@ std::string sarif_uri(const std::string& file) {
       out.append({'%', hex[byte >> 4], hex[byte & 15]});
   }
   return out;
+}
+
+// The current directory with a final '/', as SARIF wants a directory URI.
+std::string working_directory() {
+  std::error_code error;
+  std::string dir = std::filesystem::current_path(error).string();
+  if (error || dir.empty()) return "/";
+  return dir.ends_with('/') ? dir : dir + '/';
 }
 
 } // namespace
@@ -156,16 +165,22 @@ void print_sarif(std::ostream& out, const std::vector<lint::Finding>& findings,
       result["ruleIndex"] = it->second;
     results.push_back(std::move(result));
   }
-  const json document{{"version", "2.1.0"},
-                      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-                      {"runs", json::array({{{"tool",
-                                              {{"driver",
-                                                {{"name", "sipcred-lint"},
-                                                 {"informationUri", SIPCRED_HOMEPAGE_URL},
-                                                 {"version", version},
-                                                 {"semanticVersion", version},
-                                                 {"rules", std::move(rules)}}}}},
-                                             {"results", std::move(results)}}})}};
+  const json document{
+      {"version", "2.1.0"},
+      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+      {"runs",
+       json::array({{{"tool",
+                      {{"driver",
+                        {{"name", "sipcred-lint"},
+                         {"informationUri", SIPCRED_HOMEPAGE_URL},
+                         {"version", version},
+                         {"semanticVersion", version},
+                         {"rules", std::move(rules)}}}}},
+                     // Lets code scanning turn absolute file URIs into repository paths.
+                     {"invocations", json::array({{{"executionSuccessful", true},
+                                                   {"workingDirectory",
+                                                    {{"uri", sarif_uri(working_directory())}}}}})},
+                     {"results", std::move(results)}}})}};
   out << document.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
 }
 

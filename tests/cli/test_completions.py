@@ -9,7 +9,8 @@ import unittest
 from clitest import run
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../completions")
-TOOLS = ["sipcred-hash", "sipcred-user", "sipcred-convert", "sipcred-sim", "sipcred-migrate"]
+TOOLS = ["sipcred-hash", "sipcred-user", "sipcred-convert", "sipcred-sim", "sipcred-migrate",
+         "sipcred-lint"]
 SUBCOMMANDS = {"sipcred-user": ["init", "add", "rotate", "remove", "list", "show", "check",
                                 "import"],
                "sipcred-sim": ["challenge", "respond", "verify", "probe", "serve"]}

@@ -1,0 +1,17 @@
+# fish completion for sipcred-lint(1)
+
+# The rule codes, asked from sipcred-lint itself (its SARIF output lists them
+# all), so that completion never lags behind the tool.
+function __sipcred_lint_codes
+    sipcred-lint --pjsip /dev/null --format sarif 2>/dev/null | string replace -rf '^ *"id": "(SC[0-9]+)",$' '$1'
+end
+
+complete -c sipcred-lint -F
+complete -c sipcred-lint -l userdb -r -F -d 'Check a Flexisip userdb'
+complete -c sipcred-lint -l pjsip -r -F -d 'Check an Asterisk pjsip.conf'
+complete -c sipcred-lint -l format -x -a 'text json sarif' -d 'Output format'
+complete -c sipcred-lint -l werror -d 'Exit 1 on warnings too'
+complete -c sipcred-lint -l explain -x -a '(__sipcred_lint_codes)' -d 'Explain a rule code'
+complete -c sipcred-lint -s q -l quiet -d 'Text output: errors only'
+complete -c sipcred-lint -s h -l help -d 'Print a usage summary'
+complete -c sipcred-lint -l version -d 'Print the version'

@@ -1,0 +1,164 @@
+#include "sipcred/pjsip_config.hpp"
+
+#include "text.hpp"
+
+namespace sipcred::config {
+
+std::vector<const ConfigEntry*> PjsipSection::find_all(std::string_view key) const {
+  std::vector<const ConfigEntry*> found;
+  for (const ConfigEntry& entry : entries)
+    if (iequals(entry.key, key)) found.push_back(&entry);
+  return found;
+}
+
+namespace {
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+// [first, last) of `text` without surrounding whitespace.
+std::pair<std::size_t, std::size_t> trimmed(std::string_view text, std::size_t first,
+                                            std::size_t last) {
+  while (first < last && is_space(text[first])) ++first;
+  while (last > first && is_space(text[last - 1])) --last;
+  return {first, last};
+}
+
+std::string unescape_semicolons(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i)
+    if (!(text[i] == '\\' && i + 1 < text.size() && text[i + 1] == ';')) out += text[i];
+  return out;
+}
+
+} // namespace
+
+PjsipConfig PjsipConfig::parse(std::string_view content, std::vector<Diagnostic>& diagnostics) {
+  PjsipConfig config;
+  bool in_block_comment = false; // Asterisk's ";-- ... --;"
+  std::size_t number = 0;
+  const auto column = [](std::string_view line, std::size_t pos) {
+    return count_columns(line.substr(0, pos)) + 1;
+  };
+  while (!content.empty()) {
+    ++number;
+    const std::size_t end = content.find('\n');
+    const std::string_view line = content.substr(0, end);
+    content = end == std::string_view::npos ? std::string_view() : content.substr(end + 1);
+
+    // The meaningful part: up to an unescaped ';', outside block comments.
+    std::size_t stop = line.size();
+    std::size_t start = 0;
+    if (in_block_comment) {
+      const std::size_t close = line.find("--;");
+      if (close == std::string_view::npos) continue;
+      in_block_comment = false;
+      start = close + 3;
+    }
+    for (std::size_t i = start; i < line.size(); ++i) {
+      if (line[i] == '\\' && i + 1 < line.size()) {
+        ++i;
+        continue;
+      }
+      if (line[i] != ';') continue;
+      if (line.substr(i).starts_with(";--") && line.find("--;", i + 3) == std::string_view::npos)
+        in_block_comment = true;
+      stop = i;
+      break;
+    }
+    const auto [first, last] = trimmed(line, start, stop);
+    if (first == last || line[first] == '#') continue; // blank, or #include / #exec
+
+    if (line[first] == '[') {
+      const std::size_t close = line.find(']', first);
+      if (close == std::string_view::npos || close >= last) {
+        diagnostics.push_back(Diagnostic{"SC501", Severity::Error, number, column(line, last),
+                                         "expected ']' to close the section name"});
+        continue;
+      }
+      PjsipSection section;
+      section.name = std::string(line.substr(first + 1, close - first - 1));
+      section.position = {number, column(line, first)};
+      std::size_t after = close + 1;
+      if (after < last && line[after] == '(') {
+        const std::size_t paren = line.find(')', after);
+        if (paren == std::string_view::npos || paren >= last) {
+          diagnostics.push_back(Diagnostic{"SC501", Severity::Error, number, column(line, last),
+                                           "expected ')' to close the template list"});
+          continue;
+        }
+        std::string_view options = line.substr(after + 1, paren - after - 1);
+        while (!options.empty()) {
+          const std::size_t comma = options.find(',');
+          const auto [a, b] = trimmed(options, 0, std::min(comma, options.size()));
+          const std::string_view option = options.substr(a, b - a);
+          if (option == "!")
+            section.is_template = true;
+          else if (option == "+")
+            ; // adds to an earlier section of that name: nothing to record
+          else if (!option.empty())
+            section.inherits.emplace_back(option);
+          options =
+              comma == std::string_view::npos ? std::string_view() : options.substr(comma + 1);
+        }
+        after = paren + 1;
+      }
+      if (trimmed(line, after, last).first != last) {
+        diagnostics.push_back(Diagnostic{"SC501", Severity::Error, number,
+                                         column(line, trimmed(line, after, last).first),
+                                         "expected nothing after the section header"});
+        continue;
+      }
+      config.m_sections.push_back(std::move(section));
+      continue;
+    }
+
+    const std::size_t equals = line.find('=', first);
+    if (equals == std::string_view::npos || equals >= last) {
+      diagnostics.push_back(Diagnostic{"SC501", Severity::Error, number, column(line, first),
+                                       "expected '[section]' or 'key = value'"});
+      continue;
+    }
+    const auto [key_first, key_last] = trimmed(line, first, equals);
+    if (key_first == key_last) {
+      diagnostics.push_back(Diagnostic{"SC501", Severity::Error, number, column(line, equals),
+                                       "expected a key before '='"});
+      continue;
+    }
+    if (config.m_sections.empty()) {
+      diagnostics.push_back(Diagnostic{"SC501", Severity::Error, number, column(line, first),
+                                       "'key = value' before any [section]"});
+      continue;
+    }
+    std::size_t value_from = equals + 1;
+    if (value_from < last && line[value_from] == '>') ++value_from; // "key => value"
+    const auto [value_first, value_last] = trimmed(line, value_from, last);
+    config.m_sections.back().entries.push_back(
+        ConfigEntry{std::string(line.substr(key_first, key_last - key_first)),
+                    unescape_semicolons(line.substr(value_first, value_last - value_first)),
+                    {number, column(line, key_first)},
+                    {number, column(line, value_first)}});
+  }
+  return config;
+}
+
+const PjsipSection* PjsipConfig::find_template(std::string_view name) const {
+  for (const PjsipSection& section : m_sections)
+    if (section.name == name) return &section;
+  return nullptr;
+}
+
+void PjsipConfig::collect(const PjsipSection& section, std::vector<ConfigEntry>& out,
+                          int depth) const {
+  if (depth > 16) return; // a template cycle: Asterisk would not load it either
+  for (const std::string& name : section.inherits)
+    if (const PjsipSection* base = find_template(name)) collect(*base, out, depth + 1);
+  out.insert(out.end(), section.entries.begin(), section.entries.end());
+}
+
+std::vector<ConfigEntry> PjsipConfig::effective_entries(const PjsipSection& section) const {
+  std::vector<ConfigEntry> out;
+  collect(section, out, 0);
+  return out;
+}
+
+} // namespace sipcred::config

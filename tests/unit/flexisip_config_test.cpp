@@ -1,0 +1,100 @@
+#include "sipcred/flexisip_config.hpp"
+#include "sipcred/pjsip_config.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace sipcred;
+using namespace sipcred::config;
+
+namespace {
+
+std::vector<std::string> codes(const std::vector<Diagnostic>& diagnostics) {
+  std::vector<std::string> out;
+  for (const Diagnostic& d : diagnostics)
+    out.push_back(std::string(d.code) + "@" + std::to_string(d.line) + ":" +
+                  std::to_string(d.column));
+  return out;
+}
+
+} // namespace
+
+TEST(FlexisipConfig, KeepsPositionsOfSectionsKeysAndValues) {
+  std::vector<Diagnostic> diagnostics;
+  const auto config = FlexisipConfig::parse("# top\n  [global]\n\n[Module::Authentication]\n"
+                                            "  Enabled =  true  \nrealm=é x\t\nfile-path=\n",
+                                            diagnostics);
+  EXPECT_TRUE(diagnostics.empty());
+  ASSERT_EQ(config.sections().size(), 2u);
+  EXPECT_EQ(config.sections()[0].position.line, 2u);
+  EXPECT_EQ(config.sections()[0].position.column, 3u);
+  const ConfigSection* auth = config.section("module::authentication");
+  ASSERT_NE(auth, nullptr);
+  const ConfigEntry* enabled = auth->find("ENABLED");
+  ASSERT_NE(enabled, nullptr);
+  EXPECT_EQ(enabled->key, "Enabled");
+  EXPECT_EQ(enabled->value, "true"); // spaces around '=' and trailing spaces go
+  EXPECT_EQ(enabled->key_position.line, 5u);
+  EXPECT_EQ(enabled->key_position.column, 3u);
+  EXPECT_EQ(enabled->value_position.column, 14u);
+  EXPECT_EQ(auth->find("realm")->value, "é x\t"); // a trailing tab stays
+  EXPECT_EQ(auth->find("file-path")->value, "");
+}
+
+TEST(FlexisipConfig, HashInsideAValueIsNotAComment) {
+  std::vector<Diagnostic> diagnostics;
+  const auto config = FlexisipConfig::parse("[a]\nk=v # c\n   # comment\n", diagnostics);
+  EXPECT_TRUE(diagnostics.empty());
+  EXPECT_EQ(config.section("a")->find("k")->value, "v # c");
+}
+
+TEST(FlexisipConfig, ReportsBadLinesDuplicatesAndKeysOutsideSections) {
+  std::vector<Diagnostic> diagnostics;
+  const auto config =
+      FlexisipConfig::parse("k=1\n[a]\nx=1\nwords\n[b\n[a]\nX = 2\n=3\n[c] junk\n", diagnostics);
+  EXPECT_EQ(codes(diagnostics), (std::vector<std::string>{"SC303@1:1", "SC301@4:1", "SC301@5:3",
+                                                          "SC302@7:1", "SC301@8:1", "SC301@9:5"}));
+  EXPECT_EQ(config.section("a")->find("x")->value, "1"); // the first value is kept
+}
+
+TEST(FlexisipConfig, WarnsOnceAboutCrlfAndKeepsTheCarriageReturn) {
+  std::vector<Diagnostic> diagnostics;
+  const auto config = FlexisipConfig::parse("[a]\r\nk=v\r\nl=w\r\n", diagnostics);
+  EXPECT_EQ(codes(diagnostics), (std::vector<std::string>{"SC304@1:4"}));
+  EXPECT_EQ(config.section("a")->find("k")->value, "v\r");
+}
+
+TEST(FlexisipConfig, ListsSplitOnSpacesAndLineFeedsOnly) {
+  EXPECT_EQ(split_list("  a b\nc\td,e  "), (std::vector<std::string>{"a", "b", "c\td,e"}));
+  EXPECT_TRUE(split_list("   ").empty());
+}
+
+TEST(PjsipConfig, SectionsTemplatesAndEntries) {
+  std::vector<Diagnostic> diagnostics;
+  const auto config =
+      PjsipConfig::parse("; comment\n[base](!)\ntype=auth\nusername = tpl ; trailing\n\n"
+                         "[alice](base, other)\nusername => alice\npassword = a\\;b\n;-- block\n"
+                         "password=hidden\n--;\n#include extra.conf\n",
+                         diagnostics);
+  EXPECT_TRUE(diagnostics.empty());
+  ASSERT_EQ(config.sections().size(), 2u);
+  EXPECT_TRUE(config.sections()[0].is_template);
+  const PjsipSection& alice = config.sections()[1];
+  EXPECT_FALSE(alice.is_template);
+  EXPECT_EQ(alice.inherits, (std::vector<std::string>{"base", "other"}));
+  ASSERT_EQ(alice.entries.size(), 2u);
+  EXPECT_EQ(alice.entries[0].value, "alice");
+  EXPECT_EQ(alice.entries[0].value_position.column, 13u);
+  EXPECT_EQ(alice.entries[1].value, "a;b");
+  const auto effective = config.effective_entries(alice);
+  ASSERT_EQ(effective.size(), 4u);
+  EXPECT_EQ(effective[0].key, "type");
+  EXPECT_EQ(effective[1].value, "tpl");
+  EXPECT_EQ(alice.find_all("USERNAME").size(), 1u);
+}
+
+TEST(PjsipConfig, ReportsLinesItCannotRead) {
+  std::vector<Diagnostic> diagnostics;
+  PjsipConfig::parse("x=1\n[a\n[b](!\n[c]\nnothing here\n[d] junk\n", diagnostics);
+  EXPECT_EQ(codes(diagnostics), (std::vector<std::string>{"SC501@1:1", "SC501@2:3", "SC501@3:6",
+                                                          "SC501@5:1", "SC501@6:5"}));
+}

@@ -1,0 +1,192 @@
+#include "report.hpp"
+
+#include "sipcred/atomic_file.hpp"
+#include "sipcred/flexisip_config.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+#include <filesystem>
+#include <map>
+
+namespace sipcred::cli {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+std::string plural(std::size_t n, std::string_view word) {
+  return std::to_string(n) + " " + std::string(word) + (n == 1 ? "" : "s");
+}
+
+std::string_view sarif_level(Severity severity) { return severity_name(severity); }
+
+// Lines of the files findings point into, read once each, for showing the source.
+class SourceLines {
+public:
+  std::string_view line(const std::string& file, std::size_t number) {
+    auto [it, added] = m_files.try_emplace(file);
+    File& f = it->second;
+    if (added) {
+      try {
+        f.content = read_file(file);
+      } catch (const std::exception&) {
+        // Gone since it was linted: the finding is shown without its source.
+      }
+      f.starts.push_back(0);
+      for (std::size_t i = 0; i < f.content.size(); ++i)
+        if (f.content[i] == '\n') f.starts.push_back(i + 1);
+    }
+    if (number == 0 || number > f.starts.size()) return {};
+    const std::size_t start = f.starts[number - 1];
+    if (start >= f.content.size()) return {};
+    const std::size_t end = f.content.find('\n', start);
+    std::string_view text = std::string_view(f.content).substr(start, end - start);
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    return text;
+  }
+
+private:
+  struct File {
+    std::string content;
+    std::vector<std::size_t> starts;
+  };
+  std::map<std::string, File> m_files;
+};
+
+// The caret line: the characters before the column, tabs kept so that it lines up.
+std::string caret_under(std::string_view line, std::size_t column) {
+  std::string out;
+  std::size_t characters = 0;
+  for (char c : line) {
+    if (characters + 1 >= column) break;
+    if ((static_cast<unsigned char>(c) & 0xC0) == 0x80) continue;
+    out += c == '\t' ? '\t' : ' ';
+    ++characters;
+  }
+  return out + '^';
+}
+
+// A file name as a URI reference: relative names stay relative (GitHub resolves them against
+// the repository), absolute ones become file:// URIs; anything but unreserved characters and
+// '/' is percent-encoded.
+std::string sarif_uri(const std::string& file) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out = file.starts_with('/') ? "file://" : "";
+  for (const char c : file) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/')
+      out += c;
+    else
+      out.append({'%', hex[byte >> 4], hex[byte & 15]});
+  }
+  return out;
+}
+
+// The current directory with a final '/', as SARIF wants a directory URI.
+std::string working_directory() {
+  std::error_code error;
+  std::string dir = std::filesystem::current_path(error).string();
+  if (error || dir.empty()) return "/";
+  return dir.ends_with('/') ? dir : dir + '/';
+}
+
+} // namespace
+
+Summary summarize(const std::vector<lint::Finding>& findings) {
+  Summary s;
+  for (const lint::Finding& f : findings) switch (f.diagnostic.severity) {
+    case Severity::Error: ++s.errors; break;
+    case Severity::Warning: ++s.warnings; break;
+    case Severity::Note: ++s.notes; break;
+    }
+  return s;
+}
+
+void print_text(std::ostream& out, const std::vector<lint::Finding>& findings, bool show_source,
+                bool errors_only) {
+  SourceLines sources;
+  for (const lint::Finding& f : findings) {
+    const Diagnostic& d = f.diagnostic;
+    if (errors_only && d.severity != Severity::Error) continue;
+    out << f.file << ':' << d.line << ':' << d.column << ": " << severity_name(d.severity) << ": "
+        << d.message << " [" << d.code << "]\n";
+    if (!show_source) continue;
+    const std::string_view line = sources.line(f.file, d.line);
+    if (line.empty()) continue;
+    const std::string shown = lint::redact_line(f.kind, line);
+    out << "    " << shown << "\n    " << caret_under(shown, d.column) << '\n';
+  }
+  if (errors_only) return;
+  const Summary s = summarize(findings);
+  out << plural(s.errors, "error") << ", " << plural(s.warnings, "warning") << ", "
+      << plural(s.notes, "note") << '\n';
+}
+
+void print_json(std::ostream& out, const std::vector<lint::Finding>& findings) {
+  json diagnostics = json::array();
+  for (const lint::Finding& f : findings)
+    diagnostics.push_back({{"code", f.diagnostic.code},
+                           {"severity", severity_name(f.diagnostic.severity)},
+                           {"file", f.file},
+                           {"line", f.diagnostic.line},
+                           {"column", f.diagnostic.column},
+                           {"message", f.diagnostic.message}});
+  const Summary s = summarize(findings);
+  const json document{
+      {"diagnostics", std::move(diagnostics)},
+      {"summary", {{"errors", s.errors}, {"warnings", s.warnings}, {"notes", s.notes}}}};
+  out << document.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+}
+
+void print_sarif(std::ostream& out, const std::vector<lint::Finding>& findings,
+                 std::string_view version) {
+  json rules = json::array();
+  std::map<std::string_view, std::size_t> index;
+  for (const lint::Rule& rule : lint::rules()) {
+    index[rule.code] = rules.size();
+    rules.push_back({{"id", rule.code},
+                     {"name", rule.code},
+                     {"shortDescription", {{"text", rule.title}}},
+                     {"fullDescription", {{"text", rule.explanation}}},
+                     {"help", {{"text", rule.explanation}}},
+                     {"defaultConfiguration", {{"level", sarif_level(rule.severity)}}}});
+  }
+  json results = json::array();
+  for (const lint::Finding& f : findings) {
+    json result{{"ruleId", f.diagnostic.code},
+                {"level", sarif_level(f.diagnostic.severity)},
+                {"message", {{"text", f.diagnostic.message}}},
+                {"locations", json::array({{{"physicalLocation",
+                                             {{"artifactLocation", {{"uri", sarif_uri(f.file)}}},
+                                              {"region",
+                                               {{"startLine", f.diagnostic.line},
+                                                {"startColumn", f.diagnostic.column}}}}}}})}};
+    if (const auto it = index.find(f.diagnostic.code); it != index.end())
+      result["ruleIndex"] = it->second;
+    results.push_back(std::move(result));
+  }
+  const json document{
+      {"version", "2.1.0"},
+      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+      {"runs",
+       json::array({{{"tool",
+                      {{"driver",
+                        {{"name", "sipcred-lint"},
+                         {"informationUri", SIPCRED_HOMEPAGE_URL},
+                         {"version", version},
+                         {"semanticVersion", version},
+                         {"rules", std::move(rules)}}}}},
+                     // Lets code scanning turn absolute file URIs into repository paths.
+                     {"invocations", json::array({{{"executionSuccessful", true},
+                                                   {"workingDirectory",
+                                                    {{"uri", sarif_uri(working_directory())}}}}})},
+                     {"results", std::move(results)}}})}};
+  out << document.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+}
+
+void print_explanation(std::ostream& out, const lint::Rule& rule) {
+  out << rule.code << " (" << severity_name(rule.severity) << "): " << rule.title << "\n\n"
+      << rule.explanation << '\n';
+}
+
+} // namespace sipcred::cli

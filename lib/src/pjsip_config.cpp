@@ -35,6 +35,8 @@ std::string unescape_semicolons(std::string_view text) {
 PjsipConfig PjsipConfig::parse(std::string_view content, std::vector<Diagnostic>& diagnostics) {
   PjsipConfig config;
   bool in_block_comment = false; // Asterisk's ";-- ... --;"
+  constexpr std::size_t none = static_cast<std::size_t>(-1);
+  std::size_t current = none; // the section that lines go to
   std::size_t number = 0;
   const auto column = [](std::string_view line, std::size_t pos) {
     return count_columns(line.substr(0, pos)) + 1;
@@ -76,6 +78,7 @@ PjsipConfig PjsipConfig::parse(std::string_view content, std::vector<Diagnostic>
         continue;
       }
       PjsipSection section;
+      bool adds_to_earlier = false;
       section.name = std::string(line.substr(first + 1, close - first - 1));
       section.position = {number, column(line, first)};
       std::size_t after = close + 1;
@@ -94,7 +97,7 @@ PjsipConfig PjsipConfig::parse(std::string_view content, std::vector<Diagnostic>
           if (option == "!")
             section.is_template = true;
           else if (option == "+")
-            ; // adds to an earlier section of that name: nothing to record
+            adds_to_earlier = true; // "[name](+)" continues an earlier [name]
           else if (!option.empty())
             section.inherits.emplace_back(option);
           options =
@@ -108,7 +111,17 @@ PjsipConfig PjsipConfig::parse(std::string_view content, std::vector<Diagnostic>
                                          "expected nothing after the section header"});
         continue;
       }
-      config.m_sections.push_back(std::move(section));
+      current = none;
+      if (adds_to_earlier)
+        for (std::size_t i = config.m_sections.size(); i-- > 0;)
+          if (config.m_sections[i].name == section.name) {
+            current = i;
+            break;
+          }
+      if (current == none) {
+        config.m_sections.push_back(std::move(section));
+        current = config.m_sections.size() - 1;
+      }
       continue;
     }
 
@@ -124,7 +137,7 @@ PjsipConfig PjsipConfig::parse(std::string_view content, std::vector<Diagnostic>
                                        "expected a key before '='"});
       continue;
     }
-    if (config.m_sections.empty()) {
+    if (current == none) {
       diagnostics.push_back(Diagnostic{"SC501", Severity::Error, number, column(line, first),
                                        "'key = value' before any [section]"});
       continue;
@@ -132,7 +145,7 @@ PjsipConfig PjsipConfig::parse(std::string_view content, std::vector<Diagnostic>
     std::size_t value_from = equals + 1;
     if (value_from < last && line[value_from] == '>') ++value_from; // "key => value"
     const auto [value_first, value_last] = trimmed(line, value_from, last);
-    config.m_sections.back().entries.push_back(
+    config.m_sections[current].entries.push_back(
         ConfigEntry{std::string(line.substr(key_first, key_last - key_first)),
                     unescape_semicolons(line.substr(value_first, value_last - value_first)),
                     {number, column(line, key_first)},

@@ -98,3 +98,15 @@ TEST(PjsipConfig, ReportsLinesItCannotRead) {
   EXPECT_EQ(codes(diagnostics), (std::vector<std::string>{"SC501@1:1", "SC501@2:3", "SC501@3:6",
                                                           "SC501@5:1", "SC501@6:5"}));
 }
+
+TEST(PjsipConfig, PlusAddsToTheEarlierSection) {
+  std::vector<Diagnostic> diagnostics;
+  const auto config = PjsipConfig::parse(
+      "[alice]\ntype=auth\n[bob]\ntype=aor\n[alice](+)\nusername=alice\n[carol](+)\nx=1\n",
+      diagnostics);
+  EXPECT_TRUE(diagnostics.empty());
+  ASSERT_EQ(config.sections().size(), 3u); // a (+) without an earlier section starts one
+  EXPECT_EQ(config.sections()[0].entries.size(), 2u);
+  EXPECT_EQ(config.sections()[0].entries[1].key, "username");
+  EXPECT_EQ(config.sections()[2].name, "carol");
+}

@@ -189,3 +189,12 @@ TEST(LintUserdb, HashChecksOfALargeFileAreAllMade) {
     if (d.code == "SC404") mismatches.push_back(d.line);
   EXPECT_EQ(mismatches, (std::vector<std::size_t>{9, 9002}));
 }
+
+TEST(LintConfig, OnlyNearMissesOfTheAuthenticationSectionAreFlagged) {
+  // Real Flexisip sections, some with close names, are not this tool's business.
+  EXPECT_TRUE(config_codes(good + "[module::Authorization]\n[module::ExternalAuthentication]\n"
+                                  "[global]\n[module::Registrar]\n")
+                  .empty());
+  EXPECT_EQ(config_codes(good + "[module::Authentification]\n[Module::Authenticaton]\n"),
+            (std::vector<std::string>{"SC305@6", "SC305@7"}));
+}

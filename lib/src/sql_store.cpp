@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -148,7 +149,19 @@ public:
   virtual CredentialNeeds needs() const = 0;
   // Accounts with an id above `after`, at most page_size, in id order; returns the last id.
   virtual long long read_page(long long after, std::vector<Account>& page) = 0;
-  virtual std::optional<long long> find(const Account& account) = 0;
+  // The id of the account's row, by the unique key every schema has: (username, domain).
+  std::optional<long long> find(const Account& account) {
+    if (!m_find) {
+      m_find = std::make_unique<soci::statement>(
+          (m_session.prepare << "SELECT id FROM " + std::string(main_table()) +
+                                    " WHERE username = :username AND domain = :domain",
+           soci::into(m_found_id), soci::use(m_find_user), soci::use(m_find_domain)));
+    }
+    m_find_user = account.user;
+    m_find_domain = account.domain;
+    m_find->execute();
+    return m_find->fetch() ? std::optional<long long>(m_found_id) : std::nullopt;
+  }
   virtual void insert(const Account& account) = 0;
   virtual void update(long long id, const Account& account) = 0;
   virtual std::optional<Account> lookup(const Account& account) = 0;
@@ -160,6 +173,11 @@ protected:
   soci::session& m_session;
   Dialect m_dialect;
   StoreOptions m_options;
+
+private:
+  long long m_found_id = 0;
+  std::string m_find_user, m_find_domain;
+  std::unique_ptr<soci::statement> m_find;
 };
 
 // Kamailio's and OpenSIPS' subscriber: one row per account, one column per credential.
@@ -187,51 +205,21 @@ public:
 
   long long read_page(long long after, std::vector<Account>& page) override {
     long long id = 0;
-    std::string user, domain, password, first, second, third;
-    std::string columns = m_opensips ? "ha1, ha1_sha256, ha1_sha512t256" : "ha1, ha1b, ha1b";
+    std::string user, domain, password;
+    std::array<std::string, 3> columns;
     soci::statement statement =
-        (m_session.prepare << "SELECT id, username, domain, password, " + columns +
+        (m_session.prepare << "SELECT id, username, domain, password, " + selected_columns() +
                                   " FROM subscriber WHERE id > :after ORDER BY id LIMIT " +
                                   std::to_string(page_size),
          soci::into(id), soci::into(user), soci::into(domain), soci::into(password),
-         soci::into(first), soci::into(second), soci::into(third), soci::use(after));
+         soci::into(columns[0]), soci::into(columns[1]), soci::into(columns[2]), soci::use(after));
     statement.execute();
     long long last = after;
     while (statement.fetch()) {
       last = id;
-      Account account{user, domain, "", "", {}};
-      std::string realm = realm_of(domain);
-      if (!password.empty()) {
-        account.credentials.push_back({std::nullopt, password, ""});
-      }
-      if (m_opensips) {
-        HashFunction hashes[] = {HashFunction::Md5, HashFunction::Sha256, HashFunction::Sha512_256};
-        std::string* values[] = {&first, &second, &third};
-        for (int i = 0; i < 3; ++i) {
-          if (!values[i]->empty()) {
-            account.credentials.push_back({hashes[i], lowercase(*values[i]), realm});
-          }
-        }
-      } else if (!first.empty()) {
-        account.credentials.push_back(
-            {hash_by_length(first, m_options.algorithm), lowercase(first), realm});
-      }
-      page.push_back(std::move(account));
+      page.push_back(account_of_row(user, domain, password, columns));
     }
     return last;
-  }
-
-  std::optional<long long> find(const Account& account) override {
-    if (!m_find) {
-      m_find = std::make_unique<soci::statement>(
-          (m_session.prepare
-               << "SELECT id FROM subscriber WHERE username = :username AND domain = :domain",
-           soci::into(m_id), soci::use(m_user), soci::use(m_domain)));
-    }
-    m_user = account.user;
-    m_domain = account.domain;
-    m_find->execute();
-    return m_find->fetch() ? std::optional<long long>(m_id) : std::nullopt;
   }
 
   void insert(const Account& account) override {
@@ -275,37 +263,50 @@ public:
 
   // As auth_db runs it (use_domain=1): the row of username and domain.
   std::optional<Account> lookup(const Account& account) override {
-    std::string password, first, second, third;
-    soci::indicator found = soci::i_null;
-    std::string columns = m_opensips ? "ha1, ha1_sha256, ha1_sha512t256" : "ha1, ha1b, ha1b";
-    m_session << "SELECT password, " + columns +
+    std::string password;
+    std::array<std::string, 3> columns;
+    m_session << "SELECT password, " + selected_columns() +
                      " FROM subscriber WHERE username = :username AND domain = :domain",
-        soci::into(password, found), soci::into(first), soci::into(second), soci::into(third),
-        soci::use(account.user), soci::use(account.domain);
+        soci::into(password), soci::into(columns[0]), soci::into(columns[1]),
+        soci::into(columns[2]), soci::use(account.user), soci::use(account.domain);
     if (!m_session.got_data()) {
       return std::nullopt;
     }
-    Account stored{account.user, account.domain, "", "", {}};
-    std::string realm = realm_of(account.domain);
-    if (!password.empty()) {
-      stored.credentials.push_back({std::nullopt, password, ""});
-    }
-    if (m_opensips) {
-      HashFunction hashes[] = {HashFunction::Md5, HashFunction::Sha256, HashFunction::Sha512_256};
-      std::string* values[] = {&first, &second, &third};
-      for (int i = 0; i < 3; ++i) {
-        if (!values[i]->empty()) {
-          stored.credentials.push_back({hashes[i], lowercase(*values[i]), realm});
-        }
-      }
-    } else {
-      stored.credentials.push_back({m_options.algorithm, lowercase(first), realm});
-    }
-    return stored;
+    return account_of_row(account.user, account.domain, password, columns);
   }
 
 private:
   int credential_count() const { return m_opensips ? 3 : 2; }
+
+  // Three credential columns for both schemas: Kamailio's ha1b is selected twice to fill them.
+  std::string selected_columns() const {
+    return m_opensips ? "ha1, ha1_sha256, ha1_sha512t256" : "ha1, ha1b, ha1b";
+  }
+
+  // A row's credentials: the clear password, then the hash columns. Kamailio's ha1b is not a
+  // credential of the account (it serves digest usernames of the form user@domain).
+  Account account_of_row(const std::string& user, const std::string& domain,
+                         const std::string& password,
+                         const std::array<std::string, 3>& columns) const {
+    Account account{user, domain, "", "", {}};
+    const std::string realm = realm_of(domain);
+    if (!password.empty()) {
+      account.credentials.push_back({std::nullopt, password, ""});
+    }
+    if (m_opensips) {
+      constexpr HashFunction hashes[] = {HashFunction::Md5, HashFunction::Sha256,
+                                         HashFunction::Sha512_256};
+      for (std::size_t i = 0; i < columns.size(); ++i) {
+        if (!columns[i].empty()) {
+          account.credentials.push_back({hashes[i], lowercase(columns[i]), realm});
+        }
+      }
+    } else if (!columns[0].empty()) {
+      account.credentials.push_back(
+          {hash_by_length(columns[0], m_options.algorithm), lowercase(columns[0]), realm});
+    }
+    return account;
+  }
 
   std::string credential_columns() const {
     return m_opensips ? "ha1, ha1_sha256, ha1_sha512t256" : "ha1, ha1b";
@@ -333,7 +334,7 @@ private:
   long long m_id = 0;
   std::string m_user, m_domain, m_password;
   std::string m_columns[3];
-  std::unique_ptr<soci::statement> m_find, m_insert, m_update;
+  std::unique_ptr<soci::statement> m_insert, m_update;
 };
 
 // Flexisip's accounts + passwords, as its default soci-password-request reads them.
@@ -391,19 +392,6 @@ public:
       }
     }
     return last;
-  }
-
-  std::optional<long long> find(const Account& account) override {
-    if (!m_find) {
-      m_find = std::make_unique<soci::statement>(
-          (m_session.prepare
-               << "SELECT id FROM accounts WHERE username = :username AND domain = :domain",
-           soci::into(m_id), soci::use(m_user), soci::use(m_domain)));
-    }
-    m_user = account.user;
-    m_domain = account.domain;
-    m_find->execute();
-    return m_find->fetch() ? std::optional<long long>(m_id) : std::nullopt;
   }
 
   void insert(const Account& account) override {
@@ -509,7 +497,7 @@ private:
   long long m_id = 0;
   std::string m_user, m_domain, m_phone, m_password, m_algorithm;
   soci::indicator m_phone_indicator = soci::i_ok;
-  std::unique_ptr<soci::statement> m_find, m_insert, m_update, m_delete, m_insert_password;
+  std::unique_ptr<soci::statement> m_insert, m_update, m_delete, m_insert_password;
 };
 
 std::unique_ptr<SchemaAccess> make_access(soci::session& session, Dialect dialect,

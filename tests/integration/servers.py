@@ -12,15 +12,11 @@ import tempfile
 import time
 import unittest
 
+from livetest import free_port
+
 BIN = os.environ.get("SIPCRED_BIN", os.path.join(os.path.dirname(__file__), "../../build/tools"))
 CLEAN_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
 AS_ROOT = os.geteuid() == 0
-
-
-def free_port(kind=socket.SOCK_STREAM):
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(check, what, timeout=60):
@@ -143,6 +139,7 @@ KAMAILIO_CFG = """#!KAMAILIO
 debug=2
 log_stderror=yes
 children=1
+disable_tcp=yes
 listen=udp:127.0.0.1:{port}
 mpath="{mpath}"
 loadmodule "{db_module}.so"
@@ -156,7 +153,7 @@ request_route {{
     if (!mf_process_maxfwd_header("10")) {{ sl_send_reply("483", "Too Many Hops"); exit; }}
     if (method == "REGISTER") {{
         if (!www_authenticate("$fd", "subscriber")) {{
-            www_challenge("$fd", "0");
+            www_challenge("$fd", "{qop_flags}");
             exit;
         }}
         sl_send_reply("200", "OK");
@@ -168,35 +165,75 @@ request_route {{
 
 
 class Kamailio:
-    """Kamailio with auth_db, configured by the lines sipcred-migrate printed for its store."""
+    """Kamailio with auth_db in the foreground on a free UDP port. `configuration` holds the
+    db module's loadmodule line and the modparam lines, as sipcred-migrate prints them;
+    `qop_flags` is www_challenge's (1: qop=auth)."""
 
-    def __init__(self, configuration):
+    def __init__(self, configuration, qop_flags="0"):
         require("kamailio")
         modules = glob.glob("/usr/lib/*/kamailio/modules/auth_db.so")
         if not modules:
             raise unittest.SkipTest("kamailio's modules are not installed")
         self.dir = tempfile.mkdtemp(prefix="sipcred-kamailio-")
-        self.port = free_port(socket.SOCK_DGRAM)
-        # The db module and auth_db modparams come from sipcred-migrate's output; the module
-        # loads and the routing are the test's.
         lines = configuration.splitlines()
         db_module = next(l.split('"')[1][:-3] for l in lines if l.startswith("loadmodule")
                          and "db_" in l)
         params = "\n".join(l for l in lines if l.startswith("modparam"))
         cfg = os.path.join(self.dir, "kamailio.cfg")
-        with open(cfg, "w") as f:
-            f.write(KAMAILIO_CFG.format(port=self.port, mpath=os.path.dirname(modules[0]) + "/",
-                                        db_module=db_module, auth_params=params))
-        check = subprocess.run(["kamailio", "-c", "-f", cfg], capture_output=True, text=True)
-        if check.returncode != 0:
-            raise RuntimeError(f"kamailio -c refused the config:\n{check.stderr}")
-        self.log = open(os.path.join(self.dir, "log"), "w")
-        self.process = subprocess.Popen(
-            ["kamailio", "-DD", "-E", "-f", cfg, "-P", os.path.join(self.dir, "pid"),
-             "-Y", self.dir, "-w", self.dir], stdout=self.log, stderr=subprocess.STDOUT)
-        time.sleep(1.5)
-        if self.process.poll() is not None:
-            raise RuntimeError("kamailio exited:\n" + open(os.path.join(self.dir, "log")).read())
+        for _ in range(5):  # another suite may take the port between our check and the bind
+            self.port = free_port()
+            with open(cfg, "w") as f:
+                f.write(KAMAILIO_CFG.format(port=self.port, mpath=os.path.dirname(modules[0]) + "/",
+                                            db_module=db_module, auth_params=params,
+                                            qop_flags=qop_flags))
+            check = subprocess.run(["kamailio", "-c", "-f", cfg], capture_output=True, text=True)
+            if check.returncode != 0:
+                raise RuntimeError(f"kamailio -c refused the config:\n{check.stderr}")
+            self.log = open(os.path.join(self.dir, "log"), "w")
+            self.process = subprocess.Popen(
+                ["kamailio", "-DD", "-E", "-f", cfg, "-P", os.path.join(self.dir, "pid"),
+                 "-Y", self.dir, "-w", self.dir, "-m", "32", "-M", "4"],
+                stdout=self.log, stderr=subprocess.STDOUT)
+            if self._answers():
+                return
+            exited = self.process.poll() is not None
+            self._end()
+            if not exited:  # up but silent: retrying will not help
+                break
+        with open(os.path.join(self.dir, "log")) as log:
+            text = log.read()[-3000:]
+        shutil.rmtree(self.dir, ignore_errors=True)
+        raise RuntimeError("kamailio did not start:\n" + text)
+
+    def _answers(self):
+        """Kamailio answers an OPTIONS (with its 404) once it is up."""
+        options = (f"OPTIONS sip:127.0.0.1:{self.port} SIP/2.0\r\n"
+                   "Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKready;rport\r\n"
+                   "From: <sip:t@127.0.0.1>;tag=1\r\nTo: <sip:t@127.0.0.1>\r\n"
+                   "Call-ID: ready\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+                   "Content-Length: 0\r\n\r\n").encode()
+        end = time.monotonic() + 15
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.settimeout(0.2)
+            s.connect(("127.0.0.1", self.port))
+            while time.monotonic() < end and self.process.poll() is None:
+                try:
+                    s.send(options)
+                    if s.recv(65536).startswith(b"SIP/2.0 "):
+                        return True
+                except (socket.timeout, ConnectionRefusedError):
+                    time.sleep(0.1)
+        return False
+
+    def _end(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
 
     def register(self, user, domain, password):
         """sipsak's REGISTER with digest authentication; its exit code (0: registered)."""
@@ -205,10 +242,5 @@ class Kamailio:
                               capture_output=True, text=True, timeout=60).returncode
 
     def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
+        self._end()
         shutil.rmtree(self.dir, ignore_errors=True)

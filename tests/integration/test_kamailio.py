@@ -4,53 +4,14 @@ import glob
 import hashlib
 import os
 import shutil
-import socket
 import sqlite3
-import subprocess
-import time
 import unittest
 
-from livetest import TempDirTest, free_port, run
+from livetest import TempDirTest, run
+from servers import Kamailio
 
 MODULES = next(iter(glob.glob("/usr/lib/*/kamailio/modules/auth_db.so")), None)
 SQLITE_MODULE = MODULES and os.path.exists(os.path.join(os.path.dirname(MODULES), "db_sqlite.so"))
-
-CONFIG = """#!KAMAILIO
-debug=2
-log_stderror=yes
-children=1
-disable_tcp=yes
-listen=udp:127.0.0.1:{port}
-mpath="{mpath}"
-loadmodule "db_sqlite.so"
-loadmodule "sl.so"
-loadmodule "tm.so"
-loadmodule "rr.so"
-loadmodule "pv.so"
-loadmodule "maxfwd.so"
-loadmodule "textops.so"
-loadmodule "siputils.so"
-loadmodule "usrloc.so"
-loadmodule "registrar.so"
-loadmodule "auth.so"
-loadmodule "auth_db.so"
-modparam("usrloc", "db_mode", 0)
-modparam("auth_db", "db_url", "sqlite://{db}")
-modparam("auth_db", "calculate_ha1", 0)
-modparam("auth_db", "password_column", "ha1")
-{algorithm}
-request_route {{
-  if (is_method("REGISTER")) {{
-    if (!www_authenticate("$fd", "subscriber")) {{
-      www_challenge("$fd", "{qop_flags}");
-      exit;
-    }}
-    if (!save("location")) sl_reply_error();
-    exit;
-  }}
-  sl_send_reply("404", "Not here");
-}}
-"""
 
 SCHEMA = """
 CREATE TABLE version (id INTEGER PRIMARY KEY NOT NULL, table_name VARCHAR(32) NOT NULL,
@@ -68,8 +29,8 @@ CREATE INDEX subscriber_username_idx ON subscriber (username);
                      "kamailio and kamailio-sqlite-modules are not installed (scripts/install-deps)")
 class ProbeAgainstKamailio(TempDirTest):
     def start(self, hash_name, qop_flags):
-        """Kamailio in the foreground on a free port, alice's password s3cret hashed with
-        `hash_name` (realm = domain = 127.0.0.1); returns the port."""
+        """Kamailio on a free port, alice's password s3cret hashed with `hash_name` (realm =
+        domain = 127.0.0.1)."""
         h = lambda text: hashlib.new(hash_name, text.encode()).hexdigest()
         db = self.path("kamailio.db")
         with sqlite3.connect(db) as conn:
@@ -79,56 +40,15 @@ class ProbeAgainstKamailio(TempDirTest):
                           h("alice@127.0.0.1:127.0.0.1:s3cret")))
         conn.close()
         algorithm = 'modparam("auth", "algorithm", "SHA-256")' if hash_name == "sha256" else ""
-        for _ in range(5):  # another suite may take the port between our check and the bind
-            port = free_port()
-            cfg = self.write("kamailio.cfg", CONFIG.format(
-                port=port, mpath=os.path.dirname(MODULES) + "/", db=db, algorithm=algorithm,
-                qop_flags=qop_flags))
-            check = subprocess.run(["kamailio", "-c", "-f", cfg], capture_output=True, text=True,
-                                   timeout=60)
-            self.assertEqual(check.returncode, 0, check.stderr[-2000:])
-            self.log = open(self.path("kamailio.log"), "w")
-            self.kamailio = subprocess.Popen(
-                ["kamailio", "-DD", "-E", "-f", cfg, "-Y", self.dir, "-P", self.path("pid"),
-                 "-m", "32", "-M", "4"], stdout=self.log, stderr=subprocess.STDOUT)
-            if self.wait_ready(port):
-                return port
-            exited = self.kamailio.poll() is not None
-            self.stop()
-            if not exited:  # up but silent: retrying will not help
-                break
-        with open(self.path("kamailio.log")) as log:
-            self.fail("kamailio did not start: " + log.read()[-3000:])
-
-    def wait_ready(self, port):
-        """Kamailio answers an OPTIONS (with its 404) once it is up."""
-        options = (f"OPTIONS sip:127.0.0.1:{port} SIP/2.0\r\n"
-                   "Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKready;rport\r\n"
-                   "From: <sip:t@127.0.0.1>;tag=1\r\nTo: <sip:t@127.0.0.1>\r\n"
-                   "Call-ID: ready\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
-                   "Content-Length: 0\r\n\r\n").encode()
-        end = time.monotonic() + 15
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            s.settimeout(0.2)
-            s.connect(("127.0.0.1", port))
-            while time.monotonic() < end and self.kamailio.poll() is None:
-                try:
-                    s.send(options)
-                    if s.recv(65536).startswith(b"SIP/2.0 "):
-                        return True
-                except (socket.timeout, ConnectionRefusedError):
-                    time.sleep(0.1)
-        return False
+        self.kamailio = Kamailio("\n".join([
+            'loadmodule "db_sqlite.so"',
+            f'modparam("auth_db", "db_url", "sqlite:///{db}")',  # 4 slashes: absolute
+            'modparam("auth_db", "calculate_ha1", 0)',
+            'modparam("auth_db", "password_column", "ha1")', algorithm]), qop_flags)
+        return self.kamailio.port
 
     def stop(self):
-        if self.kamailio.poll() is None:
-            self.kamailio.terminate()
-            try:
-                self.kamailio.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kamailio.kill()
-                self.kamailio.wait()
-        self.log.close()
+        self.kamailio.stop()
 
     def probe(self, port, password):
         pw = self.write("pw", password + "\n")

@@ -3,6 +3,7 @@
 #include "sipcred/atomic_file.hpp"
 #include "sipcred/error.hpp"
 #include "sipcred/import_list.hpp"
+#include "sipcred/pjsip_config.hpp"
 #include "sipcred/userdb.hpp"
 
 #include <nlohmann/json.hpp>
@@ -118,49 +119,23 @@ public:
     return needs;
   }
 
+  // Objects as Asterisk loads them: `type=auth` sections, templates applied, the last value of
+  // a key winning (password_digest may repeat, one per algorithm).
   std::vector<Account> parse(std::string_view content,
                              std::vector<Diagnostic>& problems) const override {
-    struct Section {
-      std::size_t line = 0;
-      std::string name;
-      std::map<std::string, std::vector<std::string>> values;
-    };
-    std::vector<Section> sections;
-    std::size_t number = 0;
-    for (auto line : lines_of(content)) {
-      ++number;
-      if (auto comment = line.find(';'); comment != std::string_view::npos) {
-        line = line.substr(0, comment);
-      }
-      line = trim(line);
-      if (line.empty()) {
-        continue;
-      }
-      if (line.front() == '[') {
-        auto close = line.find(']');
-        if (close == std::string_view::npos) {
-          problems.push_back(problem(number, 1, "expected [section]"));
-          continue;
-        }
-        sections.push_back({number, std::string(line.substr(1, close - 1)), {}});
-        continue;
-      }
-      auto equals = line.find('=');
-      if (equals == std::string_view::npos || sections.empty()) {
-        problems.push_back(problem(number, 1, "expected key=value inside a [section]"));
-        continue;
-      }
-      std::string_view value = line.substr(equals + 1);
-      if (!value.empty() && value.front() == '>') {
-        value.remove_prefix(1); // key => value
-      }
-      sections.back().values[lowercase(trim(line.substr(0, equals)))].emplace_back(trim(value));
-    }
+    const auto config = config::PjsipConfig::parse(content, problems);
     std::vector<Account> accounts;
-    for (const auto& section : sections) {
+    for (const auto& section : config.sections()) {
+      if (section.is_template) {
+        continue;
+      }
+      std::map<std::string, std::vector<std::string>> values;
+      for (const auto& entry : config.effective_entries(section)) {
+        values[lowercase(entry.key)].push_back(entry.value);
+      }
       auto get = [&](const std::string& key) {
-        auto found = section.values.find(key);
-        return found == section.values.end() ? std::string() : found->second.back();
+        auto found = values.find(key);
+        return found == values.end() ? std::string() : found->second.back();
       };
       if (lowercase(get("type")) != "auth") {
         continue;
@@ -168,7 +143,7 @@ public:
       Account account;
       account.user = get("username");
       if (account.user.empty()) {
-        problems.push_back(problem(section.line, 1,
+        problems.push_back(problem(section.position.line, section.position.column,
                                    "auth section [" + section.name +
                                        "] has no username: Asterisk refuses to load it"));
         continue;
@@ -181,20 +156,18 @@ public:
       if (std::string md5 = get("md5_cred"); !md5.empty()) {
         account.credentials.push_back({HashFunction::Md5, lowercase(md5), account.domain});
       }
-      if (auto digests = section.values.find("password_digest"); digests != section.values.end()) {
-        for (const auto& digest : digests->second) {
-          auto colon = digest.find(':');
-          auto hash = parse_algorithm(digest.substr(0, colon == std::string::npos ? 0 : colon));
-          if (!hash || hash->session) {
-            problems.push_back(problem(section.line, 1,
-                                       "password_digest of [" + section.name +
-                                           "] is not ALGORITHM:HEX with MD5, SHA-256 or "
-                                           "SHA-512-256"));
-            continue;
-          }
-          account.credentials.push_back(
-              {hash->hash, lowercase(digest.substr(colon + 1)), account.domain});
+      for (const auto& digest : values["password_digest"]) {
+        auto colon = digest.find(':');
+        auto hash = parse_algorithm(digest.substr(0, colon == std::string::npos ? 0 : colon));
+        if (!hash || hash->session) {
+          problems.push_back(problem(section.position.line, section.position.column,
+                                     "password_digest of [" + section.name +
+                                         "] is not ALGORITHM:HEX with MD5, SHA-256 or "
+                                         "SHA-512-256"));
+          continue;
         }
+        account.credentials.push_back(
+            {hash->hash, lowercase(digest.substr(colon + 1)), account.domain});
       }
       accounts.push_back(std::move(account));
     }

@@ -262,6 +262,12 @@ class Migrate(TempDirTest):
         self.migrate("pjsip:" + self.path("pjsip.conf"), self.path("again"), "--verify")
         self.assertIn(f"carol@example.org sha256:{CAROL_SHA256} ;",
                       content(self.path("again")))
+        # Templates apply, as Asterisk loads objects.
+        templated = self.write("t.conf", "[corp](!)\ntype=auth\nrealm=example.org\n"
+                                         "[erin](corp)\nusername=erin\npassword=erinpw\n")
+        self.migrate("pjsip:" + templated, self.path("from-template"))
+        self.assertEqual(content(self.path("from-template")),
+                         "version:1\nerin@example.org clrtxt:erinpw ;\n")
         # A file format is written new, never over an existing file.
         r = self.migrate(self.users, "pjsip:" + self.path("pjsip.conf"), code=73)
         self.assertIn("pjsip.conf", r.stderr)

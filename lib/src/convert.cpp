@@ -69,11 +69,10 @@ private:
     if (!entry.user.empty()) out.append(entry.user).append("@");
     out.append(entry.domain);
     if (!m_options.drop_clear_text) out.append(" clrtxt:").append(clear.value);
-    for (HashFunction hash : m_options.hashes)
-      out.append(" ")
-          .append(*userdb_prefix(hash))
-          .append(":")
-          .append(ha1(hash, user, realm(entry), clear.value));
+    for (HashFunction hash : m_options.hashes) {
+      out.append(" ").append(*userdb_prefix(hash)).append(":");
+      append_hex_digest_joined(out, hash, {user, realm(entry), clear.value}); // HA1
+    }
     out.append(" ;");
     if (!entry.user_id.empty()) out.append(" ").append(entry.user_id);
     if (!entry.phone.empty()) out.append(" ").append(entry.phone);

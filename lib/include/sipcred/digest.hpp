@@ -42,6 +42,9 @@ std::size_t hex_length(HashFunction hash);
 std::string hex_digest(HashFunction hash, std::string_view data);
 // H(piece ":" piece ":" ...) in lowercase hex, without building the joined string.
 std::string hex_digest_joined(HashFunction hash, std::initializer_list<std::string_view> pieces);
+// The same, appended to `out`: no string of its own for code that hashes millions of users.
+void append_hex_digest_joined(std::string& out, HashFunction hash,
+                              std::initializer_list<std::string_view> pieces);
 
 // HA1 = H(user ":" realm ":" password), the value servers store. Bytes are hashed as given
 // (UTF-8 stays UTF-8).

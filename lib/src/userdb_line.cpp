@@ -9,11 +9,16 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cctype>
 #include <cstdint>
 #include <cstring>
 #include <optional>
 #include <thread>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace sipcred::userdb {
 namespace {
@@ -27,6 +32,36 @@ constexpr std::array<bool, 256> make_token_table() {
   return table;
 }
 constexpr std::array<bool, 256> token_table = make_token_table();
+
+// The length of the run of token characters that starts `text`. Most bytes of a userdb are
+// in tokens (hashes above all), and a byte at a time this loop was a quarter of a scan: with
+// SSE2 (every x86-64) it takes 16 bytes a step. Both paths agree on all 256 byte values,
+// which a unit test checks through is_token.
+std::size_t token_length(std::string_view text) {
+  std::size_t pos = 0;
+#if defined(__SSE2__)
+  for (; pos + 16 <= text.size(); pos += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + pos));
+    const auto within = [&](char lo, char hi) { // lo <= byte <= hi, unsigned
+      const __m128i span = _mm_set1_epi8(static_cast<char>(hi - lo));
+      const __m128i offset = _mm_sub_epi8(x, _mm_set1_epi8(lo));
+      return _mm_cmpeq_epi8(_mm_max_epu8(offset, span), span);
+    };
+    const auto equal = [&](char c) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(c)); };
+    // Token characters: 0-9 and ':', A-Z, '`' and a-z, '*' '+', '-' '.', and ! % ' _ ~.
+    const __m128i ranges = _mm_or_si128(_mm_or_si128(within('0', ':'), within('A', 'Z')),
+                                        _mm_or_si128(within('`', 'z'), within('*', '+')));
+    const __m128i singles = _mm_or_si128(_mm_or_si128(equal('!'), equal('%')),
+                                         _mm_or_si128(equal('\''), equal('_')));
+    const __m128i token = _mm_or_si128(_mm_or_si128(ranges, singles),
+                                       _mm_or_si128(within('-', '.'), equal('~')));
+    const unsigned others = ~static_cast<unsigned>(_mm_movemask_epi8(token)) & 0xFFFFu;
+    if (others != 0) return pos + static_cast<std::size_t>(std::countr_zero(others));
+  }
+#endif
+  while (pos < text.size() && token_table[static_cast<unsigned char>(text[pos])]) ++pos;
+  return pos;
+}
 
 // Checks 8 characters at a time whether a hash value is lowercase hex, and whether it holds
 // uppercase hex digits: this runs on every hash of a million-user file, and a byte at a time
@@ -252,8 +287,7 @@ private:
   }
 
   std::size_t scan_token(std::size_t pos) const {
-    while (pos < m_body.size() && token_table[static_cast<unsigned char>(m_body[pos])]) ++pos;
-    return pos;
+    return pos + token_length(m_body.substr(std::min(pos, m_body.size())));
   }
   std::size_t skip_space(std::size_t pos) const {
     while (pos < m_body.size() && is_space(m_body[pos])) ++pos;
@@ -485,12 +519,7 @@ HashFunction hash_of(CredentialType type) {
 
 bool is_token_char(char c) { return token_table[static_cast<unsigned char>(c)]; }
 
-bool is_token(std::string_view text) {
-  if (text.empty()) return false;
-  for (char c : text)
-    if (!token_table[static_cast<unsigned char>(c)]) return false;
-  return true;
-}
+bool is_token(std::string_view text) { return !text.empty() && token_length(text) == text.size(); }
 
 std::string url_escape(std::string_view text) {
   static constexpr char hex[] = "0123456789ABCDEF";

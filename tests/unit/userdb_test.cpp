@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cctype>
 #include <tuple>
 
 using namespace sipcred;
@@ -386,3 +387,21 @@ TEST(Userdb, EffectiveCredentialsFollowFlexisip) {
 }
 
 } // namespace
+
+// The token scan takes 16 bytes a step where it can: every byte value, at every position of
+// a string long enough for two steps and a tail, must be judged as the alphabet says.
+TEST(Userdb, EveryByteIsJudgedByTheTokenAlphabetAtEveryPosition) {
+  const auto in_alphabet = [](int byte) {
+    return std::isalnum(byte) || std::string_view("-.!%*_+`'~:").find(static_cast<char>(byte)) !=
+                                     std::string_view::npos;
+  };
+  for (int byte = 0; byte < 256; ++byte) {
+    const bool expected = byte < 0x80 && in_alphabet(byte);
+    EXPECT_EQ(userdb::is_token_char(static_cast<char>(byte)), expected) << "byte " << byte;
+    for (std::size_t pos = 0; pos < 40; ++pos) {
+      std::string text(40, 'a');
+      text[pos] = static_cast<char>(byte);
+      ASSERT_EQ(userdb::is_token(text), expected) << "byte " << byte << " at " << pos;
+    }
+  }
+}

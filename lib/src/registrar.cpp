@@ -38,8 +38,7 @@ std::vector<std::string> clear_text_realm_mismatches(Store& store, std::string_v
   std::vector<std::string> found;
   store.read([&](Account&& account) {
     if (account.clear_text() && account.domain != realm)
-      found.push_back(account.identity() +
-                      (account.line ? " (line " + std::to_string(account.line) + ")" : ""));
+      found.push_back(std::to_string(account.line) + ": " + account.identity());
   });
   return found;
 }
@@ -174,6 +173,21 @@ SipMessage Registrar::challenge(const SipMessage& request, std::string_view real
 
 Registrar::Outcome Registrar::handle(const SipMessage& request, Clock::time_point now,
                                      std::string_view source) {
+  try {
+    return respond(request, now, source);
+  } catch (const Error& e) { // Flexisip's AUTH_ERROR: the backend failed, 500
+    if (e.kind() != ErrorKind::DataError && e.kind() != ErrorKind::Unavailable) throw;
+    Outcome out;
+    out.reason = std::string("the store failed: ") + e.what();
+    out.response = make_response(request, 500, "Internal error", random_nonce(6));
+    out.log = request.method + " " + std::string(name_addr_uri(request.header("From").value_or(""))) +
+              ": " + out.reason + " -> 500 Internal error";
+    return out;
+  }
+}
+
+Registrar::Outcome Registrar::respond(const SipMessage& request, Clock::time_point now,
+                                      std::string_view source) {
   Outcome out;
   // Flexisip authenticates the P-Preferred-Identity when there is one, else the From.
   const std::optional<std::string_view> preferred = request.header("P-Preferred-Identity");
@@ -271,13 +285,7 @@ Registrar::Outcome Registrar::handle(const SipMessage& request, Clock::time_poin
 
   Account wanted = user;
   wanted.auth_user = credentials->username;
-  std::optional<Account> account;
-  try {
-    account = find_account(m_store, m_settings, wanted);
-  } catch (const Error& e) { // Flexisip's AUTH_ERROR: the backend failed
-    return finish(make_response(request, 500, "Internal error", tag),
-                  std::string("the store failed: ") + e.what());
-  }
+  const std::optional<Account> account = find_account(m_store, m_settings, wanted);
   if (!account)
     return reject("unknown user '" + credentials->username + "' for " + user.identity());
   if (!algorithm_available(m_settings, *credentials))

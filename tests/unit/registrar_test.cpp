@@ -259,7 +259,7 @@ TEST_F(RegistrarTest, WithoutQopAndWithAConfiguredRealm) {
   const Registrar::Outcome bob = login(registrar, "bob", "pw2", m_now);
   EXPECT_EQ(bob.response->status, 200) << bob.log;
   EXPECT_EQ(clear_text_realm_mismatches(store(), "biloxi.com"),
-            std::vector<std::string>{"erin@other.org (line 6)"});
+            std::vector<std::string>{"6: erin@other.org"});
 }
 
 TEST_F(RegistrarTest, CredentialsForAnotherRealmAreIgnoredAndBadOnesAre400) {

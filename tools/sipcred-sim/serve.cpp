@@ -107,7 +107,7 @@ int run_serve(const ServeOptions& o) {
   Registrar registrar(settings, *setup.store);
   if (!settings.realm.empty() && setup.accounts && !o.quiet)
     for (const std::string& user : clear_text_realm_mismatches(*setup.store, settings.realm))
-      std::cerr << "sipcred-sim: warning: " << setup.locator.display() << ": " << user
+      std::cerr << "sipcred-sim: warning: " << setup.locator.display() << ":" << user
                 << ": a clear-text password, which Flexisip hashes with the domain of the "
                    "identity, never with the realm '"
                 << settings.realm << "': this user cannot register\n";

@@ -53,7 +53,8 @@ bool is_ip_address(std::string_view text);
 bool algorithm_available(const AuthSettings& settings, const DigestCredentials& credentials);
 
 // The accounts of `store` with clear text whose domain is not `realm`: Flexisip hashes their
-// password with the domain, so no answer made with `realm` matches. "identity (line N)" each.
+// password with the domain, so no answer made with `realm` matches. "LINE: identity" each
+// (LINE 0 when the store has no lines).
 std::vector<std::string> clear_text_realm_mismatches(Store& store, std::string_view realm);
 
 class Registrar {
@@ -76,6 +77,7 @@ public:
   const AuthSettings& settings() const { return m_settings; }
 
 private:
+  Outcome respond(const SipMessage& request, Clock::time_point now, std::string_view source);
   SipMessage challenge(const SipMessage& request, std::string_view realm, bool stale,
                        const Account& user, Clock::time_point now, std::string& offered);
   std::vector<Algorithm> algorithms_for(const Account& user);

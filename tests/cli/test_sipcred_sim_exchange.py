@@ -3,7 +3,6 @@ administrator runs them against a flexisip.conf: transcripts (text and JSON), ve
 codes, Flexisip's algorithm filtering, realm-regex, no-403, 407, auth-domains, config errors
 with FILE:LINE:COL, a Flexisip SQLite store made by sipcred-migrate. Expected hashes come from
 hashlib."""
-import hashlib
 import json
 import os
 import re
@@ -11,14 +10,7 @@ import subprocess
 import unittest
 
 from clitest import BIN, CLEAN_PATH, TempDirTest, run
-
-
-def sim(*args, stdin=""):
-    return run("sipcred-sim", *args, stdin=stdin)
-
-
-def h(name, text):
-    return hashlib.new(name, text.encode()).hexdigest()
+from test_sipcred_sim import h, sim
 
 
 class ExchangeTest(TempDirTest):

@@ -5,31 +5,41 @@
 //   build/bench/registrar_bench --benchmark_repetitions=5
 
 #include "sipcred/digest.hpp"
+#include "sipcred/exchange.hpp"
 #include "sipcred/registrar.hpp"
+#include "sipcred/store.hpp"
 
 #include <benchmark/benchmark.h>
+
+#include <filesystem>
+#include <fstream>
 
 namespace {
 
 using namespace sipcred;
 
-userdb::Document make_store(std::int64_t users) {
-  std::string text = "version:1\n";
+// A userdb of `users` accounts in the temporary directory, opened as serve opens it.
+std::unique_ptr<Store> make_store(std::int64_t users, std::string& path) {
+  path = (std::filesystem::temp_directory_path() /
+          ("sipcred-registrar-bench-" + std::to_string(users)))
+             .string();
+  std::ofstream out(path, std::ios::binary);
+  out << "version:1\n";
   for (std::int64_t i = 0; i < users; ++i) {
     const std::string user = "user" + std::to_string(i);
-    text += user +
-            "@sip.example.org md5:" + ha1(HashFunction::Md5, user, "sip.example.org", "secret") +
-            " ;\n";
+    out << user << "@sip.example.org md5:"
+        << ha1(HashFunction::Md5, user, "sip.example.org", "secret") << " ;\n";
   }
-  std::vector<Diagnostic> diagnostics;
-  return userdb::Document::parse(std::move(text), diagnostics);
+  out.close();
+  return open_store(parse_locator(path), StoreOptions{});
 }
 
 void BM_AuthenticatedRegister(benchmark::State& state) {
-  const userdb::Document store = make_store(state.range(0));
+  std::string path;
+  const std::unique_ptr<Store> store = make_store(state.range(0), path);
   AuthSettings settings;
   settings.disable_qop_auth = true;
-  Registrar registrar(settings, store);
+  Registrar registrar(settings, *store);
   const std::string user = "user" + std::to_string(state.range(0) / 2);
   const std::string head = "REGISTER sip:sip.example.org SIP/2.0\r\n"
                            "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK1\r\n"
@@ -59,6 +69,7 @@ void BM_AuthenticatedRegister(benchmark::State& state) {
     benchmark::DoNotOptimize(outcome);
   }
   state.SetItemsProcessed(state.iterations());
+  std::filesystem::remove(path);
 }
 BENCHMARK(BM_AuthenticatedRegister)->Arg(10000)->Arg(1000000)->Unit(benchmark::kMicrosecond);
 

@@ -59,7 +59,8 @@ complete -c sipcred-sim -n __sipcred_sim_needs_subcommand -l version -d 'Print t
 # Subcommands.
 complete -c sipcred-sim -n __sipcred_sim_needs_subcommand -a challenge -d 'Print the challenges of a server'
 complete -c sipcred-sim -n __sipcred_sim_needs_subcommand -a respond -d 'Answer challenges as a client would'
-complete -c sipcred-sim -n __sipcred_sim_needs_subcommand -a verify -d 'Check an Authorization header against a userdb'
+complete -c sipcred-sim -n __sipcred_sim_needs_subcommand -a verify -d 'Check an Authorization header against a store'
+complete -c sipcred-sim -n __sipcred_sim_needs_subcommand -a exchange -d 'Rehearse a user\'s whole exchange as a flexisip.conf sets it up'
 complete -c sipcred-sim -n __sipcred_sim_needs_subcommand -a probe -d 'Register with a live SIP server'
 complete -c sipcred-sim -n __sipcred_sim_needs_subcommand -a serve -d 'Be a registrar that authenticates as Flexisip does'
 
@@ -78,9 +79,9 @@ complete -c sipcred-sim -n '__sipcred_sim_using challenge' -l opaque -x -d 'An o
 # respond
 complete -c sipcred-sim -n '__sipcred_sim_using respond' -l challenge -x -d 'A challenge header line (default: standard input)'
 complete -c sipcred-sim -n '__sipcred_sim_using respond' -l user -x -d 'The user'
-complete -c sipcred-sim -n '__sipcred_sim_using respond probe' -l auth-user -x -d 'Digest user name, when not the user'
-complete -c sipcred-sim -n '__sipcred_sim_using respond probe; and not __fish_seen_argument -l password-stdin -l password-file' -l password-stdin -d 'Read the password from standard input'
-complete -c sipcred-sim -n '__sipcred_sim_using respond probe; and not __fish_seen_argument -l password-stdin' -l password-file -r -F -d 'Read the password from a file'
+complete -c sipcred-sim -n '__sipcred_sim_using respond probe exchange' -l auth-user -x -d 'Digest user name, when not the user'
+complete -c sipcred-sim -n '__sipcred_sim_using respond probe exchange; and not __fish_seen_argument -l password-stdin -l password-file' -l password-stdin -d 'Read the password from standard input'
+complete -c sipcred-sim -n '__sipcred_sim_using respond probe exchange; and not __fish_seen_argument -l password-stdin' -l password-file -r -F -d 'Read the password from a file'
 complete -c sipcred-sim -n '__sipcred_sim_using respond' -l uri -x -d 'The Request-URI'
 complete -c sipcred-sim -n '__sipcred_sim_using respond' -l cnonce -x -d 'Client nonce (default: random)'
 complete -c sipcred-sim -n '__sipcred_sim_using respond' -l nc -x -d 'Nonce count (default 00000001)'
@@ -89,7 +90,12 @@ complete -c sipcred-sim -n '__sipcred_sim_using respond probe' -s a -l algorithm
 
 # verify
 complete -c sipcred-sim -n '__sipcred_sim_using verify' -l authorization -x -d 'The Authorization header line'
-complete -c sipcred-sim -n '__sipcred_sim_using verify serve' -l store -r -F -d 'The version:1 userdb'
+complete -c sipcred-sim -n '__sipcred_sim_using verify serve exchange' -l store -r -F -d 'The accounts: a userdb or a store locator'
+complete -c sipcred-sim -n '__sipcred_sim_using verify serve exchange' -l config -r -F -d 'flexisip.conf'
+
+# exchange
+complete -c sipcred-sim -n '__sipcred_sim_using exchange' -l user -x -d 'The identity that registers: USER@DOMAIN'
+complete -c sipcred-sim -n '__sipcred_sim_using exchange' -l json -d 'Print the transcript and verdict as JSON'
 
 # probe
 complete -c sipcred-sim -n '__sipcred_sim_using probe' -l transport -x -d 'Transport' -a '
@@ -110,6 +116,6 @@ complete -c sipcred-sim -n '__sipcred_sim_using serve' -l transport -x -d 'Trans
     both\t"UDP and TCP (default)"'
 
 # respond and verify
-complete -c sipcred-sim -n '__sipcred_sim_using respond verify' -l method -x -d 'SIP method of the request' -a '
+complete -c sipcred-sim -n '__sipcred_sim_using respond verify exchange' -l method -x -d 'SIP method of the request' -a '
     REGISTER INVITE MESSAGE SUBSCRIBE NOTIFY PUBLISH OPTIONS REFER INFO UPDATE PRACK BYE'
 complete -c sipcred-sim -n '__sipcred_sim_using respond verify' -l body-file -r -F -d 'Message body, for qop=auth-int'

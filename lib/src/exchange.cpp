@@ -2,6 +2,7 @@
 
 #include "sipcred/error.hpp"
 #include "sipcred/user_edit.hpp"
+#include "file_store.hpp"
 #include "text.hpp"
 
 #include <openssl/rand.h>
@@ -83,63 +84,108 @@ DigestCredentials respond(const std::vector<DigestChallenge>& challenges,
                   : "no challenge with an algorithm this client knows");
 }
 
+namespace {
+
+// Chooses the account a header names among those a store lists (see verify).
+class AccountChooser {
+public:
+  explicit AccountChooser(const DigestCredentials& credentials)
+      : m_credentials(credentials), m_algorithm(credentials.parsed_algorithm()),
+        m_username(credentials.userhash ? lower(credentials.username) : credentials.username) {}
+
+  void offer(Account&& account) {
+    const std::string& name = account.digest_username();
+    const bool same = m_credentials.userhash
+                          ? m_algorithm && userhash(m_algorithm->hash, name,
+                                                    m_credentials.realm) == m_username
+                          : name == m_username;
+    if (!same || (m_in_realm && account.domain != m_credentials.realm)) return;
+    m_in_realm = account.domain == m_credentials.realm;
+    m_chosen = std::move(account);
+  }
+  std::optional<Account>& chosen() { return m_chosen; }
+
+private:
+  const DigestCredentials& m_credentials;
+  std::optional<Algorithm> m_algorithm;
+  std::string m_username;
+  bool m_in_realm = false;
+  std::optional<Account> m_chosen;
+};
+
+Verdict unknown_user(const DigestCredentials& credentials) {
+  return {false, "unknown user '" + credentials.username + "'", 0};
+}
+
+} // namespace
+
+Verdict verify(const DigestCredentials& credentials, std::string_view method, std::string_view body,
+               Store& store) {
+  AccountChooser chooser(credentials);
+  store.read([&](Account&& account) { chooser.offer(std::move(account)); });
+  std::optional<Account>& chosen = chooser.chosen();
+  if (!chosen) return unknown_user(credentials);
+  const std::size_t line = chosen->line;
+  std::optional<Account> stored = store.lookup(*chosen);
+  if (!stored)
+    return {false,
+            "'" + chosen->identity() +
+                "' is listed, but the server's password lookup finds no password for it",
+            line};
+  if (!stored->line) stored->line = line;
+  return verify_account(credentials, method, body, *stored);
+}
+
 Verdict verify(const DigestCredentials& credentials, std::string_view method, std::string_view body,
                const userdb::Document& store) {
-  const std::optional<Algorithm> algorithm = credentials.parsed_algorithm();
-  if (!algorithm) return {false, "unknown algorithm '" + credentials.algorithm + "'", 0};
-
-  // The account: the last line whose digest username (user-id, else user) is the one sent.
-  const userdb::Line* found = nullptr;
-  std::size_t found_line = 0;
+  AccountChooser chooser(credentials);
   const auto& lines = store.lines();
   for (std::size_t i = 0; i < lines.size(); ++i) {
     if (lines[i].kind != userdb::LineKind::Auth) continue;
-    const std::string auth_user = userdb::auth_user_of(lines[i].entry);
-    const bool same =
-        credentials.userhash
-            ? userhash(algorithm->hash, auth_user, credentials.realm) == lower(credentials.username)
-            : auth_user == credentials.username;
-    if (same) found = &lines[i], found_line = i + 1;
+    Account account = account_of(lines[i].entry, "");
+    account.line = i + 1;
+    chooser.offer(std::move(account));
   }
-  if (!found) return {false, "unknown user '" + credentials.username + "'", 0};
-  return verify_entry(credentials, method, body, found->entry, found_line);
+  if (!chooser.chosen()) return unknown_user(credentials);
+  return verify_account(credentials, method, body, *chooser.chosen());
 }
 
-Verdict verify_entry(const DigestCredentials& credentials, std::string_view method,
-                     std::string_view body, const userdb::Entry& entry, std::size_t found_line) {
+Verdict verify_account(const DigestCredentials& credentials, std::string_view method,
+                       std::string_view body, const Account& account) {
   const std::optional<Algorithm> algorithm = credentials.parsed_algorithm();
-  if (!algorithm) return {false, "unknown algorithm '" + credentials.algorithm + "'", found_line};
+  if (!algorithm) return {false, "unknown algorithm '" + credentials.algorithm + "'", account.line};
   const std::optional<Qop> qop =
       credentials.qop.empty() ? std::optional<Qop>(Qop::None) : parse_qop(credentials.qop);
-  if (!qop) return {false, "unknown qop '" + credentials.qop + "'", found_line};
+  if (!qop) return {false, "unknown qop '" + credentials.qop + "'", account.line};
 
   std::string key;
-  for (const userdb::CredentialToken* token : entry.effective_credentials()) {
-    if (token->type == userdb::CredentialType::ClearText) {
-      // Flexisip derives the hashes of a clear text with the line's domain as realm.
-      if (credentials.realm != entry.domain)
-        return {false,
-                "realm mismatch: the credentials use realm '" + credentials.realm +
-                    "', but Flexisip hashes this user's clear text with its domain '" +
-                    std::string(entry.domain) + "'",
-                found_line};
-      const std::string user = entry.hash_user();
-      key = ha1(algorithm->hash, user, entry.domain, token->value);
-      break;
-    }
-    if (userdb::hash_of(token->type) == algorithm->hash) key = lower(token->value);
+  if (const Credential* clear = account.clear_text()) {
+    // Flexisip derives the hashes of a clear text with the account's domain as realm.
+    if (credentials.realm != account.domain)
+      return {false,
+              "realm mismatch: the credentials use realm '" + credentials.realm +
+                  "', but Flexisip hashes this user's clear text with its domain '" +
+                  account.domain + "'",
+              account.line};
+    key = ha1(algorithm->hash, account.user, account.domain, clear->value);
+  } else {
+    for (const Credential& credential : account.credentials)
+      if (credential.hash == algorithm->hash) {
+        key = lower(credential.value);
+        break;
+      }
   }
   if (key.empty())
     return {false,
             "algorithm not allowed for this user: no " + std::string(hash_name(algorithm->hash)) +
                 " hash stored (the client must use another algorithm)",
-            found_line};
+            account.line};
   const std::string expected =
       request_digest(DigestInput{*algorithm, key, credentials.nonce, credentials.cnonce,
                                  credentials.nc, *qop, method, credentials.uri, body});
   if (expected != lower(credentials.response))
-    return {false, "wrong password (or a stored hash made for another realm)", found_line};
-  return {true, "accepted", found_line};
+    return {false, "wrong password (or a stored hash made for another realm)", account.line};
+  return {true, "accepted", account.line};
 }
 
 } // namespace sipcred

@@ -162,11 +162,14 @@ void FileStore::read(const std::function<void(Account&&)>& visit) {
   std::vector<Diagnostic> diagnostics;
   // A malformed file throws once scanned: a writer given the accounts before that rolls back.
   while (pieces.next(piece, first_line)) {
-    userdb::scan_piece(piece, first_line, diagnostics, [&](const userdb::Line& line, std::size_t) {
-      if (line.kind == userdb::LineKind::Auth) {
-        visit(account_of(line.entry, m_options.realm));
-      }
-    });
+    userdb::scan_piece(piece, first_line, diagnostics,
+                       [&](const userdb::Line& line, std::size_t number) {
+                         if (line.kind == userdb::LineKind::Auth) {
+                           Account account = account_of(line.entry, m_options.realm);
+                           account.line = number + 1; // scan_piece counts from 0
+                           visit(std::move(account));
+                         }
+                       });
   }
   if (has_errors(diagnostics)) {
     throw InvalidStoreData(m_path, std::move(diagnostics));
@@ -178,16 +181,26 @@ std::unique_ptr<StoreWriter> FileStore::begin_write(OnConflict on_conflict) {
   return std::make_unique<FileWriter>(m_path, on_conflict);
 }
 
+namespace {
+
+// Flexisip's password cache key: the user and the digest username (both URL-unescaped), in a
+// map per domain.
+std::string lookup_key(const Account& account) {
+  return account.user + '\0' + account.digest_username() + '\0' + account.domain;
+}
+
+} // namespace
+
 std::optional<Account> FileStore::lookup(const Account& account) {
   if (!m_indexed) {
     m_index.clear();
     read([this](Account&& found) {
-      std::string key = found.identity();
+      std::string key = lookup_key(found);
       m_index.insert_or_assign(std::move(key), std::move(found)); // the last line wins
     });
     m_indexed = true;
   }
-  auto found = m_index.find(account.identity());
+  auto found = m_index.find(lookup_key(account));
   if (found == m_index.end()) {
     return std::nullopt;
   }

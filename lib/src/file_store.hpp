@@ -17,12 +17,14 @@ public:
   std::optional<std::size_t> size_hint() override;
   void read(const std::function<void(Account&&)>& visit) override;
   std::unique_ptr<StoreWriter> begin_write(OnConflict on_conflict) override;
+  // As Flexisip's file backend: by user, domain and digest username (the user-id, else the
+  // user), the last line of those three winning.
   std::optional<Account> lookup(const Account& account) override;
 
 private:
   std::string m_path;
   StoreOptions m_options;
-  std::unordered_map<std::string, Account> m_index; // by identity, built by the first lookup
+  std::unordered_map<std::string, Account> m_index; // by lookup_key, built by the first lookup
   bool m_indexed = false;
 };
 

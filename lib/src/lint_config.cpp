@@ -391,8 +391,12 @@ private:
 } // namespace
 
 ConfigFacts lint_flexisip_config(std::string_view content, std::vector<Diagnostic>& diagnostics) {
-  const config::FlexisipConfig parsed = config::FlexisipConfig::parse(content, diagnostics);
-  return ConfigLinter(diagnostics).run(parsed);
+  return lint_flexisip_config(config::FlexisipConfig::parse(content, diagnostics), diagnostics);
+}
+
+ConfigFacts lint_flexisip_config(const config::FlexisipConfig& config,
+                                 std::vector<Diagnostic>& diagnostics) {
+  return ConfigLinter(diagnostics).run(config);
 }
 
 } // namespace sipcred::lint

@@ -32,11 +32,13 @@ RegisterClient::RegisterClient(RegisterSettings settings)
     m_settings.auth_user = userdb::url_unescape(m_settings.aor.user);
 }
 
-// The registrar's domain, as RFC 3261 §10.2 asks, with the port given.
+// The registrar's domain, as RFC 3261 §10.2 asks, with the port given; another request goes
+// to the AOR itself.
 std::string RegisterClient::request_uri() const {
   const SipUri& aor = m_settings.aor;
-  return aor.scheme + ":" + host_text(aor.host) +
-         (aor.port ? ":" + std::to_string(*aor.port) : std::string());
+  return aor.scheme + ":" +
+         (m_settings.method == "REGISTER" ? std::string() : aor.user + "@") +
+         host_text(aor.host) + (aor.port ? ":" + std::to_string(*aor.port) : std::string());
 }
 
 SipMessage RegisterClient::make_request() {
@@ -47,7 +49,7 @@ SipMessage RegisterClient::make_request() {
       host_text(m_settings.local_host) + ":" + std::to_string(m_settings.local_port);
   const std::string aor_text = aor.scheme + ":" + aor.user + "@" + host_text(aor.host);
   SipMessage m;
-  m.method = "REGISTER";
+  m.method = m_settings.method;
   m.uri = request_uri();
   m.add_header("Via",
                "SIP/2.0/" + m_settings.transport + " " + local + ";branch=" + m_branch + ";rport");
@@ -55,12 +57,12 @@ SipMessage RegisterClient::make_request() {
   m.add_header("From", "<" + aor_text + ">;tag=" + m_from_tag);
   m.add_header("To", "<" + aor_text + ">");
   m.add_header("Call-ID", m_call_id);
-  m.add_header("CSeq", std::to_string(m_cseq) + " REGISTER");
+  m.add_header("CSeq", std::to_string(m_cseq) + " " + m_settings.method);
   std::string contact = "<sip:" + aor.user + "@" + local;
   if (m_settings.transport != "UDP") contact += ";transport=tcp";
   m.add_header("Contact", contact + ">");
-  m.add_header("Expires", std::to_string(m_settings.expires));
-  m.add_header("User-Agent", "sipcred-sim probe");
+  if (m_settings.method == "REGISTER") m.add_header("Expires", std::to_string(m_settings.expires));
+  m.add_header("User-Agent", m_settings.user_agent);
   if (!m_authorization.empty()) m.add_header(m_authorization_name, m_authorization);
   return m;
 }
@@ -115,7 +117,7 @@ RegisterClient::Next RegisterClient::on_response(const SipMessage& response) {
     ClientRequest client;
     client.username = m_settings.auth_user;
     client.password = m_settings.password;
-    client.method = "REGISTER";
+    client.method = m_settings.method;
     client.uri = request_uri();
     client.algorithm = m_settings.algorithm;
     m_authorization_name = proxy ? "Proxy-Authorization" : "Authorization";

@@ -436,19 +436,45 @@ public:
     insert_passwords(account);
   }
 
-  // Flexisip's default password request, run as Flexisip runs it, with what it derives.
+  // The password request (soci-password-request, else Flexisip's default), run as Flexisip
+  // runs it: :id is the user, :domain the domain, :authid the digest username, each of the two
+  // last bound only when the request names it (SOCI refuses a name the query lacks). A row is
+  // (password, algorithm), or (password) alone for MD5; CLRTXT replaces every row before it
+  // with the clear text and the MD5 and SHA-256 it derives with the domain.
   std::optional<Account> lookup(const Account& account) override {
-    std::string password, algorithm;
-    soci::statement request =
-        (m_session.prepare << std::string(flexisip_password_request), soci::into(password),
-         soci::into(algorithm), soci::use(account.user, "id"), soci::use(account.domain, "domain"));
-    request.execute();
-    Account stored{account.user, account.domain, "", "", {}};
+    const std::string request = m_options.password_request.empty()
+                                    ? std::string(flexisip_password_request)
+                                    : m_options.password_request;
+    const std::string& authid = account.digest_username();
+    soci::rowset<soci::row> rows = [&]() -> soci::rowset<soci::row> {
+      const bool domain = names_parameter(request, "domain");
+      const bool auth = names_parameter(request, "authid");
+      if (domain && auth) {
+        return (m_session.prepare << request, soci::use(account.user, "id"),
+                soci::use(account.domain, "domain"), soci::use(authid, "authid"));
+      }
+      if (domain) {
+        return (m_session.prepare << request, soci::use(account.user, "id"),
+                soci::use(account.domain, "domain"));
+      }
+      if (auth) {
+        return (m_session.prepare << request, soci::use(account.user, "id"),
+                soci::use(authid, "authid"));
+      }
+      return (m_session.prepare << request, soci::use(account.user, "id"));
+    }();
+    Account stored{account.user, account.domain, account.auth_user, "", {}};
     bool found = false;
-    while (request.fetch()) {
+    for (const soci::row& row : rows) {
+      if (row.size() == 0 || row.get_indicator(0) == soci::i_null) {
+        continue;
+      }
       found = true;
+      const std::string password = row.get<std::string>(0);
+      const std::string algorithm = row.size() > 1 && row.get_indicator(1) != soci::i_null
+                                        ? row.get<std::string>(1)
+                                        : std::string(row.size() > 1 ? "" : "MD5");
       if (algorithm == "CLRTXT") {
-        // Clear text replaces the list: MD5 and SHA-256 derived with the request's domain.
         stored.credentials = {{std::nullopt, password, ""}};
         for (HashFunction hash : {HashFunction::Md5, HashFunction::Sha256}) {
           stored.credentials.push_back(
@@ -462,6 +488,11 @@ public:
   }
 
 private:
+  // Whether `request` names :NAME, found as Flexisip finds it (anywhere, quotes included).
+  static bool names_parameter(const std::string& request, std::string_view name) {
+    return request.find(":" + std::string(name)) != std::string::npos;
+  }
+
   // A passwords row; algorithm strings other than Flexisip's exact ones are never matched.
   void add_row(Account& account, const std::string& password, const std::string& algorithm) {
     if (algorithm == "CLRTXT") {

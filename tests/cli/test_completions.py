@@ -13,7 +13,7 @@ TOOLS = ["sipcred-hash", "sipcred-user", "sipcred-convert", "sipcred-sim", "sipc
          "sipcred-lint"]
 SUBCOMMANDS = {"sipcred-user": ["init", "add", "rotate", "remove", "list", "show", "check",
                                 "import"],
-               "sipcred-sim": ["challenge", "respond", "verify", "probe", "serve"]}
+               "sipcred-sim": ["challenge", "respond", "verify", "exchange", "probe", "serve"]}
 
 
 def files(tool):

@@ -59,6 +59,43 @@ class SipsakAgainstServe(Live):
         self.assertNotIn("s3cre", out + err)
         self.assertEqual(lines[-1], "stopping on SIGTERM")
 
+    def config(self, store_lines):
+        return self.write("flexisip.conf", "[module::Authentication]\nenabled=true\n"
+                                           "auth-domains=127.0.0.1\n" + store_lines)
+
+    def sipsak_pair(self, *serve_args):
+        """sipsak with the right and the wrong password against serve; serve's log."""
+        with Serve(*serve_args) as serve:
+            right = self.sipsak(serve.port, "s3cret")
+            wrong = self.sipsak(serve.port, "s3cres")
+            code, out, err = serve.stop()
+        self.assertEqual(right.returncode, 0, right.stdout + right.stderr + out)
+        self.assertEqual(wrong.returncode, 1, wrong.stdout + wrong.stderr + out)
+        self.assertEqual(code, 0, err)
+        self.assertNotIn("s3cre", out + err)
+        return out
+
+    def test_serve_config_with_a_userdb(self):
+        out = self.sipsak_pair("--config", self.config(f"file-path={self.store}\n"))
+        self.assertEqual(out.count("[username alice, MD5]: accepted (line 2) -> 200 OK"), 1, out)
+        self.assertEqual(out.count("rejected: wrong password"), 1, out)
+
+    def test_serve_config_with_a_flexisip_sqlite_store(self):
+        db = self.path("auth.db")
+        m = run("sipcred-migrate", self.store, f"sqlite3://db={db}", "--create-schema", "--verify")
+        self.assertExit(m, 0)
+        # The password request Flexisip runs by default, as sipcred-migrate prints it.
+        request = next(l for l in m.stdout.splitlines() if l.startswith("soci-password-request="))
+        conf = self.config("db-implementation=soci\nsoci-backend=sqlite3\n"
+                           f"soci-connection-string=db={db}\n{request}\n")
+        out = self.sipsak_pair("--config", conf)
+        self.assertEqual(out.count("[username alice, MD5]: accepted -> 200 OK"), 1, out)
+        self.assertEqual(out.count("rejected: wrong password"), 1, out)
+        # The same database as a store locator, with the userdb's config.
+        out = self.sipsak_pair("--config", self.config(f"file-path={self.store}\n"),
+                               "--store", f"sqlite3://db={db}")
+        self.assertEqual(out.count("accepted -> 200 OK"), 1, out)
+
     def test_stops_on_sigint_and_sigterm(self):
         for sig, name in ((signal.SIGINT, "SIGINT"), (signal.SIGTERM, "SIGTERM")):
             with Serve("--store", self.store) as serve:

@@ -1,5 +1,7 @@
 #include "sipcred/error.hpp"
+#include "sipcred/exchange.hpp"
 #include "sipcred/registrar.hpp"
+#include "temp_store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -47,11 +49,7 @@ SipMessage request(const std::string& user, const std::string& method = "REGISTE
 
 class RegistrarTest : public ::testing::Test {
 protected:
-  void SetUp() override {
-    std::vector<Diagnostic> diagnostics;
-    m_store = userdb::Document::parse(users, diagnostics);
-    for (const Diagnostic& d : diagnostics) ASSERT_NE(d.severity, Severity::Error) << d.message;
-  }
+  Store& store() { return m_users.store(); }
 
   std::vector<DigestChallenge> challenges(const SipMessage& response,
                                           const char* header = "WWW-Authenticate") {
@@ -83,14 +81,14 @@ protected:
     return names;
   }
 
-  userdb::Document m_store;
+  test::TempStore m_users{users};
   Registrar::Clock::time_point m_now{};
 };
 
 TEST_F(RegistrarTest, ChallengesPerConfiguredAlgorithmTheUserHas) {
   AuthSettings settings;
   settings.algorithms = {sha256, md5};
-  Registrar registrar(settings, m_store);
+  Registrar registrar(settings, store());
   using Names = std::vector<std::string>;
   // Config order, one nonce for all; clear text gives both.
   const auto alice = challenges(*registrar.handle(request("alice"), m_now).response);
@@ -108,7 +106,7 @@ TEST_F(RegistrarTest, ChallengesPerConfiguredAlgorithmTheUserHas) {
   EXPECT_EQ(algorithm_names(challenges(*registrar.handle(request("dave"), m_now).response)),
             (Names{"SHA-256", "MD5"}));
   settings.algorithms = {md5};
-  Registrar md5_only(settings, m_store);
+  Registrar md5_only(settings, store());
   EXPECT_EQ(algorithm_names(challenges(*md5_only.handle(request("carol"), m_now).response)),
             Names{"MD5"});
   // Two challenges for the same user carry different nonces.
@@ -119,7 +117,7 @@ TEST_F(RegistrarTest, ChallengesPerConfiguredAlgorithmTheUserHas) {
 TEST_F(RegistrarTest, AcceptsTheRightPasswordAndAnswersWithTheBinding) {
   AuthSettings settings;
   settings.algorithms = {sha256, md5};
-  Registrar registrar(settings, m_store);
+  Registrar registrar(settings, store());
   for (const char* user : {"alice", "bob", "carol"}) {
     const std::string password = user == std::string("alice") ? "pw"
                                  : user == std::string("bob") ? "pw2"
@@ -140,7 +138,7 @@ TEST_F(RegistrarTest, AcceptsTheRightPasswordAndAnswersWithTheBinding) {
 
 TEST_F(RegistrarTest, WrongPasswordIs403OrANewChallengeWithNo403) {
   AuthSettings settings;
-  Registrar registrar(settings, m_store);
+  Registrar registrar(settings, store());
   const Registrar::Outcome denied = login(registrar, "bob", "nope", m_now);
   EXPECT_EQ(denied.response->status, 403);
   EXPECT_EQ(denied.response->reason, "Forbidden");
@@ -149,7 +147,7 @@ TEST_F(RegistrarTest, WrongPasswordIs403OrANewChallengeWithNo403) {
   EXPECT_EQ(login(registrar, "dave", "x", m_now).response->status, 403);
 
   settings.no_403 = true;
-  Registrar lenient(settings, m_store);
+  Registrar lenient(settings, store());
   const Registrar::Outcome again = login(lenient, "bob", "nope", m_now);
   EXPECT_EQ(again.response->status, 401);
   EXPECT_EQ(challenges(*again.response).size(), 1u);
@@ -157,7 +155,7 @@ TEST_F(RegistrarTest, WrongPasswordIs403OrANewChallengeWithNo403) {
 }
 
 TEST_F(RegistrarTest, NonceCountMustGrow) {
-  Registrar registrar(AuthSettings{}, m_store);
+  Registrar registrar(AuthSettings{}, store());
   std::string answer;
   ASSERT_EQ(login(registrar, "bob", "pw2", m_now, &answer).response->status, 200);
   // The same credentials again: a replay, answered with a new challenge, never a 200.
@@ -186,7 +184,7 @@ TEST_F(RegistrarTest, NonceCountMustGrow) {
 TEST_F(RegistrarTest, ExpiredNonceGetsAStaleChallengeAndUnknownAPlainOne) {
   AuthSettings settings;
   settings.nonce_expires = 30s;
-  Registrar registrar(settings, m_store);
+  Registrar registrar(settings, store());
   const Registrar::Outcome first = registrar.handle(request("bob"), m_now);
   ClientRequest client;
   client.username = "bob";
@@ -213,7 +211,7 @@ TEST_F(RegistrarTest, ExpiredNonceGetsAStaleChallengeAndUnknownAPlainOne) {
 TEST_F(RegistrarTest, AlgorithmOutsideTheConfiguredOnesIs403) {
   AuthSettings settings;
   settings.algorithms = {sha256};
-  Registrar registrar(settings, m_store);
+  Registrar registrar(settings, store());
   const Registrar::Outcome first = registrar.handle(request("bob"), m_now);
   // bob only has MD5, but SHA-256 is the only one configured: he is offered SHA-256...
   auto offered = challenges(*first.response);
@@ -232,7 +230,7 @@ TEST_F(RegistrarTest, AlgorithmOutsideTheConfiguredOnesIs403) {
 }
 
 TEST_F(RegistrarTest, AckCancelByeAreNeverChallengedOtherRequestsGet407) {
-  Registrar registrar(AuthSettings{}, m_store);
+  Registrar registrar(AuthSettings{}, store());
   const Registrar::Outcome ack = registrar.handle(request("bob", "ACK"), m_now);
   EXPECT_FALSE(ack.response);
   for (const char* method : {"BYE", "CANCEL"}) {
@@ -251,7 +249,7 @@ TEST_F(RegistrarTest, WithoutQopAndWithAConfiguredRealm) {
   AuthSettings settings;
   settings.disable_qop_auth = true;
   settings.realm = "biloxi.com";
-  Registrar registrar(settings, m_store);
+  Registrar registrar(settings, store());
   // erin's From domain is other.org, but the configured realm wins.
   const Registrar::Outcome first =
       registrar.handle(request("erin", "REGISTER", "", "other.org"), m_now);
@@ -260,12 +258,12 @@ TEST_F(RegistrarTest, WithoutQopAndWithAConfiguredRealm) {
   EXPECT_TRUE(offered[0].qop.empty());
   const Registrar::Outcome bob = login(registrar, "bob", "pw2", m_now);
   EXPECT_EQ(bob.response->status, 200) << bob.log;
-  EXPECT_EQ(clear_text_realm_mismatches(m_store, "biloxi.com"),
+  EXPECT_EQ(clear_text_realm_mismatches(store(), "biloxi.com"),
             std::vector<std::string>{"6: erin@other.org"});
 }
 
 TEST_F(RegistrarTest, CredentialsForAnotherRealmAreIgnoredAndBadOnesAre400) {
-  Registrar registrar(AuthSettings{}, m_store);
+  Registrar registrar(AuthSettings{}, store());
   const Registrar::Outcome other = registrar.handle(
       request("bob", "REGISTER",
               R"(Digest username="bob", realm="elsewhere", nonce="n", uri="sip:x", response="0")"),
@@ -281,7 +279,7 @@ TEST_F(RegistrarTest, CredentialsForAnotherRealmAreIgnoredAndBadOnesAre400) {
 TEST_F(RegistrarTest, GarbageRequestsNeverCrash) {
   AuthSettings settings;
   settings.algorithms = {sha256, md5};
-  Registrar registrar(settings, m_store);
+  Registrar registrar(settings, store());
   std::string answer;
   login(registrar, "alice", "pw", m_now, &answer);
   const std::string good = request("alice", "REGISTER", answer).format();
@@ -311,19 +309,39 @@ TEST_F(RegistrarTest, GarbageRequestsNeverCrash) {
   EXPECT_GT(handled, 1000);
 }
 
-TEST(UserIndexTest, LooksUpByDigestUsername) {
-  std::vector<Diagnostic> diagnostics;
-  const userdb::Document store = userdb::Document::parse(
-      "version:1\njohn%40corp@d clrtxt:a ; jid\nmary@d clrtxt:b ;\nmary@d clrtxt:c ;\n",
-      diagnostics);
-  const UserIndex index(store);
-  std::size_t line = 0;
-  EXPECT_NE(index.find("jid", &line), nullptr);
-  EXPECT_EQ(line, 2u);
-  EXPECT_EQ(index.find("john@corp"), nullptr);
-  ASSERT_NE(index.find("mary", &line), nullptr);
-  EXPECT_EQ(line, 4u);
-  EXPECT_EQ(index.size(), 2u);
+// Flexisip's file backend keys a user by (user, digest username, domain): the user-id when
+// the line has one, else the user; the last line of those three wins; another domain is
+// another user.
+TEST(FileStoreLookup, ByUserDigestUsernameAndDomain) {
+  test::TempStore db("version:1\njohn%40corp@d clrtxt:a ; jid\nmary@d clrtxt:b ;\n"
+                     "mary@d clrtxt:c ;\nmary@e clrtxt:e ;\n");
+  const auto find = [&](const char* user, const char* domain, const char* auth_user) {
+    return db.store().lookup(Account{user, domain, auth_user, "", {}});
+  };
+  const auto john = find("john@corp", "d", "jid");
+  ASSERT_TRUE(john);
+  EXPECT_EQ(john->line, 2u);
+  EXPECT_FALSE(find("john@corp", "d", "")); // digest username john@corp: not his user-id
+  EXPECT_FALSE(find("jid", "d", "jid"));
+  const auto mary = find("mary", "d", "");
+  ASSERT_TRUE(mary);
+  EXPECT_EQ(mary->line, 4u);
+  ASSERT_TRUE(mary->clear_text());
+  EXPECT_EQ(mary->clear_text()->value, "c");
+  const auto other = find("mary", "e", "mary");
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->line, 5u);
+  EXPECT_FALSE(find("mary", "f", ""));
+}
+
+TEST(AuthDomains, AsFlexisipPicksItsAuthModule) {
+  const std::vector<std::string> domains{"sip.example.org", "*.corp.net"};
+  EXPECT_TRUE(domain_allowed(domains, "sip.example.org"));
+  EXPECT_FALSE(domain_allowed(domains, "example.org"));
+  EXPECT_TRUE(domain_allowed(domains, "a.corp.net"));
+  EXPECT_FALSE(domain_allowed(domains, "corp.net"));
+  EXPECT_TRUE(domain_allowed({"*"}, "anything"));
+  EXPECT_FALSE(domain_allowed({}, "localhost"));
 }
 
 TEST(NonceStoreTest, BoundedAndCheckedNc) {

@@ -1,6 +1,6 @@
 #pragma once
-// The subcommands of sipcred-sim that talk to real SIP peers: probe (a client) and serve (a
-// registrar).
+// The subcommands of sipcred-sim that run whole exchanges: probe (a client, against a live
+// server), serve (a registrar, for a real phone) and exchange (both, in memory).
 
 #include "password_input.hpp"
 
@@ -21,7 +21,8 @@ int run_probe(const ProbeOptions& options);
 
 struct ServeOptions {
   std::string listen = "127.0.0.1:5060";
-  std::string store;
+  std::string config; // flexisip.conf: its settings and store
+  std::string store;  // a store locator (overrides the config's)
   std::string realm;
   std::vector<std::string> algorithms;
   bool no_qop = false;
@@ -31,5 +32,17 @@ struct ServeOptions {
   bool quiet = false;
 };
 int run_serve(const ServeOptions& options);
+
+struct ExchangeOptions {
+  std::string config;
+  std::string store;
+  std::string user; // USER@DOMAIN
+  std::string auth_user;
+  cli::PasswordOptions password;
+  std::string method = "REGISTER";
+  bool json = false;
+  bool quiet = false;
+};
+int run_exchange(const ExchangeOptions& options);
 
 } // namespace sipcred::sim

@@ -4,12 +4,12 @@
 
 #include "live_commands.hpp"
 #include "password_input.hpp"
+#include "server_setup.hpp"
 #include "tool_main.hpp"
 
 #include "sipcred/atomic_file.hpp"
 #include "sipcred/error.hpp"
 #include "sipcred/exchange.hpp"
-#include "sipcred/userdb.hpp"
 
 #include <iostream>
 
@@ -41,9 +41,11 @@ struct Options {
   // verify
   std::string authorization;
   std::string store;
+  std::string config;
   bool quiet = false;
   sim::ProbeOptions probe;
   sim::ServeOptions serve;
+  sim::ExchangeOptions exchange;
 };
 
 std::vector<Algorithm> parse_algorithms(const std::vector<std::string>& names) {
@@ -154,17 +156,26 @@ int run_verify(const Options& o) {
   std::string_view value = header_value(o.authorization, "Proxy-Authorization", named);
   if (!named) value = header_value(o.authorization, "Authorization", named);
   const DigestCredentials credentials = parse_credentials(value);
-  std::vector<Diagnostic> diagnostics;
-  const userdb::Document store = userdb::Document::parse(read_file(o.store), diagnostics);
-  for (const Diagnostic& d : diagnostics)
-    if (d.severity == Severity::Error)
-      throw Error(ErrorKind::DataError, o.store + ":" + std::to_string(d.line) + ":" +
-                                            std::to_string(d.column) + ": " + d.message +
-                                            " (Flexisip would refuse this userdb)");
+  if (o.config.empty() && o.store.empty())
+    throw Error(ErrorKind::Usage, "verify needs --store LOCATOR or --config flexisip.conf");
+  const sim::ServerSetup setup = sim::load_server_setup(o.config, o.store, o.quiet);
   const std::string body = o.body_file.empty() ? std::string() : read_file(o.body_file);
-  const Verdict verdict = verify(credentials, o.method, body, store);
+  Verdict verdict;
+  const AuthSettings& settings = setup.settings;
+  // What the config decides from the header alone: the realm it challenges with (when fixed)
+  // and the algorithms it accepts.
+  if (setup.from_config && !settings.realm.empty() && settings.realm_regex.empty() &&
+      credentials.realm != settings.realm)
+    verdict.reason = "realm mismatch: the credentials are for realm '" + credentials.realm +
+                     "', the config challenges with realm '" + settings.realm +
+                     "' (Flexisip would challenge again)";
+  else if (setup.from_config && !algorithm_available(settings, credentials))
+    verdict.reason = "algorithm " + (credentials.algorithm.empty() ? "MD5" : credentials.algorithm) +
+                     " not available (available-algorithms)";
+  else
+    verdict = verify(credentials, o.method, body, *setup.store);
   std::cout << (verdict.accepted ? "accepted" : "rejected: " + verdict.reason);
-  if (verdict.line) std::cout << " (" << o.store << " line " << verdict.line << ")";
+  if (verdict.line) std::cout << " (" << setup.locator.display() << " line " << verdict.line << ")";
   std::cout << '\n';
   return verdict.accepted ? exit_success : exit_negative;
 }
@@ -210,10 +221,18 @@ int run(int argc, char** argv) {
   respond->add_option("-a,--algorithm", o.algorithm, "Answer only the challenge of this algorithm")
       ->type_name("ALG");
 
-  CLI::App* verify = app.add_subcommand("verify", "Check an Authorization header against a userdb");
+  CLI::App* verify = app.add_subcommand("verify", "Check an Authorization header against a store");
   verify->add_option("--authorization", o.authorization, "The Authorization header line")
       ->required();
-  verify->add_option("--store", o.store, "The version:1 userdb")->required()->type_name("FILE");
+  verify
+      ->add_option("--store", o.store,
+                   "Where the accounts are: a userdb PATH, htdigest:, pjsip:, csv:, jsonl:, "
+                   "sqlite3://, postgresql://, mysql:// (overrides the config's)")
+      ->type_name("LOCATOR");
+  verify
+      ->add_option("--config", o.config,
+                   "flexisip.conf: its store and available-algorithms, realm")
+      ->type_name("FILE");
   verify->add_option("--method", o.method, "SIP method of the request")->required();
   verify->add_option("--body-file", o.body_file, "Message body, for qop=auth-int")
       ->type_name("FILE");
@@ -237,28 +256,66 @@ int run(int argc, char** argv) {
                                                 "as Flexisip does");
   serve->add_option("--listen", o.serve.listen, "HOST:PORT to listen on (default 127.0.0.1:5060)")
       ->type_name("HOST:PORT");
-  serve->add_option("--store", o.serve.store, "The version:1 userdb")
-      ->required()
-      ->type_name("FILE");
-  serve->add_option("--realm", o.serve.realm, "Realm of the challenges (default: the From domain)");
+  CLI::Option* serve_config =
+      serve
+          ->add_option("--config", o.serve.config,
+                       "flexisip.conf: authenticate as its [module::Authentication] says")
+          ->type_name("FILE");
   serve
-      ->add_option("-a,--algorithm", o.serve.algorithms,
-                   "MD5 (default) or SHA-256; one challenge each, in order")
-      ->delimiter(',')
-      ->allow_extra_args(false)
-      ->type_name("ALG");
-  serve->add_flag("--no-qop", o.serve.no_qop, "Challenge without qop (disable-qop-auth)");
-  serve->add_flag("--no-403", o.serve.no_403, "Answer a failed check with a new challenge");
-  serve->add_option("--nonce-expires", o.serve.nonce_expires, "Nonce lifetime in seconds (3600)")
-      ->type_name("S");
+      ->add_option("--store", o.serve.store,
+                   "The accounts: a userdb PATH or any store locator (overrides the config's)")
+      ->type_name("LOCATOR");
+  for (CLI::Option* setting :
+       {serve->add_option("--realm", o.serve.realm,
+                          "Realm of the challenges (default: the From domain)"),
+        serve
+            ->add_option("-a,--algorithm", o.serve.algorithms,
+                         "MD5 (default) or SHA-256; one challenge each, in order")
+            ->delimiter(',')
+            ->allow_extra_args(false)
+            ->type_name("ALG"),
+        serve->add_flag("--no-qop", o.serve.no_qop, "Challenge without qop (disable-qop-auth)"),
+        serve->add_flag("--no-403", o.serve.no_403, "Answer a failed check with a new challenge"),
+        serve
+            ->add_option("--nonce-expires", o.serve.nonce_expires,
+                         "Nonce lifetime in seconds (3600)")
+            ->type_name("S")})
+    setting->excludes(serve_config);
   serve->add_option("--transport", o.serve.transport, "udp, tcp or both (default)")
       ->check(CLI::IsMember({"udp", "tcp", "both"}));
 
+  CLI::App* exchange = app.add_subcommand(
+      "exchange", "Rehearse a user's whole exchange as a flexisip.conf sets it up; print the "
+                  "transcript");
+  exchange->add_option("--config", o.exchange.config, "flexisip.conf")
+      ->required()
+      ->type_name("FILE");
+  exchange
+      ->add_option("--store", o.exchange.store,
+                   "The accounts, instead of the config's: a userdb PATH or any store locator")
+      ->type_name("LOCATOR");
+  exchange->add_option("--user", o.exchange.user, "The identity that registers: USER@DOMAIN")
+      ->required()
+      ->type_name("IDENTITY");
+  exchange->add_option("--auth-user", o.exchange.auth_user, "Digest username, when not the user");
+  cli::add_password_options(*exchange, o.exchange.password);
+  exchange
+      ->add_option("--method", o.exchange.method,
+                   "REGISTER (default, challenged with 401) or another method (407)")
+      ->type_name("METHOD");
+  exchange->add_flag("--json", o.exchange.json, "Print the transcript and verdict as JSON");
+
   cli::parse(app, argc, argv);
   if (challenge->parsed()) return run_challenge(o);
+  if (exchange->parsed()) {
+    o.exchange.quiet = o.quiet;
+    return sim::run_exchange(o.exchange);
+  }
   if (respond->parsed()) return run_respond(o);
   if (probe->parsed()) return sim::run_probe(o.probe);
   if (serve->parsed()) {
+    if (o.serve.config.empty() && o.serve.store.empty())
+      throw Error(ErrorKind::Usage, "serve needs --store LOCATOR or --config flexisip.conf");
     o.serve.quiet = o.quiet;
     return sim::run_serve(o.serve);
   }

@@ -3,8 +3,8 @@
 
 #include "live_commands.hpp"
 #include "net.hpp"
+#include "server_setup.hpp"
 
-#include "sipcred/atomic_file.hpp"
 #include "sipcred/error.hpp"
 #include "sipcred/registrar.hpp"
 
@@ -25,6 +25,7 @@ namespace {
 constexpr std::size_t max_connections = 256;
 constexpr std::size_t max_stream_buffer = 1 << 20; // a peer sending more without a message: cut
 
+// The command line's settings, when there is no --config.
 AuthSettings settings_of(const ServeOptions& o) {
   AuthSettings settings;
   settings.realm = o.realm;
@@ -46,17 +47,6 @@ AuthSettings settings_of(const ServeOptions& o) {
   return settings;
 }
 
-userdb::Document load_store(const std::string& path) {
-  std::vector<Diagnostic> diagnostics;
-  userdb::Document store = userdb::Document::parse(read_file(path), diagnostics);
-  for (const Diagnostic& d : diagnostics)
-    if (d.severity == Severity::Error)
-      throw Error(ErrorKind::DataError, path + ":" + std::to_string(d.line) + ":" +
-                                            std::to_string(d.column) + ": " + d.message +
-                                            " (Flexisip would refuse this userdb)");
-  return store;
-}
-
 // One line per event, whatever a peer put in its headers: control bytes are shown as '?'.
 void log(std::string line) {
   for (char& c : line)
@@ -68,8 +58,9 @@ class Server {
 public:
   Server(Registrar& registrar) : m_registrar(registrar) {}
 
-  // Answers one message from `peer`; the response bytes, empty for none.
-  std::string answer(std::string_view data, const std::string& peer) {
+  // Answers one message from `peer` (whose IP address is `source`); the response bytes, empty
+  // for none.
+  std::string answer(std::string_view data, const std::string& peer, const std::string& source) {
     SipMessage request;
     try {
       request = parse_sip_message(data);
@@ -82,7 +73,8 @@ public:
       return {};
     }
     try {
-      const Registrar::Outcome outcome = m_registrar.handle(request, Registrar::Clock::now());
+      const Registrar::Outcome outcome =
+          m_registrar.handle(request, Registrar::Clock::now(), source);
       log(peer + ": " + outcome.log);
       return outcome.response ? outcome.response->format() : std::string();
     } catch (const Error& e) { // one odd request must not stop the registrar
@@ -98,20 +90,24 @@ private:
 struct Stream {
   Fd fd;
   std::string peer;
+  std::string source; // the peer's IP address
   std::string buffer;
 };
 
 } // namespace
 
 int run_serve(const ServeOptions& o) {
-  const AuthSettings settings = settings_of(o);
+  // Checked before the config and the store are read: a bad command line is a usage error.
+  const AuthSettings command_line = settings_of(o);
   const auto [host, port] = split_host_port(o.listen, 5060);
   const bool udp = o.transport != "tcp", tcp = o.transport != "udp";
-  const userdb::Document store = load_store(o.store);
-  Registrar registrar(settings, store);
-  if (!settings.realm.empty() && !o.quiet)
-    for (const std::string& user : clear_text_realm_mismatches(store, settings.realm))
-      std::cerr << "sipcred-sim: warning: " << o.store << ":" << user
+  ServerSetup setup = load_server_setup(o.config, o.store, o.quiet);
+  if (!setup.from_config) setup.settings = command_line;
+  const AuthSettings& settings = setup.settings;
+  Registrar registrar(settings, *setup.store);
+  if (!settings.realm.empty() && setup.accounts && !o.quiet)
+    for (const std::string& user : clear_text_realm_mismatches(*setup.store, settings.realm))
+      std::cerr << "sipcred-sim: warning: " << setup.locator.display() << ":" << user
                 << ": a clear-text password, which Flexisip hashes with the domain of the "
                    "identity, never with the realm '"
                 << settings.realm << "': this user cannot register\n";
@@ -138,8 +134,7 @@ int run_serve(const ServeOptions& o) {
     address = local_address(tcp_fd.get());
   }
   log(std::string("listening on ") + (udp ? "udp " : "") + (tcp ? "tcp " : "") + address.text() +
-      " (" + std::to_string(registrar.users().size()) + " accounts, realm " +
-      (settings.realm.empty() ? "from the From domain" : "'" + settings.realm + "'") + ")");
+      " (" + describe(setup) + ")");
 
   Server server(registrar);
   std::map<int, Stream> streams;
@@ -168,8 +163,9 @@ int run_serve(const ServeOptions& o) {
                                      reinterpret_cast<sockaddr*>(&from.storage), &from.length);
         if (n <= 0) continue;
         // The response goes back where the request came from (as with rport, RFC 3581).
-        const std::string response = server.answer(
-            std::string_view(datagram.data(), static_cast<std::size_t>(n)), "udp " + from.text());
+        const std::string response =
+            server.answer(std::string_view(datagram.data(), static_cast<std::size_t>(n)),
+                          "udp " + from.text(), from.host());
         if (!response.empty())
           ::sendto(udp_fd.get(), response.data(), response.size(), 0,
                    reinterpret_cast<const sockaddr*>(&from.storage), from.length);
@@ -186,7 +182,7 @@ int run_serve(const ServeOptions& o) {
           continue;
         }
         const int key = fd.get();
-        streams[key] = Stream{std::move(fd), "tcp " + from.text(), {}};
+        streams[key] = Stream{std::move(fd), "tcp " + from.text(), from.host(), {}};
         continue;
       }
       const auto found = streams.find(p.fd);
@@ -201,8 +197,8 @@ int run_serve(const ServeOptions& o) {
         while (!close) {
           const auto size = sip_message_size(stream.buffer);
           if (!size) break;
-          const std::string response =
-              server.answer(std::string_view(stream.buffer).substr(0, *size), stream.peer);
+          const std::string response = server.answer(
+              std::string_view(stream.buffer).substr(0, *size), stream.peer, stream.source);
           stream.buffer.erase(0, *size);
           if (!response.empty() && !send_all(p.fd, response)) close = true;
         }

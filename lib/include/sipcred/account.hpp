@@ -27,8 +27,11 @@ struct Account {
   std::string auth_user; // the digest username when it differs from the user; may be empty
   std::string phone;     // may be empty
   std::vector<Credential> credentials;
+  std::size_t line = 0; // where a file store holds it (1-based), for messages; 0: unknown
 
-  std::string identity() const; // "user@domain", or "domain" for an empty user
+  std::string identity() const;
+  // The digest username: the auth user when set, else the user (Flexisip's default user-id).
+  const std::string& digest_username() const { return auth_user.empty() ? user : auth_user; } // "user@domain", or "domain" for an empty user
   const Credential* clear_text() const;
   const Credential* hash_for(HashFunction hash, std::string_view realm) const;
 };

@@ -2,8 +2,10 @@
 // Both ends of a digest exchange, pure (no network): the client's answer to a challenge, and
 // the server's check of an answer against a userdb, as Flexisip makes it.
 
+#include "sipcred/account.hpp"
 #include "sipcred/digest.hpp"
 #include "sipcred/digest_header.hpp"
+#include "sipcred/store.hpp"
 #include "sipcred/userdb.hpp"
 
 #include <optional>
@@ -43,15 +45,20 @@ struct Verdict {
   std::size_t line = 0; // the userdb line of the user, when found
 };
 
-// Checks credentials the way Flexisip's file backend would: the user found by its digest
-// username (the user-id, else the user; URL-unescaped), the last line of that account, its
-// clear text hashed with the line's domain or its stored hash of the credentials' algorithm.
+// Checks credentials against an account as its server read it (Store::lookup): clear text is
+// hashed with the account's domain as realm (Flexisip derives it so), else the stored HA1 of
+// the credentials' algorithm is used as is.
+Verdict verify_account(const DigestCredentials& credentials, std::string_view method,
+                       std::string_view body, const Account& account);
+
+// The same check for a captured header, without the request's From: the account is the one
+// whose digest username (user-id, else user; URL-unescaped) is the header's username (with
+// userhash, whose H(name:realm) is), the one in the realm's domain preferred, else the last
+// one; then read as the server reads it (Store::lookup) and checked with verify_account.
+Verdict verify(const DigestCredentials& credentials, std::string_view method, std::string_view body,
+               Store& store);
+// The same against a parsed userdb (the last line of an account, as Flexisip).
 Verdict verify(const DigestCredentials& credentials, std::string_view method, std::string_view body,
                const userdb::Document& store);
-
-// The same check for an account already found (a server's index): `entry` is the account,
-// `line` its 1-based line, reported in the verdict.
-Verdict verify_entry(const DigestCredentials& credentials, std::string_view method,
-                     std::string_view body, const userdb::Entry& entry, std::size_t line);
 
 } // namespace sipcred

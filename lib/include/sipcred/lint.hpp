@@ -6,6 +6,7 @@
 
 #include "sipcred/diagnostic.hpp"
 #include "sipcred/digest.hpp"
+#include "sipcred/flexisip_config.hpp"
 
 #include <optional>
 #include <span>
@@ -54,6 +55,9 @@ struct ConfigFacts {
 
 // Rules of flexisip.conf alone (syntax, [module::Authentication], the soci request).
 ConfigFacts lint_flexisip_config(std::string_view content, std::vector<Diagnostic>& diagnostics);
+// The same on a config already read (its syntax diagnostics already reported).
+ConfigFacts lint_flexisip_config(const config::FlexisipConfig& config,
+                                 std::vector<Diagnostic>& diagnostics);
 
 // A userdb (parse rules SC1xx and cross-checks SC4xx) in `context`. `mode` holds the file's
 // permission bits, when known, for the check of who may read it.

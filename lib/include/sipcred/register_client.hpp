@@ -1,7 +1,7 @@
 #pragma once
-// The client side of a registration, without the network: the REGISTER requests to send and
-// what to do with each response (answer a 401/407 once, follow stale=true once, stop on a
-// final answer). The tool moves the bytes; this decides.
+// The client side of a registration (or of another request a proxy authenticates), without
+// the network: the requests to send and what to do with each response (answer a 401/407 once,
+// follow stale=true once, stop on a final answer). The tool moves the bytes; this decides.
 
 #include "sipcred/digest.hpp"
 #include "sipcred/sip_message.hpp"
@@ -20,13 +20,17 @@ struct RegisterSettings {
   unsigned short local_port = 0;      //
   unsigned expires = 3600;            //
   std::optional<Algorithm> algorithm; // answer only a challenge of this algorithm
+  // REGISTER (to the AOR's domain), or another method sent to the AOR itself (an INVITE
+  // to oneself, a MESSAGE...), which a proxy challenges with 407.
+  std::string method = "REGISTER";
+  std::string user_agent = "sipcred-sim probe";
 };
 
 class RegisterClient {
 public:
   explicit RegisterClient(RegisterSettings settings);
 
-  // The first REGISTER (CSeq 1, no credentials).
+  // The first request (CSeq 1, no credentials).
   SipMessage first_request();
 
   enum class Step {

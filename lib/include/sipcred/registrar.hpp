@@ -1,77 +1,92 @@
 #pragma once
 // A registrar's side of digest authentication, as Flexisip's Authentication module runs it
 // (shared/reference/flexisip-auth.md, "The exchange"), without the network: a request in, the
-// response to send (if any) and one line for the log out. The socket loop lives in the tool.
+// response to send (if any) and one line for the log out. The socket loop lives in the tool;
+// `sipcred-sim exchange` drives the same object with a simulated client.
 
 #include "sipcred/digest.hpp"
-#include "sipcred/exchange.hpp"
+#include "sipcred/digest_header.hpp"
 #include "sipcred/nonce_store.hpp"
 #include "sipcred/sip_message.hpp"
-#include "sipcred/userdb.hpp"
+#include "sipcred/store.hpp"
 
 #include <chrono>
 #include <optional>
+#include <regex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace sipcred {
 
 // The settings of Flexisip's [module::Authentication] that decide the exchange. One struct, so
-// that a flexisip.conf reader fills the same thing the command line does.
+// that the flexisip.conf reader (auth_config.hpp) fills the same thing the command line does.
 struct AuthSettings {
-  std::string realm; // empty: the domain of the From URI, as Flexisip without realm=
+  bool enabled = true; // false: the module is off and every request passes unchallenged
+  std::string realm;   // empty: the domain of the From URI, as Flexisip without realm=
+  // realm-regex (ECMAScript, as std::regex): searched in the From URI (or the
+  // P-Preferred-Identity one); the first capture group, else the whole match, is the realm.
+  std::string realm_regex;
   // available-algorithms, in order of preference: one challenge each.
   std::vector<Algorithm> algorithms{Algorithm{HashFunction::Md5, false}};
   bool disable_qop_auth = false;
   bool no_403 = false; // a failed check gets a new challenge instead of 403
   std::chrono::seconds nonce_expires{3600};
+  // auth-domains: a request from another domain gets 403 "Domain forbidden". nullopt: no check
+  // (the command line without --config).
+  std::optional<std::vector<std::string>> auth_domains;
+  std::vector<std::string> trusted_hosts; // IP addresses whose requests pass unchallenged
+  // db-implementation=file: Flexisip loads a userdb line only when its domain is listed in
+  // auth-domains exactly (or the list holds '*'); a line of another domain is never found,
+  // even when a wildcard entry such as '*.example.org' lets its requests in.
+  bool file_backend = false;
 };
 
-// The accounts of a userdb by digest username (user-id, else user, URL-unescaped), the last
-// line of an account winning as in Flexisip: a lookup is one hash. The document must outlive
-// the index.
-class UserIndex {
-public:
-  explicit UserIndex(const userdb::Document& document);
-  // The 0-based line of the account whose digest username is `auth_user`.
-  const userdb::Line* find(std::string_view auth_user, std::size_t* line_number = nullptr) const;
-  std::size_t size() const { return m_by_auth_user.size(); }
+// Whether auth-domains lets requests from `domain` in, as Flexisip picks its auth module: the
+// domain itself, else '*', else an entry with a '*' inside whose parts before and after the '*'
+// both occur in the domain.
+bool domain_allowed(const std::vector<std::string>& auth_domains, std::string_view domain);
 
-private:
-  const userdb::Document& m_document;
-  std::unordered_map<std::string, std::size_t> m_by_auth_user;
-};
+// Whether `text` is an IPv4 or IPv6 address (what trusted-hosts may list here).
+bool is_ip_address(std::string_view text);
 
-// The clear-text accounts whose domain is not `realm`: Flexisip hashes their password with the
-// domain, so no answer made with `realm` matches. One "LINE: identity" text each.
-std::vector<std::string> clear_text_realm_mismatches(const userdb::Document& document,
-                                                     std::string_view realm);
+// Whether the client's algorithm (absent: MD5) is one of available-algorithms.
+bool algorithm_available(const AuthSettings& settings, const DigestCredentials& credentials);
+
+// The accounts of `store` with clear text whose domain is not `realm`: Flexisip hashes their
+// password with the domain, so no answer made with `realm` matches. "LINE: identity" each
+// (LINE 0 when the store has no lines).
+std::vector<std::string> clear_text_realm_mismatches(Store& store, std::string_view realm);
 
 class Registrar {
 public:
   using Clock = NonceStore::Clock;
 
-  Registrar(AuthSettings settings, const userdb::Document& store);
+  // Error(Usage) for settings Flexisip would refuse (no algorithm, a bad realm-regex).
+  Registrar(AuthSettings settings, Store& store);
 
   struct Outcome {
     std::optional<SipMessage> response; // nothing for an ACK
     std::string log;                    // one line, no secret: what was asked and the verdict
-    bool accepted = false;              // the credentials were checked and accepted
+    std::string reason;                 // the verdict alone: "accepted (line 2)", "rejected: ..."
+    bool accepted = false;              // the request passes authentication
   };
-  Outcome handle(const SipMessage& request, Clock::time_point now);
+  // `source`: the IP address the request came from, checked against trusted-hosts; empty when
+  // unknown (a simulated client is never trusted).
+  Outcome handle(const SipMessage& request, Clock::time_point now, std::string_view source = {});
 
   const AuthSettings& settings() const { return m_settings; }
-  const UserIndex& users() const { return m_users; }
 
 private:
+  Outcome respond(const SipMessage& request, Clock::time_point now, std::string_view source);
   SipMessage challenge(const SipMessage& request, std::string_view realm, bool stale,
-                       std::string_view user, Clock::time_point now, std::string& offered);
-  std::vector<Algorithm> algorithms_for(std::string_view user) const;
+                       const Account& user, Clock::time_point now, std::string& offered);
+  std::vector<Algorithm> algorithms_for(const Account& user);
+  std::optional<std::string> realm_of(const std::string& user_uri, const SipUri& uri) const;
+  bool trusted(std::string_view source) const;
 
   AuthSettings m_settings;
-  const userdb::Document& m_store;
-  UserIndex m_users;
+  Store& m_store;
+  std::optional<std::regex> m_realm_regex;
   NonceStore m_nonces;
   std::string m_opaque;
 };

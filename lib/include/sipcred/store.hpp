@@ -52,6 +52,9 @@ struct StoreOptions {
   std::string realm; // the realm of stored hashes; empty: each account's domain
   HashFunction algorithm = HashFunction::Md5; // of single-hash stores: Kamailio, htdigest
   bool create_schema = false;                 // create missing SQL tables (or a missing file)
+  // Flexisip schema: the soci-password-request its lookup runs, as Flexisip runs it (:id
+  // always bound, :domain and :authid when the request names them); empty: Flexisip's default.
+  std::string password_request;
 };
 
 // A store whose data its server would refuse: Error(DataError) with every problem found, for

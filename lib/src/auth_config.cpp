@@ -146,8 +146,12 @@ private:
     }
     if (!connection || connection->value.empty()) return; // SC338
     m_out.store = Locator{StoreKind::Sql, "", name, connection->value};
-    if (const ConfigEntry* request = auth.find("soci-password-request"))
-      m_out.store_options.password_request = request->value;
+    const ConfigEntry* request = auth.find("soci-password-request");
+    if (!request)
+      return refuse(*implementation,
+                    "no soci-password-request: Flexisip would run its built-in request, which "
+                    "differs between its versions; sipcred-sim runs only a request it is given");
+    m_out.store_options.password_request = request->value;
   }
 
   AuthConfig& m_out;

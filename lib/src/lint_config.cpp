@@ -306,10 +306,15 @@ private:
     if (!connection || connection->value.empty())
       add("SC338", Severity::Error, connection ? connection->key_position : auth.position,
           "db-implementation=soci needs 'soci-connection-string'");
+    // Left out, Flexisip runs its built-in request; set but empty, the request is empty and
+    // check_password_request reports it (no :id).
     const ConfigEntry* request = auth.find("soci-password-request");
-    if (!request || request->value.empty())
-      return add("SC334", Severity::Error, request ? request->key_position : auth.position,
-                 "db-implementation=soci needs 'soci-password-request'");
+    if (!request)
+      return add("SC334", Severity::Warning, auth.position,
+                 "no 'soci-password-request': Flexisip falls back to its built-in request "
+                 "(in 2.x: select password, 'MD5' from accounts where login = :id and domain = "
+                 ":domain), which differs between versions and must match your tables; write "
+                 "the request for your schema");
     check_password_request(*request);
   }
 

@@ -151,9 +151,11 @@ constexpr Rule rule_table[] = {
     {"SC333", E, "unknown soci-backend",
      "soci-backend names a SOCI backend: sqlite3, mysql, postgresql, odbc, oracle, firebird or "
      "db2. Any other name cannot be loaded."},
-    {"SC334", E, "no soci-password-request",
+    {"SC334", W, "no soci-password-request",
      "With db-implementation=soci, soci-password-request is the query that fetches a user's "
-     "password; without it no user can authenticate."},
+     "password. Left out, Flexisip runs a built-in request that differs between its versions "
+     "(2.x: select password, 'MD5' from accounts where login = :id and domain = :domain) and "
+     "fits only a table of that shape."},
     {"SC335", E, "password request does not bind :id",
      "Flexisip always binds ':id' (the user) to the password request; a request without it "
      "fails when executed, or returns the same rows for every user."},

@@ -120,6 +120,10 @@ TEST(AuthConfig, RefusalsNameTheirPlace) {
       "soci-connection-string=DSN=x\nsoci-password-request=select p, a from t where u = :id\n");
   EXPECT_EQ(errors(odbc), std::vector<std::string>{"3:14 SIM"});
   EXPECT_FALSE(odbc.store);
+  // Flexisip's built-in password request differs between its versions: not guessed.
+  EXPECT_EQ(errors(read_auth_config("[module::Authentication]\ndb-implementation=soci\n"
+                                    "soci-backend=sqlite3\nsoci-connection-string=db=/a.db\n")),
+            std::vector<std::string>{"2:19 SIM"});
   // Settings of TLS clients change nothing for UDP or TCP ones: a note, not an error.
   const AuthConfig tls = read_auth_config(
       "[module::Authentication]\nfile-path=/u\ntrust-domain-certificates=true\n");

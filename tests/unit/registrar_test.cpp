@@ -276,6 +276,38 @@ TEST_F(RegistrarTest, CredentialsForAnotherRealmAreIgnoredAndBadOnesAre400) {
 
 // Whatever a peer sends that parses as SIP, the registrar answers or drops it without
 // crashing: random flips in a REGISTER that carries credentials.
+TEST_F(RegistrarTest, TrustedHostsPassUnchallengedOthersAreChallenged) {
+  AuthSettings settings;
+  settings.trusted_hosts = {"10.0.0.7", "2001:db8::7"};
+  Registrar registrar(settings, store());
+  for (const char* trusted : {"10.0.0.7", "2001:db8::7"}) {
+    const Registrar::Outcome passed = registrar.handle(request("dave"), m_now, trusted);
+    EXPECT_TRUE(passed.accepted) << trusted;
+    EXPECT_EQ(passed.response->status, 200) << passed.log;
+  }
+  for (const char* other : {"10.0.0.8", "", "10.0.0.70"})
+    EXPECT_EQ(registrar.handle(request("alice"), m_now, other).response->status, 401) << other;
+}
+
+TEST_F(RegistrarTest, PPreferredIdentityIsTheUserAuthenticated) {
+  AuthSettings settings;
+  settings.algorithms = {sha256, md5};
+  settings.auth_domains = std::vector<std::string>{"biloxi.com"};
+  Registrar registrar(settings, store());
+  // From names erin of other.org (outside auth-domains, and holding clear text): the
+  // challenge follows the preferred identity, carol, who has a SHA-256 hash only.
+  SipMessage preferred = request("erin", "REGISTER", "", "other.org");
+  preferred.headers.emplace_back("P-Preferred-Identity", "<sip:carol@biloxi.com>");
+  const Registrar::Outcome outcome = registrar.handle(preferred, m_now);
+  ASSERT_EQ(outcome.response->status, 401) << outcome.log;
+  EXPECT_EQ(algorithm_names(challenges(*outcome.response)), std::vector<std::string>{"SHA-256"});
+  EXPECT_EQ(challenges(*outcome.response)[0].realm, "biloxi.com");
+  // Without it, the From domain is outside auth-domains.
+  EXPECT_EQ(registrar.handle(request("erin", "REGISTER", "", "other.org"), m_now)
+                .response->status,
+            403);
+}
+
 TEST_F(RegistrarTest, GarbageRequestsNeverCrash) {
   AuthSettings settings;
   settings.algorithms = {sha256, md5};

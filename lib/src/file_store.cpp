@@ -2,6 +2,7 @@
 
 #include "sipcred/atomic_file.hpp"
 #include "sipcred/error.hpp"
+#include "text.hpp"
 #include "sipcred/user_edit.hpp"
 #include "sipcred/userdb_stream.hpp"
 
@@ -149,7 +150,7 @@ std::optional<std::size_t> FileStore::size_hint() {
   std::string block(1 << 20, '\0');
   std::size_t lines = 0;
   while (std::size_t got = input.read(block.data(), block.size())) {
-    lines += static_cast<std::size_t>(std::count(block.begin(), block.begin() + got, '\n'));
+    lines += count_lines(std::string_view(block.data(), got));
   }
   return lines;
 }

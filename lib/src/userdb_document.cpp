@@ -1,6 +1,7 @@
 #include "sipcred/userdb.hpp"
 
 #include "sipcred/error.hpp"
+#include "text.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -89,7 +90,7 @@ Document Document::parse(std::string content, std::vector<Diagnostic>& diagnosti
   Document document(std::make_unique<std::string>(std::move(content)));
   const std::string_view text = *document.m_content;
 
-  document.m_lines.reserve(std::count(text.begin(), text.end(), '\n') + 1);
+  document.m_lines.reserve(count_lines(text) + 1);
   scan_lines(text, diagnostics,
              [&](const Line& line, std::size_t) { document.m_lines.push_back(line); });
   report_duplicates(document.m_lines, diagnostics);

@@ -1,8 +1,8 @@
 #include "sipcred/userdb_stream.hpp"
 
 #include "sipcred/userdb.hpp"
+#include "text.hpp"
 
-#include <algorithm>
 
 namespace sipcred::userdb {
 
@@ -23,7 +23,7 @@ bool PieceReader::next(std::string& text, std::size_t& first_line) {
   m_carry.assign(text, end);
   text.resize(end);
   first_line = m_next_line;
-  m_next_line += static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+  m_next_line += count_lines(text);
   m_first = false;
   return true;
 }

@@ -12,7 +12,10 @@ namespace sipcred {
 
 class FlexisipCopyLoader : public BatchLoader {
 public:
-  static constexpr std::size_t batch_size = 8192; // accounts; a few MB of COPY text
+  // Accounts per batch. Each batch is a savepoint, a subtransaction: batches of 8192 made the
+  // 1M-user load about 20 % slower than without savepoints, 65536 as fast. Memory: the batch's
+  // accounts (kept to replay them) and its COPY text, a few tens of MB.
+  static constexpr std::size_t batch_size = 65536;
 
   // `sequence`: the accounts id sequence (pg_get_serial_sequence).
   FlexisipCopyLoader(soci::session& session, std::string sequence,

@@ -1,5 +1,6 @@
 #include "flexisip_copy_loader.hpp"
 
+#include "copy_text.hpp"
 #include "database_error.hpp"
 #include "sql_schema.hpp"
 

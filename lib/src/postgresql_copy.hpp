@@ -12,12 +12,6 @@ struct pg_conn; // libpq's PGconn
 
 namespace sipcred {
 
-// Appends a value to a row of COPY's text format: backslash, tab, newline and carriage return
-// escaped, every other byte as it is (the connection's client encoding applies, as for a bound
-// parameter). `first` leaves out the tab that separates it from the previous column.
-void append_copy_text(std::string& row, std::string_view value, bool first = false);
-void append_copy_null(std::string& row, bool first = false);
-
 class PostgresqlCopy {
 public:
   explicit PostgresqlCopy(soci::session& session); // an open postgresql session

@@ -138,15 +138,14 @@ HashFunction hash_by_length(const std::string& hex, HashFunction configured) {
 
 class SqlStore;
 
-// Runs the INSERT of an account's main row: a unique key refusal that SOCI reports (MySQL, and
-// SQLite through SOCI) becomes DuplicateKey, for the writer to tell a repeat from a conflict.
+// Runs the INSERT of an account's main row: SQLite's refusal of a unique key, through SOCI,
+// becomes DuplicateKey, for the writer to tell a repeat from a conflict. (PostgreSQL's inserts
+// say it without an error; MySQL's accounts are looked up first: SOCI gives no error code.)
 template <typename Insert> void insert_main_row(Insert&& insert) {
   try {
     insert();
-  } catch (const soci::soci_error& error) {
-    const auto* sqlite = dynamic_cast<const soci::sqlite3_soci_error*>(&error);
-    if (error.get_error_category() == soci::soci_error::constraint_violation ||
-        (sqlite && (sqlite->result() & 0xff) == SQLITE_CONSTRAINT)) {
+  } catch (const soci::sqlite3_soci_error& error) {
+    if ((error.result() & 0xff) == SQLITE_CONSTRAINT) {
       throw DuplicateKey(error.what());
     }
     throw;
@@ -819,7 +818,9 @@ public:
       soci::indicator none = soci::i_ok;
       session << "SELECT COUNT(*), MAX(id) FROM " + std::string(m_store.access().main_table()),
           soci::into(present), soci::into(largest, none);
-      m_check_existing = present > 0;
+      // MySQL: SOCI does not tell a unique key refusal from other errors, so every account is
+      // looked up, which is how a repeat of SOURCE is told from a new account there.
+      m_check_existing = present > 0 || m_store.dialect() == Dialect::Mysql;
       m_first_new_id = (none == soci::i_null ? 0 : largest) + 1;
       start_bulk_load();
       return 0;

@@ -136,19 +136,33 @@ class PostgreSQLStore(WithUserdb):
             self.assertEqual(connection.execute(query).fetchall(), sorted(odd))
 
     def test_repeated_accounts_and_ids_ahead_of_the_sequences(self):
-        self.migrate_repeated(self.server.locator)
-        self.assertEqual(self.server.sql(
-            "select p.password from passwords p join accounts a on a.id = p.account_id "
-            "where a.username = 'alice'", "sipcred"), "alicepw\n")
-        # The ids came from the tables' sequences: what Flexisip's tools insert next fits.
-        for table in ("accounts", "passwords"):
-            self.assertEqual(self.server.sql(
-                f"select nextval(pg_get_serial_sequence('{table}', 'id')) > max(id) from {table}",
-                "sipcred"), "t\n", table)
+        # Rows were deleted before: the sequence is ahead of the (empty) table.
+        self.migrate(self.write("empty", "version:1\n"), self.server.locator, "--create-schema")
+        self.server.sql("select setval(pg_get_serial_sequence('accounts', 'id'), 1000)",
+                        "sipcred")
+
+        def ids_come_from_the_sequences():
+            for table in ("accounts", "passwords"):
+                self.assertEqual(self.server.sql(
+                    f"select nextval(pg_get_serial_sequence('{table}', 'id')) > max(id) "
+                    f"from {table}", "sipcred"), "t\n", table)
+            self.assertEqual(self.server.sql("select min(id) > 1000 from accounts", "sipcred"),
+                             "t\n")
+
+        self.migrate(self.users, self.server.locator)  # COPY
+        ids_come_from_the_sequences()
+        # What Flexisip's tools insert next fits.
         self.server.sql("insert into accounts (username, domain, activated) values "
                         "('zoe', '127.0.0.1', true); insert into passwords (account_id, password, "
                         "algorithm) select id, 'zoepw', 'CLRTXT' from accounts where "
                         "username = 'zoe'", "sipcred")
+        # Repeats: the COPY of the batch is refused, and the batch replayed account by account.
+        self.server.sql("delete from passwords; delete from accounts", "sipcred")
+        self.migrate_repeated(self.server.locator)
+        self.assertEqual(self.server.sql(
+            "select p.password from passwords p join accounts a on a.id = p.account_id "
+            "where a.username = 'alice'", "sipcred"), "alicepw\n")
+        ids_come_from_the_sequences()
         # Into a table holding rows (no COPY: each account is looked up), and Kamailio's.
         more = self.write("more", "version:1\nerin@127.0.0.1 clrtxt:erinpw ;\n"
                                   "erin@127.0.0.1 clrtxt:erinpw2 ;\n")

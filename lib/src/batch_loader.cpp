@@ -9,11 +9,11 @@ BatchLoader::BatchLoader(std::size_t batch_size, std::function<void(const Accoun
   m_batch.reserve(batch_size);
 }
 
-void BatchLoader::add(const Account& account) {
+void BatchLoader::add(Account&& account) {
   if (m_count < m_batch.size()) {
-    m_batch[m_count] = account;
+    std::swap(m_batch[m_count], account);
   } else {
-    m_batch.push_back(account);
+    m_batch.push_back(std::move(account));
   }
   if (++m_count == m_batch_size) {
     flush();

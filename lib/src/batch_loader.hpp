@@ -18,7 +18,7 @@ class BatchLoader {
 public:
   BatchLoader(std::size_t batch_size, std::function<void(const Account&)> replay);
   virtual ~BatchLoader() = default;
-  void add(const Account& account);
+  void add(Account&& account);
   void flush();
 
 protected:
@@ -28,7 +28,8 @@ protected:
 private:
   std::size_t m_batch_size;
   std::function<void(const Account&)> m_replay;
-  // Copied into, not rebuilt: the strings keep their buffers from batch to batch.
+  // Swapped into, not rebuilt: the caller gets back an account of an earlier batch, to free or
+  // reuse, so that the writer's thread neither allocates nor frees.
   std::vector<Account> m_batch;
   std::size_t m_count = 0;
 };

@@ -44,7 +44,7 @@ public:
     m_first_new_line = lines.size();
   }
 
-  WriteResult write(const Account& account) override {
+  WriteResult write(Account&& account) override {
     auto spec = entry_spec_of(account);
     auto existing = m_lines.find(key_of(account.user, account.domain));
     if (existing == m_lines.end()) {

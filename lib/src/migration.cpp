@@ -138,7 +138,7 @@ void read_and_convert(Store& source, const CredentialNeeds& needs, BatchQueue& q
   }
 }
 
-void record(MigrationReport& report, StoreWriter& writer, const Conversion& conversion) {
+void record(MigrationReport& report, StoreWriter& writer, Conversion& conversion) {
   // Built only for a note: the account's user and domain are SOURCE's.
   const auto identity = [&] { return conversion.account.identity(); };
   ++report.read;
@@ -149,15 +149,17 @@ void record(MigrationReport& report, StoreWriter& writer, const Conversion& conv
     report.unconvertible.add(identity(), conversion.unconvertible);
     return;
   }
+  // An account written may be taken by the writer: its count is kept first.
+  const std::size_t credentials = conversion.account.credentials.size();
   // Written even when the run will fail, so that every conflict is listed at once.
-  switch (writer.write(conversion.account)) {
+  switch (writer.write(std::move(conversion.account))) {
   case WriteResult::Inserted:
     ++report.inserted;
-    report.credentials += conversion.account.credentials.size();
+    report.credentials += credentials;
     break;
   case WriteResult::Replaced:
     ++report.replaced;
-    report.credentials += conversion.account.credentials.size();
+    report.credentials += credentials;
     break;
   case WriteResult::Skipped:
     report.skipped.add(identity(), "already in the destination, left as it was");

@@ -837,10 +837,10 @@ public:
     }
   }
 
-  WriteResult write(const Account& account) override {
+  WriteResult write(Account&& account) override {
     return m_store.guarded([&] {
       if (m_loader) {
-        m_loader->add(account);
+        m_loader->add(std::move(account));
         return WriteResult::Inserted;
       }
       return write_row(account);

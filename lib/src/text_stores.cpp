@@ -273,7 +273,7 @@ public:
     m_file.write(m_format.header());
   }
 
-  WriteResult write(const Account& account) override {
+  WriteResult write(Account&& account) override {
     if (!m_written.insert(account.identity()).second) {
       // Only the source can repeat an account here: the file is new.
       return m_on_conflict == OnConflict::Fail ? WriteResult::Conflict : WriteResult::Skipped;

@@ -101,8 +101,10 @@ class StoreWriter {
 public:
   virtual ~StoreWriter() = default;
   // Writes an account (converted for this store). An account that exists already is
-  // replaced, skipped, or left alone and reported as a Conflict, as the OnConflict says.
-  virtual WriteResult write(const Account& account) = 0;
+  // replaced, skipped, or left alone and reported as a Conflict, as the OnConflict says. When
+  // it says Inserted, the writer may have taken the account's content (a bulk load keeps it
+  // without a copy), leaving `account` valid but unspecified; otherwise it is left as it was.
+  virtual WriteResult write(Account&& account) = 0;
   // Called once after the last write(), before commit() (or a rollback): finishes what the
   // writer deferred and says which writes replaced an earlier one of the same run.
   virtual Duplicates settle() { return {}; }

@@ -3,6 +3,7 @@
 #include "database_error.hpp"
 #include "flexisip_copy_loader.hpp"
 #include "flexisip_sqlite_loader.hpp"
+#include "mysql_error.hpp"
 #include "sipcred/error.hpp"
 #include "sql_schema.hpp"
 #include "sqlite_deferred_indexes.hpp"
@@ -138,14 +139,19 @@ HashFunction hash_by_length(const std::string& hex, HashFunction configured) {
 
 class SqlStore;
 
-// Runs the INSERT of an account's main row: SQLite's refusal of a unique key, through SOCI,
+// Runs the INSERT of an account's main row: a unique key refusal (SQLite through SOCI, MySQL)
 // becomes DuplicateKey, for the writer to tell a repeat from a conflict. (PostgreSQL's inserts
-// say it without an error; MySQL's accounts are looked up first: SOCI gives no error code.)
+// say it without an error, which would abort the transaction.)
 template <typename Insert> void insert_main_row(Insert&& insert) {
   try {
     insert();
   } catch (const soci::sqlite3_soci_error& error) {
     if ((error.result() & 0xff) == SQLITE_CONSTRAINT) {
+      throw DuplicateKey(error.what());
+    }
+    throw;
+  } catch (const soci::soci_error& error) {
+    if (is_mysql_duplicate_key(error)) {
       throw DuplicateKey(error.what());
     }
     throw;
@@ -818,9 +824,7 @@ public:
       soci::indicator none = soci::i_ok;
       session << "SELECT COUNT(*), MAX(id) FROM " + std::string(m_store.access().main_table()),
           soci::into(present), soci::into(largest, none);
-      // MySQL: SOCI does not tell a unique key refusal from other errors, so every account is
-      // looked up, which is how a repeat of SOURCE is told from a new account there.
-      m_check_existing = present > 0 || m_store.dialect() == Dialect::Mysql;
+      m_check_existing = present > 0;
       m_first_new_id = (none == soci::i_null ? 0 : largest) + 1;
       start_bulk_load();
       return 0;

@@ -41,8 +41,8 @@ bool contains(const std::vector<HashFunction>& hashes, HashFunction hash) {
 
 Conversion convert_account(const Account& source, const CredentialNeeds& needs) {
   Conversion result;
-  result.account = source;
-  result.account.credentials.clear();
+  // Every field but the credentials, which are chosen below.
+  result.account = Account{source.user, source.domain, source.auth_user, source.phone, {}};
   auto& kept = result.account.credentials;
   const std::string& realm = needs.realm.empty() ? source.domain : needs.realm;
   const Credential* clear = source.clear_text();

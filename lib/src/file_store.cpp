@@ -5,6 +5,7 @@
 #include "text.hpp"
 #include "sipcred/user_edit.hpp"
 #include "sipcred/userdb_stream.hpp"
+#include "text.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -38,27 +39,38 @@ public:
       if (lines[index].kind == userdb::LineKind::Auth) {
         // The last line of a user is the one Flexisip uses.
         m_lines[key_of(lines[index].entry.hash_user(), std::string(lines[index].entry.domain))] =
-            index;
+            {index, 0};
       }
     }
+    m_first_new_line = lines.size();
   }
 
-  WriteResult write(const Account& account) override {
+  WriteResult write(Account&& account) override {
     auto spec = entry_spec_of(account);
     auto existing = m_lines.find(key_of(account.user, account.domain));
     if (existing == m_lines.end()) {
-      m_lines[key_of(account.user, account.domain)] = m_document.append_entry(spec);
+      m_lines[key_of(account.user, account.domain)] = {m_document.append_entry(spec),
+                                                       account.credentials.size()};
+      return WriteResult::Inserted;
+    }
+    if (existing->second.index >= m_first_new_line) {
+      // Written earlier in this run: the later entry wins, as in Flexisip.
+      m_duplicates.add(account.identity(), existing->second.credentials);
+      m_document.replace_entry(existing->second.index, spec);
+      existing->second.credentials = account.credentials.size();
       return WriteResult::Inserted;
     }
     switch (m_on_conflict) {
     case OnConflict::Fail: return WriteResult::Conflict;
     case OnConflict::Skip: return WriteResult::Skipped;
     case OnConflict::Replace:
-      m_document.replace_entry(existing->second, spec);
+      m_document.replace_entry(existing->second.index, spec);
       return WriteResult::Replaced;
     }
     return WriteResult::Conflict;
   }
+
+  Duplicates settle() override { return std::move(m_duplicates); }
 
   void commit() override {
     if (m_file) {
@@ -77,7 +89,13 @@ private:
   std::optional<AtomicFile> m_file; // the locked existing file, or none for a new one
   std::string m_new_path;
   userdb::Document m_document;
-  std::unordered_map<std::string, std::size_t> m_lines; // user '\0' domain -> line index
+  struct Written {
+    std::size_t index;       // of the user's line
+    std::size_t credentials; // that this run wrote there
+  };
+  std::unordered_map<std::string, Written> m_lines; // user '\0' domain -> its line
+  std::size_t m_first_new_line = 0;                 // lines from here on are this run's
+  Duplicates m_duplicates;
 };
 
 } // namespace
@@ -95,14 +113,14 @@ Account account_of(const userdb::Entry& entry, const std::string& realm) {
   }
   account.phone = entry.phone;
   const std::string& hash_realm = realm.empty() ? account.domain : realm;
-  for (const auto* token : entry.effective_credentials()) {
+  const auto tokens = entry.effective_credentials();
+  account.credentials.reserve(tokens.size());
+  for (const auto* token : tokens) {
     if (token->type == userdb::CredentialType::ClearText) {
       account.credentials.push_back({std::nullopt, std::string(token->value), ""});
     } else {
-      std::string hex(token->value);
-      std::transform(hex.begin(), hex.end(), hex.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      account.credentials.push_back({userdb::hash_of(token->type), hex, hash_realm});
+      account.credentials.push_back(
+          {userdb::hash_of(token->type), ascii_lowercase(token->value), hash_realm});
     }
   }
   return account;

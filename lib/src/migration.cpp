@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -20,12 +21,6 @@ std::string describe(const Credential& credential) {
 
 } // namespace
 
-void AccountNotes::add(std::string identity, std::string reason) {
-  if (count++ < listed_at_most) {
-    listed.push_back({std::move(identity), std::move(reason)});
-  }
-}
-
 bool MigrationReport::refused(const MigrationOptions& options) const {
   return (!conflicts.empty() && options.on_conflict == OnConflict::Fail) ||
          (!unconvertible.empty() && !options.skip_unconvertible);
@@ -33,11 +28,7 @@ bool MigrationReport::refused(const MigrationOptions& options) const {
 
 namespace {
 
-struct Converted {
-  std::string identity;
-  Conversion conversion;
-};
-using Batch = std::vector<Converted>;
+using Batch = std::vector<Conversion>;
 
 // Batches of converted accounts, from the thread that reads SOURCE to the one that writes DEST:
 // reading, parsing and hashing overlap the database's work. Bounded, so memory stays small.
@@ -71,6 +62,27 @@ public:
     return batch;
   }
 
+  // A batch the writer is done with. The reader thread frees it: glibc frees memory that
+  // another thread allocated slowly, under its arena's lock, and the writer is the busier one.
+  void recycle(Batch&& batch) {
+    std::lock_guard lock(m_mutex);
+    m_spent.push_back(std::move(batch));
+  }
+
+  // An empty batch for the reader, a recycled one (its elements freed here) when there is one.
+  Batch take_spent() {
+    Batch spent;
+    {
+      std::lock_guard lock(m_mutex);
+      if (!m_spent.empty()) {
+        spent = std::move(m_spent.back());
+        m_spent.pop_back();
+      }
+    }
+    spent.clear();
+    return spent;
+  }
+
   void finish(std::exception_ptr error) {
     std::lock_guard lock(m_mutex);
     m_finished = true;
@@ -95,6 +107,7 @@ private:
   std::mutex m_mutex;
   std::condition_variable m_ready, m_space;
   std::deque<Batch> m_batches;
+  std::vector<Batch> m_spent;
   bool m_finished = false;
   bool m_abandoned = false;
   std::exception_ptr m_error;
@@ -106,13 +119,12 @@ void read_and_convert(Store& source, const CredentialNeeds& needs, BatchQueue& q
   try {
     Batch batch;
     source.read([&](Account&& account) {
-      std::string identity = account.identity();
-      batch.push_back({std::move(identity), convert_account(account, needs)});
+      batch.push_back(convert_account(account, needs));
       if (batch.size() == BatchQueue::batch_size) {
         if (!queue.push(std::move(batch))) {
           throw ReaderStopped{};
         }
-        batch = {};
+        batch = queue.take_spent();
       }
     });
     if (!batch.empty()) {
@@ -126,32 +138,34 @@ void read_and_convert(Store& source, const CredentialNeeds& needs, BatchQueue& q
   }
 }
 
-void record(MigrationReport& report, StoreWriter& writer, Converted& converted) {
-  const auto& identity = converted.identity;
-  Conversion& conversion = converted.conversion;
+void record(MigrationReport& report, StoreWriter& writer, Conversion& conversion) {
+  // Built only for a note: the account's user and domain are SOURCE's.
+  const auto identity = [&] { return conversion.account.identity(); };
   ++report.read;
   for (auto& what : conversion.dropped) {
-    report.dropped.add(identity, what + " not kept");
+    report.dropped.add(identity(), what + " not kept");
   }
   if (!conversion.unconvertible.empty()) {
-    report.unconvertible.add(identity, conversion.unconvertible);
+    report.unconvertible.add(identity(), conversion.unconvertible);
     return;
   }
+  // An account written may be taken by the writer: its count is kept first.
+  const std::size_t credentials = conversion.account.credentials.size();
   // Written even when the run will fail, so that every conflict is listed at once.
-  switch (writer.write(conversion.account)) {
+  switch (writer.write(std::move(conversion.account))) {
   case WriteResult::Inserted:
     ++report.inserted;
-    report.credentials += conversion.account.credentials.size();
+    report.credentials += credentials;
     break;
   case WriteResult::Replaced:
     ++report.replaced;
-    report.credentials += conversion.account.credentials.size();
+    report.credentials += credentials;
     break;
   case WriteResult::Skipped:
-    report.skipped.add(identity, "already in the destination, left as it was");
-    report.skipped_identities.push_back(identity);
+    report.skipped.add(identity(), "already in the destination, left as it was");
+    report.skipped_identities.push_back(identity());
     break;
-  case WriteResult::Conflict: report.conflicts.add(identity, "already in the destination"); break;
+  case WriteResult::Conflict: report.conflicts.add(identity(), "already in the destination"); break;
   }
 }
 
@@ -169,6 +183,7 @@ MigrationReport migrate(Store& source, Store& destination, const MigrationOption
       for (auto& converted : *batch) {
         record(report, *writer, converted);
       }
+      queue.recycle(std::move(*batch));
       if (progress) {
         progress(report.read);
       }
@@ -180,6 +195,10 @@ MigrationReport migrate(Store& source, Store& destination, const MigrationOption
   }
   reader.join();
   queue.rethrow_reader_error();
+  report.duplicates = writer->settle();
+  // Each duplicate was counted as written; only its last entry is in DEST.
+  report.inserted -= report.duplicates.notes.count;
+  report.credentials -= report.duplicates.credentials;
   if (!report.refused(options) && !options.dry_run) {
     writer->commit();
     report.committed = true;
@@ -187,11 +206,13 @@ MigrationReport migrate(Store& source, Store& destination, const MigrationOption
   return report; // an uncommitted writer rolls back as it goes
 }
 
-VerifyReport verify_migration(Store& source, Store& destination,
-                              const std::vector<std::string>& unchanged,
+VerifyReport verify_migration(Store& source, Store& destination, const MigrationReport& migrated,
                               const std::function<void(std::size_t)>& progress) {
   VerifyReport report;
+  const auto& unchanged = migrated.skipped_identities;
   const std::unordered_set<std::string> left_alone(unchanged.begin(), unchanged.end());
+  // Entries still to come before the last one of a repeated account, the one DEST keeps.
+  std::map<std::string, std::size_t> replaced_later = migrated.duplicates.earlier;
   const CredentialNeeds needs = destination.needs();
   std::size_t seen = 0;
   source.read([&](Account&& account) {
@@ -200,6 +221,11 @@ VerifyReport verify_migration(Store& source, Store& destination,
     }
     Conversion expected = convert_account(account, needs);
     if (!expected.unconvertible.empty() || left_alone.count(account.identity())) {
+      return;
+    }
+    if (auto repeated = replaced_later.find(account.identity());
+        repeated != replaced_later.end() && repeated->second > 0) {
+      --repeated->second;
       return;
     }
     ++report.checked;

@@ -21,6 +21,35 @@ std::string table_options(Dialect dialect) {
   return dialect == Dialect::Mysql ? " ENGINE=InnoDB" : "";
 }
 
+// A table's unique key. SQLite gets a separate unique index (as Laravel's migrations of
+// Flexisip's account manager create it): one declared in CREATE TABLE cannot be dropped, and
+// a bulk load into an empty table drops its indexes and builds them again afterwards.
+struct UniqueKey {
+  std::string name, table, columns;
+  // The clause for CREATE TABLE ("" on SQLite), then the statements that follow it.
+  std::string clause(Dialect dialect) const {
+    return dialect == Dialect::Sqlite ? "" : ", CONSTRAINT " + name + " UNIQUE (" + columns + ")";
+  }
+  std::vector<std::string> after(Dialect dialect) const {
+    if (dialect != Dialect::Sqlite) {
+      return {};
+    }
+    return {"CREATE UNIQUE INDEX " + name + " ON " + table + " (" + columns + ")"};
+  }
+};
+
+TableDefinition table(std::string_view name, std::string create, const UniqueKey& key,
+                      Dialect dialect, std::vector<std::string> indexes = {}) {
+  TableDefinition definition{name, {std::move(create)}};
+  for (auto& statement : key.after(dialect)) {
+    definition.statements.push_back(std::move(statement));
+  }
+  for (auto& statement : indexes) {
+    definition.statements.push_back(std::move(statement));
+  }
+  return definition;
+}
+
 // Kamailio's version table has an id; OpenSIPS' has none.
 std::string version_table(Dialect dialect, bool with_id) {
   return "CREATE TABLE version (" + (with_id ? id_column(dialect, false) + ", " : std::string()) +
@@ -33,48 +62,51 @@ SchemaTables flexisip_tables(Dialect dialect) {
   std::string account_id = dialect == Dialect::Sqlite       ? "INTEGER"
                            : dialect == Dialect::Postgresql ? "BIGINT"
                                                             : "BIGINT UNSIGNED";
+  const UniqueKey account_key{"accounts_username_domain_unique", "accounts", "username, domain"};
+  const UniqueKey password_key{"passwords_account_id_algorithm_unique", "passwords",
+                               "account_id, algorithm"};
   return {
-      {{"accounts",
-        {"CREATE TABLE accounts (" + id_column(dialect, true) +
-         ", username VARCHAR(64) NOT NULL, domain VARCHAR(64) NOT NULL, phone VARCHAR(64) NULL, "
-         "activated BOOLEAN NOT NULL DEFAULT FALSE, "
-         "CONSTRAINT accounts_username_domain_unique UNIQUE (username, domain))" +
-         table_options(dialect)}},
-       {"passwords",
-        {"CREATE TABLE passwords (" + id_column(dialect, true) + ", account_id " + account_id +
-         " NOT NULL, password VARCHAR(255) NOT NULL, "
-         "algorithm VARCHAR(10) NOT NULL DEFAULT 'MD5', "
-         "CONSTRAINT passwords_account_id_foreign FOREIGN KEY (account_id) "
-         "REFERENCES accounts (id) ON DELETE CASCADE, "
-         "CONSTRAINT passwords_account_id_algorithm_unique UNIQUE (account_id, algorithm))" +
-         table_options(dialect)}}},
+      {table("accounts",
+             "CREATE TABLE accounts (" + id_column(dialect, true) +
+                 ", username VARCHAR(64) NOT NULL, domain VARCHAR(64) NOT NULL, phone VARCHAR(64) "
+                 "NULL, activated BOOLEAN NOT NULL DEFAULT FALSE" +
+                 account_key.clause(dialect) + ")" + table_options(dialect),
+             account_key, dialect),
+       table("passwords",
+             "CREATE TABLE passwords (" + id_column(dialect, true) + ", account_id " + account_id +
+                 " NOT NULL, password VARCHAR(255) NOT NULL, "
+                 "algorithm VARCHAR(10) NOT NULL DEFAULT 'MD5', "
+                 "CONSTRAINT passwords_account_id_foreign FOREIGN KEY (account_id) "
+                 "REFERENCES accounts (id) ON DELETE CASCADE" +
+                 password_key.clause(dialect) + ")" + table_options(dialect),
+             password_key, dialect)},
       std::nullopt};
 }
 
 SchemaTables kamailio_tables(Dialect dialect) {
-  std::string username_index = "CREATE INDEX subscriber_username_idx ON subscriber (username)";
+  const UniqueKey key{"subscriber_account_idx", "subscriber", "username, domain"};
   return {{{"version", {version_table(dialect, true)}},
-           {"subscriber",
-            {"CREATE TABLE subscriber (" + id_column(dialect, false) +
-                 ", username VARCHAR(64) DEFAULT '' NOT NULL, domain VARCHAR(64) DEFAULT '' NOT "
-                 "NULL, password VARCHAR(64) DEFAULT '' NOT NULL, ha1 VARCHAR(128) DEFAULT '' NOT "
-                 "NULL, ha1b VARCHAR(128) DEFAULT '' NOT NULL, "
-                 "CONSTRAINT subscriber_account_idx UNIQUE (username, domain))" +
-                 table_options(dialect),
-             username_index}}},
+           table("subscriber",
+                 "CREATE TABLE subscriber (" + id_column(dialect, false) +
+                     ", username VARCHAR(64) DEFAULT '' NOT NULL, domain VARCHAR(64) DEFAULT '' "
+                     "NOT NULL, password VARCHAR(64) DEFAULT '' NOT NULL, ha1 VARCHAR(128) "
+                     "DEFAULT '' NOT NULL, ha1b VARCHAR(128) DEFAULT '' NOT NULL" +
+                     key.clause(dialect) + ")" + table_options(dialect),
+                 key, dialect, {"CREATE INDEX subscriber_username_idx ON subscriber (username)"})},
           TableVersion{"subscriber", 7}};
 }
 
 SchemaTables opensips_tables(Dialect dialect) {
+  const UniqueKey key{"account_idx", "subscriber", "username, domain"};
   return {{{"version", {version_table(dialect, false)}},
-           {"subscriber",
-            {"CREATE TABLE subscriber (" + id_column(dialect, false) +
-                 ", username VARCHAR(64) DEFAULT '' NOT NULL, domain VARCHAR(64) DEFAULT '' NOT "
-                 "NULL, password VARCHAR(25) DEFAULT '' NOT NULL, ha1 VARCHAR(64) DEFAULT '' NOT "
-                 "NULL, ha1_sha256 VARCHAR(64) DEFAULT '' NOT NULL, ha1_sha512t256 VARCHAR(64) "
-                 "DEFAULT '' NOT NULL, CONSTRAINT account_idx UNIQUE (username, domain))" +
-                 table_options(dialect),
-             "CREATE INDEX username_idx ON subscriber (username)"}}},
+           table("subscriber",
+                 "CREATE TABLE subscriber (" + id_column(dialect, false) +
+                     ", username VARCHAR(64) DEFAULT '' NOT NULL, domain VARCHAR(64) DEFAULT '' "
+                     "NOT NULL, password VARCHAR(25) DEFAULT '' NOT NULL, ha1 VARCHAR(64) DEFAULT "
+                     "'' NOT NULL, ha1_sha256 VARCHAR(64) DEFAULT '' NOT NULL, ha1_sha512t256 "
+                     "VARCHAR(64) DEFAULT '' NOT NULL" +
+                     key.clause(dialect) + ")" + table_options(dialect),
+                 key, dialect, {"CREATE INDEX username_idx ON subscriber (username)"})},
           TableVersion{"subscriber", 8}};
 }
 

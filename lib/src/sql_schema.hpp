@@ -36,3 +36,12 @@ inline constexpr std::string_view flexisip_password_request =
     "username = :id and domain = :domain and activated = true)";
 
 } // namespace sipcred
+
+namespace sipcred {
+
+// The passwords.algorithm of a credential in the flexisip schema: what the server matches exactly.
+inline std::string_view flexisip_algorithm(const Credential& credential) {
+  return credential.is_clear_text() ? std::string_view("CLRTXT") : hash_name(*credential.hash);
+}
+
+} // namespace sipcred

@@ -1,9 +1,17 @@
 #include "sql_store.hpp"
 
+#include "database_error.hpp"
+#include "flexisip_copy_loader.hpp"
+#include "flexisip_sqlite_loader.hpp"
+#include "mysql_error.hpp"
 #include "sipcred/error.hpp"
 #include "sql_schema.hpp"
+#include "sqlite_deferred_indexes.hpp"
+#include "sqlite_statement.hpp"
+#include "text.hpp"
 
 #include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -102,13 +110,6 @@ bool prepare_sqlite_file(const std::string& path, bool create) {
   return true;
 }
 
-std::string lowercase(std::string text) {
-  for (char& c : text) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return text;
-}
-
 const Credential* hash_of(const Account& account, HashFunction hash) {
   for (const auto& credential : account.credentials) {
     if (credential.hash == hash) {
@@ -138,6 +139,25 @@ HashFunction hash_by_length(const std::string& hex, HashFunction configured) {
 
 class SqlStore;
 
+// Runs the INSERT of an account's main row: a unique key refusal (SQLite through SOCI, MySQL)
+// becomes DuplicateKey, for the writer to tell a repeat from a conflict. (PostgreSQL's inserts
+// say it without an error, which would abort the transaction.)
+template <typename Insert> void insert_main_row(Insert&& insert) {
+  try {
+    insert();
+  } catch (const soci::sqlite3_soci_error& error) {
+    if ((error.result() & 0xff) == SQLITE_CONSTRAINT) {
+      throw DuplicateKey(error.what());
+    }
+    throw;
+  } catch (const soci::soci_error& error) {
+    if (is_mysql_duplicate_key(error)) {
+      throw DuplicateKey(error.what());
+    }
+    throw;
+  }
+}
+
 // The statements of one schema. Each binds to its own members, so a statement is prepared once
 // and run per account.
 class SchemaAccess {
@@ -163,10 +183,46 @@ public:
     return m_find->fetch() ? std::optional<long long>(m_found_id) : std::nullopt;
   }
   virtual void insert(const Account& account) = 0;
-  virtual void update(long long id, const Account& account) = 0;
+  // Replaces the row's credentials; returns how many it had.
+  virtual std::size_t update(long long id, const Account& account) = 0;
   virtual std::optional<Account> lookup(const Account& account) = 0;
+  // The tables a load fills, in the order rows go in.
+  virtual std::vector<std::string> tables() const = 0;
+
+  // Deletes each row of the main table whose (username, domain) a later row repeats, with the
+  // rows that hang on it, and records them: the last entry of a repeated account is kept. For
+  // a load without the unique index, so set-based. Returns how many rows it deleted.
+  std::size_t remove_repeats(Duplicates& duplicates) {
+    const std::string table(main_table());
+    m_session << "CREATE TEMP TABLE sipcred_repeats AS SELECT t.id AS id FROM " + table +
+                     " t JOIN (SELECT username, domain, MAX(id) AS last FROM " + table +
+                     " GROUP BY username, domain HAVING COUNT(*) > 1) r ON t.username = "
+                     "r.username AND t.domain = r.domain AND t.id < r.last";
+    std::string user, domain;
+    long long credentials = 0;
+    soci::statement repeats =
+        (m_session.prepare << repeats_query(), soci::into(user), soci::into(domain),
+         soci::into(credentials));
+    repeats.execute();
+    std::size_t removed = 0;
+    while (repeats.fetch()) {
+      duplicates.add(Account{user, domain, "", "", {}}.identity(),
+                     static_cast<std::size_t>(credentials));
+      ++removed;
+    }
+    for (const auto& statement : repeats_deletes()) {
+      m_session << statement;
+    }
+    m_session << "DROP TABLE sipcred_repeats";
+    return removed;
+  }
 
 protected:
+  // username, domain and the number of credentials of each row listed in sipcred_repeats.
+  virtual std::string repeats_query() const = 0;
+  // Deletes the rows listed in sipcred_repeats.
+  virtual std::vector<std::string> repeats_deletes() const = 0;
+
   std::string realm_of(const std::string& domain) const {
     return m_options.realm.empty() ? domain : m_options.realm;
   }
@@ -232,16 +288,29 @@ public:
         m_insert->exchange(soci::use(m_columns[i]));
       }
       m_insert->alloc();
+      // On PostgreSQL a repeat gives no row instead of an error, which would abort the
+      // transaction.
       m_insert->prepare("INSERT INTO subscriber (username, domain, password, " +
                         credential_columns() + ") VALUES (:username, :domain, :password, :c1, :c2" +
-                        (m_opensips ? ", :c3)" : ")"));
+                        (m_opensips ? ", :c3)" : ")") +
+                        (m_dialect == Dialect::Postgresql ? " ON CONFLICT DO NOTHING" : ""));
       m_insert->define_and_bind();
     }
     set_columns(account);
-    m_insert->execute(true);
+    insert_main_row([&] { m_insert->execute(true); });
+    if (m_dialect == Dialect::Postgresql && m_insert->get_affected_rows() == 0) {
+      throw DuplicateKey("duplicate key value violates a unique constraint of subscriber");
+    }
   }
 
-  void update(long long id, const Account& account) override {
+  std::size_t update(long long id, const Account& account) override {
+    std::string password;
+    std::array<std::string, 3> columns;
+    m_session << "SELECT password, " + selected_columns() + " FROM subscriber WHERE id = :id",
+        soci::into(password), soci::into(columns[0]), soci::into(columns[1]),
+        soci::into(columns[2]), soci::use(id);
+    const std::size_t replaced =
+        account_of_row(account.user, account.domain, password, columns).credentials.size();
     if (!m_update) {
       m_update = std::make_unique<soci::statement>(m_session);
       m_update->exchange(soci::use(m_password));
@@ -259,6 +328,7 @@ public:
     set_columns(account);
     m_id = id;
     m_update->execute(true);
+    return replaced;
   }
 
   // As auth_db runs it (use_domain=1): the row of username and domain.
@@ -273,6 +343,18 @@ public:
       return std::nullopt;
     }
     return account_of_row(account.user, account.domain, password, columns);
+  }
+
+  std::vector<std::string> tables() const override { return {"subscriber"}; }
+
+protected:
+  std::string repeats_query() const override {
+    return std::string("SELECT username, domain, (password <> '') + (ha1 <> '')") +
+           (m_opensips ? " + (ha1_sha256 <> '') + (ha1_sha512t256 <> '')" : "") +
+           " FROM subscriber WHERE id IN (SELECT id FROM sipcred_repeats)";
+  }
+  std::vector<std::string> repeats_deletes() const override {
+    return {"DELETE FROM subscriber WHERE id IN (SELECT id FROM sipcred_repeats)"};
   }
 
 private:
@@ -298,12 +380,12 @@ private:
                                          HashFunction::Sha512_256};
       for (std::size_t i = 0; i < columns.size(); ++i) {
         if (!columns[i].empty()) {
-          account.credentials.push_back({hashes[i], lowercase(columns[i]), realm});
+          account.credentials.push_back({hashes[i], ascii_lowercase(columns[i]), realm});
         }
       }
     } else if (!columns[0].empty()) {
       account.credentials.push_back(
-          {hash_by_length(columns[0], m_options.algorithm), lowercase(columns[0]), realm});
+          {hash_by_length(columns[0], m_options.algorithm), ascii_lowercase(columns[0]), realm});
     }
     return account;
   }
@@ -398,13 +480,17 @@ public:
     set_fields(account);
     if (m_dialect == Dialect::Postgresql) {
       if (!m_insert) {
+        // A repeat gives no row instead of an error: an error would abort the transaction.
         m_insert = std::make_unique<soci::statement>(
             (m_session.prepare << "INSERT INTO accounts (username, domain, phone, activated) "
-                                  "VALUES (:username, :domain, :phone, TRUE) RETURNING id",
+                                  "VALUES (:username, :domain, :phone, TRUE) "
+                                  "ON CONFLICT DO NOTHING RETURNING id",
              soci::use(m_user), soci::use(m_domain), soci::use(m_phone, m_phone_indicator),
              soci::into(m_id)));
       }
-      m_insert->execute(true);
+      if (!m_insert->execute(true)) {
+        throw DuplicateKey("duplicate key value violates a unique constraint of accounts");
+      }
     } else {
       if (!m_insert) {
         m_insert = std::make_unique<soci::statement>(
@@ -412,7 +498,7 @@ public:
                                   "VALUES (:username, :domain, :phone, TRUE)",
              soci::use(m_user), soci::use(m_domain), soci::use(m_phone, m_phone_indicator)));
       }
-      m_insert->execute(true);
+      insert_main_row([&] { m_insert->execute(true); });
       if (!m_session.get_last_insert_id("accounts", m_id)) {
         throw Error(ErrorKind::Internal, "the database gave no id for the new account");
       }
@@ -420,7 +506,7 @@ public:
     insert_passwords(account);
   }
 
-  void update(long long id, const Account& account) override {
+  std::size_t update(long long id, const Account& account) override {
     set_fields(account);
     m_id = id;
     if (!m_update) {
@@ -433,7 +519,9 @@ public:
     }
     m_update->execute(true);
     m_delete->execute(true);
+    const auto replaced = static_cast<std::size_t>(m_delete->get_affected_rows());
     insert_passwords(account);
+    return replaced;
   }
 
   // The password request (soci-password-request, else Flexisip's default), run as Flexisip
@@ -487,6 +575,19 @@ public:
     return found ? std::optional<Account>(std::move(stored)) : std::nullopt;
   }
 
+  std::vector<std::string> tables() const override { return {"accounts", "passwords"}; }
+
+protected:
+  std::string repeats_query() const override {
+    return "SELECT a.username, a.domain, COUNT(p.account_id) FROM sipcred_repeats r JOIN accounts "
+           "a ON a.id = r.id LEFT JOIN passwords p ON p.account_id = r.id GROUP BY r.id, "
+           "a.username, a.domain";
+  }
+  std::vector<std::string> repeats_deletes() const override {
+    return {"DELETE FROM passwords WHERE account_id IN (SELECT id FROM sipcred_repeats)",
+            "DELETE FROM accounts WHERE id IN (SELECT id FROM sipcred_repeats)"};
+  }
+
 private:
   // Whether `request` names :NAME, found as Flexisip finds it (anywhere, quotes included).
   static bool names_parameter(const std::string& request, std::string_view name) {
@@ -499,7 +600,7 @@ private:
       account.credentials.push_back({std::nullopt, password, ""});
     } else if (algorithm == "MD5" || algorithm == "SHA-256") {
       account.credentials.push_back({algorithm == "MD5" ? HashFunction::Md5 : HashFunction::Sha256,
-                                     lowercase(password), realm_of(account.domain)});
+                                     ascii_lowercase(password), realm_of(account.domain)});
     }
   }
 
@@ -519,8 +620,7 @@ private:
     }
     for (const auto& credential : account.credentials) {
       m_password = credential.value;
-      m_algorithm =
-          credential.is_clear_text() ? "CLRTXT" : std::string(hash_name(*credential.hash));
+      m_algorithm = flexisip_algorithm(credential);
       m_insert_password->execute(true);
     }
   }
@@ -617,9 +717,16 @@ public:
     try {
       return body();
     } catch (const soci::soci_error& error) {
-      throw Error(ErrorKind::DataError, m_locator.display() + ": " + first_line(error.what()));
+      throw refused(error.what());
+    } catch (const DatabaseError& error) {
+      throw refused(error.what());
     }
   }
+
+  Error refused(const std::string& reason) const {
+    return Error(ErrorKind::DataError, m_locator.display() + ": " + first_line(reason));
+  }
+  const StoreOptions& options() const { return m_options; }
 
   soci::session& session() { return m_session; }
   SchemaAccess& access() { return *m_access; }
@@ -742,15 +849,21 @@ public:
       }
       m_open = true;
       // A table empty at the start cannot hold a conflict: no lookup per account then.
-      long long present = 0;
-      session << "SELECT COUNT(*) FROM " + std::string(m_store.access().main_table()),
-          soci::into(present);
+      // Rows from this run have ids above the largest one now: a unique key they hold is one
+      // SOURCE repeats.
+      long long present = 0, largest = 0;
+      soci::indicator none = soci::i_ok;
+      session << "SELECT COUNT(*), MAX(id) FROM " + std::string(m_store.access().main_table()),
+          soci::into(present), soci::into(largest, none);
       m_check_existing = present > 0;
+      m_first_new_id = (none == soci::i_null ? 0 : largest) + 1;
+      start_bulk_load();
       return 0;
     });
   }
 
   ~SqlWriter() override {
+    m_loader.reset();
     if (m_open) {
       try {
         m_store.session() << "ROLLBACK";
@@ -759,24 +872,37 @@ public:
     }
   }
 
-  WriteResult write(const Account& account) override {
+  WriteResult write(Account&& account) override {
     return m_store.guarded([&] {
-      auto& access = m_store.access();
-      std::optional<long long> existing;
-      if (m_check_existing) {
-        existing = access.find(account);
-      }
-      if (!existing) {
-        access.insert(account);
+      if (m_loader) {
+        m_loader->add(std::move(account));
         return WriteResult::Inserted;
       }
-      switch (m_on_conflict) {
-      case OnConflict::Fail: return WriteResult::Conflict;
-      case OnConflict::Skip: return WriteResult::Skipped;
-      case OnConflict::Replace: access.update(*existing, account); return WriteResult::Replaced;
-      }
-      return WriteResult::Conflict;
+      return write_row(account);
     });
+  }
+
+  Duplicates settle() override {
+    m_store.guarded([&] {
+      if (m_loader) {
+        m_loader->flush();
+      }
+      if (m_deferred) {
+        try {
+          m_deferred->rebuild();
+        } catch (const DuplicateKey&) {
+          // SOURCE repeats accounts: keep the last entry of each. A unique index of DEST's own
+          // that the data breaks still fails the run (rebuild() throws again, or nothing was
+          // repeated).
+          if (m_store.access().remove_repeats(m_duplicates) == 0) {
+            throw;
+          }
+          m_deferred->rebuild();
+        }
+      }
+      return 0;
+    });
+    return std::move(m_duplicates);
   }
 
   void commit() override {
@@ -789,10 +915,76 @@ public:
   }
 
 private:
+  void start_bulk_load() {
+    if (m_check_existing) {
+      return;
+    }
+    if (m_store.dialect() == Dialect::Sqlite) {
+      // A larger page cache than SQLite's 2 MiB for the load and the index builds: 64 MiB was
+      // as fast as 128 or 256 on 1M users (and the rest is written out before the commit).
+      set_sqlite_cache_kib(m_store.session(), 64 * 1024);
+      m_deferred = std::make_unique<SqliteDeferredIndexes>(m_store.session(),
+                                                           m_store.access().tables());
+    }
+    if (m_store.options().schema != Schema::Flexisip) {
+      return;
+    }
+    auto replay = [this](const Account& account) { write_row(account); };
+    if (m_store.dialect() == Dialect::Sqlite) {
+      m_loader = std::make_unique<FlexisipSqliteLoader>(m_store.session(), replay);
+    } else if (m_store.dialect() == Dialect::Postgresql) {
+      PostgresqlCopy catalog(m_store.session());
+      auto sequence = catalog.column("SELECT pg_get_serial_sequence($1, 'id')", {"accounts"});
+      if (!sequence.empty() && !sequence.front().empty()) {
+        m_loader =
+            std::make_unique<FlexisipCopyLoader>(m_store.session(), sequence.front(), replay);
+      }
+    }
+  }
+
+  WriteResult write_row(const Account& account) {
+    auto& access = m_store.access();
+    std::optional<long long> existing;
+    if (m_check_existing) {
+      existing = access.find(account);
+    }
+    if (!existing) {
+      try {
+        access.insert(account);
+        return WriteResult::Inserted;
+      } catch (const DuplicateKey& error) {
+        existing = find_refused(account, error.what());
+      }
+    }
+    if (*existing >= m_first_new_id) {
+      // Written earlier in this run: the later entry wins, as in Flexisip.
+      m_duplicates.add(account.identity(), access.update(*existing, account));
+      return WriteResult::Inserted;
+    }
+    switch (m_on_conflict) {
+    case OnConflict::Fail: return WriteResult::Conflict;
+    case OnConflict::Skip: return WriteResult::Skipped;
+    case OnConflict::Replace: access.update(*existing, account); return WriteResult::Replaced;
+    }
+    return WriteResult::Conflict;
+  }
+
+  // The row a unique key refusal was about; another unique key of DEST fails the run.
+  long long find_refused(const Account& account, const std::string& reason) {
+    if (auto id = m_store.access().find(account)) {
+      return *id;
+    }
+    throw m_store.refused(reason);
+  }
+
   SqlStore& m_store;
   OnConflict m_on_conflict;
   bool m_open = false;
   bool m_check_existing = true;
+  long long m_first_new_id = 1;
+  std::unique_ptr<BatchLoader> m_loader;             // flexisip schema, SQLite or PostgreSQL
+  std::unique_ptr<SqliteDeferredIndexes> m_deferred; // SQLite
+  Duplicates m_duplicates;
 };
 
 std::unique_ptr<StoreWriter> SqlStore::begin_write(OnConflict on_conflict) {

@@ -130,6 +130,18 @@ std::string_view schema_name(Schema schema) {
   return "";
 }
 
+void AccountNotes::add(std::string identity, std::string reason) {
+  if (count++ < listed_at_most) {
+    listed.push_back({std::move(identity), std::move(reason)});
+  }
+}
+
+void Duplicates::add(const std::string& identity, std::size_t replaced_credentials) {
+  notes.add(identity, "listed again later in SOURCE: the last entry is kept, as Flexisip does");
+  ++earlier[identity];
+  credentials += replaced_credentials;
+}
+
 std::unique_ptr<Store> open_store(const Locator& locator, const StoreOptions& options) {
   switch (locator.kind) {
   case StoreKind::Userdb: return std::make_unique<FileStore>(locator.path, options);

@@ -2,11 +2,19 @@
 // Small text helpers shared by the library's sources (not part of the public API).
 
 #include <cstring>
+#include <string>
 #include <string_view>
 
 namespace sipcred {
 
 constexpr char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; }
+
+// Hex digests and protocol tokens in lower case (std::tolower asks the locale for each byte).
+inline std::string ascii_lowercase(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower) c = ascii_lower(c);
+  return lower;
+}
 
 // ASCII case-insensitive equality: protocol tokens are ASCII, and locale must not matter.
 constexpr bool iequals(std::string_view a, std::string_view b) {

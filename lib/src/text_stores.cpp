@@ -5,6 +5,7 @@
 #include "sipcred/import_list.hpp"
 #include "sipcred/pjsip_config.hpp"
 #include "sipcred/userdb.hpp"
+#include "text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -25,13 +26,6 @@ std::string_view trim(std::string_view text) {
     text.remove_suffix(1);
   }
   return text;
-}
-
-std::string lowercase(std::string_view text) {
-  std::string lower(text);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return lower;
 }
 
 std::vector<std::string_view> lines_of(std::string_view content) {
@@ -97,7 +91,7 @@ public:
                           realm,
                           "",
                           "",
-                          {{HashFunction::Md5, lowercase(hex), realm}}});
+                          {{HashFunction::Md5, ascii_lowercase(hex), realm}}});
     }
     return accounts;
   }
@@ -131,13 +125,13 @@ public:
       }
       std::map<std::string, std::vector<std::string>> values;
       for (const auto& entry : config.effective_entries(section)) {
-        values[lowercase(entry.key)].push_back(entry.value);
+        values[ascii_lowercase(entry.key)].push_back(entry.value);
       }
       auto get = [&](const std::string& key) {
         auto found = values.find(key);
         return found == values.end() ? std::string() : found->second.back();
       };
-      if (lowercase(get("type")) != "auth") {
+      if (ascii_lowercase(get("type")) != "auth") {
         continue;
       }
       Account account;
@@ -154,7 +148,7 @@ public:
         account.credentials.push_back({std::nullopt, password, ""});
       }
       if (std::string md5 = get("md5_cred"); !md5.empty()) {
-        account.credentials.push_back({HashFunction::Md5, lowercase(md5), account.domain});
+        account.credentials.push_back({HashFunction::Md5, ascii_lowercase(md5), account.domain});
       }
       for (const auto& digest : values["password_digest"]) {
         auto colon = digest.find(':');
@@ -167,7 +161,7 @@ public:
           continue;
         }
         account.credentials.push_back(
-            {hash->hash, lowercase(digest.substr(colon + 1)), account.domain});
+            {hash->hash, ascii_lowercase(digest.substr(colon + 1)), account.domain});
       }
       accounts.push_back(std::move(account));
     }
@@ -279,7 +273,7 @@ public:
     m_file.write(m_format.header());
   }
 
-  WriteResult write(const Account& account) override {
+  WriteResult write(Account&& account) override {
     if (!m_written.insert(account.identity()).second) {
       // Only the source can repeat an account here: the file is new.
       return m_on_conflict == OnConflict::Fail ? WriteResult::Conflict : WriteResult::Skipped;

@@ -346,21 +346,113 @@ class Migrate(TempDirTest):
         self.assertNotIn("hunter2", r.stderr)
 
     def test_killed_run_leaves_the_database_as_it_was(self):
+        for table_was_empty in (False, True):  # the per-row path, and the bulk load
+            db = self.path(f"killed-{table_was_empty}.db")
+            self.migrate(self.write("one", "version:1\n" if table_was_empty else USERS),
+                         f"sqlite3://db={db}", "--create-schema")
+            before = content(db, "rb")
+            big = self.path("big")
+            with open(big, "w") as f:
+                f.write("version:1\n")
+                for i in range(1000000):
+                    f.write(f"user{i}@example.org clrtxt:pw{i} ;\n")
+            process = subprocess.Popen([os.path.join(BIN, "sipcred-migrate"), big,
+                                        f"sqlite3://db={db}", "-q"], env={"PATH": CLEAN_PATH},
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(0.5)
+            process.send_signal(signal.SIGKILL)
+            # Killed before its commit, or this test proves nothing.
+            self.assertEqual(process.wait(), -signal.SIGKILL)
+            self.assertEqual(rows(db, "select count(*) from accounts"),
+                             [(0,)] if table_was_empty else [(4,)])
+            self.assertEqual(content(db, "rb"), before)
+
+    def test_source_repeats_an_account_the_last_entry_wins(self):
+        # As Flexisip reads a userdb: the last line of a user is the one it uses.
+        repeated = self.write("repeated", "version:1\n"
+                                          "alice@example.org clrtxt:firstpw ;\n"
+                                          f"bob@example.org md5:{BOB_MD5} ;\n"
+                                          "alice@example.org clrtxt:alicepw ;\n"
+                                          f"carol@example.org sha256:{CAROL_SHA256} ;\n"
+                                          f"alice@example.org md5:{md5('alice:example.org:x')} "
+                                          f"sha256:{sha256('alice:example.org:x')} ;\n")
+        expected = [("alice", md5("alice:example.org:x"), "MD5"),
+                    ("alice", sha256("alice:example.org:x"), "SHA-256"),
+                    ("bob", BOB_MD5, "MD5"), ("carol", CAROL_SHA256, "SHA-256")]
+        query = ("select a.username, p.password, p.algorithm from accounts a join passwords p "
+                 "on p.account_id = a.id order by a.username, p.algorithm")
+        # A new database (the bulk load: indexes built after it), one whose unique key is
+        # declared inside CREATE TABLE (it stays in place: a repeat is refused at its insert),
+        # and one that holds an account already (an account is looked up before it is written).
+        legacy = self.path("legacy.db")
+        with sqlite3.connect(legacy) as connection:
+            connection.executescript(
+                "create table accounts (id integer primary key not null, username varchar(64) "
+                "not null, domain varchar(64) not null, phone varchar(64) null, activated "
+                "boolean not null default false, unique (username, domain));"
+                "create table passwords (id integer primary key not null, account_id integer "
+                "not null, password varchar(255) not null, algorithm varchar(10) not null "
+                "default 'MD5', unique (account_id, algorithm));")
+        holding = self.path("holding.db")
+        self.migrate(self.write("zoe", "version:1\nzoe@example.org clrtxt:zoepw ;\n"),
+                     f"sqlite3://db={holding}", "--create-schema")
+        for db in (self.path("new.db"), legacy, holding):
+            r = self.migrate(repeated, f"sqlite3://db={db}", "--create-schema", "--verify",
+                             "--json")
+            report = json.loads(r.stdout)
+            self.assertEqual((report["read"], report["inserted"], report["credentials"]),
+                             (5, 3, 4), db)
+            self.assertEqual(report["duplicates"]["count"], 2, db)
+            self.assertEqual({d["identity"] for d in report["duplicates"]["listed"]},
+                             {"alice@example.org"})
+            self.assertEqual(report["verify"]["differences"]["count"], 0, db)
+            self.assertEqual([row for row in rows(db, query) if row[0] != "zoe"], expected, db)
+            self.assertEqual(rows(db, "select count(*) from passwords where account_id not in "
+                                      "(select id from accounts)"), [(0,)])
+        # The same for the other stores.
+        kam = self.path("k.db")
+        self.migrate(repeated, f"sqlite3://db={kam}", "--schema", "kamailio", "--create-schema",
+                     "--skip-unconvertible", "--verify")
+        self.assertEqual(rows(kam, "select username, password from subscriber order by username"),
+                         [("alice", ""), ("bob", "")])
+        self.assertEqual(rows(kam, "select ha1 from subscriber where username = 'alice'"),
+                         [(md5("alice:example.org:x"),)])
+        r = self.migrate(repeated, self.path("back"), "--verify")
+        self.assertIn("duplicate: alice@example.org: listed again later in SOURCE", r.stderr)
+        self.assertEqual(content(self.path("back")),
+                         "version:1\n"
+                         f"alice@example.org md5:{md5('alice:example.org:x')} "
+                         f"sha256:{sha256('alice:example.org:x')} ;\n"
+                         f"bob@example.org md5:{BOB_MD5} ;\n"
+                         f"carol@example.org sha256:{CAROL_SHA256} ;\n")
+
+    def test_a_unique_index_of_dest_still_fails_the_run(self):
+        # DEST has a unique index of its own that the new rows break. The bulk load builds it
+        # again after the rows are in: it must fail there, and leave DEST as it was.
         db = self.path("f.db")
-        self.migrate(self.users, f"sqlite3://db={db}", "--create-schema")
-        before = rows(db, "select * from accounts")
-        big = self.path("big")
-        with open(big, "w") as f:
-            f.write("version:1\n")
-            for i in range(300000):
-                f.write(f"user{i}@example.org clrtxt:pw{i} ;\n")
-        process = subprocess.Popen([os.path.join(BIN, "sipcred-migrate"), big,
-                                    f"sqlite3://db={db}", "-q"], env={"PATH": CLEAN_PATH},
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(0.5)
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        self.assertEqual(rows(db, "select * from accounts"), before)
+        self.migrate(self.write("empty", "version:1\n"), f"sqlite3://db={db}", "--create-schema")
+        with sqlite3.connect(db) as connection:
+            connection.execute("create unique index accounts_phone on accounts (phone)")
+        before = content(db, "rb")
+        same_phone = self.write("phones", "version:1\n"
+                                          "alice@example.org clrtxt:alicepw ; alice +33600000000\n"
+                                          "alice@example.org clrtxt:alicepw ; alice +33611111111\n"
+                                          "bob@example.org clrtxt:bobpw ; bob +33611111111\n")
+        r = self.migrate(same_phone, f"sqlite3://db={db}", code=65)
+        self.assertIn("UNIQUE constraint failed: accounts.phone", r.stderr)
+        self.assertEqual(content(db, "rb"), before)
+        self.assertEqual(rows(db, "select name from sqlite_master where type = 'index' order by "
+                                  "name"),
+                         [("accounts_phone",), ("accounts_username_domain_unique",),
+                          ("passwords_account_id_algorithm_unique",)])
+        # Without the repeat of bob's phone, the repeat of alice is no failure.
+        self.migrate(self.write("fine", "version:1\n"
+                                        "alice@example.org clrtxt:alicepw ; alice +33600000000\n"
+                                        "bob@example.org clrtxt:bobpw ; bob +33622222222\n"
+                                        "alice@example.org clrtxt:alicepw ; alice +336111111\n"),
+                     f"sqlite3://db={db}")
+        self.assertEqual(rows(db, "select username, phone from accounts order by username"),
+                         [("alice", "+336111111"), ("bob", "+33622222222")])
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """sipcred-migrate into real PostgreSQL and MariaDB servers, and Kamailio authenticating the
 migrated users (sipsak's REGISTER) from SQLite and from PostgreSQL."""
 import hashlib
+import json
 import os
 import shutil
+import sqlite3
 import tempfile
 import unittest
 
@@ -25,6 +27,14 @@ USERS = ("version:1\n"
          f"carol@127.0.0.1 sha256:{sha256('carol:127.0.0.1:carolpw')} ;\n")
 
 
+# alice three times: Flexisip uses her last line, and so must every DEST.
+REPEATED = ("version:1\n"
+            "alice@127.0.0.1 clrtxt:firstpw ;\n"
+            f"bob@127.0.0.1 md5:{BOB_MD5} ;\n"
+            "alice@127.0.0.1 clrtxt:secondpw ;\n"
+            "alice@127.0.0.1 clrtxt:alicepw ;\n")
+
+
 class WithUserdb(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="sipcred-it-")
@@ -38,9 +48,24 @@ class WithUserdb(unittest.TestCase):
     def migrate(self, *args, code=0):
         r = run_tool("sipcred-migrate", *args)
         self.assertEqual(r.returncode, code, f"stdout: {r.stdout}\nstderr: {r.stderr}")
-        for secret in ("alicepw", "bobpw", "carolpw"):
+        for secret in ("alicepw", "bobpw", "carolpw", "firstpw", "secondpw"):
             self.assertNotIn(secret, r.stdout + r.stderr)
         return r
+
+    def write(self, name, text):
+        path = os.path.join(self.tmp, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def migrate_repeated(self, destination, *args):
+        """REPEATED into DEST: alice's last entry kept, her two earlier ones reported."""
+        r = self.migrate(self.write("repeated", REPEATED), destination, "--create-schema",
+                         "--verify", "--json", *args)
+        report = json.loads(r.stdout)
+        self.assertEqual((report["read"], report["inserted"], report["duplicates"]["count"],
+                          report["verify"]["differences"]["count"]), (4, 2, 2, 0))
+        return report
 
 
 class PostgreSQLStore(WithUserdb):
@@ -83,6 +108,71 @@ class PostgreSQLStore(WithUserdb):
         self.assertIn("value too long", r.stderr)
         self.assertEqual(self.server.sql("select username from subscriber order by id",
                                          "sipcred"), "alice\nbob\n")
+
+    def test_copy_carries_every_byte_an_sql_store_holds(self):
+        # What a userdb cannot hold but SQL can: COPY's column separator, its escape character
+        # (and its end-of-data line), line ends, UTF-8. SQLite -> PostgreSQL (COPY) -> SQLite.
+        source = os.path.join(self.tmp, "odd.db")
+        self.migrate(self.write("empty", "version:1\n"), f"sqlite3://db={source}",
+                     "--create-schema")
+        odd = [("tab\tuser", "127.0.0.1", None, "pass\tword"),
+               ("back\\slash", "127.0.0.1", "+33\\6", "\\N"),
+               ("new\nline", "127.0.0.1", "\t", "cr\r\nlf\n"),
+               ("j\u00e9r\u00f4me", "ex\u00e4mple.org", "\u260e", "p\u00e4ssw\u00f6rd"),
+               ("\\.", "127.0.0.1", None, "\\.")]
+        with sqlite3.connect(source) as connection:
+            for i, (user, domain, phone, password) in enumerate(odd, 1):
+                connection.execute("insert into accounts values (?, ?, ?, ?, 1)",
+                                   (i, user, domain, phone))
+                connection.execute("insert into passwords (account_id, password, algorithm) "
+                                   "values (?, ?, 'CLRTXT')", (i, password))
+        self.migrate(f"sqlite3://db={source}", self.server.locator, "--create-schema",
+                     "--verify")
+        back = os.path.join(self.tmp, "back.db")
+        self.migrate(self.server.locator, f"sqlite3://db={back}", "--create-schema")
+        query = ("select username, domain, phone, password from accounts a join passwords p on "
+                 "p.account_id = a.id order by username")
+        with sqlite3.connect(back) as connection:
+            self.assertEqual(connection.execute(query).fetchall(), sorted(odd))
+
+    def test_repeated_accounts_and_ids_ahead_of_the_sequences(self):
+        # Rows were deleted before: the sequence is ahead of the (empty) table.
+        self.migrate(self.write("empty", "version:1\n"), self.server.locator, "--create-schema")
+        self.server.sql("select setval(pg_get_serial_sequence('accounts', 'id'), 1000)",
+                        "sipcred")
+
+        def ids_come_from_the_sequences():
+            for table in ("accounts", "passwords"):
+                self.assertEqual(self.server.sql(
+                    f"select nextval(pg_get_serial_sequence('{table}', 'id')) > max(id) "
+                    f"from {table}", "sipcred"), "t\n", table)
+            self.assertEqual(self.server.sql("select min(id) > 1000 from accounts", "sipcred"),
+                             "t\n")
+
+        self.migrate(self.users, self.server.locator)  # COPY
+        ids_come_from_the_sequences()
+        # What Flexisip's tools insert next fits.
+        self.server.sql("insert into accounts (username, domain, activated) values "
+                        "('zoe', '127.0.0.1', true); insert into passwords (account_id, password, "
+                        "algorithm) select id, 'zoepw', 'CLRTXT' from accounts where "
+                        "username = 'zoe'", "sipcred")
+        # Repeats: the COPY of the batch is refused, and the batch replayed account by account.
+        self.server.sql("delete from passwords; delete from accounts", "sipcred")
+        self.migrate_repeated(self.server.locator)
+        self.assertEqual(self.server.sql(
+            "select p.password from passwords p join accounts a on a.id = p.account_id "
+            "where a.username = 'alice'", "sipcred"), "alicepw\n")
+        ids_come_from_the_sequences()
+        # Into a table holding rows (no COPY: each account is looked up), and Kamailio's.
+        more = self.write("more", "version:1\nerin@127.0.0.1 clrtxt:erinpw ;\n"
+                                  "erin@127.0.0.1 clrtxt:erinpw2 ;\n")
+        r = self.migrate(more, self.server.locator, "--json", "--verify")
+        self.assertEqual(json.loads(r.stdout)["duplicates"]["count"], 1)
+        self.assertEqual(self.server.sql("select username from accounts order by username",
+                                         "sipcred"), "alice\nbob\nerin\n")
+        self.migrate_repeated(self.server.locator, "--schema", "kamailio")
+        self.assertEqual(self.server.sql("select password from subscriber where username = "
+                                         "'alice'", "sipcred"), "alicepw\n")
 
     def test_sqlite_to_postgresql_and_back(self):
         db = os.path.join(self.tmp, "f.db")
@@ -162,6 +252,15 @@ class MariaDBStore(WithUserdb):
         self.assertEqual(self.server.sql("select username, ha1_sha256 from subscriber where "
                                          "username = 'carol'", "sipcred"),
                          f"carol\t{sha256('carol:127.0.0.1:carolpw')}\n")
+
+    def test_repeated_accounts(self):
+        self.migrate_repeated(self.server.locator)
+        self.assertEqual(self.server.sql(
+            "select p.password from passwords p join accounts a on a.id = p.account_id "
+            "where a.username = 'alice'", "sipcred"), "alicepw\n")
+        self.migrate_repeated(self.server.locator, "--schema", "kamailio")
+        self.assertEqual(self.server.sql("select password from subscriber where username = "
+                                         "'alice'", "sipcred"), "alicepw\n")
 
     def test_unreachable_server(self):
         r = run_tool("sipcred-migrate", self.users,

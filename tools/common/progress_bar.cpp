@@ -9,7 +9,9 @@ namespace sipcred::cli {
 using namespace std::chrono_literals;
 
 ProgressBar::ProgressBar(std::string what, std::optional<std::size_t> total, bool quiet)
-    : m_what(std::move(what)), m_total(total), m_enabled(!quiet && ::isatty(STDERR_FILENO)) {}
+    : m_what(std::move(what)), m_total(total), m_enabled(wanted(quiet)) {}
+
+bool ProgressBar::wanted(bool quiet) { return !quiet && ::isatty(STDERR_FILENO); }
 
 void ProgressBar::update(std::size_t done) {
   if (!m_enabled) {

@@ -14,6 +14,8 @@ class ProgressBar {
 public:
   // `total`: the number of items expected, when known (else a counter is shown).
   ProgressBar(std::string what, std::optional<std::size_t> total, bool quiet);
+  // Whether a bar would be drawn: when not, a caller need not work out the total.
+  static bool wanted(bool quiet);
   ~ProgressBar() { finish(); }
   void update(std::size_t done);
   void finish(); // erases the bar

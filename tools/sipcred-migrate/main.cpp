@@ -146,7 +146,10 @@ int run(int argc, char** argv) {
   MigrationOptions options{on_conflict, o.skip_unconvertible, o.dry_run};
   MigrationReport report;
   try {
-    cli::ProgressBar bar("accounts", source->size_hint(), o.quiet);
+    // Counting a userdb's accounts reads it once more: only for a bar that is drawn.
+    cli::ProgressBar bar("accounts",
+                         cli::ProgressBar::wanted(o.quiet) ? source->size_hint() : std::nullopt,
+                         o.quiet);
     report = migrate(*source, *destination, options, [&](std::size_t done) { bar.update(done); });
   } catch (const InvalidStoreData& invalid) {
     cli::print_diagnostics(std::cerr, invalid.file(), invalid.diagnostics(), o.quiet);
@@ -155,7 +158,7 @@ int run(int argc, char** argv) {
   std::optional<VerifyReport> verified;
   if (o.verify && report.committed) {
     cli::ProgressBar bar("accounts verified", report.read, o.quiet);
-    verified = verify_migration(*source, *destination, report.skipped_identities,
+    verified = verify_migration(*source, *destination, report,
                                 [&](std::size_t done) { bar.update(done); });
   }
   const std::string configuration =
@@ -173,7 +176,8 @@ int run(int argc, char** argv) {
                        {"skipped", notes_json(report.skipped)},
                        {"conflicts", notes_json(report.conflicts)},
                        {"unconvertible", notes_json(report.unconvertible)},
-                       {"dropped", notes_json(report.dropped)}};
+                       {"dropped", notes_json(report.dropped)},
+                       {"duplicates", notes_json(report.duplicates.notes)}};
     if (verified) {
       out["verify"] = {{"checked", verified->checked},
                        {"differences", notes_json(verified->differences)}};
@@ -191,6 +195,7 @@ int run(int argc, char** argv) {
     if (!o.quiet) {
       print_notes("note", report.dropped);
       print_notes("skipped", report.skipped);
+      print_notes("duplicate", report.duplicates.notes);
     }
     if (verified) {
       print_notes("verify", verified->differences);

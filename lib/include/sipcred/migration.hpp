@@ -16,21 +16,6 @@ struct MigrationOptions {
   bool dry_run = false;            // do everything but commit
 };
 
-struct AccountNote {
-  std::string identity;
-  std::string reason;
-};
-
-// Accounts of one kind: how many, and the first `listed_at_most` of them.
-struct AccountNotes {
-  static constexpr std::size_t listed_at_most = 1000; // memory stays bounded on huge runs
-  std::size_t count = 0;
-  std::vector<AccountNote> listed;
-
-  void add(std::string identity, std::string reason);
-  bool empty() const { return count == 0; }
-};
-
 struct MigrationReport {
   std::size_t read = 0;
   std::size_t inserted = 0;
@@ -40,6 +25,7 @@ struct MigrationReport {
   AccountNotes conflicts;      // accounts DEST already has (--on-conflict fail)
   AccountNotes unconvertible;  // accounts DEST cannot hold without a wrong credential
   AccountNotes dropped;        // credentials DEST has no place for
+  Duplicates duplicates;       // entries SOURCE repeats: the last one of each was kept
   std::vector<std::string> skipped_identities; // all of them, for verify_migration
   bool committed = false;
 
@@ -59,9 +45,9 @@ struct VerifyReport {
 
 // Reads every migrated account back from DEST as its server does (Store::lookup) and checks
 // that each credential the migration wrote is there. Accounts the migration left alone
-// (unconvertible, or skipped conflicts: `unchanged`) are not checked.
-VerifyReport verify_migration(Store& source, Store& destination,
-                              const std::vector<std::string>& unchanged,
+// (unconvertible, or skipped conflicts) are not checked, nor entries a later entry of the same
+// account replaced.
+VerifyReport verify_migration(Store& source, Store& destination, const MigrationReport& migrated,
                               const std::function<void(std::size_t)>& progress = {});
 
 } // namespace sipcred

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -73,13 +74,43 @@ private:
 enum class OnConflict { Fail, Skip, Replace };
 enum class WriteResult { Inserted, Replaced, Skipped, Conflict };
 
+struct AccountNote {
+  std::string identity;
+  std::string reason;
+};
+
+// Accounts of one kind: how many, and the first `listed_at_most` of them.
+struct AccountNotes {
+  static constexpr std::size_t listed_at_most = 1000; // memory stays bounded on huge runs
+  std::size_t count = 0;
+  std::vector<AccountNote> listed;
+
+  void add(std::string identity, std::string reason);
+  bool empty() const { return count == 0; }
+};
+
+// Entries of SOURCE for an account an earlier entry of the same run wrote already. Flexisip
+// keeps the last line of a user, so DEST keeps the last entry; write() said Inserted for each.
+struct Duplicates {
+  AccountNotes notes;                         // one per earlier entry replaced
+  std::map<std::string, std::size_t> earlier; // identity -> earlier entries replaced
+  std::size_t credentials = 0;                // the credentials those earlier entries had
+
+  void add(const std::string& identity, std::size_t replaced_credentials);
+};
+
 // One all-or-nothing write. Destroying it without commit() leaves the store as it was.
 class StoreWriter {
 public:
   virtual ~StoreWriter() = default;
   // Writes an account (converted for this store). An account that exists already is
-  // replaced, skipped, or left alone and reported as a Conflict, as the OnConflict says.
-  virtual WriteResult write(const Account& account) = 0;
+  // replaced, skipped, or left alone and reported as a Conflict, as the OnConflict says. When
+  // it says Inserted, the writer may have taken the account's content (a bulk load keeps it
+  // without a copy), leaving `account` valid but unspecified; otherwise it is left as it was.
+  virtual WriteResult write(Account&& account) = 0;
+  // Called once after the last write(), before commit() (or a rollback): finishes what the
+  // writer deferred and says which writes replaced an earlier one of the same run.
+  virtual Duplicates settle() { return {}; }
   virtual void commit() = 0;
 };
 

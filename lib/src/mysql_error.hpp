@@ -1,0 +1,13 @@
+#pragma once
+// MySQL/MariaDB errors that SOCI gives without a category: only its backend's exception carries
+// the server's error number. Kept in a file of its own: SOCI's MySQL header needs the client
+// library's headers.
+
+#include <soci/soci.h>
+
+namespace sipcred {
+
+// Whether the error is the refusal of a duplicate value for a unique key (ER_DUP_ENTRY).
+bool is_mysql_duplicate_key(const soci::soci_error& error);
+
+} // namespace sipcred

@@ -2,6 +2,7 @@
 
 #include "sipcred/error.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <thread>
@@ -38,8 +39,13 @@ private:
 };
 
 void write_bytes(int fd, std::string_view content, const fs::path& path) {
+  // At most 4 MiB a call: one write() of a whole 124 MB userdb, from the mapping of the file
+  // it replaces, took about twice as long as the same bytes in 4 MiB calls (measured on Linux
+  // 6.18, ext4: 200-250 ms against 95-150 ms), and made every rotate of a large file slower.
+  constexpr std::size_t most_per_call = 4u << 20;
   while (!content.empty()) {
-    const ssize_t written = ::write(fd, content.data(), content.size());
+    const ssize_t written =
+        ::write(fd, content.data(), std::min(content.size(), most_per_call));
     if (written < 0) {
       if (errno == EINTR) continue;
       throw Error(ErrorKind::Io, describe(path, "cannot write", errno));

@@ -125,6 +125,17 @@ TEST_F(AtomicFileTest, ViewSurvivesReplace) {
   EXPECT_EQ(read_file(path), "version:1\nnew\n");
 }
 
+// Writes go out 4 MiB at a time: a content of several such calls, not a multiple of them,
+// arrives whole and in order.
+TEST_F(AtomicFileTest, ContentLargerThanOneWriteArrivesWhole) {
+  const fs::path path = write("users", "version:1\n", 0600);
+  std::string content;
+  for (std::size_t i = 0; content.size() < (9u << 20) + 3; ++i)
+    content += "user" + std::to_string(i) + "@d clrtxt:p ;\n";
+  AtomicFile(path).replace(content);
+  EXPECT_EQ(read_file(path), content);
+}
+
 // Content streamed in many pieces, small and large, arrives whole; an uncommitted one leaves
 // neither the target changed nor a temporary file.
 TEST_F(AtomicFileTest, StreamedReplacementCommitsWholeOrNothing) {

@@ -1,5 +1,7 @@
 #include "sipcred/migration.hpp"
 
+#include "sipcred/digest.hpp"
+
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
@@ -17,6 +19,40 @@ namespace {
 std::string describe(const Credential& credential) {
   return credential.is_clear_text() ? "clear-text password"
                                     : std::string(hash_name(*credential.hash)) + " hash";
+}
+
+// The HA1s kept for the other digest usernames the server accepts for the account (Kamailio's
+// ha1b for user@domain): each hash written must be there, computed with that name. Only from
+// clear text: without it, nothing could be derived and nothing was written for those names.
+void verify_other_digest_usernames(Store& destination, const Account& expected,
+                                   const std::string& identity, AccountNotes& differences) {
+  const Credential* clear = expected.clear_text();
+  if (!clear) {
+    return;
+  }
+  for (const auto& other : destination.other_digest_usernames(expected)) {
+    Account as_sent = expected;
+    as_sent.auth_user = other.username;
+    const std::string name = other.where + ": ";
+    const std::string as_what = " for the digest username \"" + other.username + "\"";
+    auto stored = destination.lookup(as_sent);
+    if (!stored) {
+      differences.add(identity, name + "not found by the server's lookup" + as_what);
+      continue;
+    }
+    for (const auto& credential : expected.credentials) {
+      if (credential.is_clear_text()) {
+        continue;
+      }
+      const Credential wanted{credential.hash,
+                              ha1(*credential.hash, other.username, credential.realm, clear->value),
+                              credential.realm};
+      auto& found = stored->credentials;
+      if (std::find(found.begin(), found.end(), wanted) == found.end()) {
+        differences.add(identity, name + describe(wanted) + as_what + " missing or different");
+      }
+    }
+  }
 }
 
 } // namespace
@@ -240,6 +276,8 @@ VerifyReport verify_migration(Store& source, Store& destination, const Migration
         report.differences.add(account.identity(), describe(credential) + " missing or different");
       }
     }
+    verify_other_digest_usernames(destination, expected.account, account.identity(),
+                                  report.differences);
   });
   return report;
 }

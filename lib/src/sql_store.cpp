@@ -186,6 +186,10 @@ public:
   // Replaces the row's credentials; returns how many it had.
   virtual std::size_t update(long long id, const Account& account) = 0;
   virtual std::optional<Account> lookup(const Account& account) = 0;
+  virtual std::vector<OtherDigestUsername>
+  other_digest_usernames(const Account& /*account*/) const {
+    return {};
+  }
   // The tables a load fills, in the order rows go in.
   virtual std::vector<std::string> tables() const = 0;
 
@@ -331,8 +335,12 @@ public:
     return replaced;
   }
 
-  // As auth_db runs it (use_domain=1): the row of username and domain.
+  // As auth_db runs it (use_domain=1): the row of username and domain. A digest username
+  // with '@' (the account's auth_user) is Kamailio's other way in: see lookup_ha1b().
   std::optional<Account> lookup(const Account& account) override {
+    if (!m_opensips && account.auth_user.find('@') != std::string::npos) {
+      return lookup_ha1b(account.auth_user);
+    }
     std::string password;
     std::array<std::string, 3> columns;
     m_session << "SELECT password, " + selected_columns() +
@@ -343,6 +351,15 @@ public:
       return std::nullopt;
     }
     return account_of_row(account.user, account.domain, password, columns);
+  }
+
+  // auth_db (calculate_ha1=0) reads ha1b instead of ha1 when the digest username has an '@':
+  // user@domain, cut at its first '@'. A user whose own name has an '@' is not found that way.
+  std::vector<OtherDigestUsername> other_digest_usernames(const Account& account) const override {
+    if (m_opensips || account.user.find('@') != std::string::npos) {
+      return {};
+    }
+    return {{account.user + "@" + account.domain, "ha1b"}};
   }
 
   std::vector<std::string> tables() const override { return {"subscriber"}; }
@@ -359,6 +376,26 @@ protected:
 
 private:
   int credential_count() const { return m_opensips ? 3 : 2; }
+
+  // As auth_db's get_ha1() for a digest username with an '@': the user before the first '@',
+  // the domain after it (use_domain=1), and the HA1 from ha1b. The credential is that HA1 alone
+  // (none when ha1b is empty): auth_db reads nothing else of the row.
+  std::optional<Account> lookup_ha1b(const std::string& digest_username) {
+    const auto at = digest_username.find('@');
+    Account account{
+        digest_username.substr(0, at), digest_username.substr(at + 1), digest_username, "", {}};
+    std::string ha1b;
+    m_session << "SELECT ha1b FROM subscriber WHERE username = :username AND domain = :domain",
+        soci::into(ha1b), soci::use(account.user), soci::use(account.domain);
+    if (!m_session.got_data()) {
+      return std::nullopt;
+    }
+    if (!ha1b.empty()) {
+      account.credentials.push_back({hash_by_length(ha1b, m_options.algorithm),
+                                     ascii_lowercase(ha1b), realm_of(account.domain)});
+    }
+    return account;
+  }
 
   // Three credential columns for both schemas: Kamailio's ha1b is selected twice to fill them.
   std::string selected_columns() const {
@@ -708,6 +745,10 @@ public:
 
   std::optional<Account> lookup(const Account& account) override {
     return guarded([&] { return m_access->lookup(account); });
+  }
+
+  std::vector<OtherDigestUsername> other_digest_usernames(const Account& account) const override {
+    return m_access->other_digest_usernames(account);
   }
 
   std::string server_configuration() const override;

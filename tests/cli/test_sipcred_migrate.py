@@ -283,6 +283,60 @@ class Migrate(TempDirTest):
         r = self.migrate(more, f"sqlite3://db={db}", "--verify", code=1)
         self.assertIn("verify: frank@example.org: MD5 hash missing or different", r.stderr)
 
+    def test_verify_checks_kamailio_ha1b(self):
+        # auth_db reads ha1b instead of ha1 when the digest username is user@domain.
+        db = self.path("k.db")
+        users = self.write("kusers", "version:1\nalice@example.org clrtxt:alicepw ;\n"
+                                     f"bob@example.org md5:{BOB_MD5} ;\n"
+                                     "erin@example.org clrtxt:erinpw ;\n")
+        dest = f"sqlite3://db={db}"
+        r = self.migrate(users, dest, "--schema", "kamailio", "--create-schema", "--verify")
+        # bob has no clear text: his ha1b is empty, and that is not a difference.
+        self.assertIn("verified 3 accounts, 0 differences", r.stderr)
+        ha1b = "select username, ha1b from subscriber order by id"
+        expected = [("alice", md5("alice@example.org:example.org:alicepw")), ("bob", ""),
+                    ("erin", md5("erin@example.org:example.org:erinpw"))]
+        self.assertEqual(rows(db, ha1b), expected)
+        # A damaged ha1b is rewritten by a re-run with replace, which verifies it again.
+        with sqlite3.connect(db) as connection:
+            connection.execute("update subscriber set ha1b = '' where username = 'alice'")
+        r = self.migrate(users, dest, "--schema", "kamailio", "--on-conflict", "replace",
+                         "--verify")
+        self.assertIn("verified 3 accounts, 0 differences", r.stderr)
+        self.assertEqual(rows(db, ha1b), expected)
+        # Something in the database spoils ha1b as rows are written: emptied for alice, ha1
+        # (the hash without @domain) for erin. ha1 and the clear text stay right.
+        with sqlite3.connect(db) as connection:
+            connection.execute("create trigger spoil after update on subscriber begin update "
+                               "subscriber set ha1b = case new.username when 'alice' then '' "
+                               "when 'erin' then new.ha1 else new.ha1b end where id = new.id; "
+                               "end")
+        r = self.migrate(users, dest, "--schema", "kamailio", "--on-conflict", "replace",
+                         "--verify", code=1)
+        self.assertEqual(rows(db, ha1b), [("alice", ""), ("bob", ""),
+                                          ("erin", md5("erin:example.org:erinpw"))])
+        for user in ("alice", "erin"):
+            self.assertIn(f'verify: {user}@example.org: ha1b: MD5 hash for the digest username '
+                          f'"{user}@example.org" missing or different', r.stderr)
+        self.assertIn("verified 3 accounts, 2 differences", r.stderr)
+        # The same in SHA-256 mode, where both columns hold SHA-256 values.
+        db = self.path("k256.db")
+        dest = f"sqlite3://db={db}"
+        self.migrate(users, dest, "--schema", "kamailio", "--create-schema", "-a", "SHA-256",
+                     "--skip-unconvertible", "--verify")
+        self.assertEqual(rows(db, "select ha1b from subscriber where username = 'erin'"),
+                         [(sha256("erin@example.org:example.org:erinpw"),)])
+        with sqlite3.connect(db) as connection:
+            connection.execute("create trigger spoil after update on subscriber begin update "
+                               "subscriber set ha1b = upper(new.ha1) where id = new.id; end")
+        r = self.migrate(users, dest, "--schema", "kamailio", "-a", "SHA-256", "--on-conflict",
+                         "replace", "--skip-unconvertible", "--verify", "--json", code=1)
+        report = json.loads(r.stdout)["verify"]
+        self.assertEqual(report["differences"]["count"], 2)
+        self.assertIn({"identity": "erin@example.org",
+                       "reason": 'ha1b: SHA-256 hash for the digest username "erin@example.org" '
+                                 "missing or different"}, report["differences"]["listed"])
+
     def test_review_fixes(self):
         # The same store named two ways.
         self.assertExit(run("sipcred-migrate", self.users, "./users", cwd=self.dir), 2)

@@ -44,9 +44,11 @@ struct VerifyReport {
 };
 
 // Reads every migrated account back from DEST as its server does (Store::lookup) and checks
-// that each credential the migration wrote is there. Accounts the migration left alone
-// (unconvertible, or skipped conflicts) are not checked, nor entries a later entry of the same
-// account replaced.
+// that each credential the migration wrote is there; where the server also accepts the account
+// under another digest username (Store::other_digest_usernames: Kamailio's user@domain, from
+// ha1b), that the hashes kept for that name match the clear text written. Accounts the
+// migration left alone (unconvertible, or skipped conflicts) are not checked, nor entries a
+// later entry of the same account replaced.
 VerifyReport verify_migration(Store& source, Store& destination, const MigrationReport& migrated,
                               const std::function<void(std::size_t)>& progress = {});
 

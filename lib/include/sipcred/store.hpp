@@ -99,6 +99,14 @@ struct Duplicates {
   void add(const std::string& identity, std::size_t replaced_credentials);
 };
 
+// A digest username other than the account's own under which its server also finds the account,
+// with an HA1 kept for that name in a place of its own (Kamailio's auth_db: "user@domain", whose
+// HA1 it reads from ha1b).
+struct OtherDigestUsername {
+  std::string username; // the digest username a phone would send
+  std::string where;    // where the server reads its HA1, for messages ("ha1b")
+};
+
 // One all-or-nothing write. Destroying it without commit() leaves the store as it was.
 class StoreWriter {
 public:
@@ -129,6 +137,13 @@ public:
   // request, Kamailio's auth_db query...), with the credentials the server derives; nullopt
   // when the server would not find it.
   virtual std::optional<Account> lookup(const Account& account) = 0;
+  // The other digest usernames the server authenticates `account` under; none for most stores.
+  // lookup() of the account with one of them as its auth_user reads what the server reads
+  // for that name: the HA1s kept for it.
+  virtual std::vector<OtherDigestUsername>
+  other_digest_usernames(const Account& /*account*/) const {
+    return {};
+  }
   // The server configuration that uses this store, or "" when there is none to give. Never
   // contains a password.
   virtual std::string server_configuration() const { return {}; }

@@ -1,12 +1,16 @@
 """sipcred-migrate against SQLite files and the file formats: exact rows (checked with hashlib),
 conflicts, unconvertible accounts, atomicity, bad locators. PostgreSQL, MariaDB and Kamailio are
 in tests/integration/."""
+import fcntl
 import hashlib
 import json
 import os
+import pty
+import re
 import signal
 import sqlite3
 import subprocess
+import threading
 import time
 import unittest
 
@@ -507,6 +511,90 @@ class Migrate(TempDirTest):
                      f"sqlite3://db={db}")
         self.assertEqual(rows(db, "select username, phone from accounts order by username"),
                          [("alice", "+336111111"), ("bob", "+33622222222")])
+
+
+class ProgressBar(TempDirTest):
+    """The progress bar of a run that lasts over a second. Such a run is made deterministic, on
+    any machine, without a large input: DEST is a userdb that another writer holds locked for
+    LOCKED seconds, and sipcred-migrate waits for the lock (as its man page says) before it
+    writes."""
+    LOCKED = 1.5
+    BAR = re.compile(r"\r\[#* *\] +\d+% \d+/\d+ accounts")
+
+    def setUp(self):
+        super().setUp()
+        self.source = self.write("users", "version:1\n" + "".join(
+            f"user{i}@example.org clrtxt:pw{i} ;\n" for i in range(5000)))
+
+    def run_locked(self, *args, stderr_terminal=True, stdout_terminal=False):
+        """Runs sipcred-migrate into a locked userdb; returns (stdout, stderr) as written."""
+        dest = self.write("dest", "version:1\n")
+        lock = open(dest, "rb")
+        self.addCleanup(lock.close)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        leader, follower = pty.openpty()
+        err_file = open(self.path("stderr"), "wb+")
+        self.addCleanup(err_file.close)
+        out_file = open(self.path("stdout"), "wb+")
+        self.addCleanup(out_file.close)
+        started = time.monotonic()
+        proc = subprocess.Popen([os.path.join(BIN, "sipcred-migrate"), self.source, dest, *args],
+                                stdin=subprocess.DEVNULL,
+                                stdout=follower if stdout_terminal else out_file,
+                                stderr=follower if stderr_terminal else err_file,
+                                env={"PATH": CLEAN_PATH, "LC_ALL": "C.UTF-8"})
+        os.close(follower)
+        chunks = []
+
+        def drain():
+            while True:
+                try:
+                    data = os.read(leader, 65536)
+                except OSError:  # EIO: every end of the terminal is closed
+                    return
+                if not data:
+                    return
+                chunks.append(data)
+
+        reader = threading.Thread(target=drain)
+        reader.start()
+        time.sleep(self.LOCKED)
+        lock.close()
+        self.assertEqual(proc.wait(timeout=30), 0)
+        elapsed = time.monotonic() - started
+        reader.join(timeout=10)
+        os.close(leader)
+        # The run lasted over a second, or an absent bar would prove nothing.
+        self.assertGreaterEqual(elapsed, self.LOCKED)
+        self.assertIn("user4999@example.org clrtxt:pw4999 ;", content(dest))
+        terminal = b"".join(chunks).decode("utf-8", "replace")
+        err_file.seek(0)
+        out_file.seek(0)
+        stderr = terminal if stderr_terminal else err_file.read().decode("utf-8", "replace")
+        stdout = terminal if stdout_terminal else out_file.read().decode("utf-8", "replace")
+        return stdout, stderr
+
+    def test_bar_on_a_terminal(self):
+        _, stderr = self.run_locked()
+        self.assertRegex(stderr, self.BAR)
+        # Erased when done, before the summary.
+        self.assertIn("\r\x1b[K", stderr)
+        self.assertLess(stderr.rindex("\r\x1b[K"), stderr.index("migrated: 5000 accounts read"))
+
+    def test_no_bar_with_q(self):
+        _, stderr = self.run_locked("-q")
+        self.assertNotRegex(stderr, self.BAR)
+        self.assertNotIn("%", stderr)
+        self.assertNotIn("\x1b", stderr)
+
+    def test_no_bar_when_stderr_is_not_a_terminal(self):
+        stdout, stderr = self.run_locked(stdout_terminal=True, stderr_terminal=False)
+        self.assertIn("migrated: 5000 accounts read", stderr)
+        for output in (stdout, stderr):
+            self.assertNotRegex(output, self.BAR)
+            self.assertNotIn("%", output)
+            self.assertNotIn("\r", output.replace("\r\n", "\n"))
+            self.assertNotIn("\x1b", output)
 
 
 if __name__ == "__main__":

@@ -235,10 +235,11 @@ class Kamailio:
                 self.process.wait()
         self.log.close()
 
-    def register(self, user, domain, password):
-        """sipsak's REGISTER with digest authentication; its exit code (0: registered)."""
+    def register(self, user, domain, password, username=None):
+        """sipsak's REGISTER with digest authentication, as `username` (default: user); its exit
+        code (0: registered)."""
         return subprocess.run(["sipsak", "-U", "-s", f"sip:{user}@{domain}:{self.port}",
-                               "-u", user, "-a", password, "-x", "60"],
+                               "-u", username or user, "-a", password, "-x", "60"],
                               capture_output=True, text=True, timeout=60).returncode
 
     def stop(self):

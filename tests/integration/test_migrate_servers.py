@@ -208,6 +208,17 @@ class KamailioOnSqlite(WithUserdb):
             self.assertEqual(kamailio.register("bob", "127.0.0.1", "bobpw"), 0)
             self.assertNotEqual(kamailio.register("alice", "127.0.0.1", "alicepw2"), 0)
             self.assertNotEqual(kamailio.register("bob", "127.0.0.1", "alicepw"), 0)
+            # The digest username user@domain: auth_db reads ha1b, what --verify checks. bob has
+            # no clear text, so no ha1b.
+            self.assertEqual(kamailio.register("alice", "127.0.0.1", "alicepw",
+                                               username="alice@127.0.0.1"), 0)
+            self.assertNotEqual(kamailio.register("bob", "127.0.0.1", "bobpw",
+                                                  username="bob@127.0.0.1"), 0)
+            with sqlite3.connect(db) as connection:
+                connection.execute("update subscriber set ha1b = ha1 where username = 'alice'")
+            self.assertNotEqual(kamailio.register("alice", "127.0.0.1", "alicepw",
+                                                  username="alice@127.0.0.1"), 0)
+            self.assertEqual(kamailio.register("alice", "127.0.0.1", "alicepw"), 0)
         finally:
             kamailio.stop()
 

@@ -122,16 +122,27 @@ int run_serve(const ServeOptions& o) {
   Fd signal_fd(::signalfd(-1, &signals, SFD_CLOEXEC));
   if (signal_fd.get() < 0) throw Error(ErrorKind::Internal, "signalfd failed");
 
-  // UDP and TCP on the same port; with port 0, the one the system picks for the first.
-  Address address = resolve(host, port, udp ? SOCK_DGRAM : SOCK_STREAM).front();
+  // UDP and TCP on the same port; with port 0, the one the system picks for the first. That
+  // port may be taken for TCP by another program: then the system picks again, a few times.
+  const Address requested = resolve(host, port, udp ? SOCK_DGRAM : SOCK_STREAM).front();
+  Address address;
   Fd udp_fd, tcp_fd;
-  if (udp) {
-    udp_fd = bind_udp(address);
-    address = local_address(udp_fd.get());
-  }
-  if (tcp) {
-    tcp_fd = listen_tcp(address);
-    address = local_address(tcp_fd.get());
+  for (int attempt = 1;; ++attempt) {
+    address = requested;
+    try {
+      if (udp) {
+        udp_fd = bind_udp(address);
+        address = local_address(udp_fd.get());
+      }
+      if (tcp) {
+        tcp_fd = listen_tcp(address);
+        address = local_address(tcp_fd.get());
+      }
+      break;
+    } catch (const Error&) {
+      if (port != 0 || !udp || !tcp || attempt == 20) throw;
+      udp_fd = Fd();
+    }
   }
   log(std::string("listening on ") + (udp ? "udp " : "") + (tcp ? "tcp " : "") + address.text() +
       " (" + describe(setup) + ")");

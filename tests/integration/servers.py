@@ -35,9 +35,10 @@ def require(*programs):
             raise unittest.SkipTest(f"{program} is not installed (scripts/install-deps installs it)")
 
 
-def run_tool(tool, *args, stdin=""):
+def run_tool(tool, *args, stdin="", env=None):
     result = subprocess.run([os.path.join(BIN, tool), *args], input=stdin.encode(),
-                            capture_output=True, env={"PATH": CLEAN_PATH, "LC_ALL": "C.UTF-8"},
+                            capture_output=True,
+                            env={"PATH": CLEAN_PATH, "LC_ALL": "C.UTF-8", **(env or {})},
                             timeout=600)
     result.stdout = result.stdout.decode("utf-8", "replace")
     result.stderr = result.stderr.decode("utf-8", "replace")

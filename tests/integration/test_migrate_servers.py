@@ -280,5 +280,32 @@ class MariaDBStore(WithUserdb):
         self.assertNotIn("s3cret", r.stderr)
 
 
+class MariaDBPasswordFromEnvironment(WithUserdb):
+    """A MySQL password need not be on the command line: the client library reads MYSQL_PWD.
+    A server of its own, since checking passwords turns privileges on for every session."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = MariaDB()
+        cls.server.sql("FLUSH PRIVILEGES; CREATE USER 'sip'@'%' IDENTIFIED BY 'Db-Pw-7'; "
+                       "GRANT ALL PRIVILEGES ON sipcred.* TO 'sip'@'%'")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def test_mysql_pwd(self):
+        locator = f"mysql://db=sipcred host=127.0.0.1 port={self.server.port} user=sip"
+        refused = run_tool("sipcred-migrate", self.users, locator, "--create-schema",
+                           env={"MYSQL_PWD": "Wrong-Pw-3"})
+        self.assertEqual(refused.returncode, 69, refused.stderr)
+        self.assertNotIn("Wrong-Pw-3", refused.stdout + refused.stderr)
+        r = run_tool("sipcred-migrate", self.users, locator, "--create-schema", "--verify",
+                     env={"MYSQL_PWD": "Db-Pw-7"})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("Db-Pw-7", r.stdout + r.stderr)
+        self.assertIn("user=sip", r.stdout)  # the printed soci-connection-string
+
+
 if __name__ == "__main__":
     unittest.main()

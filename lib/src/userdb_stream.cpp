@@ -3,7 +3,6 @@
 #include "sipcred/userdb.hpp"
 #include "text.hpp"
 
-
 namespace sipcred::userdb {
 
 bool PieceReader::next(std::string& text, std::size_t& first_line) {

@@ -14,27 +14,10 @@
 #include <openssl/md5.h>
 #include <openssl/sha.h>
 
-#include <array>
 #include <memory>
 
 namespace sipcred {
 namespace {
-
-// OpenSSL 3 looks an algorithm up in its provider tables on every implicit fetch (EVP_md5()
-// and friends). Fetch each one once for the whole process; they stay valid until exit.
-const EVP_MD* message_digest(HashFunction hash) {
-  static const std::array<EVP_MD*, 3> fetched = [] {
-    std::array<EVP_MD*, 3> mds{EVP_MD_fetch(nullptr, "MD5", nullptr),
-                               EVP_MD_fetch(nullptr, "SHA2-256", nullptr),
-                               EVP_MD_fetch(nullptr, "SHA2-512/256", nullptr)};
-    return mds;
-  }();
-  const EVP_MD* md = fetched[static_cast<std::size_t>(hash)];
-  if (md == nullptr)
-    throw Error(ErrorKind::Internal,
-                "OpenSSL does not provide " + std::string(hash_name(hash)) + " (FIPS mode?)");
-  return md;
-}
 
 struct ContextDeleter {
   void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
@@ -42,18 +25,20 @@ struct ContextDeleter {
 
 void check(int ok);
 
-// A context per thread and hash function, set to its digest once. Later hashes re-initialise
-// it with a null digest, which reuses the one it has: a fresh EVP_DigestInit_ex2 with the
-// digest takes and drops a reference to the shared EVP_MD each time, atomics that two threads
-// hashing a million users fight over (and allocating a context costs more than hashing a
-// short A1 string).
-EVP_MD_CTX* thread_context(HashFunction hash) {
-  thread_local std::array<std::unique_ptr<EVP_MD_CTX, ContextDeleter>, 3> contexts;
-  auto& ctx = contexts[static_cast<std::size_t>(hash)];
+// SHA-512-256, the one hash left on EVP. OpenSSL 3 looks an algorithm up in its provider
+// tables on every implicit fetch, so it is fetched once for the process. Each thread keeps a
+// context set to it once; later hashes re-initialise it with a null digest, which reuses the
+// one it has (a fresh EVP_DigestInit_ex2 with the digest takes and drops a reference to the
+// shared EVP_MD each time, atomics that threads hashing many users fight over).
+EVP_MD_CTX* sha512_256_context() {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA2-512/256", nullptr);
+  if (md == nullptr)
+    throw Error(ErrorKind::Internal, "OpenSSL does not provide SHA-512-256 (FIPS mode?)");
+  thread_local std::unique_ptr<EVP_MD_CTX, ContextDeleter> ctx;
   if (!ctx) {
     ctx.reset(EVP_MD_CTX_new());
     if (!ctx) throw Error(ErrorKind::Internal, "OpenSSL: cannot allocate a digest context");
-    check(EVP_DigestInit_ex2(ctx.get(), message_digest(hash), nullptr));
+    check(EVP_DigestInit_ex2(ctx.get(), md, nullptr));
     return ctx.get();
   }
   check(EVP_DigestInit_ex2(ctx.get(), nullptr, nullptr));
@@ -107,7 +92,7 @@ std::size_t digest_joined(HashFunction hash, std::initializer_list<std::string_v
   }
   case HashFunction::Sha512_256: break;
   }
-  EVP_MD_CTX* ctx = thread_context(hash);
+  EVP_MD_CTX* ctx = sha512_256_context();
   feed_joined(pieces, [&](const char* data, std::size_t size) {
     check(EVP_DigestUpdate(ctx, data, size));
   });

@@ -8,6 +8,7 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/md5.h>
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -19,6 +20,24 @@
 
 namespace sipcred {
 namespace {
+
+void check_sizes(std::span<const std::string_view> messages, std::span<Md5Digest> digests) {
+  if (messages.size() != digests.size())
+    throw Error(ErrorKind::Usage, "md5_many: " + std::to_string(messages.size()) +
+                                      " messages but room for " + std::to_string(digests.size()) +
+                                      " digests");
+}
+
+void md5_one(std::string_view message, Md5Digest& digest) {
+  MD5_CTX ctx;
+  MD5_Init(&ctx);
+  MD5_Update(&ctx, message.data(), message.size());
+  MD5_Final(digest.data(), &ctx);
+}
+
+// Everything from here to the matching #endif serves the vector paths, which exist on x86-64
+// only; elsewhere md5_many is OpenSSL's MD5.
+#if defined(__x86_64__)
 
 // ---- MD5 as RFC 1321 defines it, for one 64-byte block -------------------------------------
 
@@ -85,39 +104,35 @@ constexpr int role_d(int i) { return (67 - i) % 4; }
 
 // ---- Messages into lanes ------------------------------------------------------------------
 
-std::uint32_t load_le32(const unsigned char* p) {
-  return std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8 | std::uint32_t{p[2]} << 16 |
-         std::uint32_t{p[3]} << 24;
-}
-
 void store_le32(unsigned char* p, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) p[i] = static_cast<unsigned char>(v >> (8 * i));
 }
 
-// §3.1, 3.2: a message of at most 55 bytes as its one padded block: its bytes, 0x80, zeros,
-// then its length in bits, 64-bit little-endian.
+// §3.1, 3.2: a message of at most 55 bytes (max_one_block) as its one padded block: its bytes,
+// 0x80, zeros, then its length in bits, 64-bit little-endian. The blocks only feed the x86
+// lanes, so the native order is little-endian: the length is copied as it is (one store).
 void pad_block(std::string_view message, unsigned char (&block)[block_bytes]) {
+  static_assert(std::endian::native == std::endian::little);
   std::memset(block, 0, block_bytes);
   if (!message.empty()) std::memcpy(block, message.data(), message.size());
   block[message.size()] = 0x80;
   const std::uint64_t bits = std::uint64_t{message.size()} * 8;
-  for (int i = 0; i < 8; ++i) block[56 + i] = static_cast<unsigned char>(bits >> (8 * i));
+  std::memcpy(&block[56], &bits, sizeof bits);
 }
 
-// Up to Lanes one-block messages, stored transposed: words[j] holds word j of every lane's
-// block, so one vector load gives the vector of word j, the way the steps consume it.
+// Up to Lanes one-block messages, each padded in its own row. The steps want the transpose
+// (one vector per message word, holding that word of every lane): the vector code loads the
+// rows and transposes them in registers, far cheaper than scattering words one by one.
 template <std::size_t Lanes>
 struct Group {
-  alignas(64) std::uint32_t words[block_words][Lanes];
+  alignas(64) unsigned char blocks[Lanes][block_bytes];
   Md5Digest* out[Lanes]; // where each lane's digest goes; nullptr for a dummy lane
   std::size_t count = 0; // lanes filled so far
 };
 
 template <std::size_t Lanes>
 void put_lane(Group<Lanes>& group, std::size_t lane, std::string_view message, Md5Digest* out) {
-  unsigned char block[block_bytes];
-  pad_block(message, block);
-  for (std::size_t j = 0; j < block_words; ++j) group.words[j][lane] = load_le32(&block[4 * j]);
+  pad_block(message, group.blocks[lane]);
   group.out[lane] = out;
 }
 
@@ -129,20 +144,6 @@ void write_digests(const Group<Lanes>& group, const std::uint32_t (&state)[4][La
     if (group.out[lane] == nullptr) continue;
     for (std::size_t w = 0; w < 4; ++w) store_le32(group.out[lane]->data() + 4 * w, state[w][lane]);
   }
-}
-
-void check_sizes(std::span<const std::string_view> messages, std::span<Md5Digest> digests) {
-  if (messages.size() != digests.size())
-    throw Error(ErrorKind::Usage, "md5_many: " + std::to_string(messages.size()) +
-                                      " messages but room for " + std::to_string(digests.size()) +
-                                      " digests");
-}
-
-void md5_one(std::string_view message, Md5Digest& digest) {
-  MD5_CTX ctx;
-  MD5_Init(&ctx);
-  MD5_Update(&ctx, message.data(), message.size());
-  MD5_Final(digest.data(), &ctx);
 }
 
 // Hashes the messages Lanes at a time with `hash_group`; longer messages go to OpenSSL in
@@ -169,8 +170,6 @@ void md5_in_lanes(std::span<const std::string_view> messages, std::span<Md5Diges
   hash_group(group);
 }
 
-#if defined(__x86_64__)
-
 // The vector paths are compiled for their extension function by function, so that the library
 // itself still targets baseline x86-64; they run only once the CPU check allowed them.
 // always_inline: the 64 steps must melt into one straight-line function for the vectors to
@@ -194,11 +193,24 @@ constexpr int round_tables[4] = {truth_table(F), truth_table(G), truth_table(H),
 
 SIPCRED_AVX512 Vec broadcast(std::uint32_t v) { return _mm512_set1_epi32(static_cast<int>(v)); }
 
-// vprold. Spelt as the zero-masking form with every lane kept, the same instruction, because
-// GCC 12's _mm512_rol_epi32 trips -Wuninitialized inside its own header (GCC bug 105593).
+// GCC 12's unmasked forms of the rotate, unpack and shuffle intrinsics trip -Wuninitialized
+// inside its own header (GCC bug 105593). Their zero-masking forms with every lane kept compile
+// to the same instructions, unmasked.
+constexpr __mmask16 all32 = 0xffff; // every 32-bit lane
+constexpr __mmask8 all64 = 0xff;    // every 64-bit lane
+
 template <int shift>
 SIPCRED_AVX512 Vec rotate_left(Vec v) {
-  return _mm512_maskz_rol_epi32(0xffff, v, shift);
+  return _mm512_maskz_rol_epi32(all32, v, shift);
+}
+SIPCRED_AVX512 Vec unpacklo32(Vec a, Vec b) { return _mm512_maskz_unpacklo_epi32(all32, a, b); }
+SIPCRED_AVX512 Vec unpackhi32(Vec a, Vec b) { return _mm512_maskz_unpackhi_epi32(all32, a, b); }
+SIPCRED_AVX512 Vec unpacklo64(Vec a, Vec b) { return _mm512_maskz_unpacklo_epi64(all64, a, b); }
+SIPCRED_AVX512 Vec unpackhi64(Vec a, Vec b) { return _mm512_maskz_unpackhi_epi64(all64, a, b); }
+// Quarters (128 bits): imm selects two of a for the low half, two of b for the high half.
+template <int imm>
+SIPCRED_AVX512 Vec shuffle_quarters(Vec a, Vec b) {
+  return _mm512_maskz_shuffle_i32x4(all32, a, b, imm);
 }
 
 template <int i>
@@ -218,9 +230,38 @@ SIPCRED_AVX512 void steps(Vec (&state)[4], const Vec (&x)[block_words],
   (step<static_cast<int>(i)>(state, x), ...);
 }
 
+// The 16 blocks (one row of 16 words per lane) as 16 vectors, x[j] = word j of every lane.
+// MD5 words are little-endian, as x86 loads them. A 16x16 transpose in three stages: pairs of
+// rows interleaved by 32 bits, then by 64 bits, which leaves in each 128-bit quarter of t[4k+m]
+// word 4q+m of rows 4k..4k+3 (q the quarter); then the quarters are regrouped by 128 bits.
+__attribute__((target("avx512f"))) void load_words(const Group<lanes>& group,
+                                                   Vec (&x)[block_words]) {
+  Vec r[16], t[16];
+  for (std::size_t i = 0; i < 16; ++i) r[i] = _mm512_load_si512(group.blocks[i]);
+  for (std::size_t k = 0; k < 16; k += 2) {
+    t[k] = unpacklo32(r[k], r[k + 1]);
+    t[k + 1] = unpackhi32(r[k], r[k + 1]);
+  }
+  for (std::size_t k = 0; k < 16; k += 4) {
+    r[k] = unpacklo64(t[k], t[k + 2]);
+    r[k + 1] = unpackhi64(t[k], t[k + 2]);
+    r[k + 2] = unpacklo64(t[k + 1], t[k + 3]);
+    r[k + 3] = unpackhi64(t[k + 1], t[k + 3]);
+  }
+  for (std::size_t m = 0; m < 4; ++m) {
+    const Vec p = r[m], q = r[4 + m], u = r[8 + m], v = r[12 + m];
+    const Vec pq01 = shuffle_quarters<0x44>(p, q), pq23 = shuffle_quarters<0xee>(p, q);
+    const Vec uv01 = shuffle_quarters<0x44>(u, v), uv23 = shuffle_quarters<0xee>(u, v);
+    x[m] = shuffle_quarters<0x88>(pq01, uv01);      // quarter 0 of p, q, u, v
+    x[4 + m] = shuffle_quarters<0xdd>(pq01, uv01);  // quarter 1
+    x[8 + m] = shuffle_quarters<0x88>(pq23, uv23);  // quarter 2
+    x[12 + m] = shuffle_quarters<0xdd>(pq23, uv23); // quarter 3
+  }
+}
+
 __attribute__((target("avx512f"))) void hash_group(const Group<lanes>& group) {
   Vec x[block_words];
-  for (std::size_t j = 0; j < block_words; ++j) x[j] = _mm512_load_si512(group.words[j]);
+  load_words(group, x);
   Vec state[4];
   for (std::size_t w = 0; w < 4; ++w) state[w] = broadcast(iv[w]);
   steps(state, x, std::make_index_sequence<64>{});
@@ -276,10 +317,35 @@ SIPCRED_AVX2 void steps(Vec (&state)[4], const Vec (&x)[block_words], std::index
   (step<static_cast<int>(i)>(state, x), ...);
 }
 
+// The 8 blocks as 16 vectors, x[j] = word j of every lane: each half of the blocks (words
+// 0..7, then 8..15) is an 8x8 transpose, in the same stages as the AVX-512 one, the last
+// regrouping the two 128-bit halves.
+__attribute__((target("avx2"))) void load_words(const Group<lanes>& group,
+                                                Vec (&x)[block_words]) {
+  for (std::size_t half = 0; half < 2; ++half) {
+    Vec r[8], t[8];
+    for (std::size_t i = 0; i < 8; ++i)
+      r[i] = _mm256_load_si256(reinterpret_cast<const Vec*>(&group.blocks[i][32 * half]));
+    for (std::size_t k = 0; k < 8; k += 2) {
+      t[k] = _mm256_unpacklo_epi32(r[k], r[k + 1]);
+      t[k + 1] = _mm256_unpackhi_epi32(r[k], r[k + 1]);
+    }
+    for (std::size_t k = 0; k < 8; k += 4) {
+      r[k] = _mm256_unpacklo_epi64(t[k], t[k + 2]);
+      r[k + 1] = _mm256_unpackhi_epi64(t[k], t[k + 2]);
+      r[k + 2] = _mm256_unpacklo_epi64(t[k + 1], t[k + 3]);
+      r[k + 3] = _mm256_unpackhi_epi64(t[k + 1], t[k + 3]);
+    }
+    for (std::size_t m = 0; m < 4; ++m) {
+      x[8 * half + m] = _mm256_permute2x128_si256(r[m], r[4 + m], 0x20);     // low halves
+      x[8 * half + 4 + m] = _mm256_permute2x128_si256(r[m], r[4 + m], 0x31); // high halves
+    }
+  }
+}
+
 __attribute__((target("avx2"))) void hash_group(const Group<lanes>& group) {
   Vec x[block_words];
-  for (std::size_t j = 0; j < block_words; ++j)
-    x[j] = _mm256_load_si256(reinterpret_cast<const Vec*>(group.words[j]));
+  load_words(group, x);
   Vec state[4];
   for (std::size_t w = 0; w < 4; ++w) state[w] = broadcast(iv[w]);
   steps(state, x, std::make_index_sequence<64>{});
@@ -295,7 +361,7 @@ __attribute__((target("avx2"))) void hash_group(const Group<lanes>& group) {
 #undef SIPCRED_AVX2
 #undef SIPCRED_AVX512
 
-#endif // __x86_64__
+#endif // __x86_64__: the vector paths
 
 struct Implementation {
   std::string_view name;

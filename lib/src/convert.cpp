@@ -3,22 +3,26 @@
 #include "sipcred/userdb_stream.hpp"
 
 #include "sipcred/error.hpp"
+#include "sipcred/md5_many.hpp"
 #include "sipcred/userdb.hpp"
 #include "text.hpp"
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
 #include <exception>
-#include <span>
+#include <mutex>
 #include <thread>
 
 namespace sipcred::userdb {
 namespace {
 
-// Pieces are converted in parallel, so memory is about threads x (piece + its output, some
-// four times larger) whatever the file size. A piece is 1 MiB, smaller with many threads so
-// that all of them stay within about 40 MiB.
+// Pieces are converted in parallel, two a worker in flight (one converting, one read ahead or
+// waiting to be written), so memory is about 2 x threads x (piece + its output, some four times
+// larger) whatever the file size: a piece is 1 MiB, smaller with many threads so that all of
+// them stay within about 40 MiB.
 std::size_t piece_size_for(unsigned threads) {
-  return std::clamp<std::size_t>((8u << 20) / threads, 64u << 10, 1u << 20);
+  return std::clamp<std::size_t>((4u << 20) / threads, 64u << 10, 1u << 20);
 }
 
 // A piece of the input and what converting it gave.
@@ -28,11 +32,56 @@ struct Piece {
   std::string output;
   std::vector<Diagnostic> diagnostics;
   ConvertReport report;
+  bool converted = false;      // guarded by the pipeline's mutex
+  std::exception_ptr failure; // what converting it threw
+};
+
+// MD5 HA1s of a piece, hashed in groups: md5_many runs up to 16 users side by side in SIMD
+// lanes, several times faster than one at a time (MD5 one user at a time was the largest
+// hashing cost of a conversion). A converted line gets a placeholder that the group's hash fills in before the
+// piece is handed out.
+class Md5Group {
+public:
+  void add(std::string& out, std::string_view user, std::string_view realm,
+           std::string_view password) {
+    m_places.push_back(out.size());
+    out.append(2 * sizeof(Md5Digest), '0');
+    m_a1_ends.push_back(m_a1.append(user).append(":").append(realm).append(":")
+                            .append(password).size());
+    if (m_places.size() == group_size) hash_into(out);
+  }
+
+  void hash_into(std::string& out) {
+    std::size_t start = 0;
+    for (std::size_t end : m_a1_ends) {
+      m_messages.push_back(std::string_view(m_a1).substr(start, end - start));
+      start = end;
+    }
+    m_digests.resize(m_messages.size());
+    md5_many(m_messages, m_digests);
+    for (std::size_t i = 0; i < m_places.size(); ++i)
+      write_hex(out.data() + m_places[i], m_digests[i].data(), m_digests[i].size());
+    m_places.clear();
+    m_a1.clear();
+    m_a1_ends.clear();
+    m_messages.clear();
+  }
+
+private:
+  static constexpr std::size_t group_size = 256;
+  std::vector<std::size_t> m_places; // where each hex HA1 goes in the output
+  std::string m_a1;                  // the A1 strings, one after the other
+  std::vector<std::size_t> m_a1_ends;
+  std::vector<std::string_view> m_messages;
+  std::vector<Md5Digest> m_digests;
 };
 
 class LineConverter {
 public:
   LineConverter(const ConvertOptions& options, Piece& piece) : m_options(options), m_piece(piece) {}
+
+  // The HA1s still pending in the output: call once the piece is scanned.
+  void finish() { m_md5.hash_into(m_piece.output); }
 
   void operator()(const Line& line, std::size_t index) {
     if (line.kind != LineKind::Auth) {
@@ -71,7 +120,10 @@ private:
     if (!m_options.drop_clear_text) out.append(" clrtxt:").append(clear.value);
     for (HashFunction hash : m_options.hashes) {
       out.append(" ").append(*userdb_prefix(hash)).append(":");
-      append_hex_digest_joined(out, hash, {user, realm(entry), clear.value}); // HA1
+      if (hash == HashFunction::Md5)
+        m_md5.add(out, user, realm(entry), clear.value);
+      else
+        append_hex_digest_joined(out, hash, {user, realm(entry), clear.value}); // HA1
     }
     out.append(" ;");
     if (!entry.user_id.empty()) out.append(" ").append(entry.user_id);
@@ -117,35 +169,111 @@ private:
 
   const ConvertOptions& m_options;
   Piece& m_piece;
+  Md5Group m_md5;
 };
 
 void convert_piece(Piece& piece, const ConvertOptions& options) {
   LineConverter converter(options, piece);
   piece.output.reserve(options.verify ? 0 : piece.text.size() * 4); // a clrtxt line grows ~3.5x
   scan_piece(piece.text, piece.first_line, piece.diagnostics, std::ref(converter));
+  converter.finish();
 }
 
-// Converts the pieces on as many threads, the first on the calling one.
-void convert_batch(std::span<Piece> batch, const ConvertOptions& options) {
-  std::vector<std::exception_ptr> errors(batch.size());
-  std::vector<std::thread> workers;
-  for (std::size_t i = 1; i < batch.size(); ++i)
-    workers.emplace_back([&, i] {
-      try {
-        convert_piece(batch[i], options);
-      } catch (...) {
-        errors[i] = std::current_exception();
-      }
-    });
-  try {
-    convert_piece(batch[0], options);
-  } catch (...) {
-    errors[0] = std::current_exception();
+// The pieces in flight, in a ring: the calling thread reads them in and hands out their
+// results in input order, while the workers convert them. Reading and writing (a third of the
+// time on a large file, most of it in the kernel) overlap the hashing instead of stopping it.
+class Pipeline {
+public:
+  Pipeline(unsigned workers, const ConvertOptions& options) : m_ring(2 * workers) {
+    try {
+      for (unsigned i = 0; i < workers; ++i)
+        m_workers.emplace_back([this, &options] { work(options); });
+    } catch (...) { // no thread for the next worker: stop those already started
+      stop();
+      throw;
+    }
   }
-  for (std::thread& worker : workers) worker.join();
-  for (const std::exception_ptr& error : errors)
-    if (error) std::rethrow_exception(error);
-}
+  // Also when the caller leaves on an exception (a piece that failed, an output that cannot
+  // be written): a thread must not outlive the pieces it converts.
+  ~Pipeline() { stop(); }
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  // Fills every free place of the ring from `reader`. False once the input is exhausted and
+  // every piece has been taken.
+  bool fill(PieceReader& reader) {
+    while (!m_input_ended && m_read - m_taken < m_ring.size()) {
+      Piece& piece = m_ring[m_read % m_ring.size()];
+      if (!reader.next(piece.text, piece.first_line)) {
+        m_input_ended = true;
+        break;
+      }
+      {
+        const std::lock_guard lock(m_mutex);
+        piece.converted = false;
+        m_queue.push_back(&piece);
+      }
+      m_queued.notify_one();
+      ++m_read;
+    }
+    return m_taken < m_read;
+  }
+
+  // The oldest piece, once converted; the caller empties it (recycle) before the next fill.
+  Piece& take() {
+    Piece& piece = m_ring[m_taken % m_ring.size()];
+    std::unique_lock lock(m_mutex);
+    m_converted.wait(lock, [&] { return piece.converted; });
+    if (piece.failure) std::rethrow_exception(piece.failure);
+    ++m_taken;
+    return piece;
+  }
+
+private:
+  void stop() {
+    {
+      const std::lock_guard lock(m_mutex);
+      m_closing = true;
+    }
+    m_queued.notify_all();
+    for (std::thread& worker : m_workers) worker.join();
+  }
+
+  void work(const ConvertOptions& options) {
+    for (;;) {
+      Piece* piece = nullptr;
+      {
+        std::unique_lock lock(m_mutex);
+        m_queued.wait(lock, [&] { return m_closing || !m_queue.empty(); });
+        if (m_closing) return;
+        piece = m_queue.front();
+        m_queue.pop_front();
+      }
+      try {
+        convert_piece(*piece, options);
+      } catch (...) {
+        piece->failure = std::current_exception();
+      }
+      {
+        const std::lock_guard lock(m_mutex);
+        piece->converted = true;
+      }
+      m_converted.notify_all();
+    }
+  }
+
+  // The buffers of the pieces live as long as the pipeline: freeing and faulting in megabytes
+  // per piece, on several threads, cost more than the hashing.
+  std::vector<Piece> m_ring;
+  std::size_t m_read = 0;  // pieces read so far
+  std::size_t m_taken = 0; // pieces handed out so far
+  bool m_input_ended = false;
+  std::mutex m_mutex;
+  std::condition_variable m_queued, m_converted;
+  std::deque<Piece*> m_queue; // read, waiting for a worker
+  bool m_closing = false;
+  std::vector<std::thread> m_workers;
+};
 
 void append_listed(std::vector<ConvertReport::User>& into, std::vector<ConvertReport::User>& from) {
   for (auto& user : from) {
@@ -170,31 +298,20 @@ ConvertReport convert(InputStream& input, const std::function<void(std::string_v
                       const ConvertOptions& options,
                       const std::function<void(const Diagnostic&)>& diagnose) {
   for (HashFunction hash : options.hashes) credential_type_of(hash);
-  // Memory grows with the threads (a piece and its output each): 32 at most.
+  // Memory grows with the threads (two pieces and their output each): 32 at most.
   const unsigned threads =
       std::clamp(options.threads ? options.threads : std::thread::hardware_concurrency(), 1u, 32u);
   PieceReader reader(input, piece_size_for(threads));
   ConvertReport report;
-  // The pieces' buffers live across batches: freeing and faulting in megabytes per piece,
-  // on several threads, cost more than the hashing. (Overlapping the writing of one batch
-  // with the conversion of the next was tried: on two cores the third thread slows it down.)
-  std::vector<Piece> pieces(threads);
-  bool more = true;
-  while (more) {
-    std::size_t filled = 0;
-    while (filled < threads && (more = reader.next(pieces[filled].text, pieces[filled].first_line)))
-      ++filled;
-    if (filled == 0) break;
-    const std::span<Piece> batch(pieces.data(), filled);
-    convert_batch(batch, options);
-    for (Piece& piece : batch) {
-      if (!options.verify) output(piece.output);
-      for (const Diagnostic& diagnostic : piece.diagnostics) diagnose(diagnostic);
-      merge(report, std::move(piece.report));
-      piece.output.clear();
-      piece.diagnostics.clear();
-      piece.report = {};
-    }
+  Pipeline pipeline(threads, options);
+  while (pipeline.fill(reader)) {
+    Piece& piece = pipeline.take();
+    if (!options.verify) output(piece.output);
+    for (const Diagnostic& diagnostic : piece.diagnostics) diagnose(diagnostic);
+    merge(report, std::move(piece.report));
+    piece.output.clear();
+    piece.diagnostics.clear();
+    piece.report = {};
   }
   return report;
 }

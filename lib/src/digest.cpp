@@ -46,14 +46,9 @@ EVP_MD_CTX* sha512_256_context() {
 }
 
 void append_hex(std::string& out, const unsigned char* bytes, std::size_t length) {
-  static constexpr char digits[] = "0123456789abcdef";
   const std::size_t start = out.size();
   out.resize(start + 2 * length);
-  char* hex = out.data() + start;
-  for (std::size_t i = 0; i < length; ++i) {
-    hex[2 * i] = digits[bytes[i] >> 4];
-    hex[2 * i + 1] = digits[bytes[i] & 0x0f];
-  }
+  write_hex(out.data() + start, bytes, length);
 }
 
 // Feeds piece ":" piece ":" ... to `update` without building the joined string.

@@ -24,6 +24,15 @@ constexpr bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// `length` bytes as 2 x `length` lowercase hex digits at `into` (digests as userdbs store them).
+inline void write_hex(char* into, const unsigned char* bytes, std::size_t length) {
+  static constexpr char digits[] = "0123456789abcdef";
+  for (std::size_t i = 0; i < length; ++i) {
+    into[2 * i] = digits[bytes[i] >> 4];
+    into[2 * i + 1] = digits[bytes[i] & 0x0f];
+  }
+}
+
 // The number of '\n' in `text`. glibc's memchr, line after line, is about six times faster
 // than std::count at -O2 (which GCC does not vectorise), and this runs over whole userdbs on
 // the thread that feeds the others.

@@ -185,6 +185,28 @@ class LargeInput(TempDirTest):
         self.assertIn(f":{number}:", r.stderr)
         self.assertEqual(r.stdout, "")
 
+    def test_every_hash_of_a_large_file_matches_hashlib(self):
+        """MD5 is hashed in groups of users side by side, its hex filled in afterwards: every
+        line of a file of many pieces must carry its own hashes, whatever the A1 length (one
+        MD5 block up to 55 bytes, more beyond), escaped user or realm, in the order asked."""
+        users = []
+        for i in range(60000):
+            user = f"u{i}" + ("%40x" if i % 7 == 0 else "") + "y" * (i % 23)
+            users.append((user, f"d{i % 5}.org", f"pw{i}" + "z" * (i % 41)))
+        content = "version:1\n" + "".join(f"{u}@{d} clrtxt:{p} ;\n" for u, d, p in users)
+        self.assertGreater(len(content), 2 << 20)
+        self.write("users", content)
+        for algorithms, realm in ((["sha256", "md5"], None), (["md5"], "R")):
+            args = [self.path("users"), "-q", "-a", ",".join(algorithms)]
+            r = convert(*args, *(["--realm", realm] if realm else []))
+            self.assertExit(r, 0)
+            out = r.stdout.split("\n")
+            self.assertEqual(len(out), len(users) + 2)  # the header, and "" after the last \n
+            for (user, domain, password), line in zip(users, out[1:]):
+                a1 = (user.replace("%40", "@"), realm or domain, password)
+                hashes = " ".join(f"{a}:{h(a, *a1)}" for a in algorithms)
+                self.assertEqual(line, f"{user}@{domain} clrtxt:{password} {hashes} ;")
+
     def test_reports_are_bounded(self):
         """12000 skipped users: all counted, the first 10000 listed."""
         lines = ["version:1\n"] + [f"u{i}@d md5:{'0' * 32} ;\n" for i in range(12000)]

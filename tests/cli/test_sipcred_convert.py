@@ -222,8 +222,8 @@ class LargeInput(TempDirTest):
         return sorted(l for l in stderr.splitlines() if l.startswith(self.path("")))
 
     def test_piece_cuts_never_change_what_is_reported(self):
-        """CRLF comments continued on indented lines, sitting on the cuts of 1 MiB pieces
-        (--threads 1) and of 256 KiB pieces (--threads 32): the same diagnostics as a parse of
+        """CRLF comments continued on indented lines, sitting on the cuts of 256 KiB pieces
+        (--threads 1) and of 128 KiB pieces (--threads 32): the same diagnostics as a parse of
         the whole file (sipcred-user list), whatever the cut."""
         blocks = ["# c \r\n  continued\r\n",   # trailing space, then a continuation: fine
                   "# d\r\n\tu@d clrtxt:x ;\r\n",  # a user swallowed by a comment: SC126

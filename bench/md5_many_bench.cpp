@@ -43,8 +43,7 @@ void BM_OpenSslOneAtATime(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * g_views.size()));
 }
 
-template <auto run>
-void BM_Md5Many(benchmark::State& state) {
+template <auto run> void BM_Md5Many(benchmark::State& state) {
   std::vector<sipcred::Md5Digest> digests(g_views.size());
   for (auto _ : state) {
     run(g_views, digests);
@@ -57,8 +56,7 @@ void BM_Md5Many(benchmark::State& state) {
 void register_all() {
   const auto unit = benchmark::kMillisecond;
   benchmark::RegisterBenchmark("OpenSSL_MD5_one_at_a_time", BM_OpenSslOneAtATime)->Unit(unit);
-  benchmark::RegisterBenchmark("md5_many_scalar", BM_Md5Many<sipcred::md5_many_scalar>)
-      ->Unit(unit);
+  benchmark::RegisterBenchmark("md5_many_scalar", BM_Md5Many<sipcred::md5_many_scalar>)->Unit(unit);
 #if defined(__x86_64__)
   if (sipcred::cpu_has_avx2())
     benchmark::RegisterBenchmark("md5_many_avx2", BM_Md5Many<sipcred::md5_many_avx2>)->Unit(unit);

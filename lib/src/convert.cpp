@@ -2,8 +2,8 @@
 
 #include "sipcred/userdb_stream.hpp"
 
+#include "md5_batch.hpp"
 #include "sipcred/error.hpp"
-#include "sipcred/md5_many.hpp"
 #include "sipcred/userdb.hpp"
 #include "text.hpp"
 
@@ -20,8 +20,9 @@ namespace {
 // Pieces are converted in parallel, two a worker in flight (one converting, one read ahead or
 // waiting to be written), so memory is about 2 x threads x (piece + its output, some four times
 // larger) whatever the file size. A piece is 256 KiB, smaller beyond 16 threads so that the
-// pieces stay within 40 MiB (a peak RSS under 48 MiB with 16 or 32 threads, 16 MiB with two). Small pieces are faster too: their buffers stay in the CPU
-// caches, and fewer fresh pages are faulted in (1 MiB pieces took 20% longer on 1M users).
+// pieces stay within 40 MiB (a peak RSS under 48 MiB with 16 or 32 threads, 16 MiB with two). Small
+// pieces are faster too: their buffers stay in the CPU caches, and fewer fresh pages are faulted in
+// (1 MiB pieces took 20% longer on 1M users).
 std::size_t piece_size_for(unsigned threads) {
   return std::clamp<std::size_t>((4u << 20) / threads, 64u << 10, 256u << 10);
 }
@@ -33,56 +34,17 @@ struct Piece {
   std::string output;
   std::vector<Diagnostic> diagnostics;
   ConvertReport report;
-  bool converted = false;      // guarded by the pipeline's mutex
+  bool converted = false;     // guarded by the pipeline's mutex
   std::exception_ptr failure; // what converting it threw
-};
-
-// MD5 HA1s of a piece, hashed in groups: md5_many runs up to 16 users side by side in SIMD
-// lanes, several times faster than one at a time (MD5 one user at a time was the largest
-// hashing cost of a conversion). A converted line gets a placeholder that the group's hash fills in before the
-// piece is handed out.
-class Md5Group {
-public:
-  void add(std::string& out, std::string_view user, std::string_view realm,
-           std::string_view password) {
-    m_places.push_back(out.size());
-    out.append(2 * sizeof(Md5Digest), '0');
-    m_a1_ends.push_back(m_a1.append(user).append(":").append(realm).append(":")
-                            .append(password).size());
-    if (m_places.size() == group_size) hash_into(out);
-  }
-
-  void hash_into(std::string& out) {
-    std::size_t start = 0;
-    for (std::size_t end : m_a1_ends) {
-      m_messages.push_back(std::string_view(m_a1).substr(start, end - start));
-      start = end;
-    }
-    m_digests.resize(m_messages.size());
-    md5_many(m_messages, m_digests);
-    for (std::size_t i = 0; i < m_places.size(); ++i)
-      write_hex(out.data() + m_places[i], m_digests[i].data(), m_digests[i].size());
-    m_places.clear();
-    m_a1.clear();
-    m_a1_ends.clear();
-    m_messages.clear();
-  }
-
-private:
-  static constexpr std::size_t group_size = 256;
-  std::vector<std::size_t> m_places; // where each hex HA1 goes in the output
-  std::string m_a1;                  // the A1 strings, one after the other
-  std::vector<std::size_t> m_a1_ends;
-  std::vector<std::string_view> m_messages;
-  std::vector<Md5Digest> m_digests;
 };
 
 class LineConverter {
 public:
-  LineConverter(const ConvertOptions& options, Piece& piece) : m_options(options), m_piece(piece) {}
+  LineConverter(const ConvertOptions& options, Piece& piece)
+      : m_options(options), m_piece(piece), m_md5(piece.output) {}
 
   // The HA1s still pending in the output: call once the piece is scanned.
-  void finish() { m_md5.hash_into(m_piece.output); }
+  void finish() { m_md5.flush(); }
 
   void operator()(const Line& line, std::size_t index) {
     if (line.kind != LineKind::Auth) {
@@ -122,7 +84,7 @@ private:
     for (HashFunction hash : m_options.hashes) {
       out.append(" ").append(*userdb_prefix(hash)).append(":");
       if (hash == HashFunction::Md5)
-        m_md5.add(out, user, realm(entry), clear.value);
+        m_md5.add(user, realm(entry), clear.value);
       else
         append_hex_digest_joined(out, hash, {user, realm(entry), clear.value}); // HA1
     }
@@ -170,7 +132,7 @@ private:
 
   const ConvertOptions& m_options;
   Piece& m_piece;
-  Md5Group m_md5;
+  Md5Batch m_md5;
 };
 
 void convert_piece(Piece& piece, const ConvertOptions& options) {
@@ -205,6 +167,11 @@ public:
   bool fill(PieceReader& reader) {
     while (!m_input_ended && m_read - m_taken < m_ring.size()) {
       Piece& piece = m_ring[m_read % m_ring.size()];
+      // What the caller took from the piece last time round goes; its buffers stay.
+      piece.output.clear();
+      piece.diagnostics.clear();
+      piece.report = {};
+      piece.failure = nullptr;
       if (!reader.next(piece.text, piece.first_line)) {
         m_input_ended = true;
         break;
@@ -220,7 +187,7 @@ public:
     return m_taken < m_read;
   }
 
-  // The oldest piece, once converted; the caller empties it (recycle) before the next fill.
+  // The oldest piece, once converted. It is the caller's until the next fill().
   Piece& take() {
     Piece& piece = m_ring[m_taken % m_ring.size()];
     std::unique_lock lock(m_mutex);
@@ -310,9 +277,6 @@ ConvertReport convert(InputStream& input, const std::function<void(std::string_v
     if (!options.verify) output(piece.output);
     for (const Diagnostic& diagnostic : piece.diagnostics) diagnose(diagnostic);
     merge(report, std::move(piece.report));
-    piece.output.clear();
-    piece.diagnostics.clear();
-    piece.report = {};
   }
   return report;
 }

@@ -123,8 +123,7 @@ void pad_block(std::string_view message, unsigned char (&block)[block_bytes]) {
 // Up to Lanes one-block messages, each padded in its own row. The steps want the transpose
 // (one vector per message word, holding that word of every lane): the vector code loads the
 // rows and transposes them in registers, far cheaper than scattering words one by one.
-template <std::size_t Lanes>
-struct Group {
+template <std::size_t Lanes> struct Group {
   alignas(64) unsigned char blocks[Lanes][block_bytes];
   Md5Digest* out[Lanes]; // where each lane's digest goes; nullptr for a dummy lane
   std::size_t count = 0; // lanes filled so far
@@ -199,8 +198,7 @@ SIPCRED_AVX512 Vec broadcast(std::uint32_t v) { return _mm512_set1_epi32(static_
 constexpr __mmask16 all32 = 0xffff; // every 32-bit lane
 constexpr __mmask8 all64 = 0xff;    // every 64-bit lane
 
-template <int shift>
-SIPCRED_AVX512 Vec rotate_left(Vec v) {
+template <int shift> SIPCRED_AVX512 Vec rotate_left(Vec v) {
   return _mm512_maskz_rol_epi32(all32, v, shift);
 }
 SIPCRED_AVX512 Vec unpacklo32(Vec a, Vec b) { return _mm512_maskz_unpacklo_epi32(all32, a, b); }
@@ -208,25 +206,22 @@ SIPCRED_AVX512 Vec unpackhi32(Vec a, Vec b) { return _mm512_maskz_unpackhi_epi32
 SIPCRED_AVX512 Vec unpacklo64(Vec a, Vec b) { return _mm512_maskz_unpacklo_epi64(all64, a, b); }
 SIPCRED_AVX512 Vec unpackhi64(Vec a, Vec b) { return _mm512_maskz_unpackhi_epi64(all64, a, b); }
 // Quarters (128 bits): imm selects two of a for the low half, two of b for the high half.
-template <int imm>
-SIPCRED_AVX512 Vec shuffle_quarters(Vec a, Vec b) {
+template <int imm> SIPCRED_AVX512 Vec shuffle_quarters(Vec a, Vec b) {
   return _mm512_maskz_shuffle_i32x4(all32, a, b, imm);
 }
 
-template <int i>
-SIPCRED_AVX512 void step(Vec (&state)[4], const Vec (&x)[block_words]) {
+template <int i> SIPCRED_AVX512 void step(Vec (&state)[4], const Vec (&x)[block_words]) {
   constexpr int table = round_tables[round_of(i)];
   Vec& a = state[role_a(i)];
   const Vec b = state[role_b(i)], c = state[role_c(i)], d = state[role_d(i)];
   const Vec f = _mm512_ternarylogic_epi32(b, c, d, table);
-  const Vec sum = _mm512_add_epi32(_mm512_add_epi32(a, f),
-                                   _mm512_add_epi32(x[word_of(i)], broadcast(T[i])));
+  const Vec sum =
+      _mm512_add_epi32(_mm512_add_epi32(a, f), _mm512_add_epi32(x[word_of(i)], broadcast(T[i])));
   a = _mm512_add_epi32(b, rotate_left<shift_of(i)>(sum));
 }
 
 template <std::size_t... i>
-SIPCRED_AVX512 void steps(Vec (&state)[4], const Vec (&x)[block_words],
-                          std::index_sequence<i...>) {
+SIPCRED_AVX512 void steps(Vec (&state)[4], const Vec (&x)[block_words], std::index_sequence<i...>) {
   (step<static_cast<int>(i)>(state, x), ...);
 }
 
@@ -284,8 +279,7 @@ SIPCRED_AVX2 Vec broadcast(std::uint32_t v) { return _mm256_set1_epi32(static_ca
 
 // The round functions rewritten for the instructions AVX2 has (no ternary logic, no or-not),
 // each equal to RFC 1321's bit by bit.
-template <int round>
-SIPCRED_AVX2 Vec round_function(Vec b, Vec c, Vec d) {
+template <int round> SIPCRED_AVX2 Vec round_function(Vec b, Vec c, Vec d) {
   if constexpr (round == 0) // F: where b, c, else d
     return _mm256_xor_si256(d, _mm256_and_si256(b, _mm256_xor_si256(c, d)));
   else if constexpr (round == 1) // G: where d, b, else c
@@ -297,18 +291,16 @@ SIPCRED_AVX2 Vec round_function(Vec b, Vec c, Vec d) {
 }
 
 // AVX2 has no vector rotate: two shifts and an or.
-template <int shift>
-SIPCRED_AVX2 Vec rotate_left(Vec v) {
+template <int shift> SIPCRED_AVX2 Vec rotate_left(Vec v) {
   return _mm256_or_si256(_mm256_slli_epi32(v, shift), _mm256_srli_epi32(v, 32 - shift));
 }
 
-template <int i>
-SIPCRED_AVX2 void step(Vec (&state)[4], const Vec (&x)[block_words]) {
+template <int i> SIPCRED_AVX2 void step(Vec (&state)[4], const Vec (&x)[block_words]) {
   Vec& a = state[role_a(i)];
   const Vec b = state[role_b(i)], c = state[role_c(i)], d = state[role_d(i)];
   const Vec f = round_function<round_of(i)>(b, c, d);
-  const Vec sum = _mm256_add_epi32(_mm256_add_epi32(a, f),
-                                   _mm256_add_epi32(x[word_of(i)], broadcast(T[i])));
+  const Vec sum =
+      _mm256_add_epi32(_mm256_add_epi32(a, f), _mm256_add_epi32(x[word_of(i)], broadcast(T[i])));
   a = _mm256_add_epi32(b, rotate_left<shift_of(i)>(sum));
 }
 
@@ -320,8 +312,7 @@ SIPCRED_AVX2 void steps(Vec (&state)[4], const Vec (&x)[block_words], std::index
 // The 8 blocks as 16 vectors, x[j] = word j of every lane: each half of the blocks (words
 // 0..7, then 8..15) is an 8x8 transpose, in the same stages as the AVX-512 one, the last
 // regrouping the two 128-bit halves.
-__attribute__((target("avx2"))) void load_words(const Group<lanes>& group,
-                                                Vec (&x)[block_words]) {
+__attribute__((target("avx2"))) void load_words(const Group<lanes>& group, Vec (&x)[block_words]) {
   for (std::size_t half = 0; half < 2; ++half) {
     Vec r[8], t[8];
     for (std::size_t i = 0; i < 8; ++i)

@@ -152,7 +152,7 @@ class Convert(TempDirTest):
 
 
 class LargeInput(TempDirTest):
-    """Several pieces of 1 MiB: line numbers carry across them, every thread count gives the
+    """Many pieces of 256 KiB: line numbers carry across them, every thread count gives the
     same bytes, and memory stays bounded."""
 
     def test_pieces_threads_and_line_numbers(self):
@@ -196,16 +196,20 @@ class LargeInput(TempDirTest):
         content = "version:1\n" + "".join(f"{u}@{d} clrtxt:{p} ;\n" for u, d, p in users)
         self.assertGreater(len(content), 2 << 20)
         self.write("users", content)
-        for algorithms, realm in ((["sha256", "md5"], None), (["md5"], "R")):
-            args = [self.path("users"), "-q", "-a", ",".join(algorithms)]
-            r = convert(*args, *(["--realm", realm] if realm else []))
+        # One thread and two: the ring of pieces in flight wraps many times over.
+        for algorithms, extra in ((["sha256", "md5"], ["--threads", "1"]),
+                                  (["md5"], ["--realm", "R", "--threads", "2"]),
+                                  (["md5", "sha256"], ["--drop-clrtxt", "--threads", "2"])):
+            r = convert(self.path("users"), "-q", "-a", ",".join(algorithms), *extra)
             self.assertExit(r, 0)
             out = r.stdout.split("\n")
             self.assertEqual(len(out), len(users) + 2)  # the header, and "" after the last \n
+            realm = extra[1] if extra[0] == "--realm" else None
             for (user, domain, password), line in zip(users, out[1:]):
                 a1 = (user.replace("%40", "@"), realm or domain, password)
                 hashes = " ".join(f"{a}:{h(a, *a1)}" for a in algorithms)
-                self.assertEqual(line, f"{user}@{domain} clrtxt:{password} {hashes} ;")
+                clear = "" if "--drop-clrtxt" in extra else f" clrtxt:{password}"
+                self.assertEqual(line, f"{user}@{domain}{clear} {hashes} ;")
 
     def test_reports_are_bounded(self):
         """12000 skipped users: all counted, the first 10000 listed."""

@@ -1,0 +1,99 @@
+// userdb::convert's pipeline when something fails mid-way: the failure comes out of convert(),
+// in one piece, and no worker thread is left running on the pieces (a hang or a crash here).
+
+#include "sipcred/convert.hpp"
+#include "sipcred/error.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+namespace sipcred::userdb {
+namespace {
+
+// A clear-text userdb of `users` users, in memory, as a stream (about 30 bytes a user).
+InputStream userdb_stream(int users) {
+  std::string content = "version:1\n";
+  for (int i = 0; i < users; ++i)
+    content += "user" + std::to_string(i) + "@d.org clrtxt:pw" + std::to_string(i) + " ;\n";
+  const int fd = ::memfd_create("users", MFD_CLOEXEC);
+  EXPECT_GE(fd, 0);
+  EXPECT_EQ(::write(fd, content.data(), content.size()), static_cast<ssize_t>(content.size()));
+  EXPECT_EQ(::lseek(fd, 0, SEEK_SET), 0);
+  return InputStream(fd, "users", true);
+}
+
+void ignore(const Diagnostic&) {}
+
+TEST(ConvertPipeline, AnOutputThatFailsStopsTheConversion) {
+  for (unsigned threads : {1u, 2u, 4u}) {
+    InputStream input = userdb_stream(300'000); // 9 MB: many more pieces than the ring holds
+    ConvertOptions options;
+    options.threads = threads;
+    int calls = 0;
+    const auto output = [&](std::string_view) {
+      if (++calls == 2) throw Error(ErrorKind::Io, "disk full");
+    };
+    try {
+      convert(input, output, options, ignore);
+      FAIL() << "no error with " << threads << " threads";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::Io);
+      EXPECT_STREQ(e.what(), "disk full");
+    }
+    EXPECT_EQ(calls, 2) << "output called after it failed, " << threads << " threads";
+  }
+}
+
+TEST(ConvertPipeline, AnInputThatCannotBeReadIsAnIoError) {
+  // A directory opened for reading: read() fails with EISDIR on the first piece.
+  const int fd =
+      ::open(std::filesystem::temp_directory_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  InputStream input(fd, "a-directory", true);
+  int calls = 0;
+  try {
+    convert(
+        input, [&](std::string_view) { ++calls; }, ConvertOptions{}, ignore);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Io);
+    EXPECT_NE(std::string(e.what()).find("a-directory: cannot read"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(calls, 0);
+}
+
+TEST(ConvertPipeline, EveryPieceComesOutOnceInInputOrder) {
+  std::string expected;
+  for (unsigned threads : {1u, 3u}) {
+    InputStream input = userdb_stream(100'000);
+    ConvertOptions options;
+    options.threads = threads;
+    options.hashes = {HashFunction::Sha256}; // the order, not the hashes, is under test here
+    std::string out;
+    const ConvertReport report = convert(
+        input, [&](std::string_view bytes) { out.append(bytes); }, options, ignore);
+    EXPECT_EQ(report.users, 100'000u);
+    EXPECT_EQ(report.converted, 100'000u);
+    std::size_t at = 0;
+    for (int i = 0; i < 100'000; i += 9999) { // users appear in order, each once
+      const std::string line = "\nuser" + std::to_string(i) + "@d.org clrtxt:pw";
+      const std::size_t found = out.find(line, at);
+      ASSERT_NE(found, std::string::npos) << "user" << i << ", " << threads << " threads";
+      at = found + line.size();
+    }
+    if (expected.empty())
+      expected = out;
+    else
+      EXPECT_EQ(out, expected) << threads << " threads";
+  }
+}
+
+} // namespace
+} // namespace sipcred::userdb

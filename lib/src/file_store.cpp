@@ -2,7 +2,6 @@
 
 #include "sipcred/atomic_file.hpp"
 #include "sipcred/error.hpp"
-#include "text.hpp"
 #include "sipcred/user_edit.hpp"
 #include "sipcred/userdb_stream.hpp"
 #include "text.hpp"
@@ -159,6 +158,9 @@ CredentialNeeds FileStore::needs() const {
 }
 
 // Reading needs no lock: sipcred (and anything using AtomicFile) replaces a userdb whole.
+// The lines that can hold an account, without parsing: not blank, not a comment, not indented
+// (the continuation of a CRLF comment), not the version line. Counting every line made the
+// bar stop short of its end on a commented file.
 std::optional<std::size_t> FileStore::size_hint() {
   std::error_code missing;
   if (!std::filesystem::exists(m_path, missing)) {
@@ -166,11 +168,25 @@ std::optional<std::size_t> FileStore::size_hint() {
   }
   InputStream input = InputStream::open(m_path);
   std::string block(1 << 20, '\0');
-  std::size_t lines = 0;
+  std::size_t accounts = 0;
+  bool line_start = true;
+  bool first_line = true;
   while (std::size_t got = input.read(block.data(), block.size())) {
-    lines += count_lines(std::string_view(block.data(), got));
+    const std::string_view text(block.data(), got);
+    std::size_t at = 0;
+    while (at < text.size()) {
+      if (line_start) {
+        const char c = text[at];
+        const bool version = first_line && text.substr(at).starts_with("version:");
+        accounts += !version && c != '#' && c != ' ' && c != '\t' && c != '\r' && c != '\n';
+        first_line = false;
+      }
+      const std::size_t end = text.find('\n', at);
+      line_start = end != std::string_view::npos;
+      at = line_start ? end + 1 : text.size();
+    }
   }
-  return lines;
+  return accounts;
 }
 
 void FileStore::read(const std::function<void(Account&&)>& visit) {

@@ -577,6 +577,9 @@ class ProgressBar(TempDirTest):
     def test_bar_on_a_terminal(self):
         _, stderr = self.run_locked()
         self.assertRegex(stderr, self.BAR)
+        # Its total is the accounts of the source, not its lines (the version line too).
+        self.assertRegex(stderr, r"\d+/5000 accounts")
+        self.assertNotRegex(stderr, r"\d+/5001 accounts")
         # Erased when done, before the summary.
         self.assertIn("\r\x1b[K", stderr)
         self.assertLess(stderr.rindex("\r\x1b[K"), stderr.index("migrated: 5000 accounts read"))

@@ -174,10 +174,18 @@ void read_and_convert(Store& source, const CredentialNeeds& needs, BatchQueue& q
   }
 }
 
+void note_domain(MigrationReport& report, const std::string& domain) {
+  if (report.domains.size() < MigrationReport::listed_domains_at_most)
+    report.domains.insert(domain);
+  else if (!report.domains.contains(domain))
+    report.more_domains = true;
+}
+
 void record(MigrationReport& report, StoreWriter& writer, Conversion& conversion) {
   // Built only for a note: the account's user and domain are SOURCE's.
   const auto identity = [&] { return conversion.account.identity(); };
   ++report.read;
+  note_domain(report, conversion.account.domain);
   for (auto& what : conversion.dropped) {
     report.dropped.add(identity(), what + " not kept");
   }

@@ -751,7 +751,7 @@ public:
     return m_access->other_digest_usernames(account);
   }
 
-  std::string server_configuration() const override;
+  std::string server_configuration(const std::set<std::string>& domains) const override;
 
   // Runs `body`, turning database errors into sipcred errors that name the store.
   template <typename Body> auto guarded(Body&& body) -> decltype(body()) {
@@ -1058,7 +1058,7 @@ std::string kamailio_db_url(Dialect dialect, const std::string& connection,
          (port.empty() ? "" : ":" + port) + "/" + database;
 }
 
-std::string SqlStore::server_configuration() const {
+std::string SqlStore::server_configuration(const std::set<std::string>& domains) const {
   std::ostringstream out;
   if (m_options.schema == Schema::Flexisip) {
     std::string connection =
@@ -1066,11 +1066,19 @@ std::string SqlStore::server_configuration() const {
             ? "db=" + std::filesystem::absolute(m_sqlite_path).lexically_normal().string()
             : m_locator.display().substr(m_locator.backend.size() + 3);
     out << "[module::Authentication]\n"
+        << "enabled=true\n" // the module is off by default
         << "db-implementation=soci\n"
         << "soci-backend=" << m_locator.backend << "\n"
         << "soci-connection-string=" << connection << "\n"
         << "soci-password-request=" << flexisip_password_request << "\n"
         << "available-algorithms=MD5 SHA-256\n";
+    // Flexisip challenges only requests for its auth-domains, localhost by default.
+    if (!domains.empty()) {
+      out << "auth-domains=";
+      for (const std::string& domain : domains) {
+        out << domain << (&domain == &*domains.rbegin() ? "\n" : " ");
+      }
+    }
     if (!m_options.realm.empty()) {
       out << "realm=" << m_options.realm << "\n";
     }

@@ -206,6 +206,39 @@ class Migrate(TempDirTest):
         self.assertEqual((report["committed"], report["replaced"], report["read"]), (False, 4, 4))
         self.assertEqual(content(db, "rb"), before)
 
+    def test_printed_configuration_is_one_flexisip_runs_as_is(self):
+        """The configuration printed for the flexisip schema enables the module and names
+        every domain of the source in auth-domains (Flexisip challenges nobody otherwise):
+        sipcred-lint finds nothing in it, and an exchange rehearsed on it is accepted."""
+        db = self.path("two.db")
+        users = self.write("two-domains", "version:1\nalice@sip.example.org clrtxt:alicepw ;\n"
+                           "bob@b.example.net clrtxt:bobpw ;\ncarol@sip.example.org clrtxt:c ;\n")
+        r = self.migrate(users, f"sqlite3://db={db}", "--create-schema")
+        lines = r.stdout.splitlines()
+        self.assertEqual(lines[:2], ["[module::Authentication]", "enabled=true"])
+        self.assertIn("auth-domains=b.example.net sip.example.org", lines)
+        conf = self.write("auth.conf", r.stdout)
+        lint = run("sipcred-lint", conf)
+        self.assertExit(lint, 0)
+        self.assertIn("0 errors, 0 warnings", lint.stdout + lint.stderr)
+        for user, password in (("alice@sip.example.org", "alicepw"), ("bob@b.example.net", "bobpw")):
+            sim = run("sipcred-sim", "exchange", "--config", conf, "--user", user,
+                      "--password-stdin", stdin=password + "\n")
+            self.assertExit(sim, 0)
+        # A JSON report carries the same configuration.
+        r = self.migrate(users, f"sqlite3://db={db}", "--on-conflict", "replace", "--json")
+        self.assertIn("auth-domains=b.example.net sip.example.org\n",
+                      json.loads(r.stdout)["server_configuration"])
+
+    def test_auth_domains_lists_at_most_100_domains_and_says_so(self):
+        users = self.write("many-domains", "version:1\n" + "".join(
+            f"u@d{i:03}.example.org clrtxt:pw ;\n" for i in range(150)))
+        r = self.migrate(users, f"sqlite3://db={self.path('many.db')}", "--create-schema")
+        listed = next(l for l in r.stdout.splitlines() if l.startswith("auth-domains="))
+        domains = listed.split("=", 1)[1].split()
+        self.assertEqual(domains, [f"d{i:03}.example.org" for i in range(100)])
+        self.assertIn("auth-domains lists 100 of the source's domains; add the others", r.stderr)
+
     def test_json_report(self):
         db = self.path("k.db")
         r = self.migrate(self.users, f"sqlite3://db={db}", "--schema", "kamailio",

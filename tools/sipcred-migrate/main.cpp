@@ -162,7 +162,7 @@ int run(int argc, char** argv) {
                                 [&](std::size_t done) { bar.update(done); });
   }
   const std::string configuration =
-      report.committed && !o.dry_run ? destination->server_configuration() : "";
+      report.committed && !o.dry_run ? destination->server_configuration(report.domains) : "";
 
   if (o.json) {
     nlohmann::json out{{"source", source_locator.display()},
@@ -216,6 +216,11 @@ int run(int argc, char** argv) {
     }
     if (!o.quiet && !configuration.empty()) {
       std::cout << configuration;
+      if (report.more_domains && configuration.find("auth-domains=") != std::string::npos) {
+        std::cerr << "sipcred-migrate: note: auth-domains lists "
+                  << MigrationReport::listed_domains_at_most
+                  << " of the source's domains; add the others\n";
+      }
     }
   }
   const bool failed = report.refused(options) || (verified && !verified->differences.empty());

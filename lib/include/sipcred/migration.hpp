@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,12 @@ struct MigrationReport {
   AccountNotes dropped;        // credentials DEST has no place for
   Duplicates duplicates;       // entries SOURCE repeats: the last one of each was kept
   std::vector<std::string> skipped_identities; // all of them, for verify_migration
+  // The domains of the accounts read (for the server's auth-domains): the first
+  // `listed_domains_at_most` distinct ones met, so that a store with a domain for every user
+  // does not fill memory; `more_domains` when there were others.
+  static constexpr std::size_t listed_domains_at_most = 100;
+  std::set<std::string> domains;
+  bool more_domains = false;
   bool committed = false;
 
   // Whether the run failed: conflicts to fail on, or unconvertible accounts not skipped.

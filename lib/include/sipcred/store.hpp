@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -144,9 +145,11 @@ public:
   other_digest_usernames(const Account& /*account*/) const {
     return {};
   }
-  // The server configuration that uses this store, or "" when there is none to give. Never
-  // contains a password.
-  virtual std::string server_configuration() const { return {}; }
+  // The server configuration that uses this store for accounts of `domains`, or "" when
+  // there is none to give. Never contains a password.
+  virtual std::string server_configuration(const std::set<std::string>& /*domains*/) const {
+    return {};
+  }
 };
 
 // Error(Usage) for a bad combination, Error(NoInput) for a missing file to read,

@@ -190,9 +190,9 @@ bool looks_like_algorithm(std::string_view prefix) {
 class LineParser {
 public:
   LineParser(std::string_view text, std::size_t line_number, std::vector<Diagnostic>& diagnostics,
-             const Line* previous)
+             const Line* previous, ScanOptions options = {})
       : m_text(text), m_body(body_of(text)), m_number(line_number), m_diagnostics(diagnostics),
-        m_previous(previous) {}
+        m_previous(previous), m_options(options) {}
 
   // Fills `line`, reusing its storage (a scan parses a million lines into the same two).
   void parse_into(Line& line) {
@@ -424,7 +424,7 @@ private:
       else
         check_hash(credential);
     }
-    if (last_clrtxt) {
+    if (last_clrtxt && m_options.report_credentials_beside_clear_text) {
       for (std::size_t i = 0; i < entry.credentials.size(); ++i) {
         const CredentialToken& credential = entry.credentials[i];
         if (credential.ignored || i == *last_clrtxt) continue;
@@ -493,6 +493,7 @@ private:
   std::size_t m_number;
   std::vector<Diagnostic>& m_diagnostics;
   const Line* m_previous; // the line before, for what carries over (CRLF comments)
+  ScanOptions m_options;
 };
 
 void require_token(std::string_view value, std::string_view what) {
@@ -610,7 +611,8 @@ namespace {
 // is followed by such a line, which is what check_last_line assumes.
 std::size_t scan_chunk(std::string_view chunk, std::size_t first_number,
                        std::vector<Diagnostic>& diagnostics,
-                       const std::function<void(const Line&, std::size_t)>& visit) {
+                       const std::function<void(const Line&, std::size_t)>& visit,
+                       ScanOptions options = {}) {
   Line lines[2]; // the current line and the one before, in turn
   std::size_t count = 0;
   for (std::size_t start = 0; start < chunk.size(); ++count) {
@@ -619,7 +621,8 @@ std::size_t scan_chunk(std::string_view chunk, std::size_t first_number,
         newline ? static_cast<const char*>(newline) - chunk.data() + 1 : chunk.size();
     Line& line = lines[count % 2];
     const Line* previous = count == 0 ? nullptr : &lines[(count + 1) % 2];
-    LineParser(chunk.substr(start, end - start), first_number + count, diagnostics, previous)
+    LineParser(chunk.substr(start, end - start), first_number + count, diagnostics, previous,
+               options)
         .parse_into(line);
     visit(line, first_number + count - 1);
     start = end;
@@ -643,12 +646,13 @@ void scan_lines(std::string_view content, std::vector<Diagnostic>& diagnostics,
 
 std::size_t scan_piece(std::string_view piece, std::size_t first_line_number,
                        std::vector<Diagnostic>& diagnostics,
-                       const std::function<void(const Line&, std::size_t)>& visit) {
+                       const std::function<void(const Line&, std::size_t)>& visit,
+                       ScanOptions options) {
   if (piece.empty() && first_line_number == 1) {
     report_empty_file(diagnostics);
     return 0;
   }
-  return scan_chunk(piece, first_line_number, diagnostics, visit);
+  return scan_chunk(piece, first_line_number, diagnostics, visit, options);
 }
 
 std::size_t end_of_piece(std::string_view text) {

@@ -3,11 +3,13 @@
 
 #include "sipcred/convert.hpp"
 #include "sipcred/error.hpp"
+#include "sipcred/userdb.hpp"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -93,6 +95,38 @@ TEST(ConvertPipeline, EveryPieceComesOutOnceInInputOrder) {
     else
       EXPECT_EQ(out, expected) << threads << " threads";
   }
+}
+
+// Hashes beside a clear text are what a conversion writes and verifies: they are not reported
+// (not even built: on a converted file every line has some), while the other problems are.
+TEST(ConvertPipeline, HashesBesideAClearTextAreNotReported) {
+  const std::string content = "version:1\n"
+                              "a@d.org clrtxt:p md5:" +
+                              std::string(32, 'A') +
+                              " ;\n" // SC130
+                              "b@d.org md5:" +
+                              std::string(32, 'b') +
+                              " clrtxt:q ;\n"
+                              "c@d.org clrtxt:x clrtxt:y ;\n";
+  for (bool verify : {false, true}) {
+    const int fd = ::memfd_create("users", MFD_CLOEXEC);
+    ASSERT_EQ(::write(fd, content.data(), content.size()), static_cast<ssize_t>(content.size()));
+    ASSERT_EQ(::lseek(fd, 0, SEEK_SET), 0);
+    InputStream input(fd, "users", true);
+    ConvertOptions options;
+    options.verify = verify;
+    std::vector<std::string> codes;
+    convert(
+        input, [](std::string_view) {}, options,
+        [&](const Diagnostic& d) { codes.emplace_back(d.code); });
+    EXPECT_EQ(codes, std::vector<std::string>{"SC130"}) << (verify ? "--verify" : "convert");
+  }
+  // A plain scan still reports them (sipcred-lint and sipcred-user rely on it).
+  std::vector<Diagnostic> diagnostics;
+  scan_piece(content, 1, diagnostics, [](const Line&, std::size_t) {});
+  std::vector<std::string> codes;
+  for (const Diagnostic& d : diagnostics) codes.emplace_back(d.code);
+  EXPECT_EQ(codes, (std::vector<std::string>{"SC130", "SC122", "SC121", "SC123"}));
 }
 
 } // namespace

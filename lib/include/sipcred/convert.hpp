@@ -44,11 +44,12 @@ struct ConvertReport {
 // Streams `input`, a userdb, through the conversion and hands the result to `output` in
 // order (nothing with `verify`). Problems of the input go to `diagnose`, in line order, as
 // they are found (none is kept: a file with a warning on every line must not fill memory);
-// the caller must discard the output when one is an error. A converted line holds the
-// clear text (unless dropped) then the requested hashes in the order asked, followed by its
-// user-id and phone: the order Flexisip reads, where hashes after the clear text are equal to
-// what it derives. Other credentials of a converted line (ignored or unused by Flexisip)
-// are not kept. Error(Usage) for a hash with no userdb prefix.
+// the caller must discard the output when one is an error. Hashes beside a clear text
+// (SC121-SC123) are not reported: they are what the conversion writes and verifies. A converted
+// line holds the clear text (unless dropped) then the requested hashes in the order asked, followed
+// by its user-id and phone: the order Flexisip reads, where hashes after the clear text are equal
+// to what it derives. Other credentials of a converted line (ignored or unused by Flexisip) are not
+// kept. Error(Usage) for a hash with no userdb prefix.
 ConvertReport convert(InputStream& input, const std::function<void(std::string_view)>& output,
                       const ConvertOptions& options,
                       const std::function<void(const Diagnostic&)>& diagnose);

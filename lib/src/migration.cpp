@@ -185,7 +185,6 @@ void record(MigrationReport& report, StoreWriter& writer, Conversion& conversion
   // Built only for a note: the account's user and domain are SOURCE's.
   const auto identity = [&] { return conversion.account.identity(); };
   ++report.read;
-  note_domain(report, conversion.account.domain);
   for (auto& what : conversion.dropped) {
     report.dropped.add(identity(), what + " not kept");
   }
@@ -193,6 +192,7 @@ void record(MigrationReport& report, StoreWriter& writer, Conversion& conversion
     report.unconvertible.add(identity(), conversion.unconvertible);
     return;
   }
+  note_domain(report, conversion.account.domain); // an account DEST holds after the run
   // An account written may be taken by the writer: its count is kept first.
   const std::size_t credentials = conversion.account.credentials.size();
   // Written even when the run will fail, so that every conflict is listed at once.

@@ -230,6 +230,16 @@ class Migrate(TempDirTest):
         self.assertIn("auth-domains=b.example.net sip.example.org\n",
                       json.loads(r.stdout)["server_configuration"])
 
+    def test_auth_domains_leaves_out_accounts_not_migrated(self):
+        pjsip = self.write("pjsip.conf", "[bob]\ntype=auth\nusername=bob\nrealm=corp\n"
+                                         f"password_digest=md5:{md5('bob:corp:bobpw')}\n"
+                                         "[alice]\ntype=auth\nusername=alice\n"
+                                         "realm=sip.example.org\npassword=alicepw\n")
+        r = self.migrate("pjsip:" + pjsip, f"sqlite3://db={self.path('p.db')}", "--create-schema",
+                         "--realm", "sip.example.org", "--skip-unconvertible")
+        self.assertIn("unconvertible: bob@corp", r.stderr)
+        self.assertIn("auth-domains=sip.example.org", r.stdout.splitlines())
+
     def test_auth_domains_lists_at_most_100_domains_and_says_so(self):
         users = self.write("many-domains", "version:1\n" + "".join(
             f"u@d{i:03}.example.org clrtxt:pw ;\n" for i in range(150)))

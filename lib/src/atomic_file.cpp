@@ -1,6 +1,7 @@
 #include "sipcred/atomic_file.hpp"
 
 #include "sipcred/error.hpp"
+#include "write_back.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -179,9 +180,11 @@ PendingFile::PendingFile(AtomicFile* replacing, fs::path target)
 PendingFile::PendingFile(PendingFile&& other) noexcept
     : m_replacing(other.m_replacing), m_target(std::move(other.m_target)),
       m_temp(std::exchange(other.m_temp, {})), m_fd(std::exchange(other.m_fd, -1)),
-      m_buffer(std::move(other.m_buffer)) {}
+      m_buffer(std::move(other.m_buffer)), m_written(other.m_written),
+      m_write_back(std::move(other.m_write_back)) {}
 
 PendingFile::~PendingFile() {
+  m_write_back.reset(); // its thread uses m_fd
   if (m_fd >= 0) ::close(m_fd);
   if (!m_temp.empty()) ::unlink(m_temp.c_str());
 }
@@ -194,17 +197,34 @@ void PendingFile::write(std::string_view bytes) {
     m_buffer.append(bytes);
     return;
   }
-  write_bytes(m_fd, m_buffer, m_temp);
+  write_out(m_buffer);
   m_buffer.clear();
   if (bytes.size() >= gather_limit)
-    write_bytes(m_fd, bytes, m_temp);
+    write_out(bytes);
   else
     m_buffer.append(bytes);
 }
 
+void PendingFile::write_out(std::string_view bytes) {
+  // Every 8 MiB the disk is asked to start on what is written (WriteBack). Files smaller than
+  // that, every edit of an ordinary userdb, never start its thread. On a 162 MB output, steps
+  // of 4 and 8 MiB gave the same time, 2 MiB less gain.
+  constexpr std::size_t write_back_step = 8u << 20;
+  while (!bytes.empty()) {
+    const std::size_t step = std::min(bytes.size(), write_back_step - m_written % write_back_step);
+    write_bytes(m_fd, bytes.substr(0, step), m_temp);
+    bytes.remove_prefix(step);
+    m_written += step;
+    if (m_written % write_back_step != 0) continue;
+    if (!m_write_back) m_write_back = std::make_unique<WriteBack>(m_fd);
+    m_write_back->written(m_written);
+  }
+}
+
 void PendingFile::commit() {
-  write_bytes(m_fd, m_buffer, m_temp);
+  write_out(m_buffer);
   m_buffer.clear();
+  m_write_back.reset();
   if (::fsync(m_fd) != 0) throw Error(ErrorKind::Io, describe(m_temp, "cannot sync", errno));
   if (!m_replacing) {
     if (::close(std::exchange(m_fd, -1)) != 0)

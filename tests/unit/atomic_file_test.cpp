@@ -5,7 +5,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -164,6 +166,50 @@ TEST_F(AtomicFileTest, StreamedReplacementCommitsWholeOrNothing) {
   EXPECT_EQ(read_file(path), expected);
   EXPECT_EQ(mode_of(path), 0640u);
   EXPECT_EQ(entries(), 1u);
+}
+
+// Past 8 MiB a thread asks the disk to start on what is written (WriteBack). Content that
+// crosses that step in every way (small pieces, one piece over several steps, a piece ending
+// on a step) arrives whole, created or replacing; dropped, it leaves nothing and stops the
+// thread.
+TEST_F(AtomicFileTest, LargeStreamedFileArrivesWholeOrNotAtAll) {
+  constexpr std::size_t step = 8u << 20;
+  std::string content;
+  for (std::size_t i = 0; content.size() < step - 100; ++i)
+    content += "user" + std::to_string(i) + "@d clrtxt:p ;\n";
+  std::vector<std::string> pieces;
+  for (std::size_t start = 0; start < content.size(); start += 37)
+    pieces.push_back(content.substr(start, 37));
+  pieces.push_back(std::string(2 * step + 5, 'a'));
+  pieces.push_back(std::string(step - (content.size() + 2 * step + 5) % step, 'b'));
+  pieces.push_back(std::string(300, 'c'));
+  for (std::size_t i = 3; i > 0; --i) content += pieces[pieces.size() - i];
+  ASSERT_EQ((content.size() - 300) % step, 0u);
+
+  const fs::path created = m_dir / "created";
+  {
+    PendingFile pending = AtomicFile::begin_create(created);
+    for (const std::string& piece : pieces) pending.write(piece);
+    pending.commit();
+  }
+  EXPECT_EQ(read_file(created), content);
+
+  const fs::path replaced = write("users", "old\n", 0600);
+  {
+    AtomicFile file(replaced);
+    PendingFile dropped = file.begin_replace();
+    for (const std::string& piece : pieces) dropped.write(piece);
+  }
+  EXPECT_EQ(read_file(replaced), "old\n");
+  EXPECT_EQ(entries(), 2u);
+  {
+    AtomicFile file(replaced);
+    PendingFile pending = file.begin_replace();
+    for (const std::string& piece : pieces) pending.write(piece);
+    pending.commit();
+  }
+  EXPECT_EQ(read_file(replaced), content);
+  EXPECT_EQ(entries(), 2u);
 }
 
 TEST_F(AtomicFileTest, SymlinkIsFollowedAndKept) {

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,7 @@
 namespace sipcred {
 
 class AtomicFile;
+class WriteBack; // private: lib/src/write_back.hpp
 
 // New content being written beside its target, made visible in one step by commit(); dropped
 // uncommitted (an error, a refused input), it leaves nothing behind. For content too large to
@@ -37,12 +39,15 @@ public:
 private:
   friend class AtomicFile;
   PendingFile(AtomicFile* replacing, std::filesystem::path target);
+  void write_out(std::string_view bytes);
 
   AtomicFile* m_replacing; // nullptr when creating
   std::filesystem::path m_target;
   std::filesystem::path m_temp; // empty once renamed into place
   int m_fd = -1;
   std::string m_buffer;
+  std::size_t m_written = 0;               // bytes written to m_fd
+  std::unique_ptr<WriteBack> m_write_back; // started once the file is large enough
 };
 
 class AtomicFile {

@@ -1,0 +1,42 @@
+#include "write_back.hpp"
+
+#include <fcntl.h>
+
+namespace sipcred {
+
+WriteBack::WriteBack(int fd) : m_fd(fd), m_thread([this] { run(); }) {}
+
+WriteBack::~WriteBack() {
+  {
+    const std::lock_guard lock(m_mutex);
+    m_stopping = true;
+  }
+  m_wake.notify_one();
+  m_thread.join();
+}
+
+void WriteBack::written(std::size_t size) {
+  {
+    const std::lock_guard lock(m_mutex);
+    m_written = size;
+  }
+  m_wake.notify_one();
+}
+
+void WriteBack::run() {
+  std::size_t started = 0; // bytes already handed to the disk
+  std::unique_lock lock(m_mutex);
+  for (;;) {
+    m_wake.wait(lock, [&] { return m_stopping || m_written > started; });
+    if (m_stopping) return;
+    const std::size_t until = m_written;
+    lock.unlock();
+    // Failures are not reported here: they are the fsync's to report, on the same pages.
+    ::sync_file_range(m_fd, static_cast<off_t>(started), static_cast<off_t>(until - started),
+                      SYNC_FILE_RANGE_WRITE);
+    started = until;
+    lock.lock();
+  }
+}
+
+} // namespace sipcred

@@ -14,6 +14,8 @@
 #include <openssl/md5.h>
 #include <openssl/sha.h>
 
+#include <cstdint>
+#include <cstring>
 #include <memory>
 
 namespace sipcred {
@@ -66,6 +68,34 @@ void check(int ok) {
   if (ok != 1) throw Error(ErrorKind::Internal, "OpenSSL digest failure");
 }
 
+// SHA-256 of joined pieces that fit one 64-byte block once padded (55 bytes or fewer: nearly
+// every A1 string), into `bytes`; false, and nothing done, for longer ones. The block is padded
+// here and compressed once, skipping what SHA256_Update and SHA256_Final do for messages of
+// any length (copying into the context's buffer, padding there, cleansing it): about a third
+// of the time of a user's SHA-256 HA1.
+bool sha256_one_block(std::initializer_list<std::string_view> pieces, unsigned char* bytes) {
+  std::size_t length = pieces.size() == 0 ? 0 : pieces.size() - 1; // the colons
+  for (std::string_view piece : pieces) length += piece.size();
+  if (length > 55) return false;
+  unsigned char block[SHA256_CBLOCK] = {};
+  std::size_t at = 0;
+  feed_joined(pieces, [&](const char* data, std::size_t size) {
+    std::memcpy(block + at, data, size);
+    at += size;
+  });
+  block[length] = 0x80;
+  const std::uint64_t bits = std::uint64_t{length} * 8; // big-endian, in the last 8 bytes
+  for (std::size_t i = 0; i < 8; ++i)
+    block[SHA256_CBLOCK - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  SHA256_Transform(&ctx, block);
+  for (std::size_t i = 0; i < 8; ++i)
+    for (std::size_t j = 0; j < 4; ++j)
+      bytes[4 * i + j] = static_cast<unsigned char>(ctx.h[i] >> (24 - 8 * j));
+  return true;
+}
+
 // The raw digest of the joined pieces into `bytes`; returns its length.
 std::size_t digest_joined(HashFunction hash, std::initializer_list<std::string_view> pieces,
                           unsigned char* bytes) {
@@ -78,6 +108,7 @@ std::size_t digest_joined(HashFunction hash, std::initializer_list<std::string_v
     return MD5_DIGEST_LENGTH;
   }
   case HashFunction::Sha256: {
+    if (sha256_one_block(pieces, bytes)) return SHA256_DIGEST_LENGTH;
     SHA256_CTX ctx;
     SHA256_Init(&ctx);
     feed_joined(pieces,

@@ -2,6 +2,11 @@
 #include "sipcred/error.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+
+#include <string>
+#include <string_view>
+#include <utility>
 
 using namespace sipcred;
 
@@ -61,6 +66,63 @@ TEST(Digest, Ha1OfEveryHash) {
   // python3 -c "import hashlib; print(hashlib.new('sha512_256', b'').hexdigest())"
   EXPECT_EQ(hex_digest(HashFunction::Sha512_256, ""),
             "c672b8d1ef56ed28ab87c3622c5114069bdd3ad7b8f9737498d0c01ecef0967a");
+}
+
+// SHA-256 of strings that fit one block once padded (55 bytes or fewer) is computed apart from
+// longer ones: lengths on both sides of the limit. Checked with (37 here, for each length):
+//   python3 -c "import hashlib; print(hashlib.sha256(b'alice:example.org:' + b'p'*37).hexdigest())"
+TEST(Digest, Sha256Ha1AroundOneBlock) {
+  const struct {
+    std::size_t password_length; // the A1 string is 18 bytes longer
+    const char* ha1;
+  } cases[] = {
+      {36, "a0f5411e8a154498f6551af888c8346a3531a4c447c422f86b745134eceed305"},
+      {37, "6a3f8ce9c73581602b0b71b90d4fa904d4d08f51f16576213c984e10a571bdce"},
+      {38, "7cc13a3eb0f24f681ec7928e1db11ce61d8676e1ca73dc199c4360686faa2bd8"},
+      {46, "861d09f517a6c4f2afb5d3859e7f8d3bdf670a7f1f69d8268acdb542f7bf8c86"},
+  };
+  for (const auto& c : cases)
+    EXPECT_EQ(
+        ha1(HashFunction::Sha256, "alice", "example.org", std::string(c.password_length, 'p')),
+        c.ha1)
+        << c.password_length;
+}
+
+// Every hash of joined pieces, against OpenSSL's EVP digest of the joined string: every length
+// from 0 to 130 bytes, the pieces split three ways, bytes above 127 included.
+TEST(Digest, JoinedPiecesMatchEvpOfTheJoinedString) {
+  const std::pair<HashFunction, const EVP_MD*> hashes[] = {
+      {HashFunction::Md5, EVP_md5()},
+      {HashFunction::Sha256, EVP_sha256()},
+      {HashFunction::Sha512_256, EVP_sha512_256()},
+  };
+  std::string bytes;
+  for (int i = 0; i < 130; ++i) bytes += static_cast<char>((i * 37 + 11) % 256);
+  for (const auto& [hash, md] : hashes) {
+    for (std::size_t length = 0; length <= 130; ++length) {
+      const std::string_view all = std::string_view(bytes).substr(0, length);
+      for (std::size_t split : {std::size_t{0}, length / 3, length}) {
+        const std::string_view user = all.substr(0, split);
+        const std::string_view rest = all.substr(split);
+        const std::string_view realm = rest.substr(0, rest.size() / 2);
+        const std::string_view password = rest.substr(rest.size() / 2);
+        const std::string joined =
+            std::string(user) + ":" + std::string(realm) + ":" + std::string(password);
+        unsigned char expected[EVP_MAX_MD_SIZE];
+        unsigned expected_length = 0;
+        ASSERT_EQ(EVP_Digest(joined.data(), joined.size(), expected, &expected_length, md, nullptr),
+                  1);
+        std::string expected_hex;
+        for (unsigned i = 0; i < expected_length; ++i) {
+          constexpr char digits[] = "0123456789abcdef";
+          expected_hex += digits[expected[i] >> 4];
+          expected_hex += digits[expected[i] & 15];
+        }
+        EXPECT_EQ(ha1(hash, user, realm, password), expected_hex)
+            << hash_name(hash) << " of " << joined.size() << " bytes";
+      }
+    }
+  }
 }
 
 // Every algorithm x sess x qop, on a SIP REGISTER with an SDP-like body for auth-int.

@@ -52,6 +52,7 @@ inline void write_hex(char* into, const unsigned char* bytes, std::size_t length
                      as_digits(_mm_unpackhi_epi8(high, low)));
   }
 #endif
+  // The tail, and everything on a build without SSE2.
   static constexpr char digits[] = "0123456789abcdef";
   for (; i < length; ++i) {
     into[2 * i] = digits[bytes[i] >> 4];

@@ -1,12 +1,20 @@
 #include "write_back.hpp"
 
+#include <system_error>
+
 #include <fcntl.h>
 
 namespace sipcred {
 
-WriteBack::WriteBack(int fd) : m_fd(fd), m_thread([this] { run(); }) {}
+WriteBack::WriteBack(int fd) : m_fd(fd) {
+  try {
+    m_thread = std::thread([this] { run(); });
+  } catch (const std::system_error&) { // no thread to spare: fsync alone will do
+  }
+}
 
 WriteBack::~WriteBack() {
+  if (!m_thread.joinable()) return;
   {
     const std::lock_guard lock(m_mutex);
     m_stopping = true;
@@ -31,7 +39,8 @@ void WriteBack::run() {
     if (m_stopping) return;
     const std::size_t until = m_written;
     lock.unlock();
-    // Failures are not reported here: they are the fsync's to report, on the same pages.
+    // Failures are not reported here: they are the fsync's to report, on the same pages. (With
+    // SYNC_FILE_RANGE_WAIT_AFTER this call would consume the error, and fsync miss it.)
     ::sync_file_range(m_fd, static_cast<off_t>(started), static_cast<off_t>(until - started),
                       SYNC_FILE_RANGE_WRITE);
     started = until;

@@ -16,6 +16,13 @@ namespace sipcred {
 // not. Nothing here makes data durable: the caller's fsync still does, and reports errors.
 class WriteBack {
 public:
+  // How much is handed to the disk at a time. Files smaller than that, every edit of an
+  // ordinary userdb, never start the thread. On a 162 MB output steps of 4 and 8 MiB gave the
+  // same time, 2 MiB steps less gain.
+  static constexpr std::size_t step = 8u << 20;
+
+  // Without a thread (none could be started) nothing is handed to the disk early: it is a
+  // speed-up, not worth failing the write for.
   explicit WriteBack(int fd);
   // Stops the thread. Ranges not yet handed to the disk are left for the caller's fsync.
   ~WriteBack();
@@ -33,7 +40,7 @@ private:
   std::condition_variable m_wake;
   std::size_t m_written = 0; // under m_mutex
   bool m_stopping = false;   // under m_mutex
-  std::thread m_thread;      // last: starts once the members it uses exist
+  std::thread m_thread;      // none if no thread could be started
 };
 
 } // namespace sipcred

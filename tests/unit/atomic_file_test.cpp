@@ -1,5 +1,6 @@
 #include "sipcred/atomic_file.hpp"
 #include "sipcred/error.hpp"
+#include "write_back.hpp"
 
 #include <gtest/gtest.h>
 
@@ -168,22 +169,26 @@ TEST_F(AtomicFileTest, StreamedReplacementCommitsWholeOrNothing) {
   EXPECT_EQ(entries(), 1u);
 }
 
-// Past 8 MiB a thread asks the disk to start on what is written (WriteBack). Content that
-// crosses that step in every way (small pieces, one piece over several steps, a piece ending
-// on a step) arrives whole, created or replacing; dropped, it leaves nothing and stops the
-// thread.
+// At every WriteBack::step (8 MiB) a thread asks the disk to start on what is written.
+// Content that crosses steps in every way arrives whole, created or replacing; dropped, it
+// leaves nothing and stops the thread: small gathered pieces whose buffer crosses a step, one
+// piece over several steps, a large piece ending on a step, and a last small one.
 TEST_F(AtomicFileTest, LargeStreamedFileArrivesWholeOrNotAtAll) {
-  constexpr std::size_t step = 8u << 20;
-  std::string content;
-  for (std::size_t i = 0; content.size() < step - 100; ++i)
-    content += "user" + std::to_string(i) + "@d clrtxt:p ;\n";
+  constexpr std::size_t step = WriteBack::step;
+  constexpr std::size_t gather_limit = 1 << 20; // PendingFile::write writes larger pieces as is
   std::vector<std::string> pieces;
-  for (std::size_t start = 0; start < content.size(); start += 37)
-    pieces.push_back(content.substr(start, 37));
+  std::size_t size = 0;
+  for (std::size_t i = 0; size < step + gather_limit; ++i) {
+    pieces.push_back("user" + std::to_string(i) + "@d clrtxt:p ;\n");
+    size += pieces.back().size();
+  }
   pieces.push_back(std::string(2 * step + 5, 'a'));
-  pieces.push_back(std::string(step - (content.size() + 2 * step + 5) % step, 'b'));
+  size += pieces.back().size();
+  pieces.push_back(std::string(step - size % step, 'b'));
+  ASSERT_GE(pieces.back().size(), gather_limit);
   pieces.push_back(std::string(300, 'c'));
-  for (std::size_t i = 3; i > 0; --i) content += pieces[pieces.size() - i];
+  std::string content;
+  for (const std::string& piece : pieces) content += piece;
   ASSERT_EQ((content.size() - 300) % step, 0u);
 
   const fs::path created = m_dir / "created";

@@ -69,11 +69,11 @@ TEST(Digest, Ha1OfEveryHash) {
 }
 
 // SHA-256 of strings that fit one block once padded (55 bytes or fewer) is computed apart from
-// longer ones: lengths on both sides of the limit. Checked with (37 here, for each length):
-//   python3 -c "import hashlib; print(hashlib.sha256(b'alice:example.org:' + b'p'*37).hexdigest())"
+// longer ones: A1 strings of 54, 55, 56 and 64 bytes. Each expected value is from
+//   python3 -c "import hashlib; print(hashlib.sha256(b'alice:example.org:' + b'p'*N).hexdigest())"
 TEST(Digest, Sha256Ha1AroundOneBlock) {
   const struct {
-    std::size_t password_length; // the A1 string is 18 bytes longer
+    std::size_t password_length; // N
     const char* ha1;
   } cases[] = {
       {36, "a0f5411e8a154498f6551af888c8346a3531a4c447c422f86b745134eceed305"},
@@ -88,8 +88,9 @@ TEST(Digest, Sha256Ha1AroundOneBlock) {
         << c.password_length;
 }
 
-// Every hash of joined pieces, against OpenSSL's EVP digest of the joined string: every length
-// from 0 to 130 bytes, the pieces split three ways, bytes above 127 included.
+// Every hash of 0 to 3 pieces joined with ':' (H(body), the userhash, the HA1), against
+// OpenSSL's EVP digest of the joined string: every joined length from 0 to 132 bytes, bytes
+// above 127 included.
 TEST(Digest, JoinedPiecesMatchEvpOfTheJoinedString) {
   const std::pair<HashFunction, const EVP_MD*> hashes[] = {
       {HashFunction::Md5, EVP_md5()},
@@ -98,29 +99,30 @@ TEST(Digest, JoinedPiecesMatchEvpOfTheJoinedString) {
   };
   std::string bytes;
   for (int i = 0; i < 130; ++i) bytes += static_cast<char>((i * 37 + 11) % 256);
+  const auto evp_hex = [](const EVP_MD* md, std::string_view data) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned length = 0;
+    EXPECT_EQ(EVP_Digest(data.data(), data.size(), digest, &length, md, nullptr), 1);
+    std::string hex;
+    for (unsigned i = 0; i < length; ++i) {
+      constexpr char digits[] = "0123456789abcdef";
+      hex += digits[digest[i] >> 4];
+      hex += digits[digest[i] & 15];
+    }
+    return hex;
+  };
   for (const auto& [hash, md] : hashes) {
+    EXPECT_EQ(hex_digest_joined(hash, {}), evp_hex(md, "")) << hash_name(hash);
     for (std::size_t length = 0; length <= 130; ++length) {
       const std::string_view all = std::string_view(bytes).substr(0, length);
-      for (std::size_t split : {std::size_t{0}, length / 3, length}) {
-        const std::string_view user = all.substr(0, split);
-        const std::string_view rest = all.substr(split);
-        const std::string_view realm = rest.substr(0, rest.size() / 2);
-        const std::string_view password = rest.substr(rest.size() / 2);
-        const std::string joined =
-            std::string(user) + ":" + std::string(realm) + ":" + std::string(password);
-        unsigned char expected[EVP_MAX_MD_SIZE];
-        unsigned expected_length = 0;
-        ASSERT_EQ(EVP_Digest(joined.data(), joined.size(), expected, &expected_length, md, nullptr),
-                  1);
-        std::string expected_hex;
-        for (unsigned i = 0; i < expected_length; ++i) {
-          constexpr char digits[] = "0123456789abcdef";
-          expected_hex += digits[expected[i] >> 4];
-          expected_hex += digits[expected[i] & 15];
-        }
-        EXPECT_EQ(ha1(hash, user, realm, password), expected_hex)
-            << hash_name(hash) << " of " << joined.size() << " bytes";
-      }
+      const std::string_view a = all.substr(0, length / 3), b = all.substr(length / 3);
+      const std::string_view b1 = b.substr(0, b.size() / 2), b2 = b.substr(b.size() / 2);
+      const std::string ab = std::string(a) + ":" + std::string(b);
+      const std::string abb = std::string(a) + ":" + std::string(b1) + ":" + std::string(b2);
+      EXPECT_EQ(hex_digest_joined(hash, {all}), evp_hex(md, all)) << hash_name(hash) << length;
+      EXPECT_EQ(hex_digest_joined(hash, {a, b}), evp_hex(md, ab)) << hash_name(hash) << length;
+      EXPECT_EQ(hex_digest_joined(hash, {a, b1, b2}), evp_hex(md, abb))
+          << hash_name(hash) << length;
     }
   }
 }

@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <map>
 #include <sstream>
+#include <utility>
 
 // The backends are linked in (see lib/CMakeLists.txt); their headers need the client libraries'
 // headers, so only their factories are declared here.
@@ -1074,10 +1075,9 @@ std::string SqlStore::server_configuration(const std::set<std::string>& domains)
         << "available-algorithms=MD5 SHA-256\n";
     // Flexisip challenges only requests for its auth-domains, localhost by default.
     if (!domains.empty()) {
-      out << "auth-domains=";
-      for (const std::string& domain : domains) {
-        out << domain << (&domain == &*domains.rbegin() ? "\n" : " ");
-      }
+      const char* separator = "auth-domains=";
+      for (const std::string& domain : domains) out << std::exchange(separator, " ") << domain;
+      out << "\n";
     }
     if (!m_options.realm.empty()) {
       out << "realm=" << m_options.realm << "\n";

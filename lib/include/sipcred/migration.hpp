@@ -29,9 +29,9 @@ struct MigrationReport {
   Duplicates duplicates;       // entries SOURCE repeats: the last one of each was kept
   std::vector<std::string> skipped_identities; // all of them, for verify_migration
   // The domains of the accounts DEST holds after the run, unconvertible ones left out (for
-  // the server's auth-domains): the first
-  // `listed_domains_at_most` distinct ones met, so that a store with a domain for every user
-  // does not fill memory; `more_domains` when there were others.
+  // the server's auth-domains): the first `listed_domains_at_most` distinct ones met, so that
+  // a store with a domain for every user does not fill memory; `more_domains` when there were
+  // others.
   static constexpr std::size_t listed_domains_at_most = 100;
   std::set<std::string> domains;
   bool more_domains = false;

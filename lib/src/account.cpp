@@ -55,12 +55,19 @@ Conversion convert_account(const Account& source, const CredentialNeeds& needs) 
     result.dropped.push_back("phone \"" + source.phone + "\"");
     result.account.phone.clear();
   }
+  // What a client of the target sends, and hashes: stored hashes of another name are useless.
+  const std::string& username = result.account.digest_username();
+  const bool hashes_carry_over = source.digest_username() == username;
   bool clear_kept = false;
   if (clear && needs.clear_text) {
     if (needs.clear_text_only_at_domain && realm != source.domain) {
       result.dropped.push_back("clear-text password (the server would hash it with the domain, "
                                "not the realm \"" +
                                realm + "\": hashes for the realm are kept)");
+    } else if (needs.clear_text_hashes_user && username != source.user) {
+      result.dropped.push_back("clear-text password (the server would hash it with the user, "
+                               "not the user-id \"" +
+                               username + "\": hashes for the user-id are kept)");
     } else if (needs.clear_text_max_length && clear->value.size() > needs.clear_text_max_length) {
       result.dropped.push_back("clear-text password (longer than the " +
                                std::to_string(needs.clear_text_max_length) +
@@ -72,18 +79,20 @@ Conversion convert_account(const Account& source, const CredentialNeeds& needs) 
   }
   if (!(clear_kept && needs.clear_text_replaces_hashes)) {
     for (HashFunction hash : needs.hashes) {
+      const Credential* stored = hashes_carry_over ? source.hash_for(hash, realm) : nullptr;
       if (clear) {
-        kept.push_back({hash, sipcred::ha1(hash, source.user, realm, clear->value), realm});
-      } else if (const Credential* stored = source.hash_for(hash, realm)) {
+        kept.push_back({hash, sipcred::ha1(hash, username, realm, clear->value), realm});
+      } else if (stored) {
         kept.push_back(*stored);
       } else if (contains(needs.required, hash)) {
-        result.unconvertible = "no clear-text password and no " + std::string(hash_name(hash)) +
-                               " hash for realm \"" + realm + "\"";
+        result.unconvertible =
+            "no clear-text password and no " + std::string(hash_name(hash)) + " hash for realm \"" +
+            realm + "\"" + (hashes_carry_over ? "" : " and digest username \"" + username + "\"");
       }
     }
   }
   if (!clear && result.unconvertible.empty()) {
-    // Hashes the target has no use for: another algorithm, or another realm.
+    // Hashes the target has no use for: another algorithm, realm or digest username.
     for (const auto& credential : source.credentials) {
       if (std::find(kept.begin(), kept.end(), credential) == kept.end()) {
         result.dropped.push_back(describe(credential));
@@ -92,9 +101,11 @@ Conversion convert_account(const Account& source, const CredentialNeeds& needs) 
   }
   if (result.unconvertible.empty() && kept.empty()) {
     result.unconvertible =
-        source.credentials.empty()
-            ? "no credential"
-            : "no credential the target can use (" + describe(source.credentials.front()) + ")";
+        source.credentials.empty() ? "no credential"
+        : hashes_carry_over
+            ? "no credential the target can use (" + describe(source.credentials.front()) + ")"
+            : "no clear-text password, and its hashes are of the user-id \"" +
+                  source.digest_username() + "\", which the target cannot keep";
   }
   if (!result.unconvertible.empty()) {
     kept.clear();

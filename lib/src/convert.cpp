@@ -4,6 +4,7 @@
 
 #include "md5_batch.hpp"
 #include "sipcred/error.hpp"
+#include "sipcred/user_edit.hpp"
 #include "sipcred/userdb.hpp"
 #include "text.hpp"
 
@@ -67,6 +68,11 @@ public:
   }
 
 private:
+  // What a client sends and hashes, URL-unescaped: the user-id, else the user.
+  static std::string_view digest_username(const Entry& entry, std::string& storage) {
+    return url_unescape(entry.user_id.empty() ? entry.user : entry.user_id, storage);
+  }
+
   std::string_view realm(const Entry& entry) const {
     return m_options.realm.empty() ? entry.domain : std::string_view(m_options.realm);
   }
@@ -76,17 +82,21 @@ private:
   void convert(const Line& line, const CredentialToken& clear) {
     const Entry& entry = line.entry;
     std::string storage;
-    const std::string_view user = url_unescape(entry.user, storage);
+    const std::string_view username = digest_username(entry, storage);
     std::string& out = m_piece.output;
     if (!entry.user.empty()) out.append(entry.user).append("@");
     out.append(entry.domain);
-    if (!m_options.drop_clear_text) out.append(" clrtxt:").append(clear.value);
+    // Kept, a clear text that can never match would hide the hashes after it, which can.
+    const bool clear_text_can_match = userdb::clear_text_can_match(entry.user, entry.user_id);
+    if (!clear_text_can_match) ++m_piece.report.clear_text_dropped;
+    if (!m_options.drop_clear_text && clear_text_can_match)
+      out.append(" clrtxt:").append(clear.value);
     for (HashFunction hash : m_options.hashes) {
       out.append(" ").append(*userdb_prefix(hash)).append(":");
       if (hash == HashFunction::Md5)
-        m_md5.add(user, realm(entry), clear.value);
+        m_md5.add(username, realm(entry), clear.value);
       else
-        append_hex_digest_joined(out, hash, {user, realm(entry), clear.value}); // HA1
+        append_hex_digest_joined(out, hash, {username, realm(entry), clear.value}); // HA1
     }
     out.append(" ;");
     if (!entry.user_id.empty()) out.append(" ").append(entry.user_id);
@@ -117,12 +127,13 @@ private:
   }
 
   void verify(const Entry& entry, const CredentialToken& clear, std::size_t line_number) {
-    const std::string user = entry.hash_user();
+    std::string storage;
+    const std::string_view username = digest_username(entry, storage);
     for (const CredentialToken& credential : entry.credentials) {
       if (credential.ignored || credential.type == CredentialType::ClearText) continue;
       std::string stored(credential.value);
       for (char& c : stored) c = ascii_lower(c); // Flexisip lower-cases hashes on load
-      if (stored != ha1(hash_of(credential.type), user, realm(entry), clear.value))
+      if (stored != ha1(hash_of(credential.type), username, realm(entry), clear.value))
         m_piece.report.mismatches.push_back({entry.identity(), line_number,
                                              std::string(credential.prefix) + " hash (column " +
                                                  std::to_string(credential.column) +
@@ -257,6 +268,7 @@ void merge(ConvertReport& into, ConvertReport&& from) {
   into.converted += from.converted;
   into.already_hashed += from.already_hashed;
   into.skipped += from.skipped;
+  into.clear_text_dropped += from.clear_text_dropped;
   into.mismatch_count += from.mismatches.size();
   append_listed(into.not_converted, from.not_converted);
   append_listed(into.mismatches, from.mismatches);

@@ -149,6 +149,7 @@ FileStore::FileStore(std::string path, const StoreOptions& options)
 CredentialNeeds FileStore::needs() const {
   CredentialNeeds needs;
   needs.clear_text_only_at_domain = true;
+  needs.clear_text_hashes_user = true;
   needs.clear_text_replaces_hashes = true;
   needs.hashes = {HashFunction::Md5, HashFunction::Sha256};
   needs.realm = m_options.realm;

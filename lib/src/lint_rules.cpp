@@ -188,6 +188,11 @@ constexpr Rule rule_table[] = {
      "The userdb holds clear-text passwords or hashes (as good as passwords for digest "
      "authentication) and its permissions let other users read it. chmod 600 (or 640 with a "
      "dedicated group)."},
+    {"SC406", E, "clear text with another user-id",
+     "Flexisip derives the hashes of a clear-text password from the user, but a client hashes "
+     "the digest username it sends, which is the user-id: when the two differ, the account can "
+     "never authenticate. Store md5:/sha256: hashes of USER-ID:REALM:PASSWORD instead (sipcred "
+     "convert writes them)."},
 
     // Asterisk pjsip.conf type=auth objects.
     {"SC501", E, "bad pjsip.conf line",

@@ -2,6 +2,7 @@
 // disagree with the clear text beside them, and who may read the file.
 
 #include "sipcred/lint.hpp"
+#include "sipcred/user_edit.hpp"
 #include "sipcred/userdb.hpp"
 
 #include <algorithm>
@@ -57,6 +58,12 @@ public:
                          userdb::hash_of(credential.type)) != m_context.algorithms.end())
         usable_hash = true;
     }
+    if (clear && !userdb::clear_text_can_match(entry.user, entry.user_id))
+      m_diagnostics.push_back(Diagnostic{
+          "SC406", Severity::Error, line, clear->column,
+          "user '" + entry.identity() + "' has the user-id '" + std::string(entry.user_id) +
+              "': Flexisip hashes its clear text with the user, so it can never authenticate; "
+              "store hashes of the user-id instead"});
     if (clear) {
       if (m_context.fixed_realm && *m_context.fixed_realm != entry.domain)
         tally(m_realm_mismatch, entry.domain, line);

@@ -467,6 +467,7 @@ public:
   CredentialNeeds needs() const override {
     CredentialNeeds needs;
     needs.clear_text_only_at_domain = true;
+    needs.clear_text_hashes_user = true;
     needs.clear_text_replaces_hashes = true;
     needs.hashes = {HashFunction::Md5, HashFunction::Sha256};
     needs.realm = m_options.realm;

@@ -28,12 +28,25 @@ Identity parse_identity(std::string_view text) {
   return identity;
 }
 
-void check_policy(const Identity& identity, const CredentialPolicy& policy) {
+bool clear_text_can_match(std::string_view user, std::string_view user_id) {
+  if (user_id.empty() || user_id == user) return true;
+  std::string a, b;
+  return url_unescape(user, a) == url_unescape(user_id, b);
+}
+
+void check_policy(const Identity& identity, const CredentialPolicy& policy,
+                  std::string_view user_id) {
   if (policy.clear_text) {
     if (!policy.realm.empty() && policy.realm != identity.domain)
       throw Error(ErrorKind::Usage, "clear text with realm '" + policy.realm +
                                         "': Flexisip hashes clear text with the domain '" +
                                         identity.domain + "', so it would never match");
+    if (!clear_text_can_match(identity.user, user_id))
+      throw Error(ErrorKind::Usage,
+                  "clear text with the user-id '" + std::string(user_id) +
+                      "': Flexisip hashes clear text with the user '" + identity.user +
+                      "', but a client hashes the user-id it sends, so it would never match; "
+                      "store hashes instead (leave out --clrtxt)");
     return;
   }
   if (policy.hashes.empty()) throw Error(ErrorKind::Usage, "no credential to store");
@@ -41,8 +54,8 @@ void check_policy(const Identity& identity, const CredentialPolicy& policy) {
 }
 
 Credentials make_credentials(const Identity& identity, std::string_view password,
-                             const CredentialPolicy& policy) {
-  check_policy(identity, policy);
+                             const CredentialPolicy& policy, std::string_view user_id) {
+  check_policy(identity, policy, user_id);
   if (!is_token(password))
     throw Error(ErrorKind::DataError,
                 password.empty() ? "the password is empty"
@@ -52,10 +65,11 @@ Credentials make_credentials(const Identity& identity, std::string_view password
   if (policy.clear_text) return {{CredentialType::ClearText, std::string(password)}};
   const std::string realm = policy.realm.empty() ? identity.domain : policy.realm;
   std::string storage;
-  const std::string_view user = url_unescape(identity.user, storage);
+  const std::string_view username =
+      url_unescape(user_id.empty() ? std::string_view(identity.user) : user_id, storage);
   Credentials credentials;
   for (HashFunction hash : policy.hashes)
-    credentials.emplace_back(credential_type_of(hash), ha1(hash, user, realm, password));
+    credentials.emplace_back(credential_type_of(hash), ha1(hash, username, realm, password));
   return credentials;
 }
 
@@ -93,18 +107,18 @@ std::vector<std::size_t> find_user(const Document& document, const Identity& ide
 
 std::vector<CredentialCheck> check_password(const Entry& entry, std::string_view password,
                                             std::string_view realm) {
-  const std::string a1_user = entry.hash_user();
+  const std::string username = auth_user_of(entry);
   if (realm.empty()) realm = entry.domain;
   std::vector<CredentialCheck> checks;
   for (const CredentialToken* credential : entry.effective_credentials()) {
     bool matches;
     if (credential->type == CredentialType::ClearText)
-      matches = credential->value == password;
+      matches = credential->value == password && clear_text_can_match(entry.user, entry.user_id);
     else {
       // Flexisip lower-cases stored hashes on load.
       std::string stored(credential->value);
       for (char& c : stored) c = ascii_lower(c);
-      matches = stored == ha1(hash_of(credential->type), a1_user, realm, password);
+      matches = stored == ha1(hash_of(credential->type), username, realm, password);
     }
     checks.push_back({credential, matches});
   }

@@ -49,14 +49,25 @@ class Convert(TempDirTest):
             f"alice@d.org clrtxt:pw1 md5:{h('md5', 'alice', 'd.org', 'pw1')} "
             f"sha256:{h('sha256', 'alice', 'd.org', 'pw1')} ;\r\n"
             "\r\n"
-            f"bob%40home@d.org clrtxt:p:w md5:{h('md5', 'bob@home', 'd.org', 'p:w')} "
-            f"sha256:{h('sha256', 'bob@home', 'd.org', 'p:w')} ; bob-id +33\r\n"
+            # A client hashes its user-id, and Flexisip's hashes of the clear text (of the
+            # user) could never match it: hashes of the user-id, and no clear text.
+            f"bob%40home@d.org md5:{h('md5', 'bob-id', 'd.org', 'p:w')} "
+            f"sha256:{h('sha256', 'bob-id', 'd.org', 'p:w')} ; bob-id +33\r\n"
             "carol@d.org md5:0123456789abcdef0123456789abcdef ;\r\n"
             "dave@d.org md5:" + "a" * 32 + " sha256:" + "b" * 64 + " ;\r\n"
             f"erin@d.org clrtxt:e md5:{h('md5', 'erin', 'd.org', 'e')} "
             f"sha256:{h('sha256', 'erin', 'd.org', 'e')} ;\r\n").split("\n"))
         self.assertIn("converted 3 of 5 users (1 already hashed, 1 skipped)", r.stderr)
         self.assertIn(f"{self.src}:6: note: carol@d.org: no clear text", r.stderr)
+        self.assertIn("1 user has a user-id other than the user: the clear text was not kept",
+                      r.stderr)
+
+    def test_escaped_user_and_user_id_are_hashed_unescaped(self):
+        self.write("esc", "version:1\na%40b@d clrtxt:pw ;\nc@d clrtxt:pw ; c%40desk\n")
+        r = convert(self.path("esc"), "-a", "md5")
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout, f"version:1\na%40b@d clrtxt:pw md5:{h('md5', 'a@b', 'd', 'pw')} ;\n"
+                                   f"c@d md5:{h('md5', 'c@desk', 'd', 'pw')} ; c%40desk\n")
 
     def test_algorithms_drop_and_realm(self):
         r = convert(self.src, "-a", "SHA256,md5", "--drop-clrtxt", "--realm", "corp")

@@ -79,7 +79,7 @@ class Add(UserTest):
                      "bob-id", "--phone", "+3361")
         self.assertIn("realm 'corp'", r.stderr)
         self.assertEqual(self.content().splitlines()[1],
-                         f"bob@d.org sha256:{ha1('sha256', 'bob', 'corp', 'pw')} ; bob-id +3361")
+                         f"bob@d.org sha256:{ha1('sha256', 'bob-id', 'corp', 'pw')} ; bob-id +3361")
         self.add("carol@d.org", "pw", "-a", "md5", "--phone", "+33")
         self.assertTrue(self.content().splitlines()[2].endswith(" ; carol +33"))
 
@@ -184,7 +184,7 @@ class Safety(UserTest):
         self.assertEqual(len(after), len(before))
         changed = [i for i in range(len(before)) if before[i] != after[i]]
         self.assertEqual(changed, [5])
-        self.assertEqual(after[5], f"bob@d md5:{ha1('md5', 'bob', 'd', 'n')} ; bob-id +33")
+        self.assertEqual(after[5], f"bob@d md5:{ha1('md5', 'bob-id', 'd', 'n')} ; bob-id +33")
 
     def test_a_file_with_errors_is_refused_untouched(self):
         self.init(self.MESSY)  # "(" in a comment: Flexisip refuses the file
@@ -274,7 +274,7 @@ class Rotate(UserTest):
         self.assertExit(user("rotate", self.db, "c@d", "--password-stdin", stdin="n1\n"), 0)
         self.assertExit(user("rotate", self.db, "m@d", "--password-stdin", stdin="n2\n"), 0)
         self.assertEqual(self.content(), "version:1\nc@d clrtxt:n1 ;\n"
-                                          f"m@d md5:{ha1('md5', 'm', 'd', 'n2')} ; m-id +1\n")
+                                          f"m@d md5:{ha1('md5', 'm-id', 'd', 'n2')} ; m-id +1\n")
 
     def test_options_change_the_kinds(self):
         self.init("version:1\nc@d clrtxt:old ;\n")
@@ -343,7 +343,9 @@ class Accounts(UserTest):
 
     def setUp(self):
         super().setUp()
-        self.init("version:1\na@d clrtxt:one ; id1\na@d clrtxt:two ; id2\n")
+        self.init(f"version:1\na@d md5:{ha1('md5', 'id1', 'd', 'one')} ; id1\n"
+                  f"a@d md5:{ha1('md5', 'id2', 'd', 'two')} ; id2\n")
+        self.line1 = self.content().splitlines()[1]
 
     def test_show_and_check_need_the_account(self):
         r = user("show", self.db, "a@d")
@@ -361,13 +363,62 @@ class Accounts(UserTest):
         r = user("import", self.db, stdin="identity,password,auth_user\na@d,n2,id2\na%40x@d,n3,\n")
         self.assertExit(r, 0)
         self.assertEqual(self.content().splitlines()[1:3],
-                         ["a@d clrtxt:one ; id1", "a@d clrtxt:n2 ; id2"])
+                         [self.line1, f"a@d md5:{ha1('md5', 'id2', 'd', 'n2')} ; id2"])
 
     def test_rotate_one_account(self):
         self.assertExit(user("rotate", self.db, "a@d", "--auth-user", "id2", "--password-stdin",
                              stdin="new\n"), 0)
-        self.assertEqual(self.content(), "version:1\na@d clrtxt:one ; id1\na@d clrtxt:new ; id2\n")
+        self.assertEqual(self.content(), f"version:1\n{self.line1}\n"
+                                          f"a@d md5:{ha1('md5', 'id2', 'd', 'new')} ; id2\n")
 
+
+
+class UserIdHashes(UserTest):
+    """A client hashes the digest username it sends, the user-id: so must every stored hash.
+    Flexisip hashes a clear text with the user, so clear text cannot serve another user-id."""
+
+    def test_add_hashes_the_user_id(self):
+        self.init()
+        self.add("carol@sip.example.org", "PW", "--auth-user", "carol-desk")
+        self.assertEqual(self.content().splitlines()[1],
+                         f"carol@sip.example.org md5:{ha1('md5', 'carol-desk', 'sip.example.org', 'PW')}"
+                         f" sha256:{ha1('sha256', 'carol-desk', 'sip.example.org', 'PW')} ; carol-desk")
+        self.assertExit(user("check", self.db, "carol@sip.example.org", stdin="PW\n"), 0)
+        self.assertExit(user("check", self.db, "carol@sip.example.org", stdin="pw\n"), 1)
+
+    def test_escaped_user_id_is_hashed_unescaped(self):
+        self.init()
+        self.add("c@d", "PW", "-a", "md5", "--auth-user", "c%40desk")
+        self.assertIn(f"md5:{ha1('md5', 'c@desk', 'd', 'PW')} ; c%40desk", self.content())
+
+    def test_clear_text_with_another_user_id_is_refused_untouched(self):
+        self.init("version:1\n")
+        before = read(self.db)
+        r = user("add", self.db, "carol@d", "--clrtxt", "--auth-user", "carol-desk",
+                 "--password-stdin", stdin="PW\n")
+        self.assertExit(r, 2)
+        self.assertIn("never match", r.stderr)
+        self.assertIn("store hashes instead", r.stderr)
+        self.assertEqual(read(self.db), before)
+        # The user-id equal to the user is the user's own account: clear text serves it.
+        self.add("dave@d", "PW", "--clrtxt", "--auth-user", "dave")
+        r = user("import", self.db, "--clrtxt", stdin="identity,password,auth_user\ne@d,PW,e-id\n")
+        self.assertExit(r, 2)
+        self.assertIn("<stdin>:2: clear text with the user-id 'e-id'", r.stderr)
+        self.assertNotIn("\ne@d", self.content())
+
+    def test_check_and_rotate_of_a_clear_text_line_that_can_never_match(self):
+        self.init("version:1\nc@d clrtxt:PW ; c-id\n")
+        r = user("check", self.db, "c@d", stdin="PW\n")
+        self.assertExit(r, 1)
+        self.assertIn("can never log in", r.stderr)
+        # Rotating it stores what can match: hashes of the user-id.
+        self.assertExit(user("rotate", self.db, "c@d", "--password-stdin", stdin="N\n"), 0)
+        self.assertEqual(self.content(), f"version:1\nc@d md5:{ha1('md5', 'c-id', 'd', 'N')} "
+                                          f"sha256:{ha1('sha256', 'c-id', 'd', 'N')} ; c-id\n")
+        self.assertExit(user("check", self.db, "c@d", stdin="N\n"), 0)
+        r = user("rotate", self.db, "c@d", "--clrtxt", "--password-stdin", stdin="N\n")
+        self.assertExit(r, 2)
 
 class Read(UserTest):
     def setUp(self):
@@ -445,7 +496,7 @@ class Import(UserTest):
         self.assertEqual(len(out), 2)
         generated = out[1].split(",", 1)[1]
         self.assertEqual(self.content(), "version:1\n# users\n"
-                         f"old@d md5:{ha1('md5', 'old', 'd', 'n1')} ; old-id +1\n"
+                         f"old@d md5:{ha1('md5', 'old-id', 'd', 'n1')} ; old-id +1\n"
                          f"new@d md5:{ha1('md5', 'new', 'd', 'p:w')} "
                          f"sha256:{ha1('sha256', 'new', 'd', 'p:w')} ;\n"
                          f"gen@e md5:{ha1('md5', 'gen', 'e', generated)} "
@@ -489,9 +540,9 @@ class Import(UserTest):
         self.init()
         r = user("import", self.db, "--format", "jsonl", "--clrtxt",
                  stdin='{"identity": "a@d", "password": "x1"}\n'
-                       '{"identity": "b@d", "password": "x2", "auth_user": "bb"}\n')
+                       '{"identity": "b@d", "password": "x2", "auth_user": "b"}\n')
         self.assertExit(r, 0)
-        self.assertEqual(self.content(), "version:1\na@d clrtxt:x1 ;\nb@d clrtxt:x2 ; bb\n")
+        self.assertEqual(self.content(), "version:1\na@d clrtxt:x1 ;\nb@d clrtxt:x2 ; b\n")
         r = user("import", self.db, stdin="identity,password,identity\na@d,x,b@d\n")
         self.assertExit(r, 65)
         self.assertIn("named twice", r.stderr)
@@ -537,7 +588,7 @@ class Usage(UserTest):
         self.assertIn("<stdin>:2:1:", r.stderr)
         self.add("d.org", "x", "--auth-user", "dd", "--phone", "+33")
         self.assertEqual(self.content(), "version:1\nd.org md5:"
-                         f"{ha1('md5', '', 'd.org', 'x')} sha256:{ha1('sha256', '', 'd.org', 'x')}"
+                         f"{ha1('md5', 'dd', 'd.org', 'x')} sha256:{ha1('sha256', 'dd', 'd.org', 'x')}"
                          " ; dd +33\n")
 
     def test_realm_on_a_clear_text_user_is_refused_untouched(self):

@@ -94,6 +94,58 @@ TEST(ConvertAccount, NothingUsableIsUnconvertible) {
       "");
 }
 
+// carol's phone sends the user-id carol-desk as its digest username, and hashes that.
+const std::string md5_desk = "b1625c53f2f2f8d44f123a4e7694f7df"; // carol-desk:example.org:secret
+const std::string sha256_desk = "e4c18db809dc0e4ab98357a8192daf6647d350838df8041c3e01c919d3bd7c95";
+const std::string md5_carol = "eb26e9ad7d710a48943d6c06e3936b65"; // carol:example.org:secret
+
+Account carol(std::vector<Credential> credentials) {
+  return {"carol", "example.org", "carol-desk", "", std::move(credentials)};
+}
+
+CredentialNeeds flexisip_userdb() {
+  CredentialNeeds needs = flexisip();
+  needs.keeps_auth_user = true;
+  needs.clear_text_hashes_user = true;
+  return needs;
+}
+
+TEST(ConvertAccount, HashesAreOfTheUserIdTheClientSends) {
+  // Flexisip would hash the clear text with carol: only hashes of carol-desk can match.
+  auto result = convert_account(carol({{std::nullopt, "secret", ""}}), flexisip_userdb());
+  EXPECT_EQ(result.unconvertible, "");
+  EXPECT_EQ(result.account.auth_user, "carol-desk");
+  EXPECT_EQ(result.account.credentials,
+            (std::vector<Credential>{{HashFunction::Md5, md5_desk, "example.org"},
+                                     {HashFunction::Sha256, sha256_desk, "example.org"}}));
+  ASSERT_EQ(result.dropped.size(), 1u);
+  EXPECT_NE(result.dropped[0].find("not the user-id \"carol-desk\""), std::string::npos);
+
+  // Stored hashes of the user-id carry over where the user-id does.
+  auto hashed =
+      convert_account(carol({{HashFunction::Md5, md5_desk, "example.org"}}), flexisip_userdb());
+  EXPECT_EQ(hashed.unconvertible, "");
+  EXPECT_EQ(hashed.account.credentials[0].value, md5_desk);
+}
+
+TEST(ConvertAccount, WithoutAPlaceForTheUserIdTheUserIsTheDigestUsername) {
+  // Kamailio's username is what the client sends: hashes of carol, from the clear text.
+  auto result = convert_account(carol({{std::nullopt, "secret", ""}}), kamailio(HashFunction::Md5));
+  EXPECT_EQ(result.unconvertible, "");
+  EXPECT_EQ(result.account.auth_user, "");
+  EXPECT_EQ(result.account.credentials[1],
+            (Credential{HashFunction::Md5, md5_carol, "example.org"}));
+  // A hash of carol-desk is useless there, and nothing else can be derived.
+  auto hashed = convert_account(carol({{HashFunction::Md5, md5_desk, "example.org"}}),
+                                kamailio(HashFunction::Md5));
+  EXPECT_EQ(hashed.unconvertible, "no clear-text password and no MD5 hash for realm "
+                                  "\"example.org\" and digest username \"carol\"");
+  auto flexisip_sql =
+      convert_account(carol({{HashFunction::Md5, md5_desk, "example.org"}}), flexisip());
+  EXPECT_NE(flexisip_sql.unconvertible.find("its hashes are of the user-id \"carol-desk\""),
+            std::string::npos);
+}
+
 TEST(Locator, NamesEveryKindOfStore) {
   EXPECT_EQ(parse_locator("/etc/flexisip/users").kind, StoreKind::Userdb);
   EXPECT_EQ(parse_locator("pjsip:/etc/asterisk/pjsip.conf").path, "/etc/asterisk/pjsip.conf");

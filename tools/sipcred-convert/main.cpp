@@ -134,6 +134,7 @@ void print_report(const Options& o, const std::string& name, const userdb::Conve
                        {"converted", r.converted},
                        {"already_hashed", r.already_hashed},
                        {"skipped", r.skipped},
+                       {"clear_text_dropped", r.clear_text_dropped},
                        {"not_converted", users_json(r.not_converted)}};
     if (o.verify)
       out = {{"users", r.users},
@@ -152,6 +153,12 @@ void print_report(const Options& o, const std::string& name, const userdb::Conve
   if (r.skipped > r.not_converted.size())
     std::cerr << name << ": note: ... and " << r.skipped - r.not_converted.size()
               << " more skipped users\n";
+  if (r.clear_text_dropped > 0 && !o.drop_clear_text)
+    std::cerr << name << ": note: " << r.clear_text_dropped
+              << (r.clear_text_dropped == 1 ? " user has" : " users have")
+              << " a user-id other than the user: the clear text was not kept (Flexisip "
+                 "hashes it with the user, so it could never match), only hashes of the "
+                 "user-id\n";
   if (o.verify)
     std::cerr << "sipcred-convert: " << r.users << " users checked, " << r.mismatch_count
               << (r.mismatch_count == 1 ? " hash does" : " hashes do")

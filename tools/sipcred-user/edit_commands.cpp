@@ -72,13 +72,18 @@ bool is_user(const userdb::Line& line, const Identity& identity) {
   return line.kind == userdb::LineKind::Auth && userdb::same_user(line.entry, identity);
 }
 
-// The policy for a user that already has credentials: its own kinds, changed only where the
-// command line says so.
-CredentialPolicy rotation_policy(const Options& options, CredentialPolicy policy) {
+// The policy for a line that already has credentials: its own kinds, changed only where the
+// command line says so. A clear text that could never match (a user-id other than the user)
+// becomes the default hashes, which can.
+CredentialPolicy rotation_policy(const Options& options, const Identity& identity,
+                                 const FoundLine& line) {
   const CredentialPolicy requested = requested_policy(options);
+  CredentialPolicy policy = line.policy;
   if (!options.algorithms.empty() || options.clear_text) {
     policy.hashes = requested.hashes;
     policy.clear_text = requested.clear_text;
+  } else if (policy.clear_text && !userdb::clear_text_can_match(identity.user, line.user_id)) {
+    policy = CredentialPolicy{};
   }
   policy.realm = requested.realm;
   return policy;
@@ -117,7 +122,7 @@ std::vector<FoundLine> rotation_precheck(const Options& options, const Identity&
     lines.push_back(found_line(line));
   });
   for (const FoundLine& line : lines)
-    userdb::check_policy(identity, rotation_policy(options, line.policy));
+    userdb::check_policy(identity, rotation_policy(options, identity, line), line.user_id);
   return lines;
 }
 
@@ -176,7 +181,7 @@ int run_add(const Options& options) {
     throw Error(ErrorKind::Usage, "a bare-domain identity needs --auth-user to carry a phone "
                                   "(the first token after ';' is the user-id)");
   const CredentialPolicy policy = requested_policy(options);
-  userdb::check_policy(identity, policy);
+  userdb::check_policy(identity, policy, options.auth_user);
   if (asks_terminal(options) && exists_unlocked(options, identity))
     return already_exists(options, identity);
   const std::string password = new_password(options, identity);
@@ -186,8 +191,9 @@ int run_add(const Options& options) {
     if (is_user(line, identity)) exists = true;
   });
   if (exists) return already_exists(options, identity);
-  session.edits().append(auth_line(identity, userdb::make_credentials(identity, password, policy),
-                                   options.auth_user, options.phone));
+  session.edits().append(
+      auth_line(identity, userdb::make_credentials(identity, password, policy, options.auth_user),
+                options.auth_user, options.phone));
   session.commit();
   report_done(options, "added", identity, password, policy);
   return exit_success;
@@ -195,7 +201,7 @@ int run_add(const Options& options) {
 
 int run_rotate(const Options& options) {
   const Identity identity = userdb::parse_identity(options.identities.at(0));
-  userdb::check_policy(identity, requested_policy(options));
+  userdb::check_policy(identity, requested_policy(options), options.auth_user);
   if (asks_terminal(options) && rotation_precheck(options, identity).empty())
     return not_found(options, identity.text());
   const std::string password = new_password(options, identity);
@@ -211,10 +217,11 @@ int run_rotate(const Options& options) {
   // Every line of the user gets the new password: an old one must not stay usable anywhere.
   CredentialPolicy policy;
   for (const FoundLine& line : lines) {
-    policy = rotation_policy(options, line.policy);
+    policy = rotation_policy(options, identity, line);
     session.edits().replace(
-        line.text, auth_line(identity, userdb::make_credentials(identity, password, policy),
-                             line.user_id, line.phone));
+        line.text,
+        auth_line(identity, userdb::make_credentials(identity, password, policy, line.user_id),
+                  line.user_id, line.phone));
   }
   session.commit();
   report_done(options, "rotated", identity, password, policy);
@@ -315,11 +322,24 @@ std::vector<ImportRecord> read_records(const Options& options) {
   return records;
 }
 
+std::string record_place(const Options& options, const ImportRecord& record) {
+  return (options.import_from == "-" ? std::string("<stdin>") : options.import_from) + ":" +
+         std::to_string(record.line);
+}
+
 } // namespace
 
 int run_import(const Options& options) {
   std::vector<ImportRecord> records = read_records(options);
   const CredentialPolicy requested = requested_policy(options);
+  // A new account gets the requested policy: refuse one it cannot serve before any change.
+  for (const ImportRecord& record : records) {
+    try {
+      userdb::check_policy(userdb::parse_identity(record.identity), requested, record.auth_user);
+    } catch (const Error& error) {
+      throw Error(error.kind(), record_place(options, record) + ": " + error.what());
+    }
+  }
   std::vector<std::pair<std::string, std::string>> generated; // identity, password
   for (ImportRecord& record : records)
     if (record.password.empty()) {
@@ -343,17 +363,19 @@ int run_import(const Options& options) {
               userdb::url_unescape(record.auth_user))
         lines.push_back(line);
     if (lines.empty()) {
-      session.edits().append(
-          auth_line(identity, userdb::make_credentials(identity, record.password, requested),
-                    record.auth_user, record.phone));
+      session.edits().append(auth_line(
+          identity,
+          userdb::make_credentials(identity, record.password, requested, record.auth_user),
+          record.auth_user, record.phone));
       ++added;
       continue;
     }
     for (const FoundLine& line : lines) {
-      const CredentialPolicy policy = rotation_policy(options, line.policy);
+      const CredentialPolicy policy = rotation_policy(options, identity, line);
       session.edits().replace(
           line.text,
-          auth_line(identity, userdb::make_credentials(identity, record.password, policy),
+          auth_line(identity,
+                    userdb::make_credentials(identity, record.password, policy, line.user_id),
                     line.user_id, record.phone.empty() ? line.phone : record.phone));
     }
     ++rotated;

@@ -174,9 +174,18 @@ int run_check(const Options& options) {
   const std::optional<Account> account = find_account(document, identity, options);
   if (!account) return report_not_found(options, identity);
   const std::size_t line = account->line + 1;
+  const userdb::Entry& entry = document.lines()[account->line].entry;
+  if (!entry.effective_credentials().empty() &&
+      entry.effective_credentials().front()->type == userdb::CredentialType::ClearText &&
+      !userdb::clear_text_can_match(entry.user, entry.user_id)) {
+    std::cerr << "sipcred-user: " << identity.text() << ": the account on line " << line
+              << " can never log in: Flexisip hashes its clear text with the user, but a client "
+                 "hashes its user-id '"
+              << entry.user_id << "' (rotate it to store hashes)\n";
+    return exit_negative;
+  }
   std::string differs;
-  for (const auto& check :
-       userdb::check_password(document.lines()[account->line].entry, password, options.realm))
+  for (const auto& check : userdb::check_password(entry, password, options.realm))
     if (!check.matches)
       differs += (differs.empty() ? "" : ", ") + std::string(check.credential->prefix) +
                  " (column " + std::to_string(check.credential->column) + ")";

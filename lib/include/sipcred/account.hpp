@@ -29,9 +29,10 @@ struct Account {
   std::vector<Credential> credentials;
   std::size_t line = 0; // where a file store holds it (1-based), for messages; 0: unknown
 
-  std::string identity() const;
-  // The digest username: the auth user when set, else the user (Flexisip's default user-id).
-  const std::string& digest_username() const { return auth_user.empty() ? user : auth_user; } // "user@domain", or "domain" for an empty user
+  std::string identity() const; // "user@domain", or "domain" for an empty user
+  // The digest username a client sends, and hashes into A1: the auth user when set, else the
+  // user (Flexisip's default user-id).
+  const std::string& digest_username() const { return auth_user.empty() ? user : auth_user; }
   const Credential* clear_text() const;
   const Credential* hash_for(HashFunction hash, std::string_view realm) const;
 };
@@ -47,6 +48,9 @@ struct CredentialNeeds {
   std::size_t clear_text_max_length = 0;   // the width of its password column; 0: no limit
   bool keeps_auth_user = false;            // it has a place for a user-id
   bool keeps_phone = false;                // it has a place for a phone number
+  // Flexisip: clear text is hashed with the user, never the user-id, so it serves only an
+  // account whose digest username is its user.
+  bool clear_text_hashes_user = false;
 };
 
 struct Conversion {
@@ -57,8 +61,10 @@ struct Conversion {
 
 // The account as the target keeps it: clear text where the target holds it (and can use it),
 // every hash the target holds derived from the clear text, else copied from a stored hash of the
-// same algorithm for the target's realm. Never a hash for another realm: an account that would
-// lack a required credential, or keep none, is unconvertible.
+// same algorithm for the target's realm. Hashes are of the digest username the account has in
+// the target (its user when the target has no place for a user-id): a stored hash of another
+// name, or for another realm, is never copied. An account that would lack a required
+// credential, or keep none, is unconvertible.
 Conversion convert_account(const Account& source, const CredentialNeeds& needs);
 
 } // namespace sipcred

@@ -32,16 +32,24 @@ struct CredentialPolicy {
 
 using Credentials = std::vector<std::pair<CredentialType, std::string>>;
 
-// Error(Usage) for a policy Flexisip could not use for this identity: clear text with a realm
-// other than the domain, a hash with no userdb prefix, nothing to store. make_credentials
-// checks it too; call it first to refuse before asking for a password.
-void check_policy(const Identity& identity, const CredentialPolicy& policy);
+// Whether Flexisip can match a clear text of this account: it hashes clear text with the
+// user, while a client hashes the digest username it sends, the user-id when there is one.
+// Both as written in a userdb (URL-escaped); an empty user-id is the user.
+bool clear_text_can_match(std::string_view user, std::string_view user_id);
 
-// The credentials of `password` for `identity`. A1 hashes the URL-unescaped user. Throws
-// Error(DataError) for a password a userdb cannot hold (without showing it), and what
-// check_policy throws.
+// Error(Usage) for a policy Flexisip could not use for this account (`user_id` as written,
+// empty for the user): clear text with a realm other than the domain or with a user-id other
+// than the user, a hash with no userdb prefix, nothing to store. make_credentials checks it
+// too; call it first to refuse before asking for a password.
+void check_policy(const Identity& identity, const CredentialPolicy& policy,
+                  std::string_view user_id);
+
+// The credentials of `password` for the account of `identity` with `user_id` (as written,
+// empty for the user). A1 hashes the digest username a client sends, URL-unescaped: the
+// user-id, else the user. Throws Error(DataError) for a password a userdb cannot hold
+// (without showing it), and what check_policy throws.
 Credentials make_credentials(const Identity& identity, std::string_view password,
-                             const CredentialPolicy& policy);
+                             const CredentialPolicy& policy, std::string_view user_id);
 
 // The kinds of credential an existing user has (clear text, or its hash algorithms).
 CredentialPolicy policy_of(const Entry& entry);
@@ -60,8 +68,9 @@ struct CredentialCheck {
   const CredentialToken* credential;
   bool matches;
 };
-// Checks `password` against each credential Flexisip uses for the entry (hashes computed with
-// `realm`, or the domain when empty).
+// Checks `password` against each credential Flexisip uses for the entry, as a client answers:
+// hashes of its digest username (the user-id, else the user) with `realm`, or the domain when
+// empty. A clear text never matches when clear_text_can_match() says Flexisip could not.
 std::vector<CredentialCheck> check_password(const Entry& entry, std::string_view password,
                                             std::string_view realm);
 

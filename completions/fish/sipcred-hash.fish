@@ -13,6 +13,7 @@ complete -c sipcred-hash -s f -l format -x -d 'Output format' -a '
     pjsip\t"Asterisk password_digest lines"
     htdigest\t"Apache htdigest line (MD5 only)"'
 complete -c sipcred-hash -l json -d 'Print a JSON object'
+complete -c sipcred-hash -l auth-user -x -d 'Digest username a client sends, when not USER'
 complete -c sipcred-hash -l password-stdin -d 'Read the password from standard input'
 complete -c sipcred-hash -l password-file -r -F -d 'Read the password from a file'
 complete -c sipcred-hash -s q -l quiet -d 'Print only errors'

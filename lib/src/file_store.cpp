@@ -2,6 +2,7 @@
 
 #include "sipcred/atomic_file.hpp"
 #include "sipcred/error.hpp"
+#include "sipcred/formats.hpp"
 #include "sipcred/user_edit.hpp"
 #include "sipcred/userdb_stream.hpp"
 #include "text.hpp"
@@ -37,8 +38,8 @@ public:
     for (std::size_t index = 0; index < lines.size(); ++index) {
       if (lines[index].kind == userdb::LineKind::Auth) {
         // The last line of a user is the one Flexisip uses.
-        m_lines[key_of(lines[index].entry.hash_user(), std::string(lines[index].entry.domain))] =
-            {index, 0};
+        const userdb::Entry& entry = lines[index].entry;
+        m_lines[key_of(entry.hash_user(), userdb::auth_user_of(entry), entry.domain)] = {index, 0};
       }
     }
     m_first_new_line = lines.size();
@@ -46,10 +47,10 @@ public:
 
   WriteResult write(Account&& account) override {
     auto spec = entry_spec_of(account);
-    auto existing = m_lines.find(key_of(account.user, account.domain));
+    std::string key = key_of(account.user, account.digest_username(), account.domain);
+    auto existing = m_lines.find(key);
     if (existing == m_lines.end()) {
-      m_lines[key_of(account.user, account.domain)] = {m_document.append_entry(spec),
-                                                       account.credentials.size()};
+      m_lines[std::move(key)] = {m_document.append_entry(spec), account.credentials.size()};
       return WriteResult::Inserted;
     }
     if (existing->second.index >= m_first_new_line) {
@@ -80,8 +81,12 @@ public:
   }
 
 private:
-  static std::string key_of(const std::string& user, const std::string& domain) {
-    return user + '\0' + domain;
+  // Flexisip keeps one account per user, digest username and domain.
+  static std::string key_of(std::string_view user, std::string_view digest_username,
+                            std::string_view domain) {
+    std::string key;
+    key.append(user).append(1, '\0').append(digest_username).append(1, '\0').append(domain);
+    return key;
   }
 
   OnConflict m_on_conflict;
@@ -92,7 +97,7 @@ private:
     std::size_t index;       // of the user's line
     std::size_t credentials; // that this run wrote there
   };
-  std::unordered_map<std::string, Written> m_lines; // user '\0' domain -> its line
+  std::unordered_map<std::string, Written> m_lines; // key_of the account -> its line
   std::size_t m_first_new_line = 0;                 // lines from here on are this run's
   Duplicates m_duplicates;
 };
@@ -141,6 +146,10 @@ userdb::EntrySpec entry_spec_of(const Account& account) {
   }
   spec.phone = account.phone;
   return spec;
+}
+
+std::string FileStore::refusal(const Account& account) const {
+  return formats::userdb_refusal(account);
 }
 
 FileStore::FileStore(std::string path, const StoreOptions& options)

@@ -14,6 +14,7 @@ class FileStore : public Store {
 public:
   FileStore(std::string path, const StoreOptions& options);
   CredentialNeeds needs() const override;
+  std::string refusal(const Account& account) const override;
   std::optional<std::size_t> size_hint() override;
   void read(const std::function<void(Account&&)>& visit) override;
   std::unique_ptr<StoreWriter> begin_write(OnConflict on_conflict) override;

@@ -55,6 +55,20 @@ void verify_other_digest_usernames(Store& destination, const Account& expected,
   }
 }
 
+// The account as DEST would keep it, unconvertible also when DEST's format cannot write it.
+Conversion convert_for(const Store& destination, const Account& account,
+                       const CredentialNeeds& needs) {
+  Conversion conversion = convert_account(account, needs);
+  if (conversion.unconvertible.empty()) {
+    conversion.unconvertible = destination.refusal(conversion.account);
+    if (!conversion.unconvertible.empty()) {
+      conversion.account.credentials.clear();
+      conversion.dropped.clear();
+    }
+  }
+  return conversion;
+}
+
 } // namespace
 
 bool MigrationReport::refused(const MigrationOptions& options) const {
@@ -151,11 +165,12 @@ private:
 
 struct ReaderStopped {}; // thrown through Store::read when the writer has given up
 
-void read_and_convert(Store& source, const CredentialNeeds& needs, BatchQueue& queue) {
+void read_and_convert(Store& source, const Store& destination, const CredentialNeeds& needs,
+                      BatchQueue& queue) {
   try {
     Batch batch;
     source.read([&](Account&& account) {
-      batch.push_back(convert_account(account, needs));
+      batch.push_back(convert_for(destination, account, needs));
       if (batch.size() == BatchQueue::batch_size) {
         if (!queue.push(std::move(batch))) {
           throw ReaderStopped{};
@@ -221,7 +236,8 @@ MigrationReport migrate(Store& source, Store& destination, const MigrationOption
   const CredentialNeeds needs = destination.needs();
   auto writer = destination.begin_write(options.on_conflict);
   BatchQueue queue;
-  std::thread reader(read_and_convert, std::ref(source), std::cref(needs), std::ref(queue));
+  std::thread reader(read_and_convert, std::ref(source), std::cref(destination), std::cref(needs),
+                     std::ref(queue));
   try {
     while (auto batch = queue.pop()) {
       for (auto& converted : *batch) {
@@ -263,7 +279,7 @@ VerifyReport verify_migration(Store& source, Store& destination, const Migration
     if (progress) {
       progress(++seen);
     }
-    Conversion expected = convert_account(account, needs);
+    Conversion expected = convert_for(destination, account, needs);
     if (!expected.unconvertible.empty() || left_alone.count(account.identity())) {
       return;
     }

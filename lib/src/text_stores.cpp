@@ -2,6 +2,7 @@
 
 #include "sipcred/atomic_file.hpp"
 #include "sipcred/error.hpp"
+#include "sipcred/formats.hpp"
 #include "sipcred/import_list.hpp"
 #include "sipcred/pjsip_config.hpp"
 #include "sipcred/userdb.hpp"
@@ -11,7 +12,6 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 #include <unordered_map>
 
 namespace sipcred {
@@ -50,7 +50,16 @@ public:
   virtual std::vector<Account> parse(std::string_view content,
                                      std::vector<Diagnostic>& problems) const = 0;
   virtual std::string header() const { return {}; }
+  // Why the file cannot hold the (converted) account, or "" (formats.hpp).
+  virtual std::string refusal(const Account& account, const StoreOptions& options) const = 0;
+  // What names one account in the file: a later one with the same key replaces it.
+  virtual std::string key(const Account& account, const StoreOptions& options) const = 0;
   virtual std::string format(const Account& account, const StoreOptions& options) const = 0;
+
+protected:
+  static const std::string& realm_of(const Account& account, const StoreOptions& options) {
+    return options.realm.empty() ? account.domain : options.realm;
+  }
 };
 
 // Apache htdigest: user:realm:MD5(user:realm:password). The realm stands for the domain.
@@ -96,9 +105,17 @@ public:
     return accounts;
   }
 
+  std::string refusal(const Account& account, const StoreOptions& options) const override {
+    return formats::htdigest_refusal(account.digest_username(), realm_of(account, options));
+  }
+
+  std::string key(const Account& account, const StoreOptions& options) const override {
+    return account.digest_username() + ':' + realm_of(account, options);
+  }
+
   std::string format(const Account& account, const StoreOptions& options) const override {
-    const std::string& realm = options.realm.empty() ? account.domain : options.realm;
-    return account.user + ":" + realm + ":" + account.credentials.front().value + "\n";
+    return formats::htdigest_line(account.digest_username(), realm_of(account, options),
+                                  account.credentials.front().value);
   }
 };
 
@@ -168,25 +185,35 @@ public:
     return accounts;
   }
 
+  std::string refusal(const Account& account, const StoreOptions& options) const override {
+    return formats::pjsip_refusal(account, realm_of(account, options));
+  }
+
+  std::string key(const Account& account, const StoreOptions&) const override {
+    return account.identity(); // the section name
+  }
+
+  // username= is what Asterisk compares with the digest username a client sends.
   std::string format(const Account& account, const StoreOptions& options) const override {
-    const std::string& realm = options.realm.empty() ? account.domain : options.realm;
-    std::string text = "[" + account.identity() +
-                       "]\ntype=auth\nauth_type=digest\nusername=" + account.user +
-                       "\nrealm=" + realm + "\n";
+    const std::string& realm = realm_of(account, options);
+    std::string text = "[" + account.identity() + "]\ntype=auth\nauth_type=digest\nusername=" +
+                       formats::pjsip_escape(account.digest_username()) +
+                       "\nrealm=" + formats::pjsip_escape(realm) + "\n";
     std::string algorithms;
     for (const auto& credential : account.credentials) {
       if (credential.is_clear_text()) {
-        text += "password=" + credential.value + "\n";
+        text += "password=" + formats::pjsip_escape(credential.value) + "\n";
       } else {
         std::string name(hash_name(*credential.hash));
         text += "password_digest=" + name + ":" + credential.value + "\n";
         algorithms += (algorithms.empty() ? "" : ",") + name;
       }
     }
-    // Asterisk offers MD5 unless told otherwise, and refuses an object that cannot answer
-    // an algorithm it offers.
+    // Both lists default to MD5, and Asterisk refuses an object that lists an algorithm it
+    // has no digest for: without clear text or an MD5 digest, both name what there is.
     if (!account.clear_text() && !account.hash_for(HashFunction::Md5, realm)) {
       text += "supported_algorithms_uas=" + algorithms + "\n";
+      text += "supported_algorithms_uac=" + algorithms + "\n";
     }
     return text + "\n";
   }
@@ -234,6 +261,15 @@ public:
     return m_format == ImportFormat::Csv ? "identity,password,auth_user,phone\n" : "";
   }
 
+  std::string refusal(const Account& account, const StoreOptions&) const override {
+    return formats::userdb_refusal(account);
+  }
+
+  // Flexisip keeps one account per user-id.
+  std::string key(const Account& account, const StoreOptions&) const override {
+    return account.identity() + '\0' + account.auth_user;
+  }
+
   std::string format(const Account& account, const StoreOptions&) const override {
     const std::string& password = account.credentials.front().value;
     if (m_format == ImportFormat::JsonLines) {
@@ -264,32 +300,46 @@ private:
   ImportFormat m_format;
 };
 
+// The file is new, so only SOURCE can repeat an account: the last entry wins, as in Flexisip.
+// Entries are kept formatted until commit, so that a later one can take an earlier one's place.
 class TextWriter : public StoreWriter {
 public:
-  TextWriter(const std::string& path, const TextFormat& format, const StoreOptions& options,
-             OnConflict on_conflict)
-      : m_file(AtomicFile::begin_create(path)), m_format(format), m_options(options),
-        m_on_conflict(on_conflict) {
-    m_file.write(m_format.header());
-  }
+  TextWriter(const std::string& path, const TextFormat& format, const StoreOptions& options)
+      : m_file(AtomicFile::begin_create(path)), m_format(format), m_options(options) {}
 
   WriteResult write(Account&& account) override {
-    if (!m_written.insert(account.identity()).second) {
-      // Only the source can repeat an account here: the file is new.
-      return m_on_conflict == OnConflict::Fail ? WriteResult::Conflict : WriteResult::Skipped;
+    std::string text = m_format.format(account, m_options);
+    const auto [found, added] =
+        m_places.try_emplace(m_format.key(account, m_options), m_entries.size());
+    if (added) {
+      m_entries.push_back({std::move(text), account.credentials.size()});
+    } else {
+      Entry& earlier = m_entries[found->second];
+      m_duplicates.add(account.identity(), earlier.credentials);
+      earlier = {std::move(text), account.credentials.size()};
     }
-    m_file.write(m_format.format(account, m_options));
     return WriteResult::Inserted;
   }
 
-  void commit() override { m_file.commit(); }
+  Duplicates settle() override { return std::move(m_duplicates); }
+
+  void commit() override {
+    m_file.write(m_format.header());
+    for (const Entry& entry : m_entries) m_file.write(entry.text);
+    m_file.commit();
+  }
 
 private:
+  struct Entry {
+    std::string text;
+    std::size_t credentials;
+  };
   PendingFile m_file;
   const TextFormat& m_format;
   StoreOptions m_options;
-  OnConflict m_on_conflict;
-  std::set<std::string> m_written;
+  std::vector<Entry> m_entries;                          // in the order first written
+  std::unordered_map<std::string, std::size_t> m_places; // key -> index in m_entries
+  Duplicates m_duplicates;
 };
 
 class TextStore : public Store {
@@ -298,6 +348,10 @@ public:
       : m_locator(locator), m_options(options), m_format(std::move(format)) {}
 
   CredentialNeeds needs() const override { return m_format->needs(m_options); }
+
+  std::string refusal(const Account& account) const override {
+    return m_format->refusal(account, m_options);
+  }
 
   void read(const std::function<void(Account&&)>& visit) override {
     std::vector<Diagnostic> problems;
@@ -310,9 +364,10 @@ public:
     }
   }
 
-  std::unique_ptr<StoreWriter> begin_write(OnConflict on_conflict) override {
+  // The file is new (begin_create): no account of it can conflict.
+  std::unique_ptr<StoreWriter> begin_write(OnConflict) override {
     m_index.reset();
-    return std::make_unique<TextWriter>(m_locator.path, *m_format, m_options, on_conflict);
+    return std::make_unique<TextWriter>(m_locator.path, *m_format, m_options);
   }
 
   std::optional<Account> lookup(const Account& account) override {
@@ -336,7 +391,8 @@ public:
     if (const Credential* clear = as_used.clear_text()) {
       std::string password = clear->value;
       for (HashFunction hash : all_hash_functions) {
-        as_used.credentials.push_back({hash, ha1(hash, account.user, realm, password), realm});
+        as_used.credentials.push_back(
+            {hash, ha1(hash, as_used.digest_username(), realm, password), realm});
       }
     }
     return as_used;

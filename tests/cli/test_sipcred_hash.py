@@ -59,6 +59,22 @@ class Hash(TempDirTest):
         self.assertEqual(r.stdout, f"md5:{ha1('md5', 'bob', 'd.org', 'pw')} "
                                    f"sha256:{ha1('sha256', 'bob', 'd.org', 'pw')}\n")
 
+    def test_auth_user_is_what_is_hashed(self):
+        # A client sends the user-id carol-desk and hashes it: a hash of carol never matches.
+        r = run("sipcred-hash", "-a", "md5,sha256", "-f", "userdb", "--auth-user", "carol-desk",
+                "carol", "sip.example.org", stdin="PW")
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout, f"md5:{ha1('md5', 'carol-desk', 'sip.example.org', 'PW')} "
+                                   f"sha256:{ha1('sha256', 'carol-desk', 'sip.example.org', 'PW')}"
+                                   " ; carol-desk\n")
+        r = run("sipcred-hash", "--auth-user", "carol-desk", "carol", "r", stdin="PW")
+        self.assertEqual(r.stdout, ha1("md5", "carol-desk", "r", "PW") + "\n")
+        r = run("sipcred-hash", "-f", "htdigest", "--auth-user", "c:d", "carol", "r", stdin="PW")
+        self.assertExit(r, 2)
+        r = run("sipcred-hash", "--json", "--auth-user", "cd", "carol", "r", stdin="PW")
+        self.assertEqual(json.loads(r.stdout)["auth_user"], "cd")
+        self.assertEqual(json.loads(r.stdout)["hashes"][0]["ha1"], ha1("md5", "cd", "r", "PW"))
+
     def test_userdb_format_refuses_sha512_256(self):
         r = run("sipcred-hash", "-a", "md5", "-a", "SHA-512-256", "--format", "userdb", "bob",
                 "d.org", stdin="pw")

@@ -303,7 +303,8 @@ class Migrate(TempDirTest):
         # Asterisk offers MD5 by default: carol, with SHA-256 only, must say what she answers.
         self.assertIn("[carol@example.org]\ntype=auth\nauth_type=digest\nusername=carol\n"
                       f"realm=example.org\npassword_digest=SHA-256:{CAROL_SHA256}\n"
-                      "supported_algorithms_uas=SHA-256\n", pjsip)
+                      "supported_algorithms_uas=SHA-256\nsupported_algorithms_uac=SHA-256\n",
+                      pjsip)
         self.assertTrue(pjsip.startswith("[alice@example.org]\n"))
         # And back: pjsip to a userdb.
         self.migrate("pjsip:" + self.path("pjsip.conf"), self.path("again"), "--verify")
@@ -318,6 +319,52 @@ class Migrate(TempDirTest):
         # A file format is written new, never over an existing file.
         r = self.migrate(self.users, "pjsip:" + self.path("pjsip.conf"), code=73)
         self.assertIn("pjsip.conf", r.stderr)
+
+    def test_bytes_a_file_format_cannot_hold_are_unconvertible_never_written(self):
+        # A ':' in an htdigest user would make another user of another realm.
+        odd = self.write("odd", "version:1\na:b@x.org clrtxt:pw ;\nok@x.org clrtxt:pw ;\n"
+                                "semi@x.org md5:" + md5("semi:x.org:p") + " ;\n")
+        r = self.migrate(odd, "htdigest:" + self.path("ht"), code=1)
+        self.assertIn("a:b@x.org: htdigest cannot hold a ':'", r.stderr)
+        self.assertFalse(os.path.exists(self.path("ht")))
+        self.migrate(odd, "htdigest:" + self.path("ht"), "--skip-unconvertible")
+        self.assertEqual(content(self.path("ht")),
+                         f"ok:x.org:{md5('ok:x.org:pw')}\nsemi:x.org:{md5('semi:x.org:p')}\n")
+        # pjsip.conf: a ';' is escaped (Asterisk reads "\;" as ';'), a line end is refused.
+        semi = self.write("semi.csv", 'identity,password\nsemi@x.org,"p;w"\n')
+        csv_then_pjsip = run("sipcred-migrate", "csv:" + semi, "pjsip:" + self.path("p.conf"))
+        # The CSV reader holds userdb tokens only: ';' is not one, so it is refused there.
+        self.assertExit(csv_then_pjsip, 65)
+        jsonl = self.write("odd.jsonl", '{"identity": "u@x.org", "password": "pw"}\n')
+        self.migrate("jsonl:" + jsonl, "pjsip:" + self.path("p.conf"))
+        r = run("sipcred-lint", "--pjsip", self.path("p.conf"))
+        self.assertExit(r, 0)
+
+    def test_repeated_accounts_into_new_files_the_last_entry_wins(self):
+        repeated = self.write("repeated", "version:1\n"
+                                          "alice@example.org clrtxt:firstpw ;\n"
+                                          f"bob@example.org md5:{BOB_MD5} ;\n"
+                                          "alice@example.org clrtxt:alicepw ;\n")
+        last = md5("alice:example.org:alicepw")
+        for target, expected in (
+                ("htdigest:ht", f"alice:example.org:{last}\nbob:example.org:{BOB_MD5}\n"),
+                ("csv:l.csv", "identity,password,auth_user,phone\nalice@example.org,alicepw,,\n"),
+                ("jsonl:l.jsonl", '{"identity":"alice@example.org","password":"alicepw"}\n'),
+                ("userdb", "version:1\nalice@example.org clrtxt:alicepw ;\n"
+                           f"bob@example.org md5:{BOB_MD5} ;\n")):
+            for on_conflict in ("fail", "replace"):
+                path = self.path(f"{on_conflict}-{target.split(':')[-1]}")
+                locator = (target.split(":")[0] + ":" if ":" in target else "") + path
+                r = self.migrate(repeated, locator, "--on-conflict", on_conflict,
+                                 "--skip-unconvertible", "--verify", "--json")
+                report = json.loads(r.stdout)
+                self.assertEqual(report["duplicates"]["count"], 1, locator)
+                self.assertEqual(report["verify"]["differences"]["count"], 0, locator)
+                self.assertEqual(content(path), expected, locator)
+        self.migrate(repeated, "pjsip:" + self.path("p.conf"))
+        pjsip = content(self.path("p.conf"))
+        self.assertEqual(pjsip.count("[alice@example.org]"), 1)
+        self.assertIn("password=alicepw\n", pjsip)
 
     def test_verify_finds_what_the_server_would_not_accept(self):
         db = self.path("f.db")

@@ -6,6 +6,7 @@
 
 #include "sipcred/digest.hpp"
 #include "sipcred/error.hpp"
+#include "sipcred/formats.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -37,7 +38,7 @@ std::vector<HashFunction> parse_algorithms(const std::vector<std::string>& names
 
 // Refuses, before the password is read, what the chosen format cannot hold.
 void check_format(const std::string& format, const std::vector<HashFunction>& hashes,
-                  const std::string& user, const std::string& realm) {
+                  const std::string& username, const std::string& realm) {
   for (HashFunction hash : hashes) {
     if (format == "userdb" && !userdb_prefix(hash))
       throw Error(ErrorKind::Usage, std::string(hash_name(hash)) +
@@ -47,17 +48,16 @@ void check_format(const std::string& format, const std::vector<HashFunction>& ha
       throw Error(ErrorKind::Usage,
                   "htdigest holds MD5 hashes only, not " + std::string(hash_name(hash)));
   }
-  // A ':' or a line end would forge another field or another line of the htdigest file.
-  constexpr std::string_view separators{":\r\n\0", 4};
-  if (format == "htdigest" && (user.find_first_of(separators) != std::string::npos ||
-                               realm.find_first_of(separators) != std::string::npos))
-    throw Error(ErrorKind::Usage,
-                "htdigest cannot hold a ':', a line end or a NUL in the user or the realm");
+  if (format == "htdigest")
+    if (std::string refusal = formats::htdigest_refusal(username, realm); !refusal.empty())
+      throw Error(ErrorKind::Usage, refusal);
 }
 
+// `username` is the digest username (hashed); `auth_user` the user-id that a userdb line
+// names after ';' when it is not the user.
 void print(const std::string& format, const std::vector<HashFunction>& hashes,
-           const std::vector<std::string>& values, const std::string& user,
-           const std::string& realm) {
+           const std::vector<std::string>& values, const std::string& username,
+           const std::string& auth_user, const std::string& realm) {
   for (std::size_t i = 0; i < hashes.size(); ++i) {
     const std::string& hex = values[i];
     if (format == "hex")
@@ -67,9 +67,9 @@ void print(const std::string& format, const std::vector<HashFunction>& hashes,
     else if (format == "pjsip")
       std::cout << "password_digest = " << hash_name(hashes[i]) << ':' << hex << '\n';
     else if (format == "htdigest")
-      std::cout << user << ':' << realm << ':' << hex << '\n';
+      std::cout << formats::htdigest_line(username, realm, hex);
   }
-  if (format == "userdb") std::cout << '\n';
+  if (format == "userdb") std::cout << (auth_user.empty() ? "" : " ; " + auth_user) << '\n';
 }
 
 int run(int argc, char** argv) {
@@ -82,7 +82,7 @@ int run(int argc, char** argv) {
   bool json = false;
   bool quiet = false;
   cli::PasswordOptions password_options;
-  std::string user, realm;
+  std::string user, realm, auth_user;
 
   app.add_option("-a,--algorithm", algorithm_names,
                  "MD5 (default), SHA-256 or SHA-512-256; repeat or separate with commas")
@@ -94,6 +94,10 @@ int run(int argc, char** argv) {
           ->check(CLI::IsMember({"hex", "userdb", "pjsip", "htdigest"}))
           ->type_name("FORMAT");
   app.add_flag("--json", json, "Print a JSON object instead")->excludes(format_option);
+  app.add_option("--auth-user", auth_user,
+                 "The digest username a client sends (a userdb user-id), when not USER: it is "
+                 "what A1 hashes")
+      ->type_name("ID");
   cli::add_password_options(app, password_options);
   cli::add_common_options(app, "sipcred-hash", quiet);
   app.add_option("USER", user, "User name, hashed as its bytes")->required();
@@ -101,21 +105,24 @@ int run(int argc, char** argv) {
   cli::parse(app, argc, argv);
 
   const std::vector<HashFunction> hashes = parse_algorithms(algorithm_names);
-  if (!json) check_format(format, hashes, user, realm); // JSON holds any algorithm
+  // A client hashes the name it sends: the user-id when there is one.
+  const std::string& username = auth_user.empty() ? user : auth_user;
+  if (!json) check_format(format, hashes, username, realm); // JSON holds any algorithm
   const std::string password =
-      cli::read_password(password_options, "Password for " + user + " in " + realm + ": ");
+      cli::read_password(password_options, "Password for " + username + " in " + realm + ": ");
 
   std::vector<std::string> values;
-  for (HashFunction hash : hashes) values.push_back(ha1(hash, user, realm, password));
+  for (HashFunction hash : hashes) values.push_back(ha1(hash, username, realm, password));
 
   if (json) {
     nlohmann::json out{{"user", user}, {"realm", realm}, {"hashes", nlohmann::json::array()}};
+    if (!auth_user.empty()) out["auth_user"] = auth_user;
     for (std::size_t i = 0; i < hashes.size(); ++i)
       out["hashes"].push_back({{"algorithm", hash_name(hashes[i])}, {"ha1", values[i]}});
     // Invalid UTF-8 in an argument must not abort the output: replace it visibly.
     std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   } else {
-    print(format, hashes, values, user, realm);
+    print(format, hashes, values, username, auth_user, realm);
   }
   std::cout.flush();
   if (!std::cout) throw Error(ErrorKind::Io, "cannot write to standard output");

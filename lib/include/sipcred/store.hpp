@@ -128,6 +128,9 @@ public:
   virtual ~Store() = default;
   // What the store keeps of an account's credentials.
   virtual CredentialNeeds needs() const = 0;
+  // Why the store cannot hold an account converted for it (bytes its format cannot write:
+  // formats.hpp), or "" when it can. Such an account is unconvertible, never written.
+  virtual std::string refusal(const Account& /*account*/) const { return {}; }
   // How many accounts read() will give, when cheap to know (for a progress bar).
   virtual std::optional<std::size_t> size_hint() { return std::nullopt; }
   // Every account, streamed: nothing keeps them all in memory. Throws Error(DataError) with

@@ -86,8 +86,10 @@ private:
     std::string& out = m_piece.output;
     if (!entry.user.empty()) out.append(entry.user).append("@");
     out.append(entry.domain);
-    // Kept, a clear text that can never match would hide the hashes after it, which can.
-    const bool clear_text_can_match = userdb::clear_text_can_match(entry.user, entry.user_id);
+    // Kept, a clear text that can never match would hide the hashes after it, which can:
+    // Flexisip hashes it with the user and the domain, a client its user-id and the realm.
+    const bool clear_text_can_match =
+        userdb::clear_text_can_match(entry.user, entry.user_id) && realm(entry) == entry.domain;
     if (!clear_text_can_match) ++m_piece.report.clear_text_dropped;
     if (!m_options.drop_clear_text && clear_text_can_match)
       out.append(" clrtxt:").append(clear.value);

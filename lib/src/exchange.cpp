@@ -1,11 +1,13 @@
 #include "sipcred/exchange.hpp"
 
+#include "file_store.hpp"
 #include "sipcred/error.hpp"
 #include "sipcred/user_edit.hpp"
-#include "file_store.hpp"
 #include "text.hpp"
 
 #include <openssl/rand.h>
+
+#include <algorithm>
 
 namespace sipcred {
 
@@ -95,10 +97,10 @@ public:
 
   void offer(Account&& account) {
     const std::string& name = account.digest_username();
-    const bool same = m_credentials.userhash
-                          ? m_algorithm && userhash(m_algorithm->hash, name,
-                                                    m_credentials.realm) == m_username
-                          : name == m_username;
+    const bool same =
+        m_credentials.userhash
+            ? m_algorithm && userhash(m_algorithm->hash, name, m_credentials.realm) == m_username
+            : name == m_username;
     if (!same || (m_in_realm && account.domain != m_credentials.realm)) return;
     m_in_realm = account.domain == m_credentials.realm;
     m_chosen = std::move(account);
@@ -159,7 +161,16 @@ Verdict verify_account(const DigestCredentials& credentials, std::string_view me
   if (!qop) return {false, "unknown qop '" + credentials.qop + "'", account.line};
 
   std::string key;
-  if (const Credential* clear = account.clear_text()) {
+  // A server that keeps hashes beside the clear text (Kamailio and OpenSIPS with
+  // calculate_ha1=0) answers with the hash kept for the challenge's realm; Flexisip's lookup
+  // gives only what it derives from the clear text, for the domain.
+  const auto kept = std::find_if(
+      account.credentials.begin(), account.credentials.end(), [&](const Credential& credential) {
+        return credential.hash == algorithm->hash && credential.realm == credentials.realm;
+      });
+  if (account.clear_text() && kept != account.credentials.end()) {
+    key = lower(kept->value);
+  } else if (const Credential* clear = account.clear_text()) {
     // Flexisip derives the hashes of a clear text with the account's domain as realm.
     if (credentials.realm != account.domain)
       return {false,

@@ -154,11 +154,10 @@ void print_report(const Options& o, const std::string& name, const userdb::Conve
     std::cerr << name << ": note: ... and " << r.skipped - r.not_converted.size()
               << " more skipped users\n";
   if (r.clear_text_dropped > 0 && !o.drop_clear_text)
-    std::cerr << name << ": note: " << r.clear_text_dropped
-              << (r.clear_text_dropped == 1 ? " user has" : " users have")
-              << " a user-id other than the user: the clear text was not kept (Flexisip "
-                 "hashes it with the user, so it could never match), only hashes of the "
-                 "user-id\n";
+    std::cerr << name << ": note: the clear text of " << r.clear_text_dropped
+              << (r.clear_text_dropped == 1 ? " user was" : " users were")
+              << " not kept: Flexisip hashes it with the user and the domain, which a client "
+                 "answering as its user-id or for the realm never matches; only the hashes are\n";
   if (o.verify)
     std::cerr << "sipcred-convert: " << r.users << " users checked, " << r.mismatch_count
               << (r.mismatch_count == 1 ? " hash does" : " hashes do")

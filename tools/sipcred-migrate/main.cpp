@@ -3,6 +3,7 @@
 
 #include "diagnostic_output.hpp"
 #include "progress_bar.hpp"
+#include "schema_option.hpp"
 #include "tool_main.hpp"
 
 #include "sipcred/error.hpp"
@@ -35,15 +36,7 @@ struct Options {
 };
 
 Schema schema_option(const std::string& specific, const std::string& common) {
-  const std::string& name = specific.empty() ? common : specific;
-  if (name.empty()) {
-    return Schema::Flexisip;
-  }
-  if (auto schema = parse_schema(name)) {
-    return *schema;
-  }
-  throw Error(ErrorKind::Usage,
-              "unknown schema \"" + name + "\": expected flexisip, kamailio or opensips");
+  return cli::schema_option(specific.empty() ? common : specific);
 }
 
 nlohmann::json notes_json(const AccountNotes& notes) {

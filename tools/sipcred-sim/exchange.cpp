@@ -17,16 +17,33 @@ namespace sipcred::sim {
 
 namespace {
 
-// USER@DOMAIN, or a sip: / sips: URI.
+// A userdb user (URL-escaped, made of token bytes) as a SIP URI's user part: a ':' there
+// would start a password, and '`' is no URI character, so a client writes both as %XX, which
+// Flexisip unescapes back.
+std::string sip_uri_user(std::string_view user) {
+  std::string out;
+  for (char c : user) {
+    if (c == ':' || c == '`')
+      out += c == ':' ? "%3A" : "%60";
+    else
+      out += c;
+  }
+  return out;
+}
+
+// USER@DOMAIN (as a userdb names it), or a sip: / sips: URI.
 SipUri identity_uri(const std::string& identity) {
   SipUri uri;
   try {
-    uri = parse_sip_uri(identity.starts_with("sip:") || identity.starts_with("sips:")
-                            ? identity
-                            : "sip:" + identity);
+    const bool is_uri = identity.starts_with("sip:") || identity.starts_with("sips:");
+    const std::size_t at = identity.find('@');
+    uri = parse_sip_uri(is_uri ? identity
+                        : at == std::string::npos
+                            ? "sip:" + identity
+                            : "sip:" + sip_uri_user(identity.substr(0, at)) + identity.substr(at));
   } catch (const Error& e) {
-    throw Error(ErrorKind::Usage, "--user '" + identity + "': expected USER@DOMAIN (" +
-                                      e.what() + ")");
+    throw Error(ErrorKind::Usage,
+                "--user '" + identity + "': expected USER@DOMAIN (" + e.what() + ")");
   }
   if (uri.user.empty())
     throw Error(ErrorKind::Usage, "--user '" + identity + "': expected USER@DOMAIN");
@@ -55,16 +72,16 @@ void print_json(const ServerSetup& setup, const std::string& identity, const std
   const AuthSettings& s = setup.settings;
   nlohmann::json algorithms = nlohmann::json::array();
   for (const Algorithm& a : s.algorithms) algorithms.push_back(algorithm_name(a));
-  nlohmann::json settings{{"enabled", s.enabled},
-                          {"realm", s.realm},
-                          {"realm_regex", s.realm_regex},
-                          {"algorithms", algorithms},
-                          {"qop", !s.disable_qop_auth},
-                          {"no_403", s.no_403},
-                          {"nonce_expires", s.nonce_expires.count()},
-                          {"auth_domains", s.auth_domains ? nlohmann::json(*s.auth_domains)
-                                                          : nlohmann::json(nullptr)},
-                          {"store", setup.locator.display()}};
+  nlohmann::json settings{
+      {"enabled", s.enabled},
+      {"realm", s.realm},
+      {"realm_regex", s.realm_regex},
+      {"algorithms", algorithms},
+      {"qop", !s.disable_qop_auth},
+      {"no_403", s.no_403},
+      {"nonce_expires", s.nonce_expires.count()},
+      {"auth_domains", s.auth_domains ? nlohmann::json(*s.auth_domains) : nlohmann::json(nullptr)},
+      {"store", setup.locator.display()}};
   nlohmann::json messages = nlohmann::json::array();
   for (const RehearsedMessage& m : r.messages) {
     nlohmann::json headers = nlohmann::json::array();
@@ -81,9 +98,12 @@ void print_json(const ServerSetup& setup, const std::string& identity, const std
     }
     messages.push_back(std::move(message));
   }
-  const nlohmann::json out{{"user", identity},       {"method", method},
-                           {"settings", settings},   {"messages", messages},
-                           {"accepted", r.accepted}, {"verdict", verdict_line(r)},
+  const nlohmann::json out{{"user", identity},
+                           {"method", method},
+                           {"settings", settings},
+                           {"messages", messages},
+                           {"accepted", r.accepted},
+                           {"verdict", verdict_line(r)},
                            {"exit", r.accepted ? exit_success : exit_negative}};
   std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }
@@ -95,9 +115,10 @@ int run_exchange(const ExchangeOptions& o) {
   std::string method = o.method;
   for (char& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (method.empty() || method.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string::npos)
-    throw Error(ErrorKind::Usage, "--method '" + o.method + "': expected a SIP method such as "
-                                                            "REGISTER or INVITE");
-  ServerSetup setup = load_server_setup(o.config, o.store, o.quiet);
+    throw Error(ErrorKind::Usage, "--method '" + o.method +
+                                      "': expected a SIP method such as "
+                                      "REGISTER or INVITE");
+  ServerSetup setup = load_server_setup(o.config, o.store, o.schema, o.quiet);
   Registrar registrar(setup.settings, *setup.store);
 
   RegisterSettings client;

@@ -23,6 +23,7 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:5060";
   std::string config; // flexisip.conf: its settings and store
   std::string store;  // a store locator (overrides the config's)
+  std::string schema; // of an SQL store
   std::string realm;
   std::vector<std::string> algorithms;
   bool no_qop = false;
@@ -36,7 +37,8 @@ int run_serve(const ServeOptions& options);
 struct ExchangeOptions {
   std::string config;
   std::string store;
-  std::string user; // USER@DOMAIN
+  std::string schema; // of an SQL store
+  std::string user;   // USER@DOMAIN
   std::string auth_user;
   cli::PasswordOptions password;
   std::string method = "REGISTER";

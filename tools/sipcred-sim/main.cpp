@@ -41,6 +41,7 @@ struct Options {
   // verify
   std::string authorization;
   std::string store;
+  std::string schema;
   std::string config;
   bool quiet = false;
   sim::ProbeOptions probe;
@@ -158,7 +159,7 @@ int run_verify(const Options& o) {
   const DigestCredentials credentials = parse_credentials(value);
   if (o.config.empty() && o.store.empty())
     throw Error(ErrorKind::Usage, "verify needs --store LOCATOR or --config flexisip.conf");
-  const sim::ServerSetup setup = sim::load_server_setup(o.config, o.store, o.quiet);
+  const sim::ServerSetup setup = sim::load_server_setup(o.config, o.store, o.schema, o.quiet);
   const std::string body = o.body_file.empty() ? std::string() : read_file(o.body_file);
   Verdict verdict;
   const AuthSettings& settings = setup.settings;
@@ -170,7 +171,8 @@ int run_verify(const Options& o) {
                      "', the config challenges with realm '" + settings.realm +
                      "' (Flexisip would challenge again)";
   else if (setup.from_config && !algorithm_available(settings, credentials))
-    verdict.reason = "algorithm " + (credentials.algorithm.empty() ? "MD5" : credentials.algorithm) +
+    verdict.reason = "algorithm " +
+                     (credentials.algorithm.empty() ? "MD5" : credentials.algorithm) +
                      " not available (available-algorithms)";
   else
     verdict = verify(credentials, o.method, body, *setup.store);
@@ -230,8 +232,12 @@ int run(int argc, char** argv) {
                    "sqlite3://, postgresql://, mysql:// (overrides the config's)")
       ->type_name("LOCATOR");
   verify
-      ->add_option("--config", o.config,
-                   "flexisip.conf: its store and available-algorithms, realm")
+      ->add_option("--schema", o.schema,
+                   "SQL schema of --store: flexisip (default), kamailio or opensips, read as that "
+                   "server does")
+      ->type_name("SCHEMA");
+  verify
+      ->add_option("--config", o.config, "flexisip.conf: its store and available-algorithms, realm")
       ->type_name("FILE");
   verify->add_option("--method", o.method, "SIP method of the request")->required();
   verify->add_option("--body-file", o.body_file, "Message body, for qop=auth-int")
@@ -265,6 +271,11 @@ int run(int argc, char** argv) {
       ->add_option("--store", o.serve.store,
                    "The accounts: a userdb PATH or any store locator (overrides the config's)")
       ->type_name("LOCATOR");
+  serve
+      ->add_option("--schema", o.serve.schema,
+                   "SQL schema of --store: flexisip (default), kamailio or opensips, read as that "
+                   "server does")
+      ->type_name("SCHEMA");
   for (CLI::Option* setting :
        {serve->add_option("--realm", o.serve.realm,
                           "Realm of the challenges (default: the From domain)"),
@@ -294,6 +305,11 @@ int run(int argc, char** argv) {
       ->add_option("--store", o.exchange.store,
                    "The accounts, instead of the config's: a userdb PATH or any store locator")
       ->type_name("LOCATOR");
+  exchange
+      ->add_option("--schema", o.exchange.schema,
+                   "SQL schema of --store: flexisip (default), kamailio or opensips, read as that "
+                   "server does")
+      ->type_name("SCHEMA");
   exchange->add_option("--user", o.exchange.user, "The identity that registers: USER@DOMAIN")
       ->required()
       ->type_name("IDENTITY");

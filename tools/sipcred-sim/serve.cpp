@@ -101,7 +101,7 @@ int run_serve(const ServeOptions& o) {
   const AuthSettings command_line = settings_of(o);
   const auto [host, port] = split_host_port(o.listen, 5060);
   const bool udp = o.transport != "tcp", tcp = o.transport != "udp";
-  ServerSetup setup = load_server_setup(o.config, o.store, o.quiet);
+  ServerSetup setup = load_server_setup(o.config, o.store, o.schema, o.quiet);
   if (!setup.from_config) setup.settings = command_line;
   const AuthSettings& settings = setup.settings;
   Registrar registrar(settings, *setup.store);

@@ -1,6 +1,7 @@
 #include "server_setup.hpp"
 
 #include "diagnostic_output.hpp"
+#include "schema_option.hpp"
 
 #include "sipcred/atomic_file.hpp"
 #include "sipcred/auth_config.hpp"
@@ -11,7 +12,7 @@
 namespace sipcred::sim {
 
 ServerSetup load_server_setup(const std::string& config_path, const std::string& store,
-                              bool quiet) {
+                              const std::string& schema, bool quiet) {
   ServerSetup setup;
   StoreOptions options;
   if (!config_path.empty()) {
@@ -25,6 +26,9 @@ ServerSetup load_server_setup(const std::string& config_path, const std::string&
     setup.settings = config.settings;
     setup.from_config = true;
     options = config.store_options;
+    // A fixed realm is the realm of the stored hashes: what Kamailio's and OpenSIPS' hash
+    // columns are read as.
+    if (config.settings.realm_regex.empty()) options.realm = config.settings.realm;
     if (store.empty()) {
       if (!config.store)
         throw Error(ErrorKind::DataError, config_path + ": names no store to read; give --store");
@@ -32,6 +36,11 @@ ServerSetup load_server_setup(const std::string& config_path, const std::string&
     }
   }
   if (!store.empty()) setup.locator = parse_locator(store);
+  if (!schema.empty()) {
+    if (store.empty() || setup.locator.kind != StoreKind::Sql)
+      throw Error(ErrorKind::Usage, "--schema names the tables of an SQL --store");
+    options.schema = cli::schema_option(schema);
+  }
   // The file backend's rule (lines outside auth-domains never loaded) follows the store used.
   setup.settings.file_backend = setup.locator.kind == StoreKind::Userdb;
   setup.store = open_store(setup.locator, options);

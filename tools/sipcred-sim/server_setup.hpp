@@ -23,8 +23,9 @@ struct ServerSetup {
 // Error(DataError) when Flexisip would refuse the config or sipcred-sim cannot rehearse it.
 // A file store is read through once, so that a userdb Flexisip would refuse is reported here
 // (its FILE:LINE:COL diagnostics printed, Error(DataError)), before any exchange.
+// `schema` is the SQL schema of `store` (--schema; empty: Flexisip's).
 ServerSetup load_server_setup(const std::string& config_path, const std::string& store,
-                              bool quiet);
+                              const std::string& schema, bool quiet);
 
 // One line on what the setup does: "realm from the From domain, MD5,SHA-256, qop auth, ...".
 std::string describe(const ServerSetup& setup);

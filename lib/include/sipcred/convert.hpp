@@ -35,7 +35,8 @@ struct ConvertReport {
   std::size_t skipped = 0;        // no clear text, and some requested hash missing
   std::size_t mismatch_count = 0; // verify: hashes that do not match their clear text
   // Converted lines whose clear text was left out although kept otherwise: with a user-id
-  // other than the user, Flexisip's hashes of it could never match what a client sends.
+  // other than the user, or a realm other than the domain, Flexisip's hashes of it could
+  // never match what a client sends.
   std::size_t clear_text_dropped = 0;
   // The users behind `skipped` and `mismatch_count`, and why; at most `listed_at_most` of
   // each, so that memory stays bounded whatever the file holds.

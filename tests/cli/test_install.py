@@ -6,6 +6,10 @@ import unittest
 
 from clitest import BUILD, TempDirTest
 
+# The build's compiler, and its sanitizers when the library under test has them.
+CXX = os.environ.get("SIPCRED_CXX") or "c++"
+SANITIZE = os.environ.get("SIPCRED_SANITIZE_FLAGS", "").split()
+
 
 def sh(*args, **kwargs):
     return subprocess.run(args, check=True, capture_output=True, text=True, timeout=300, **kwargs)
@@ -64,7 +68,7 @@ class Install(TempDirTest):
         env = dict(os.environ, PKG_CONFIG_PATH=os.path.join(self.libdir, "pkgconfig"))
         flags = sh("pkg-config", "--cflags", "--libs", "sipcred", env=env).stdout.split()
         exe = self.path("consumer")
-        sh("c++", source, "-o", exe, *flags, f"-Wl,-rpath,{self.libdir}")
+        sh(CXX, source, "-o", exe, *flags, *SANITIZE, f"-Wl,-rpath,{self.libdir}")
         self.assertEqual(sh(exe).stdout, MUFASA_MD5)
 
     def test_cmake_find_package_consumer(self):
@@ -75,7 +79,8 @@ class Install(TempDirTest):
                    "find_package(sipcred 0 REQUIRED)\nadd_executable(consumer consumer.cpp)\n"
                    "target_link_libraries(consumer PRIVATE sipcred::sipcred)\n")
         build = self.path("build")
-        sh("cmake", "-S", self.path("project"), "-B", build, f"-DCMAKE_PREFIX_PATH={self.prefix}")
+        sh("cmake", "-S", self.path("project"), "-B", build, f"-DCMAKE_PREFIX_PATH={self.prefix}",
+           f"-DCMAKE_CXX_COMPILER={CXX}", f"-DCMAKE_EXE_LINKER_FLAGS={' '.join(SANITIZE)}")
         sh("cmake", "--build", build)
         self.assertEqual(sh(os.path.join(build, "consumer")).stdout, MUFASA_MD5)
 

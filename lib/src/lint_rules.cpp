@@ -219,6 +219,15 @@ constexpr Rule rule_table[] = {
     {"SC510", W, "several digests for one algorithm",
      "An auth object holds one password_digest per algorithm: a later one for the same "
      "algorithm replaces the earlier, which is then dead configuration."},
+    {"SC511", E, "inheritance from a section not defined above",
+     "A section inherits from templates named in '(...)': Asterisk copies each from the first "
+     "section of that name above the header, and refuses the whole file when there is none "
+     "(\"Inheritance requested, but category ... does not exist\"), as for a misspelled name, "
+     "a template defined further down, or a section naming itself."},
+    {"SC512", E, "template expansion too large",
+     "Templates inheriting from templates can double what they copy at every level. sipcred "
+     "expands a section to at most 10,000 entries, and all sections together to 2,000,000; a "
+     "section beyond is reported and not expanded. Flatten the templates."},
 };
 
 } // namespace

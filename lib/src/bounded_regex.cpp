@@ -49,8 +49,8 @@ std::optional<RegexRefusal> refuse_regex(std::string_view pattern) {
         digits = digits_at(pattern, at);
       }
       if (digits > max_count_digits)
-        return RegexRefusal{i, "a repeat count of more than " +
-                                   std::to_string(max_count_digits) + " digits"};
+        return RegexRefusal{i, "a repeat count of more than " + std::to_string(max_count_digits) +
+                                   " digits"};
     }
   }
   return std::nullopt;

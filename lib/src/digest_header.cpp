@@ -207,8 +207,7 @@ std::string quote(std::string_view value, std::string_view parameter) {
   std::string quoted = "\"";
   for (char c : value) {
     if (is_control(c))
-      throw Error(ErrorKind::DataError, "cannot write Digest parameter '" +
-                                            std::string(parameter) +
+      throw Error(ErrorKind::DataError, "cannot write Digest parameter '" + std::string(parameter) +
                                             "': it holds a control character");
     if (c == '"' || c == '\\') quoted += '\\';
     quoted += c;

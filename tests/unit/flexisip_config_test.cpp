@@ -100,8 +100,7 @@ TEST(PjsipConfig, TemplatesComeFromSectionsAboveOrTheFileIsRefused) {
   const auto config = PjsipConfig::parse(
       "[frank](missing-tpl)\ntype=auth\n[t](!,t)\nx=1\n[s](later)\n[later](!)\n[u](T)\n",
       diagnostics);
-  EXPECT_EQ(codes(diagnostics),
-            (std::vector<std::string>{"SC511@1:9", "SC511@3:7", "SC511@5:5"}));
+  EXPECT_EQ(codes(diagnostics), (std::vector<std::string>{"SC511@1:9", "SC511@3:7", "SC511@5:5"}));
   EXPECT_NE(diagnostics[0].message.find("Inheritance requested, but category 'missing-tpl' "
                                         "does not exist"),
             std::string::npos);

@@ -104,8 +104,7 @@ TEST(LintConfig, RealmRegexBeyondTheLimitsIsRefusedBeforeCompiling) {
       << d.message;
   d = first(good + "realm=regex:@(.{1,2147483648})\n");
   EXPECT_EQ(d.column, 16u);
-  EXPECT_NE(d.message.find("a repeat count of more than 5 digits"), std::string::npos)
-      << d.message;
+  EXPECT_NE(d.message.find("a repeat count of more than 5 digits"), std::string::npos) << d.message;
   d = first(good + "realm-regex=" + std::string(11, '(') + std::string(11, ')') + "\n");
   EXPECT_EQ(d.column, 23u);
   EXPECT_NE(d.message.find("groups nested deeper than 10"), std::string::npos) << d.message;
@@ -116,9 +115,10 @@ TEST(LintConfig, RealmRegexBeyondTheLimitsIsRefusedBeforeCompiling) {
 }
 
 TEST(LintConfig, NumbersTooLargeForTheirTypeAreFindings) {
-  EXPECT_EQ(config_codes(good + "nonce-expires=" + std::string(50000, '9') + "\n"
-                                "cache-expire=300000000000y\nsoci-poolsize=2147483648\n"
-                                "soci-max-queue-size=+2147483647\n"),
+  EXPECT_EQ(config_codes(good + "nonce-expires=" + std::string(50000, '9') +
+                         "\n"
+                         "cache-expire=300000000000y\nsoci-poolsize=2147483648\n"
+                         "soci-max-queue-size=+2147483647\n"),
             (std::vector<std::string>{"SC313@6", "SC313@7", "SC314@8"}));
   EXPECT_EQ(parse_config_duration("292471208677y"), std::nullopt);
   EXPECT_EQ(parse_config_duration("2y"), std::chrono::years(2));

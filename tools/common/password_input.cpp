@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -17,19 +18,53 @@
 namespace sipcred::cli {
 namespace {
 
-// The first line of `in` without LF or CRLF; `source` names it in errors.
-std::string first_line(std::istream& in, std::string_view source) {
+[[noreturn]] void too_long(std::string_view source) {
+  throw Error(ErrorKind::DataError, std::string(source) + ": the password is longer than " +
+                                        std::to_string(max_password_bytes) +
+                                        " bytes, the most sipcred reads");
+}
+
+// The first line that `next_byte` (a byte, or -1 at the end) gives, without LF or CRLF; nullopt
+// when it gives nothing. At most max_password_bytes + 2 bytes are read (the password, a CR, and
+// one byte more to tell a longer line), so /dev/zero or a runaway pipe cannot exhaust memory.
+template <class NextByte>
+std::optional<std::string> bounded_line(NextByte next_byte, std::string_view source) {
   std::string line;
-  const bool got = static_cast<bool>(std::getline(in, line));
-  if (in.bad()) throw Error(ErrorKind::Io, std::string(source) + ": cannot read the password");
-  if (!got && line.empty())
+  int c = next_byte();
+  if (c < 0) return std::nullopt;
+  for (; c >= 0 && c != '\n'; c = next_byte()) {
+    if (line.size() > max_password_bytes) too_long(source);
+    line.push_back(static_cast<char>(c));
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line.size() > max_password_bytes) too_long(source);
+  return line;
+}
+
+std::string checked_first_line(std::optional<std::string> line, std::string_view source) {
+  if (!line)
     throw Error(ErrorKind::DataError, std::string(source) + ": expected a password on the first "
                                                             "line, found no input");
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  if (line.empty())
+  if (line->empty())
     throw Error(ErrorKind::DataError,
                 std::string(source) + ": the password on the first line is empty");
-  return line;
+  return std::move(*line);
+}
+
+// The first line of `in`; `source` names it in errors.
+std::string first_line(std::istream& in, std::string_view source) {
+  std::optional<std::string> line = bounded_line([&] { return in.get(); }, source);
+  if (in.bad()) throw Error(ErrorKind::Io, std::string(source) + ": cannot read the password");
+  return checked_first_line(std::move(line), source);
+}
+
+// The next byte of `fd`, or -1 at its end or on an error.
+int read_byte(int fd) {
+  unsigned char c;
+  ssize_t got;
+  while ((got = ::read(fd, &c, 1)) < 0 && errno == EINTR) {
+  }
+  return got == 1 ? c : -1;
 }
 
 // The terminal states to switch between if a signal arrives while echo is off: Ctrl-C must
@@ -94,18 +129,30 @@ std::string ask_terminal(std::string_view prompt, bool stdin_taken) {
                     std::strerror(errno) +
                     (stdin_taken ? " (use --password-file: standard input carries other input)"
                                  : " (use --password-stdin or --password-file)"));
-  std::string line;
-  {
+  std::optional<std::string> line;
+  try {
     EchoOff echo_off(fd);
     (void)!::write(fd, prompt.data(), prompt.size());
-    char c;
-    while (::read(fd, &c, 1) == 1 && c != '\n') line.push_back(c);
+    line = bounded_line([&] { return read_byte(fd); }, "the terminal");
     (void)!::write(fd, "\n", 1);
+  } catch (...) {
+    ::close(fd);
+    throw;
   }
   ::close(fd);
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  if (line.empty()) throw Error(ErrorKind::DataError, "empty password");
-  return line;
+  if (!line || line->empty()) throw Error(ErrorKind::DataError, "empty password");
+  return std::move(*line);
+}
+
+// --password-stdin on a terminal: typed as at the prompt, so without echo too.
+std::string read_terminal_stdin() {
+  std::optional<std::string> line;
+  {
+    EchoOff echo_off(STDIN_FILENO);
+    line = bounded_line([] { return read_byte(STDIN_FILENO); }, "standard input");
+    (void)!::write(STDIN_FILENO, "\n", 1); // the Enter that was not echoed
+  }
+  return checked_first_line(std::move(line), "standard input");
 }
 
 } // namespace
@@ -152,6 +199,7 @@ std::string read_password(const PasswordOptions& options, std::string_view promp
   if (options.from_stdin && options.stdin_taken)
     throw Error(ErrorKind::Usage, "standard input already carries other input: give the password "
                                   "with --password-file or on the terminal");
+  if (options.from_stdin && ::isatty(STDIN_FILENO)) return read_terminal_stdin();
   if (options.from_stdin || (!options.stdin_taken && !::isatty(STDIN_FILENO)))
     return first_line(std::cin, "standard input");
 

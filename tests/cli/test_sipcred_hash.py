@@ -254,6 +254,25 @@ class Hash(TempDirTest):
         os.close(fd)
         self.assertNotIn(b"Circle Of Life", self.output[resumed_at:])
 
+    def test_no_core_dump_holds_the_password(self):
+        """Every tool turns core dumps off (prctl PR_SET_DUMPABLE): a SIGQUIT at the prompt,
+        which dumps core by default, leaves no memory image with a typed secret behind."""
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.chdir(self.dir)
+            resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY,) * 2)
+            os.execv(os.path.join(BIN, "sipcred-hash"), ["sipcred-hash", *MUFASA])
+        self.output = b""
+        self.read_until(fd, b"Password for Mufasa")
+        os.write(fd, b"Circle Of")
+        os.kill(pid, signal.SIGQUIT)
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+        self.assertTrue(os.WIFSIGNALED(status))
+        self.assertEqual(os.WTERMSIG(status), signal.SIGQUIT)
+        self.assertFalse(os.WCOREDUMP(status), "the process dumped core")
+        self.assertEqual([f for f in os.listdir(self.dir) if f.startswith("core")], [])
+
     def test_ctrl_c_at_the_prompt_restores_echo(self):
         pid, fd = self.start_on_terminal()
         self.read_until(fd, b"Password for Mufasa")

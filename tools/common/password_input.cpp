@@ -10,6 +10,8 @@
 #include <iostream>
 #include <optional>
 
+#include <openssl/crypto.h>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <termios.h>
@@ -27,9 +29,38 @@ namespace {
 // The first line that `next_byte` (a byte, or -1 at the end) gives, without LF or CRLF; nullopt
 // when it gives nothing. At most max_password_bytes + 2 bytes are read (the password, a CR, and
 // one byte more to tell a longer line), so /dev/zero or a runaway pipe cannot exhaust memory.
+// Overwrites what a string held (its whole capacity: a short string keeps its bytes inline
+// after a move) before it is freed.
+void wipe(std::string& secret) {
+  OPENSSL_cleanse(secret.data(), secret.capacity());
+  secret.clear();
+}
+
+// A line buffer that never leaves its secret behind: reserved up front, so that no growth
+// frees a copy, and wiped when dropped.
+class LineBuffer {
+public:
+  LineBuffer() { m_text.reserve(max_password_bytes + 2); }
+  ~LineBuffer() { wipe(m_text); }
+  LineBuffer(const LineBuffer&) = delete;
+  LineBuffer& operator=(const LineBuffer&) = delete;
+  std::string& text() { return m_text; }
+
+private:
+  std::string m_text;
+};
+
+// `secret` moved out, and what a short string keeps inline after the move wiped.
+std::string taken(std::string& secret) {
+  std::string out = std::move(secret);
+  wipe(secret);
+  return out;
+}
+
 template <class NextByte>
 std::optional<std::string> bounded_line(NextByte next_byte, std::string_view source) {
-  std::string line;
+  LineBuffer buffer;
+  std::string& line = buffer.text();
   int c = next_byte();
   if (c < 0) return std::nullopt;
   for (; c >= 0 && c != '\n'; c = next_byte()) {
@@ -38,7 +69,7 @@ std::optional<std::string> bounded_line(NextByte next_byte, std::string_view sou
   }
   if (!line.empty() && line.back() == '\r') line.pop_back();
   if (line.size() > max_password_bytes) too_long(source);
-  return line;
+  return std::string(line); // one exact copy for the caller; the buffer is wiped
 }
 
 std::string checked_first_line(std::optional<std::string> line, std::string_view source) {
@@ -48,7 +79,7 @@ std::string checked_first_line(std::optional<std::string> line, std::string_view
   if (line->empty())
     throw Error(ErrorKind::DataError,
                 std::string(source) + ": the password on the first line is empty");
-  return std::move(*line);
+  return taken(*line);
 }
 
 // The first line of `in`; `source` names it in errors.
@@ -141,7 +172,7 @@ std::string ask_terminal(std::string_view prompt, bool stdin_taken) {
   }
   ::close(fd);
   if (!line || line->empty()) throw Error(ErrorKind::DataError, "empty password");
-  return std::move(*line);
+  return taken(*line);
 }
 
 // --password-stdin on a terminal: typed as at the prompt, so without echo too.
@@ -204,8 +235,15 @@ std::string read_password(const PasswordOptions& options, std::string_view promp
     return first_line(std::cin, "standard input");
 
   std::string password = ask_terminal(prompt, options.stdin_taken);
-  if (confirm && ask_terminal("Retype the password: ", options.stdin_taken) != password)
-    throw Error(ErrorKind::DataError, "the two passwords differ");
+  if (confirm) {
+    std::string again = ask_terminal("Retype the password: ", options.stdin_taken);
+    const bool same = again == password;
+    wipe(again);
+    if (!same) {
+      wipe(password);
+      throw Error(ErrorKind::DataError, "the two passwords differ");
+    }
+  }
   return password;
 }
 

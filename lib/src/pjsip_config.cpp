@@ -35,6 +35,7 @@ std::string unescape_semicolons(std::string_view text) {
 PjsipConfig PjsipConfig::parse(std::string_view content, std::vector<Diagnostic>& diagnostics) {
   PjsipConfig config;
   bool in_block_comment = false; // Asterisk's ";-- ... --;"
+  bool directive_seen = false;    // an #include above: its sections are unknown here
   constexpr std::size_t none = static_cast<std::size_t>(-1);
   std::size_t current = none; // the section that lines go to
   std::size_t number = 0;
@@ -68,7 +69,11 @@ PjsipConfig PjsipConfig::parse(std::string_view content, std::vector<Diagnostic>
       break;
     }
     const auto [first, last] = trimmed(line, start, stop);
-    if (first == last || line[first] == '#') continue; // blank, or #include / #exec
+    if (first == last) continue;
+    if (line[first] == '#') { // #include, #tryinclude, #exec: files this reader does not read
+      directive_seen = true;
+      continue;
+    }
 
     if (line[first] == '[') {
       const std::size_t close = line.find(']', first);
@@ -103,7 +108,7 @@ PjsipConfig PjsipConfig::parse(std::string_view content, std::vector<Diagnostic>
             const std::size_t at = static_cast<std::size_t>(options.data() - line.data()) + a;
             if (const std::size_t base = config.find_earlier(option); base != none)
               section.bases.push_back(base);
-            else
+            else if (!directive_seen) // else an included file may define it
               diagnostics.push_back(Diagnostic{
                   "SC511", Severity::Error, number, column(line, at),
                   "[" + section.name + "] inherits from '" + std::string(option) +

@@ -107,6 +107,10 @@ TEST(PjsipConfig, TemplatesComeFromSectionsAboveOrTheFileIsRefused) {
   EXPECT_NE(diagnostics[1].message.find("cannot inherit from itself"), std::string::npos);
   // Names are compared as Asterisk does, ignoring case.
   EXPECT_EQ(config.effective_entries(config.sections()[4]).size(), 1u);
+  // Below an #include, a template may come from the included file, which is not read here.
+  diagnostics.clear();
+  PjsipConfig::parse("[a](missing)\n#include templates.conf\n[b](from-include)\n", diagnostics);
+  EXPECT_EQ(codes(diagnostics), std::vector<std::string>{"SC511@1:5"});
 }
 
 // Each level of templates can double what it copies: [a1](a0,a0), [a2](a1,a1), ... made

@@ -7,7 +7,8 @@
 // Reading never throws for bad data: lines Asterisk would not read become Diagnostics (SC501).
 // Templates are resolved as Asterisk's config reader does when it reads the header line
 // (main/config.c, process_text_line): each name is the first earlier section of that name
-// (case-insensitive); a name with none makes Asterisk refuse the whole file (SC511). So no
+// (case-insensitive); a name with none makes Asterisk refuse the whole file (SC511; not
+// reported below an #include, whose file may define it and is not read here). So no
 // section can inherit from itself or from one below it, and inheritance has no cycles.
 
 #include "sipcred/diagnostic.hpp"

@@ -4,8 +4,24 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
+#include <ratio>
 
 namespace sipcred {
+
+namespace {
+
+// `count` of `Unit` in seconds; nullopt when that does not fit in seconds' 64-bit count (a
+// plain duration_cast would overflow, which is undefined).
+template <class Unit> std::optional<std::chrono::seconds> in_seconds(long long count) {
+  using namespace std::chrono;
+  using ratio = std::ratio_divide<typename Unit::period, seconds::period>;
+  if constexpr (ratio::den == 1)
+    if (count > std::numeric_limits<seconds::rep>::max() / ratio::num) return std::nullopt;
+  return duration_cast<seconds>(Unit(count));
+}
+
+} // namespace
 
 std::optional<std::chrono::seconds> parse_config_duration(std::string_view text) {
   using namespace std::chrono;
@@ -14,12 +30,12 @@ std::optional<std::chrono::seconds> parse_config_duration(std::string_view text)
   if (error != std::errc() || end == text.data() || count < 0) return std::nullopt;
   const std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
   if (unit.empty() || unit == "s") return seconds(count);
-  if (unit == "ms") return duration_cast<seconds>(milliseconds(count));
-  if (unit == "min") return duration_cast<seconds>(minutes(count));
-  if (unit == "h") return duration_cast<seconds>(hours(count));
-  if (unit == "d") return duration_cast<seconds>(days(count));
-  if (unit == "m") return duration_cast<seconds>(months(count));
-  if (unit == "y") return duration_cast<seconds>(years(count));
+  if (unit == "ms") return in_seconds<milliseconds>(count);
+  if (unit == "min") return in_seconds<minutes>(count);
+  if (unit == "h") return in_seconds<hours>(count);
+  if (unit == "d") return in_seconds<days>(count);
+  if (unit == "m") return in_seconds<months>(count);
+  if (unit == "y") return in_seconds<years>(count);
   return std::nullopt;
 }
 
@@ -43,6 +59,10 @@ public:
         s.nonce_expires = *lifetime;
         if (lifetime->count() == 0)
           refuse(*e, "a nonce-expires below one second: every nonce would be stale at once");
+        // Nonce ages are steady_clock durations, counted in nanoseconds: about 292 years.
+        if (*lifetime > std::chrono::years(100))
+          refuse(*e, "a nonce-expires above 100 years: sipcred-sim counts nonce ages in "
+                     "nanoseconds, which go no further than about 292 years");
       }
     if (const ConfigEntry* e = auth.find("realm")) {
       if (e->value.starts_with("regex:"))

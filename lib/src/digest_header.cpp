@@ -199,18 +199,40 @@ std::optional<Algorithm> algorithm_of(const std::string& token) {
   return parse_algorithm(token);
 }
 
-std::string quote(std::string_view value) {
+// A control character (HTAB aside) has no place in a header, quoted or not (RFC 7230 qdtext):
+// a CR or LF would end it and start another.
+bool is_control(char c) { return (static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f; }
+
+std::string quote(std::string_view value, std::string_view parameter) {
   std::string quoted = "\"";
   for (char c : value) {
+    if (is_control(c))
+      throw Error(ErrorKind::DataError, "cannot write Digest parameter '" + std::string(parameter) +
+                                            "': it holds a control character");
     if (c == '"' || c == '\\') quoted += '\\';
     quoted += c;
   }
   return quoted + "\"";
 }
 
-bool is_ascii(std::string_view text) {
+bool is_token(std::string_view text) {
+  if (text.empty()) return false;
   for (char c : text)
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
+    if (!is_tchar(c)) return false;
+  return true;
+}
+
+// algorithm, qop and nc are tokens in the RFCs: bare when they are, as peers expect; any other
+// value (parsed from a hostile header) quoted, so that it parses back the same and can never
+// bring a parameter of its own.
+std::string token_or_quoted(std::string_view value, std::string_view parameter) {
+  return is_token(value) ? std::string(value) : quote(value, parameter);
+}
+
+// Whether a name can go in a quoted string: ASCII without control characters.
+bool is_quotable_ascii(std::string_view text) {
+  for (char c : text)
+    if (static_cast<unsigned char>(c) >= 0x80 || is_control(c)) return false;
   return true;
 }
 
@@ -285,16 +307,22 @@ DigestCredentials parse_credentials(std::string_view value) {
 }
 
 std::string format_challenge(const DigestChallenge& c) {
-  std::string out = "Digest realm=" + quote(c.realm);
-  if (!c.domain.empty()) out += ", domain=" + quote(c.domain);
-  out += ", nonce=" + quote(c.nonce);
-  if (!c.opaque.empty()) out += ", opaque=" + quote(c.opaque);
+  std::string out = "Digest realm=" + quote(c.realm, "realm");
+  if (!c.domain.empty()) out += ", domain=" + quote(c.domain, "domain");
+  out += ", nonce=" + quote(c.nonce, "nonce");
+  if (!c.opaque.empty()) out += ", opaque=" + quote(c.opaque, "opaque");
   if (c.stale) out += ", stale=true";
-  if (!c.algorithm.empty()) out += ", algorithm=" + c.algorithm;
+  if (!c.algorithm.empty()) out += ", algorithm=" + token_or_quoted(c.algorithm, "algorithm");
   if (!c.qop.empty()) {
+    // The options are split on ',' and trimmed when read back: only tokens survive that.
     std::string qop;
-    for (const std::string& option : c.qop) qop += (qop.empty() ? "" : ",") + option;
-    out += ", qop=" + quote(qop);
+    for (const std::string& option : c.qop) {
+      if (!is_token(option))
+        throw Error(ErrorKind::DataError,
+                    "cannot write Digest parameter 'qop': option '" + option + "' is not a token");
+      qop += (qop.empty() ? "" : ",") + option;
+    }
+    out += ", qop=" + quote(qop, "qop");
   }
   if (c.userhash) out += ", userhash=true";
   return out;
@@ -303,17 +331,17 @@ std::string format_challenge(const DigestChallenge& c) {
 std::string format_credentials(const DigestCredentials& c) {
   std::string out = "Digest ";
   // A name that is not ASCII cannot go in a quoted string: username* (RFC 7616 §3.4.4).
-  if (c.username_extended || !is_ascii(c.username))
+  if (c.username_extended || !is_quotable_ascii(c.username))
     out += "username*=" + encode_ext_value(c.username);
   else
-    out += "username=" + quote(c.username);
-  out += ", realm=" + quote(c.realm) + ", nonce=" + quote(c.nonce) + ", uri=" + quote(c.uri) +
-         ", response=" + quote(c.response);
-  if (!c.algorithm.empty()) out += ", algorithm=" + c.algorithm;
-  if (!c.cnonce.empty()) out += ", cnonce=" + quote(c.cnonce);
-  if (!c.opaque.empty()) out += ", opaque=" + quote(c.opaque);
-  if (!c.qop.empty()) out += ", qop=" + c.qop;
-  if (!c.nc.empty()) out += ", nc=" + c.nc;
+    out += "username=" + quote(c.username, "username");
+  out += ", realm=" + quote(c.realm, "realm") + ", nonce=" + quote(c.nonce, "nonce") +
+         ", uri=" + quote(c.uri, "uri") + ", response=" + quote(c.response, "response");
+  if (!c.algorithm.empty()) out += ", algorithm=" + token_or_quoted(c.algorithm, "algorithm");
+  if (!c.cnonce.empty()) out += ", cnonce=" + quote(c.cnonce, "cnonce");
+  if (!c.opaque.empty()) out += ", opaque=" + quote(c.opaque, "opaque");
+  if (!c.qop.empty()) out += ", qop=" + token_or_quoted(c.qop, "qop");
+  if (!c.nc.empty()) out += ", nc=" + token_or_quoted(c.nc, "nc");
   if (c.userhash) out += ", userhash=true";
   return out;
 }

@@ -1,11 +1,15 @@
 // Rules of flexisip.conf: [module::Authentication] settings and the soci password request.
 
+#include "sipcred/auth_config.hpp"
 #include "sipcred/flexisip_config.hpp"
 #include "sipcred/lint.hpp"
 
+#include "bounded_regex.hpp"
 #include "text.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <limits>
 #include <regex>
 
 #include <regex.h>
@@ -146,20 +150,37 @@ private:
         add("SC312", Severity::Error, entry.value_position,
             "expected true, false, 1 or 0 for '" + entry.key + "', got " + shown(value));
       break;
+    // Numbers are checked by hand: std::regex_match recursed per digit, and 50,000 digits
+    // overflowed the stack.
     case Type::Duration:
-      if (!std::regex_match(entry.value, std::regex("[0-9]+(ms|s|min|h|d|m|y)?")))
+      if (!is_duration(value))
         add("SC313", Severity::Error, entry.value_position,
             "expected a duration such as 3600, 30min or 1h for '" + entry.key + "', got " +
                 shown(value));
+      else if (!parse_config_duration(value))
+        add("SC313", Severity::Error, entry.value_position,
+            "the duration of '" + entry.key + "' is too large: expected at most " +
+                std::to_string(std::numeric_limits<long long>::max()) + " seconds");
       break;
     case Type::Int:
-      if (!std::regex_match(entry.value, std::regex("[+-]?[0-9]+")))
+      if (!is_integer(value))
         add("SC314", Severity::Error, entry.value_position,
             "expected an integer for '" + entry.key + "', got " + shown(value));
+      else if (!fits_int(value))
+        add("SC314", Severity::Error, entry.value_position,
+            "the integer of '" + entry.key + "' is too large: Flexisip reads it as an int, " +
+                std::to_string(std::numeric_limits<int>::min()) + " to " +
+                std::to_string(std::numeric_limits<int>::max()));
       break;
     case Type::List: check_list(entry); break;
     case Type::EcmaRegex: check_ecma_regex(entry, 0); break;
     case Type::PosixRegex: {
+      // glibc's regcomp recurses per nested group too.
+      if (const std::optional<RegexRefusal> refused = refuse_regex(entry.value)) {
+        add("SC318", Severity::Error, value_at(entry, refused->offset),
+            "'" + entry.key + "' is not compiled: " + refused->reason);
+        break;
+      }
       regex_t compiled;
       const int status = ::regcomp(&compiled, entry.value.c_str(), REG_EXTENDED | REG_NOSUB);
       if (status == 0) {
@@ -175,6 +196,33 @@ private:
     case Type::BoolExpr:
     case Type::String: break;
     }
+  }
+
+  static bool all_digits(std::string_view text) {
+    return !text.empty() &&
+           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  }
+
+  // [0-9]+(ms|s|min|h|d|m|y)?
+  static bool is_duration(std::string_view text) {
+    std::size_t digits = 0;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+    const std::string_view unit = text.substr(digits);
+    return digits > 0 && (unit.empty() || unit == "ms" || unit == "s" || unit == "min" ||
+                          unit == "h" || unit == "d" || unit == "m" || unit == "y");
+  }
+
+  // [+-]?[0-9]+
+  static bool is_integer(std::string_view text) {
+    if (!text.empty() && (text[0] == '+' || text[0] == '-')) text.remove_prefix(1);
+    return all_digits(text);
+  }
+
+  // An integer (is_integer) that fits in an int; from_chars reads no '+'.
+  static bool fits_int(std::string_view text) {
+    if (text[0] == '+') text.remove_prefix(1);
+    int number = 0;
+    return std::from_chars(text.data(), text.data() + text.size(), number).ec == std::errc();
   }
 
   // A value quoted for a message, its control characters named (a CR is the usual culprit).
@@ -209,6 +257,15 @@ private:
   }
 
   void check_ecma_regex(const ConfigEntry& entry, std::size_t offset) {
+    // std::regex compiles by recursion, and overflows an int on a long count: a pattern past
+    // these limits is not compiled here, nor by sipcred-sim (Flexisip could crash on it).
+    if (const std::optional<RegexRefusal> refused =
+            refuse_regex(std::string_view(entry.value).substr(offset)))
+      return add("SC318", Severity::Error, value_at(entry, offset + refused->offset),
+                 "'" + entry.key + "' is not compiled: " + refused->reason +
+                     " (sipcred reads realm regexes of at most " +
+                     std::to_string(max_regex_length) + " bytes, groups nested at most " +
+                     std::to_string(max_regex_nesting) + " deep)");
     try {
       std::regex compiled(entry.value.substr(offset));
     } catch (const std::regex_error& error) {

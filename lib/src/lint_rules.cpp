@@ -106,10 +106,11 @@ constexpr Rule rule_table[] = {
      "'True', a trailing CR) makes Flexisip refuse to start."},
     {"SC313", E, "bad duration",
      "Durations are digits with an optional unit: [0-9]+(ms|s|min|h|d|m|y). Anything else "
-     "makes Flexisip refuse to start."},
+     "makes Flexisip refuse to start, and so does a duration whose seconds do not fit in 64 "
+     "bits."},
     {"SC314", E, "bad integer",
-     "Integer settings (soci-poolsize, soci-max-queue-size) take a decimal number; anything "
-     "else makes Flexisip refuse to start."},
+     "Integer settings (soci-poolsize, soci-max-queue-size) take a decimal number that fits in "
+     "an int (-2147483648 to 2147483647); anything else makes Flexisip refuse to start."},
     {"SC315", E, "unknown algorithm",
      "Each entry of available-algorithms must be exactly 'MD5' or 'SHA-256' (case matters, "
      "entries are separated by spaces, not commas). Flexisip refuses any other entry. An empty "
@@ -122,7 +123,10 @@ constexpr Rule rule_table[] = {
     {"SC318", E, "invalid regex",
      "realm-regex (and a realm starting with 'regex:') is compiled as a C++ std::regex "
      "(ECMAScript grammar), tls-client-certificate-required-subject as a POSIX extended regex. "
-     "A pattern that does not compile makes Flexisip refuse to start."},
+     "A pattern that does not compile makes Flexisip refuse to start. sipcred does not compile "
+     "a pattern longer than 1024 bytes, with groups nested deeper than 10, or with a "
+     "back-reference of more than 3 digits or a repeat count of more than 5: std::regex and "
+     "regcomp recurse, and could overflow the stack."},
     {"SC319", W, "list item with a tab or comma",
      "Flexisip splits lists on spaces and line ends only: 'a.org,b.org' or 'a.org<TAB>b.org' is "
      "one item. Separate the items with spaces."},
@@ -224,6 +228,15 @@ constexpr Rule rule_table[] = {
     {"SC510", W, "several digests for one algorithm",
      "An auth object holds one password_digest per algorithm: a later one for the same "
      "algorithm replaces the earlier, which is then dead configuration."},
+    {"SC511", E, "inheritance from a section not defined above",
+     "A section inherits from templates named in '(...)': Asterisk copies each from the first "
+     "section of that name above the header, and refuses the whole file when there is none "
+     "(\"Inheritance requested, but category ... does not exist\"), as for a misspelled name, "
+     "a template defined further down, or a section naming itself."},
+    {"SC512", E, "template expansion too large",
+     "Templates inheriting from templates can double what they copy at every level. sipcred "
+     "expands a section to at most 10,000 entries, and all sections together to 2,000,000; a "
+     "section beyond is reported and not expanded. Flatten the templates."},
 };
 
 } // namespace

@@ -35,6 +35,7 @@ std::string unescape_semicolons(std::string_view text) {
 PjsipConfig PjsipConfig::parse(std::string_view content, std::vector<Diagnostic>& diagnostics) {
   PjsipConfig config;
   bool in_block_comment = false; // Asterisk's ";-- ... --;"
+  bool directive_seen = false;    // an #include above: its sections are unknown here
   constexpr std::size_t none = static_cast<std::size_t>(-1);
   std::size_t current = none; // the section that lines go to
   std::size_t number = 0;
@@ -68,7 +69,11 @@ PjsipConfig PjsipConfig::parse(std::string_view content, std::vector<Diagnostic>
       break;
     }
     const auto [first, last] = trimmed(line, start, stop);
-    if (first == last || line[first] == '#') continue; // blank, or #include / #exec
+    if (first == last) continue;
+    if (line[first] == '#') { // #include, #tryinclude, #exec: files this reader does not read
+      directive_seen = true;
+      continue;
+    }
 
     if (line[first] == '[') {
       const std::size_t close = line.find(']', first);
@@ -94,12 +99,25 @@ PjsipConfig PjsipConfig::parse(std::string_view content, std::vector<Diagnostic>
           const std::size_t comma = options.find(',');
           const auto [a, b] = trimmed(options, 0, std::min(comma, options.size()));
           const std::string_view option = options.substr(a, b - a);
-          if (option == "!")
+          if (option == "!") {
             section.is_template = true;
-          else if (option == "+")
+          } else if (option == "+") {
             adds_to_earlier = true; // "[name](+)" continues an earlier [name]
-          else if (!option.empty())
+          } else if (!option.empty()) {
             section.inherits.emplace_back(option);
+            const std::size_t at = static_cast<std::size_t>(options.data() - line.data()) + a;
+            if (const std::size_t base = config.find_earlier(option); base != none)
+              section.bases.push_back(base);
+            else if (!directive_seen) // else an included file may define it
+              diagnostics.push_back(Diagnostic{
+                  "SC511", Severity::Error, number, column(line, at),
+                  "[" + section.name + "] inherits from '" + std::string(option) +
+                      "', which no section above defines" +
+                      (iequals(option, section.name) ? " (a section cannot inherit from itself)"
+                                                     : "") +
+                      ": Asterisk refuses the file (\"Inheritance requested, but category '" +
+                      std::string(option) + "' does not exist\")"});
+          }
           options =
               comma == std::string_view::npos ? std::string_view() : options.substr(comma + 1);
         }
@@ -151,26 +169,51 @@ PjsipConfig PjsipConfig::parse(std::string_view content, std::vector<Diagnostic>
                     {number, column(line, key_first)},
                     {number, column(line, value_first)}});
   }
+  config.limit_expansion(diagnostics);
   return config;
 }
 
-const PjsipSection* PjsipConfig::find_template(std::string_view name) const {
-  for (const PjsipSection& section : m_sections)
-    if (section.name == name) return &section;
-  return nullptr;
+std::size_t PjsipConfig::find_earlier(std::string_view name) const {
+  for (std::size_t i = 0; i < m_sections.size(); ++i)
+    if (iequals(m_sections[i].name, name)) return i;
+  return static_cast<std::size_t>(-1);
 }
 
-void PjsipConfig::collect(const PjsipSection& section, std::vector<ConfigEntry>& out,
-                          int depth) const {
-  if (depth > 16) return; // a template cycle: Asterisk would not load it either
-  for (const std::string& name : section.inherits)
-    if (const PjsipSection* base = find_template(name)) collect(*base, out, depth + 1);
+void PjsipConfig::limit_expansion(std::vector<Diagnostic>& diagnostics) {
+  // Bases come before the sections inheriting from them, so one pass in order sizes each.
+  std::vector<std::size_t> sizes(m_sections.size());
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < m_sections.size(); ++i) {
+    PjsipSection& section = m_sections[i];
+    std::size_t size = section.entries.size();
+    for (std::size_t base : section.bases) size += std::min(sizes[base], max_section_entries + 1);
+    const bool too_large = size > max_section_entries;
+    if (too_large || total + size > max_total_entries) {
+      diagnostics.push_back(Diagnostic{
+          "SC512", Severity::Error, section.position.line, section.position.column,
+          "[" + section.name + "] expands through its templates to " +
+              (too_large ? "more than " + std::to_string(max_section_entries) + " entries"
+                         : "more than the " + std::to_string(max_total_entries) +
+                               " entries all sections may hold together") +
+              ": sipcred does not expand it"});
+      section.bases.clear();
+      size = section.entries.size();
+    }
+    sizes[i] = size;
+    total += size;
+  }
+}
+
+void PjsipConfig::collect(const PjsipSection& section, std::vector<ConfigEntry>& out) const {
+  // Bases are earlier sections (find_earlier), so this recursion ends; limit_expansion bounds
+  // its work.
+  for (std::size_t base : section.bases) collect(m_sections[base], out);
   out.insert(out.end(), section.entries.begin(), section.entries.end());
 }
 
 std::vector<ConfigEntry> PjsipConfig::effective_entries(const PjsipSection& section) const {
   std::vector<ConfigEntry> out;
-  collect(section, out, 0);
+  collect(section, out);
   return out;
 }
 

@@ -1,5 +1,7 @@
 #include "sipcred/registrar.hpp"
 
+#include "bounded_regex.hpp"
+
 #include "sipcred/error.hpp"
 #include "sipcred/exchange.hpp"
 #include "sipcred/userdb.hpp"
@@ -49,6 +51,9 @@ Registrar::Registrar(AuthSettings settings, Store& store)
   if (m_settings.algorithms.empty())
     throw Error(ErrorKind::Usage, "a registrar needs at least one algorithm");
   if (!m_settings.realm_regex.empty()) {
+    if (const std::optional<RegexRefusal> refused = refuse_regex(m_settings.realm_regex))
+      throw Error(ErrorKind::Usage, "realm-regex is not compiled: " + refused->reason +
+                                        " at byte " + std::to_string(refused->offset + 1));
     try {
       m_realm_regex.emplace(m_settings.realm_regex);
     } catch (const std::regex_error& e) {
@@ -114,6 +119,9 @@ bool Registrar::trusted(std::string_view source) const {
 std::optional<std::string> Registrar::realm_of(const std::string& user_uri,
                                                const SipUri& uri) const {
   if (!m_realm_regex) return m_settings.realm.empty() ? uri.host : m_settings.realm;
+  // std::regex_search recurses once or more per byte: a From URI of some 30,000 bytes, which
+  // fits one datagram, overflowed the stack. Longer than this, no realm (as no match).
+  if (user_uri.size() > max_regex_subject) return std::nullopt;
   std::smatch match;
   if (!std::regex_search(user_uri, match, *m_realm_regex)) return std::nullopt;
   std::string realm = match.size() > 1 ? match.str(1) : match.str(0);
@@ -233,7 +241,10 @@ Registrar::Outcome Registrar::respond(const SipMessage& request, Clock::time_poi
   const std::optional<std::string> found_realm = realm_of(user_uri, from);
   if (!found_realm)
     return finish(make_response(request, 500, "Internal error", tag),
-                  "realm-regex finds no realm in '" + user_uri + "'");
+                  user_uri.size() > max_regex_subject
+                      ? "realm-regex not run: the URI has " + std::to_string(user_uri.size()) +
+                            " bytes, more than " + std::to_string(max_regex_subject)
+                      : "realm-regex finds no realm in '" + user_uri + "'");
   const std::string& realm = *found_realm;
   const Account user{userdb::url_unescape(from.user), from.host, "", "", {}};
   const bool proxy = request.method != "REGISTER";

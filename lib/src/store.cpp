@@ -3,6 +3,7 @@
 #include "file_store.hpp"
 #include "sipcred/error.hpp"
 #include "sql_store.hpp"
+#include "text.hpp"
 #include "text_stores.hpp"
 
 #include <array>
@@ -76,10 +77,100 @@ std::string Locator::display() const {
     }
     return path;
   }
-  // password=secret, password='se cret', pass=... : never shown.
-  static const std::regex password(R"((\b(?:password|pass)\s*=\s*)('[^']*'|\S+))",
-                                   std::regex::icase);
-  return backend + "://" + std::regex_replace(connection, password, "$1***");
+  return backend + "://" + masked_connection(connection);
+}
+
+namespace {
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+// Keys whose value is a secret: SOCI's MySQL backend reads pass and password
+// (SOCI/soci src/backends/mysql/session.cpp, parse_connect_string), libpq password and
+// sslpassword (the client key's passphrase).
+bool is_secret_key(std::string_view key) {
+  return iequals(key, "pass") ||
+         (key.size() >= 8 && iequals(key.substr(key.size() - 8), "password"));
+}
+
+// A URI as libpq reads one (postgresql://user:PASSWORD@host/db?password=PASSWORD&...), with
+// or without its scheme: the password of the user information and of the query masked.
+std::string masked_uri(std::string_view uri) {
+  std::string out;
+  if (const std::size_t scheme = uri.find("://"); scheme != std::string_view::npos) {
+    out = uri.substr(0, scheme + 3);
+    uri.remove_prefix(scheme + 3);
+  }
+  const std::size_t authority_end = std::min(uri.find_first_of("/?#"), uri.size());
+  const std::size_t at = uri.substr(0, authority_end).rfind('@');
+  if (at != std::string_view::npos) {
+    const std::size_t colon = uri.substr(0, at).find(':');
+    out += colon == std::string_view::npos ? uri.substr(0, at + 1)
+                                           : std::string(uri.substr(0, colon)) + ":***@";
+    uri.remove_prefix(at + 1);
+  }
+  const std::size_t query = uri.find('?');
+  out += uri.substr(0, query);
+  if (query == std::string_view::npos) return out;
+  uri.remove_prefix(query);
+  while (!uri.empty()) { // "?k=v" or "&k=v"
+    const std::size_t end = std::min(uri.find('&', 1), uri.size());
+    const std::string_view parameter = uri.substr(0, end);
+    const std::size_t equals = parameter.find('=');
+    out += equals != std::string_view::npos && is_secret_key(parameter.substr(1, equals - 1))
+               ? std::string(parameter.substr(0, equals + 1)) + "***"
+               : std::string(parameter);
+    uri.remove_prefix(end);
+  }
+  return out;
+}
+
+} // namespace
+
+// key = value pairs as SOCI's MySQL backend and libpq read them: spaces around '=', a value
+// either 'quoted' or up to a space, a backslash escaping the next byte in both. Anything else
+// (a URI: an '@' before any '=') is read as libpq reads a URI.
+std::string masked_connection(std::string_view connection) {
+  const std::size_t at = connection.find('@');
+  if (connection.find("://") != std::string_view::npos ||
+      (at != std::string_view::npos &&
+       connection.substr(0, at).find('=') == std::string_view::npos))
+    return masked_uri(connection);
+  std::string out;
+  std::size_t i = 0;
+  const auto spaces = [&] {
+    const std::size_t from = i;
+    while (i < connection.size() && is_space(connection[i])) ++i;
+    out += connection.substr(from, i - from);
+  };
+  while (i < connection.size()) {
+    spaces();
+    const std::size_t key_start = i;
+    while (i < connection.size() && connection[i] != '=' && !is_space(connection[i])) ++i;
+    const std::string_view key = connection.substr(key_start, i - key_start);
+    out += key;
+    spaces();
+    if (i >= connection.size() || connection[i] != '=') continue; // not a pair: copied as is
+    out += '=';
+    ++i;
+    spaces();
+    const std::size_t value_start = i;
+    const bool quoted = i < connection.size() && connection[i] == '\'';
+    if (quoted) ++i;
+    for (; i < connection.size(); ++i) {
+      if (connection[i] == '\\') {
+        ++i;
+        continue;
+      }
+      if (quoted ? connection[i] == '\'' : is_space(connection[i])) break;
+    }
+    if (quoted && i < connection.size()) ++i; // the closing quote
+    i = std::min(i, connection.size());
+    out += is_secret_key(key) ? std::string_view("***")
+                              : connection.substr(value_start, i - value_start);
+  }
+  return out;
 }
 
 namespace {

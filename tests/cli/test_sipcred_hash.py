@@ -5,8 +5,10 @@ import hashlib
 import json
 import os
 import pty
+import resource
 import select
 import signal
+import subprocess
 import termios
 import unittest
 
@@ -155,6 +157,33 @@ class Hash(TempDirTest):
         sess = run("sipcred-hash", "-a", "sha-256-sess", *MUFASA, stdin="x")
         self.assertIn("nonce", sess.stderr)
 
+    def test_passwords_longer_than_4096_bytes_are_refused(self):
+        """sipcred reads at most 4 KiB of password (a CR before the LF aside)."""
+        longest = "p" * 4096
+        r = run("sipcred-hash", "--password-stdin", *MUFASA, stdin=longest + "\r\n")
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout, ha1("md5", *MUFASA, longest) + "\n")
+        for stdin in (longest + "q", longest + "q\n", "p" * 300_000):
+            r = run("sipcred-hash", "--password-stdin", *MUFASA, stdin=stdin)
+            self.assertExit(r, 65)
+            self.assertEqual(r.stderr, "sipcred-hash: standard input: the password is longer than "
+                                       "4096 bytes, the most sipcred reads\n")
+        self.write("pw", "p" * 5000)
+        r = run("sipcred-hash", "--password-file", self.path("pw"), *MUFASA)
+        self.assertExit(r, 65)
+        self.assertIn("the password is longer than 4096 bytes", r.stderr)
+
+    def test_password_file_without_end_is_refused_in_bounded_memory(self):
+        """/dev/zero was read until memory ran out: with 256 MiB of address space it fails fast."""
+        def limit_memory():
+            resource.setrlimit(resource.RLIMIT_AS, (256 << 20, 256 << 20))
+        r = subprocess.run([os.path.join(BIN, "sipcred-hash"), "--password-file", "/dev/zero",
+                            *MUFASA], capture_output=True, text=True, timeout=60,
+                           preexec_fn=limit_memory)
+        self.assertEqual(r.returncode, 65, r.stderr)
+        self.assertEqual(r.stderr, "sipcred-hash: /dev/zero: the password is longer than 4096 "
+                                   "bytes, the most sipcred reads\n")
+
     def test_help_and_version(self):
         r = run("sipcred-hash", "--help")
         self.assertExit(r, 0)
@@ -197,6 +226,26 @@ class Hash(TempDirTest):
         self.assertEqual(os.waitstatus_to_exitcode(status), 0)
         self.assertNotIn(b"Circle Of Life", self.output)
 
+    def test_password_stdin_on_a_terminal_does_not_echo(self):
+        """--password-stdin typed on a terminal is read without echo, as at the prompt."""
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execv(os.path.join(BIN, "sipcred-hash"),
+                     ["sipcred-hash", "--password-stdin", *MUFASA])
+        self.output = b""
+        for _ in range(200):
+            if not termios.tcgetattr(fd)[3] & termios.ECHO:
+                break
+            select.select([], [], [], 0.05)
+        self.assertFalse(termios.tcgetattr(fd)[3] & termios.ECHO, "echo is on for --password-stdin")
+        os.write(fd, b"Circle Of Life\n")
+        self.read_until(fd, MUFASA_MD5.encode())
+        _, status = os.waitpid(pid, 0)
+        self.assertTrue(termios.tcgetattr(fd)[3] & termios.ECHO, "echo left off")
+        os.close(fd)
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0)
+        self.assertNotIn(b"Circle Of Life", self.output)
+
     def test_ctrl_z_then_fg_keeps_echo_off(self):
         """Suspended at the prompt and resumed with `fg` from a job-control shell (a session
         leader's own stop would be discarded by the kernel), the password still does not echo."""
@@ -220,6 +269,25 @@ class Hash(TempDirTest):
         os.waitpid(pid, 0)
         os.close(fd)
         self.assertNotIn(b"Circle Of Life", self.output[resumed_at:])
+
+    def test_no_core_dump_holds_the_password(self):
+        """Every tool turns core dumps off (prctl PR_SET_DUMPABLE): a SIGQUIT at the prompt,
+        which dumps core by default, leaves no memory image with a typed secret behind."""
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.chdir(self.dir)
+            resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY,) * 2)
+            os.execv(os.path.join(BIN, "sipcred-hash"), ["sipcred-hash", *MUFASA])
+        self.output = b""
+        self.read_until(fd, b"Password for Mufasa")
+        os.write(fd, b"Circle Of")
+        os.kill(pid, signal.SIGQUIT)
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+        self.assertTrue(os.WIFSIGNALED(status))
+        self.assertEqual(os.WTERMSIG(status), signal.SIGQUIT)
+        self.assertFalse(os.WCOREDUMP(status), "the process dumped core")
+        self.assertEqual([f for f in os.listdir(self.dir) if f.startswith("core")], [])
 
     def test_ctrl_c_at_the_prompt_restores_echo(self):
         pid, fd = self.start_on_terminal()

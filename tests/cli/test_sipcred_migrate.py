@@ -240,6 +240,18 @@ class Migrate(TempDirTest):
         self.assertIn("unconvertible: bob@corp", r.stderr)
         self.assertIn("auth-domains=sip.example.org", r.stdout.splitlines())
 
+    def test_pjsip_templates_asterisk_refuses_are_refused_and_never_expanded(self):
+        # [t](!,t,t,t): no t above, so Asterisk refuses the file; it allocated gigabytes here.
+        # tests/fuzz/corpus/pjsip_config/ keeps both inputs.
+        here = os.path.dirname(os.path.abspath(__file__))
+        corpus = os.path.join(here, "..", "fuzz", "corpus", "pjsip_config")
+        for name, code in (("triple_self_inheritance.conf", "SC511"),
+                           ("doubling_templates.conf", "SC512")):
+            r = self.migrate("pjsip:" + os.path.join(corpus, name),
+                             f"sqlite3://db={self.path(name + '.db')}", "--create-schema", code=65)
+            self.assertIn(f"[{code}]", r.stderr)
+            self.assertIn("the server would refuse this data", r.stderr)
+
     def test_auth_domains_lists_at_most_100_domains_and_says_so(self):
         users = self.write("many-domains", "version:1\n" + "".join(
             f"u@d{i:03}.example.org clrtxt:pw ;\n" for i in range(150)))

@@ -158,6 +158,29 @@ TEST(Locator, NamesEveryKindOfStore) {
   EXPECT_EQ(parse_locator("mysql://db=x pass=s3cret").display(), "mysql://db=x pass=***");
 }
 
+// The regex that masked passwords stopped at an escaped quote and knew no URI.
+TEST(Locator, DisplayMasksEverySpellingOfAPassword) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"(postgresql://host=h password='se\'cr3t' user=u)",
+       "postgresql://host=h password=*** user=u"},
+      {R"(mysql://db=x pass = 'a b\\' user=u)", "mysql://db=x pass = *** user=u"},
+      {R"(mysql://db=x password=s\ ecret user=u)", "mysql://db=x password=*** user=u"},
+      {"postgresql://PASSWORD=x sslpassword=key passfile=/p",
+       "postgresql://PASSWORD=*** sslpassword=*** passfile=/p"},
+      {"postgresql://u:PASS@h/db", "postgresql://u:***@h/db"},
+      {"postgresql://postgresql://u:PASS@h:5432/db?sslmode=require&password=PASS2",
+       "postgresql://postgresql://u:***@h:5432/db?sslmode=require&password=***"},
+      {"postgresql://u@h/db?password=PASS", "postgresql://u@h/db?password=***"},
+      {"postgresql://u:p%40ss@h/db", "postgresql://u:***@h/db"},
+      {"mysql://db=x user=u", "mysql://db=x user=u"},
+  };
+  for (const auto& [locator, shown] : cases) {
+    EXPECT_EQ(parse_locator(locator).display(), shown) << locator;
+    for (const char* secret : {"cr3t", "PASS@", "PASS2", "=PASS", "ecret", "=key", "p%40"})
+      EXPECT_EQ(std::string(shown).find(secret), std::string::npos) << shown;
+  }
+}
+
 TEST(Locator, RefusesWhatItCannotName) {
   for (const char* bad : {"oracle://x", "sqlite3://", "csv:", ""}) {
     try {

@@ -139,6 +139,41 @@ TEST(DigestHeader, ChallengeFormatFollowsFlexisip) {
                                  R"(stale=true, algorithm=SHA-256, qop="auth")");
 }
 
+// algorithm, qop and nc were written verbatim: values parsed from a hostile header (quoted
+// there) formatted into a header with parameters of their own, or one that did not parse.
+TEST(DigestHeader, FormattedValuesParseBackTheSameAndAddNoParameter) {
+  const auto c = parse_credentials(
+      R"(Digest username="bob", realm="r", nonce="n", uri="sip:r", response="0", )"
+      R"(algorithm="MD5, opaque=forged", qop="auth, x=1", cnonce="c", nc="00000001, y=2")");
+  const auto again = parse_credentials(format_credentials(c));
+  EXPECT_EQ(again.algorithm, "MD5, opaque=forged");
+  EXPECT_EQ(again.opaque, "");
+  EXPECT_EQ(again.qop, "auth, x=1");
+  EXPECT_EQ(again.nc, "00000001, y=2");
+
+  DigestChallenge challenge;
+  challenge.realm = "r";
+  challenge.nonce = "n";
+  challenge.algorithm = "SHA-256 stale=true";
+  const auto challenges = parse_challenges(format_challenge(challenge));
+  ASSERT_EQ(challenges.size(), 1u);
+  EXPECT_EQ(challenges[0].algorithm, challenge.algorithm);
+  EXPECT_FALSE(challenges[0].stale);
+  // A qop option is read back split on ',' and trimmed: one that is not a token is refused.
+  challenge.qop = {"auth,auth-int"};
+  EXPECT_THROW(format_challenge(challenge), Error);
+  challenge.qop = {"auth", "auth-int"};
+  EXPECT_EQ(parse_challenges(format_challenge(challenge))[0].qop, challenge.qop);
+  // A CR or LF would end the header line and start another.
+  challenge.realm = "r\r\nContact: <sip:evil>";
+  EXPECT_THROW(format_challenge(challenge), Error);
+  DigestCredentials control = c;
+  control.username = "bob\r\nX: y"; // a name goes as username*, percent-encoded
+  EXPECT_EQ(parse_credentials(format_credentials(control)).username, control.username);
+  control.nonce = "n\n";
+  EXPECT_THROW(format_credentials(control), Error);
+}
+
 // Garbage gets a sipcred::Error or a result, never a crash or another exception.
 TEST(DigestHeader, GarbageNeverCrashes) {
   std::mt19937 random(42);

@@ -72,13 +72,14 @@ TEST(PjsipConfig, SectionsTemplatesAndEntries) {
   std::vector<Diagnostic> diagnostics;
   const auto config =
       PjsipConfig::parse("; comment\n[base](!)\ntype=auth\nusername = tpl ; trailing\n\n"
+                         "[other](!)\n"
                          "[alice](base, other)\nusername => alice\npassword = a\\;b\n;-- block\n"
                          "password=hidden\n--;\n#include extra.conf\n",
                          diagnostics);
   EXPECT_TRUE(diagnostics.empty());
-  ASSERT_EQ(config.sections().size(), 2u);
+  ASSERT_EQ(config.sections().size(), 3u);
   EXPECT_TRUE(config.sections()[0].is_template);
-  const PjsipSection& alice = config.sections()[1];
+  const PjsipSection& alice = config.sections()[2];
   EXPECT_FALSE(alice.is_template);
   EXPECT_EQ(alice.inherits, (std::vector<std::string>{"base", "other"}));
   ASSERT_EQ(alice.entries.size(), 2u);
@@ -90,6 +91,63 @@ TEST(PjsipConfig, SectionsTemplatesAndEntries) {
   EXPECT_EQ(effective[0].key, "type");
   EXPECT_EQ(effective[1].value, "tpl");
   EXPECT_EQ(alice.find_all("USERNAME").size(), 1u);
+}
+
+// Asterisk resolves '(...)' when it reads the header, from the sections above it, and
+// refuses the file when a name has none (main/config.c, process_text_line).
+TEST(PjsipConfig, TemplatesComeFromSectionsAboveOrTheFileIsRefused) {
+  std::vector<Diagnostic> diagnostics;
+  const auto config = PjsipConfig::parse(
+      "[frank](missing-tpl)\ntype=auth\n[t](!,t)\nx=1\n[s](later)\n[later](!)\n[u](T)\n",
+      diagnostics);
+  EXPECT_EQ(codes(diagnostics), (std::vector<std::string>{"SC511@1:9", "SC511@3:7", "SC511@5:5"}));
+  EXPECT_NE(diagnostics[0].message.find("Inheritance requested, but category 'missing-tpl' "
+                                        "does not exist"),
+            std::string::npos);
+  EXPECT_NE(diagnostics[1].message.find("cannot inherit from itself"), std::string::npos);
+  // Names are compared as Asterisk does, ignoring case.
+  EXPECT_EQ(config.effective_entries(config.sections()[4]).size(), 1u);
+  // Below an #include, a template may come from the included file, which is not read here.
+  diagnostics.clear();
+  PjsipConfig::parse("[a](missing)\n#include templates.conf\n[b](from-include)\n", diagnostics);
+  EXPECT_EQ(codes(diagnostics), std::vector<std::string>{"SC511@1:5"});
+}
+
+// Each level of templates can double what it copies: [a1](a0,a0), [a2](a1,a1), ... made
+// gigabytes. (The issue's [t](!,t,t,t) is SC511: no t above it; repeated after a [t], each (t)
+// names that first [t], as in Asterisk, and nothing grows.)
+TEST(PjsipConfig, TemplateExpansionIsBounded) {
+  std::vector<Diagnostic> diagnostics;
+  std::string text = "[t](!)\nx=1\n";
+  for (int i = 0; i < 40; ++i) text += "[t](!,t,t,t)\nx=1\n";
+  text += "[s](t)\n";
+  const auto config = PjsipConfig::parse(text, diagnostics);
+  EXPECT_TRUE(diagnostics.empty());
+  EXPECT_EQ(config.effective_entries(config.sections()[1]).size(), 4u);
+  EXPECT_EQ(config.effective_entries(config.sections().back()).size(), 1u);
+
+  std::string doubling = "[a0](!)\nx=1\n";
+  for (int i = 1; i < 40; ++i)
+    doubling += "[a" + std::to_string(i) + "](!,a" + std::to_string(i - 1) + ",a" +
+                std::to_string(i - 1) + ")\n";
+  const auto doubled = PjsipConfig::parse(doubling, diagnostics);
+  EXPECT_EQ(codes(diagnostics), std::vector<std::string>{"SC512@16:1"}); // a14: 16,384
+  for (const PjsipSection& section : doubled.sections())
+    EXPECT_LE(doubled.effective_entries(section).size(), PjsipConfig::max_section_entries);
+
+  // Many sections of one large template: the total is bounded too.
+  diagnostics.clear();
+  std::string wide = "[big](!)\n";
+  for (int i = 0; i < 9000; ++i) wide += "k=v\n";
+  for (int i = 0; i < 300; ++i) wide += "[e" + std::to_string(i) + "](big)\n";
+  const auto many = PjsipConfig::parse(wide, diagnostics);
+  ASSERT_FALSE(diagnostics.empty());
+  EXPECT_EQ(diagnostics.front().code, "SC512");
+  EXPECT_EQ(diagnostics.front().line, 9001u + 222u); // e221 holds entries 1,998,001-2,007,000
+  std::size_t total = 0;
+  for (const PjsipSection& section : many.sections())
+    total += many.effective_entries(section).size();
+  EXPECT_LE(total, PjsipConfig::max_total_entries);
 }
 
 TEST(PjsipConfig, ReportsLinesItCannotRead) {

@@ -1,3 +1,4 @@
+#include "sipcred/auth_config.hpp"
 #include "sipcred/digest.hpp"
 #include "sipcred/error.hpp"
 #include "sipcred/lint.hpp"
@@ -86,6 +87,41 @@ TEST(LintConfig, RealmRegexAndFixedRealm) {
   // POSIX ERE, not ECMAScript: \d is not an ERE escape, but "a{1,2}" is fine in both.
   EXPECT_EQ(config_codes(good + "tls-client-certificate-required-subject=CN=[a\n"),
             (std::vector<std::string>{"SC318@6"}));
+}
+
+// Counts with too many digits overflowed an int inside libstdc++'s regex compiler (UBSan), and
+// deep nesting its stack: such patterns are refused before compiling, at the construct.
+TEST(LintConfig, RealmRegexBeyondTheLimitsIsRefusedBeforeCompiling) {
+  const auto first = [](const std::string& text) {
+    std::vector<Diagnostic> diagnostics;
+    lint_flexisip_config(text, diagnostics);
+    return diagnostics.empty() ? Diagnostic{} : diagnostics.front();
+  };
+  Diagnostic d = first(good + "realm-regex=sip:\\44444444444444444444\n");
+  EXPECT_EQ(d.code, "SC318");
+  EXPECT_EQ(d.column, 17u);
+  EXPECT_NE(d.message.find("a back-reference of more than 3 digits"), std::string::npos)
+      << d.message;
+  d = first(good + "realm=regex:@(.{1,2147483648})\n");
+  EXPECT_EQ(d.column, 16u);
+  EXPECT_NE(d.message.find("a repeat count of more than 5 digits"), std::string::npos) << d.message;
+  d = first(good + "realm-regex=" + std::string(11, '(') + std::string(11, ')') + "\n");
+  EXPECT_EQ(d.column, 23u);
+  EXPECT_NE(d.message.find("groups nested deeper than 10"), std::string::npos) << d.message;
+  // Within the limits, and '{' or '(' inside a class or escaped, count for nothing.
+  EXPECT_TRUE(config_codes(good + "realm-regex=" + std::string(10, '(') + "@[({]\\(\\{99999999}" +
+                           std::string(10, ')') + "\n")
+                  .empty());
+}
+
+TEST(LintConfig, NumbersTooLargeForTheirTypeAreFindings) {
+  EXPECT_EQ(config_codes(good + "nonce-expires=" + std::string(50000, '9') +
+                         "\n"
+                         "cache-expire=300000000000y\nsoci-poolsize=2147483648\n"
+                         "soci-max-queue-size=+2147483647\n"),
+            (std::vector<std::string>{"SC313@6", "SC313@7", "SC314@8"}));
+  EXPECT_EQ(parse_config_duration("292471208677y"), std::nullopt);
+  EXPECT_EQ(parse_config_duration("2y"), std::chrono::years(2));
 }
 
 TEST(LintConfig, SociRequest) {

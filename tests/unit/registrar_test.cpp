@@ -274,6 +274,31 @@ TEST_F(RegistrarTest, CredentialsForAnotherRealmAreIgnoredAndBadOnesAre400) {
   EXPECT_EQ(bad.response->status, 400);
 }
 
+// std::regex_search recursed per byte of the From URI: one REGISTER with a 30,000-byte host
+// (tests/fuzz/corpus/registrar/long_from_host) took serve down with SIGSEGV.
+TEST_F(RegistrarTest, RealmRegexIsNotRunOnAnOverlongUri) {
+  AuthSettings settings;
+  settings.realm_regex = "@(.*)";
+  Registrar registrar(settings, store());
+  const Registrar::Outcome normal = registrar.handle(request("bob"), m_now);
+  ASSERT_EQ(normal.response->status, 401) << normal.log;
+  EXPECT_EQ(challenges(*normal.response)[0].realm, "biloxi.com");
+  const Registrar::Outcome huge =
+      registrar.handle(request("bob", "REGISTER", "", std::string(30000, 'a') + ".org"), m_now);
+  EXPECT_EQ(huge.response->status, 500);
+  EXPECT_EQ(huge.reason, "realm-regex not run: the URI has 30012 bytes, more than 1024");
+}
+
+TEST_F(RegistrarTest, RealmRegexBeyondTheCompileLimitsIsRefused) {
+  for (const std::string& pattern :
+       {std::string(30000, '(') + std::string(30000, ')'), std::string("\\44444444444444444444"),
+        std::string("a{1,99999999999}")}) {
+    AuthSettings settings;
+    settings.realm_regex = pattern;
+    EXPECT_THROW(Registrar(settings, store()), Error) << pattern.substr(0, 20);
+  }
+}
+
 // Whatever a peer sends that parses as SIP, the registrar answers or drops it without
 // crashing: random flips in a REGISTER that carries credentials.
 TEST_F(RegistrarTest, TrustedHostsPassUnchallengedOthersAreChallenged) {

@@ -8,6 +8,9 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <optional>
+
+#include <openssl/crypto.h>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -17,19 +20,82 @@
 namespace sipcred::cli {
 namespace {
 
-// The first line of `in` without LF or CRLF; `source` names it in errors.
-std::string first_line(std::istream& in, std::string_view source) {
-  std::string line;
-  const bool got = static_cast<bool>(std::getline(in, line));
-  if (in.bad()) throw Error(ErrorKind::Io, std::string(source) + ": cannot read the password");
-  if (!got && line.empty())
+[[noreturn]] void too_long(std::string_view source) {
+  throw Error(ErrorKind::DataError, std::string(source) + ": the password is longer than " +
+                                        std::to_string(max_password_bytes) +
+                                        " bytes, the most sipcred reads");
+}
+
+// The first line that `next_byte` (a byte, or -1 at the end) gives, without LF or CRLF; nullopt
+// when it gives nothing. At most max_password_bytes + 2 bytes are read (the password, a CR, and
+// one byte more to tell a longer line), so /dev/zero or a runaway pipe cannot exhaust memory.
+// Overwrites what a string held (its whole capacity: a short string keeps its bytes inline
+// after a move) before it is freed.
+void wipe(std::string& secret) {
+  OPENSSL_cleanse(secret.data(), secret.capacity());
+  secret.clear();
+}
+
+// A line buffer that never leaves its secret behind: reserved up front, so that no growth
+// frees a copy, and wiped when dropped.
+class LineBuffer {
+public:
+  LineBuffer() { m_text.reserve(max_password_bytes + 2); }
+  ~LineBuffer() { wipe(m_text); }
+  LineBuffer(const LineBuffer&) = delete;
+  LineBuffer& operator=(const LineBuffer&) = delete;
+  std::string& text() { return m_text; }
+
+private:
+  std::string m_text;
+};
+
+// `secret` moved out, and what a short string keeps inline after the move wiped.
+std::string taken(std::string& secret) {
+  std::string out = std::move(secret);
+  wipe(secret);
+  return out;
+}
+
+template <class NextByte>
+std::optional<std::string> bounded_line(NextByte next_byte, std::string_view source) {
+  LineBuffer buffer;
+  std::string& line = buffer.text();
+  int c = next_byte();
+  if (c < 0) return std::nullopt;
+  for (; c >= 0 && c != '\n'; c = next_byte()) {
+    if (line.size() > max_password_bytes) too_long(source);
+    line.push_back(static_cast<char>(c));
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line.size() > max_password_bytes) too_long(source);
+  return std::string(line); // one exact copy for the caller; the buffer is wiped
+}
+
+std::string checked_first_line(std::optional<std::string> line, std::string_view source) {
+  if (!line)
     throw Error(ErrorKind::DataError, std::string(source) + ": expected a password on the first "
                                                             "line, found no input");
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  if (line.empty())
+  if (line->empty())
     throw Error(ErrorKind::DataError,
                 std::string(source) + ": the password on the first line is empty");
-  return line;
+  return taken(*line);
+}
+
+// The first line of `in`; `source` names it in errors.
+std::string first_line(std::istream& in, std::string_view source) {
+  std::optional<std::string> line = bounded_line([&] { return in.get(); }, source);
+  if (in.bad()) throw Error(ErrorKind::Io, std::string(source) + ": cannot read the password");
+  return checked_first_line(std::move(line), source);
+}
+
+// The next byte of `fd`, or -1 at its end or on an error.
+int read_byte(int fd) {
+  unsigned char c;
+  ssize_t got;
+  while ((got = ::read(fd, &c, 1)) < 0 && errno == EINTR) {
+  }
+  return got == 1 ? c : -1;
 }
 
 // The terminal states to switch between if a signal arrives while echo is off: Ctrl-C must
@@ -94,18 +160,30 @@ std::string ask_terminal(std::string_view prompt, bool stdin_taken) {
                     std::strerror(errno) +
                     (stdin_taken ? " (use --password-file: standard input carries other input)"
                                  : " (use --password-stdin or --password-file)"));
-  std::string line;
-  {
+  std::optional<std::string> line;
+  try {
     EchoOff echo_off(fd);
     (void)!::write(fd, prompt.data(), prompt.size());
-    char c;
-    while (::read(fd, &c, 1) == 1 && c != '\n') line.push_back(c);
+    line = bounded_line([&] { return read_byte(fd); }, "the terminal");
     (void)!::write(fd, "\n", 1);
+  } catch (...) {
+    ::close(fd);
+    throw;
   }
   ::close(fd);
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  if (line.empty()) throw Error(ErrorKind::DataError, "empty password");
-  return line;
+  if (!line || line->empty()) throw Error(ErrorKind::DataError, "empty password");
+  return taken(*line);
+}
+
+// --password-stdin on a terminal: typed as at the prompt, so without echo too.
+std::string read_terminal_stdin() {
+  std::optional<std::string> line;
+  {
+    EchoOff echo_off(STDIN_FILENO);
+    line = bounded_line([] { return read_byte(STDIN_FILENO); }, "standard input");
+    (void)!::write(STDIN_FILENO, "\n", 1); // the Enter that was not echoed
+  }
+  return checked_first_line(std::move(line), "standard input");
 }
 
 } // namespace
@@ -152,12 +230,20 @@ std::string read_password(const PasswordOptions& options, std::string_view promp
   if (options.from_stdin && options.stdin_taken)
     throw Error(ErrorKind::Usage, "standard input already carries other input: give the password "
                                   "with --password-file or on the terminal");
+  if (options.from_stdin && ::isatty(STDIN_FILENO)) return read_terminal_stdin();
   if (options.from_stdin || (!options.stdin_taken && !::isatty(STDIN_FILENO)))
     return first_line(std::cin, "standard input");
 
   std::string password = ask_terminal(prompt, options.stdin_taken);
-  if (confirm && ask_terminal("Retype the password: ", options.stdin_taken) != password)
-    throw Error(ErrorKind::DataError, "the two passwords differ");
+  if (confirm) {
+    std::string again = ask_terminal("Retype the password: ", options.stdin_taken);
+    const bool same = again == password;
+    wipe(again);
+    if (!same) {
+      wipe(password);
+      throw Error(ErrorKind::DataError, "the two passwords differ");
+    }
+  }
   return password;
 }
 

@@ -9,6 +9,10 @@
 
 namespace sipcred::cli {
 
+// The longest password read from a terminal, standard input or a file: longer is
+// Error(DataError), exit 65 (documented in the man pages of the tools that read passwords).
+inline constexpr std::size_t max_password_bytes = 4096;
+
 struct PasswordOptions {
   bool from_stdin = false;
   std::string file;
@@ -23,9 +27,9 @@ void add_password_options(CLI::App& app, PasswordOptions& options, bool offer_ge
 CLI::Option* add_generate_option(CLI::App& app, std::size_t& length, std::string_view what);
 
 // Reads the password: a generated one with --generate, else from --password-file, else from stdin
-// when asked or when stdin is not a terminal, else from the terminal without echo (asked twice when
-// `confirm`). Throws Error(DataError) for an empty password or no input, NoInput for a missing
-// file.
+// when asked (without echo when it is a terminal) or when stdin is not a terminal, else from the
+// terminal without echo (asked twice when `confirm`). Throws Error(DataError) for an empty
+// password, no input or more than max_password_bytes, NoInput for a missing file.
 std::string read_password(const PasswordOptions& options, std::string_view prompt,
                           bool confirm = false);
 

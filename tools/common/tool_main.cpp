@@ -4,6 +4,8 @@
 
 #include <iostream>
 
+#include <sys/prctl.h>
+
 namespace sipcred::cli {
 namespace {
 
@@ -31,6 +33,9 @@ void add_common_options(CLI::App& app, std::string_view tool, bool& quiet) {
 }
 
 int run_tool(std::string_view tool, const std::function<int()>& body) {
+  // A core dump would carry the passwords and hashes in memory to whoever reads core files; no
+  // tool needs one. (It also keeps other users' debuggers out, as for ssh-agent.)
+  ::prctl(PR_SET_DUMPABLE, 0);
   try {
     const int code = body();
     // Data that did not reach its reader is a failure, whatever the tool printed.

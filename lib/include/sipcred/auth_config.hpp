@@ -32,7 +32,7 @@ AuthConfig read_auth_config(const config::FlexisipConfig& config,
 AuthConfig read_auth_config(std::string_view content);
 
 // A flexisip.conf duration (`[0-9]+(ms|s|min|h|d|m|y)?`, seconds when no unit) in seconds;
-// nullopt when it is not one.
+// nullopt when it is not one, or when it does not fit in 64-bit seconds.
 std::optional<std::chrono::seconds> parse_config_duration(std::string_view text);
 
 } // namespace sipcred

@@ -57,9 +57,15 @@ std::vector<DigestChallenge> parse_challenges(std::string_view value);
 // uri, response; cnonce and nc with qop), or both username and username*.
 DigestCredentials parse_credentials(std::string_view value);
 
+// What these write parses back to the same values, and never to a parameter more: algorithm,
+// qop and nc are written bare when they are tokens and quoted otherwise. Error(DataError) for
+// what no header can carry: a control character (CR, LF...) in a value, or a challenge's qop
+// option that is not a token.
+//
 // "Digest realm=\"...\", nonce=\"...\", ..." in the order Flexisip sends them.
 std::string format_challenge(const DigestChallenge& challenge);
-// "Digest username=\"...\", realm=\"...\", ..."; username* when username_extended.
+// "Digest username=\"...\", realm=\"...\", ..."; username* when username_extended, or when
+// the name is not ASCII or holds a control character.
 std::string format_credentials(const DigestCredentials& credentials);
 
 } // namespace sipcred

@@ -43,6 +43,11 @@ struct Locator {
 // Error(Usage) naming what is wrong: an unknown backend or prefix, an empty path.
 Locator parse_locator(std::string_view text);
 
+// `connection` with the value of every password replaced by ***, in each spelling the
+// backends accept: key=value pairs (password, pass, sslpassword; quoted, with escapes) and
+// libpq URIs (user:PASSWORD@host, ?password=...). What Locator::display shows.
+std::string masked_connection(std::string_view connection);
+
 // The SQL tables of each server (shared/reference/): Flexisip's accounts + passwords as its
 // default soci-password-request reads them, Kamailio's and OpenSIPS' subscriber.
 enum class Schema { Flexisip, Kamailio, Opensips };

@@ -169,8 +169,9 @@ SipMessage parse_sip_message(std::string_view data) {
     }
     if (line->front() == ' ' || line->front() == '\t') { // folded: continues the last value
       if (message.headers.empty()) malformed("a continuation line before any header");
+      // RFC 3261 7.3.1: the fold is whitespace; a value that was empty stays trimmed.
       std::string& value = message.headers.back().second;
-      value += ' ';
+      if (!value.empty()) value += ' ';
       value += trim(*line);
       continue;
     }

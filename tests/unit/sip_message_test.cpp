@@ -37,6 +37,16 @@ TEST(SipMessage, ParsesARequestWithCompactAndFoldedHeaders) {
   EXPECT_FALSE(m.header("Authorization"));
 }
 
+TEST(SipMessage, AValueStartingOnAFoldedLineHasNoLeadingSpace) {
+  // Found by fuzz_sip_message: the value formatted back parsed to another one.
+  const SipMessage m =
+      parse_sip_message("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h\r\nFrom: <sip:a@b>\r\n"
+                        "To: <sip:a@b>\r\nCall-ID: c\r\nCSeq: 1 REGISTER\r\n"
+                        "Subject:\r\n  late\r\n\r\n");
+  EXPECT_EQ(m.header("Subject").value(), "late");
+  EXPECT_EQ(parse_sip_message(m.format()).header("Subject").value(), "late");
+}
+
 TEST(SipMessage, ParsesAResponseAndFormatsItBack) {
   const std::string text = "SIP/2.0 401 Unauthorized\n"
                            "Via: SIP/2.0/UDP h;branch=z9hG4bK1\n"

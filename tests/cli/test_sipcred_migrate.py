@@ -230,6 +230,24 @@ class Migrate(TempDirTest):
         self.assertIn("auth-domains=b.example.net sip.example.org\n",
                       json.loads(r.stdout)["server_configuration"])
 
+    def test_quiet_quiets_stderr_only_and_no_config_drops_the_configuration(self):
+        """-q is about standard error: the configuration still goes to standard output;
+        --no-config leaves it out (of the JSON report too)."""
+        db = self.path("q.db")
+        r = self.migrate(self.write("one", "version:1\nalice@sip.example.org clrtxt:pw ;\n"),
+                         f"sqlite3://db={db}", "--create-schema", "-q")
+        self.assertEqual(r.stderr, "")
+        self.assertEqual(r.stdout.splitlines()[:2], ["[module::Authentication]", "enabled=true"])
+        r = self.migrate(self.path("one"), f"sqlite3://db={db}", "--on-conflict", "replace",
+                         "--no-config")
+        self.assertEqual(r.stdout, "")
+        self.assertIn("migrated: 1 accounts read", r.stderr)
+        r = self.migrate(self.path("one"), f"sqlite3://db={db}", "--on-conflict", "replace",
+                         "--no-config", "--json")
+        report = json.loads(r.stdout)
+        self.assertTrue(report["committed"])
+        self.assertNotIn("server_configuration", report)
+
     def test_auth_domains_leaves_out_accounts_not_migrated(self):
         pjsip = self.write("pjsip.conf", "[bob]\ntype=auth\nusername=bob\nrealm=corp\n"
                                          f"password_digest=md5:{md5('bob:corp:bobpw')}\n"

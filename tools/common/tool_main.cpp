@@ -2,6 +2,9 @@
 
 #include "sipcred/error.hpp"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 
 namespace sipcred::cli {
@@ -11,6 +14,31 @@ namespace {
 struct CommandLineExit {
   int code;
 };
+
+// Everything the tool printed on standard output, through std::cout or stdio, reached the
+// file: flushed, no write error on the way, and closed without one (a full disk, or a file
+// system that reports write errors at close, says so only there). The close happens once, at
+// the end of the tool, so nothing is printed on stdout after it.
+void finish_standard_output() {
+  errno = 0;
+  std::cout.flush(); // the stdio buffer underneath, too (std::cout is synchronised with stdio)
+  bool failed = !std::cout || std::ferror(stdout);
+  int reason = failed ? errno : 0;
+  errno = 0;
+  if (std::fflush(stdout) != 0) {
+    failed = true;
+    reason = reason != 0 ? reason : errno;
+  }
+  errno = 0;
+  // EBADF: stdout was closed (`>&-`) and nothing was printed, or the write already failed.
+  if (std::fclose(stdout) != 0 && errno != EBADF) {
+    failed = true;
+    reason = reason != 0 ? reason : errno;
+  }
+  if (failed)
+    throw Error(ErrorKind::Io, std::string("cannot write to standard output") +
+                                   (reason != 0 ? std::string(": ") + std::strerror(reason) : ""));
+}
 
 } // namespace
 
@@ -32,13 +60,16 @@ void add_common_options(CLI::App& app, std::string_view tool, bool& quiet) {
 
 int run_tool(std::string_view tool, const std::function<int()>& body) {
   try {
-    const int code = body();
-    // Data that did not reach its reader is a failure, whatever the tool printed.
-    std::cout.flush();
-    if (!std::cout) throw Error(ErrorKind::Io, "cannot write to standard output");
+    int code = 0;
+    try {
+      code = body();
+    } catch (const CommandLineExit& exit) {
+      if (exit.code != 0) return exit.code;
+      // --help and --version print on stdout: checked as any other output.
+    }
+    // Data that did not reach its reader is a failure, whatever the answer was.
+    finish_standard_output();
     return code;
-  } catch (const CommandLineExit& exit) {
-    return exit.code;
   } catch (const Error& error) {
     std::cerr << tool << ": " << error.what() << '\n';
     return exit_code(error.kind());

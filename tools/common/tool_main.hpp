@@ -12,7 +12,8 @@ namespace sipcred::cli {
 // "sipcred-hash 0.1.0 (libsipcred 0.1.0)"
 std::string version_text(std::string_view tool);
 
-// Runs `body` and returns its exit code, or 74 when standard output could not be written. A
+// Runs `body` and returns its exit code, or 74 when any byte of standard output could not be
+// written (checked after the body, help and --version included, and at its close). A
 // sipcred::Error is printed as "TOOL: message" and
 // mapped to its exit code; a command-line error prints CLI11's message and gives 2 (help and
 // --version give 0); anything else is an internal error (70).

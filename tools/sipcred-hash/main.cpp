@@ -117,8 +117,6 @@ int run(int argc, char** argv) {
   } else {
     print(format, hashes, values, user, realm);
   }
-  std::cout.flush();
-  if (!std::cout) throw Error(ErrorKind::Io, "cannot write to standard output");
   return exit_success;
 }
 

@@ -40,6 +40,27 @@ class Convert(TempDirTest):
         with open(self.path(name), "rb") as f:
             return f.read().decode()
 
+    def test_paths_in_messages_are_as_typed(self):
+        """./users, a link, a relative output: never rewritten to the resolved path (CI
+        annotations match the path the job gave)."""
+        self.write("bad", "version:1\nalice@d.org clrtxt:pw;\n")
+        os.symlink("bad", self.path("link"))
+        for typed in ("./bad", "link", "sub/../bad"):
+            os.makedirs(self.path("sub"), exist_ok=True)
+            r = run("sipcred-convert", "--in-place", typed, cwd=self.dir)
+            self.assertExit(r, 65)
+            self.assertTrue(r.stderr.startswith(f"{typed}:2:22: error:"), r.stderr)
+            self.assertIn(f"sipcred-convert: {typed}: 1 error", r.stderr)
+        r = run("sipcred-convert", "users", "-o", "nodir/out", cwd=self.dir)
+        self.assertExit(r, 73)
+        self.assertIn("sipcred-convert: nodir/out: cannot create", r.stderr)
+        r = run("sipcred-convert", "users", "-o", "users.new", cwd=self.dir)
+        self.assertExit(r, 0)
+        r = run("sipcred-user", "add", "./absent", "a@d.org", "--password-stdin", stdin="pw\n",
+                cwd=self.dir)
+        self.assertExit(r, 66)
+        self.assertIn("sipcred-user: ./absent: cannot open", r.stderr)
+
     def test_converts_clear_text_and_keeps_every_other_line(self):
         r = convert(self.src)
         self.assertExit(r, 0)

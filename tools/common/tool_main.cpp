@@ -49,8 +49,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i)
     for (std::size_t j = 1; j <= b.size(); ++j) {
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1,
-                          d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      d[i][j] = std::min(
+          {d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
         d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
@@ -75,7 +75,8 @@ bool report_unknown_subcommand(const CLI::App& app, int argc, char** argv) {
   }
   const std::string tool = app.get_name();
   std::cerr << tool << ": '" << word << "' is not a " << tool << " command";
-  if (const auto meant = most_similar(word, names)) std::cerr << "; did you mean '" << *meant << "'?";
+  if (const auto meant = most_similar(word, names))
+    std::cerr << "; did you mean '" << *meant << "'?";
   std::cerr << " (see '" << tool << " --help')\n";
   return true;
 }

@@ -125,8 +125,10 @@ int dispatch(int argc, char** argv) {
   if (args[0] == "help") return run(args[1], {"--help"});
   if (args[0].starts_with("-"))
     throw sipcred::Error(sipcred::ErrorKind::Usage,
-                         "'" + args[0] + "' is not an option of sipcred: options go after the "
-                         "tool name: sipcred TOOL " + args[0] +
+                         "'" + args[0] +
+                             "' is not an option of sipcred: options go after the "
+                             "tool name: sipcred TOOL " +
+                             args[0] +
                              " ... (sipcred itself takes -q, --help and --version); see "
                              "'sipcred --help'");
   passed.insert(passed.end(), args.begin() + 1, args.end());

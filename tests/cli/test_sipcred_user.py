@@ -437,6 +437,23 @@ class Read(UserTest):
         for secret in ("pw1", "pw2", "pw3", ha1("md5", "alice", "a.org", "pw1")):
             self.assertNotIn(secret, r.stdout + r.stderr)
 
+    def test_list_cells_and_auth_user_as_the_client_sends_it(self):
+        """An empty cell is '-' like the others (so columns stay columns); AUTH-USER is the
+        digest username a client sends: the user-id or user, URL-unescaped."""
+        with open(self.db, "a") as f:
+            f.write(f"e.org md5:{ha1('md5', '', 'e.org', 'x')} ;\n"
+                    "john%40corp@a.org clrtxt:pw ;\n"
+                    f"dan@a.org md5:{ha1('md5', 'dan@x', 'a.org', 'p')} ; dan%40x\n")
+        rows = [line.split() for line in user("list", self.db).stdout.splitlines()]
+        self.assertIn(["e.org", "-", "-", "MD5"], rows)
+        self.assertIn(["john%40corp@a.org", "john@corp", "-", "MD5,SHA-256", "(clear", "text)"],
+                      rows)
+        self.assertIn(["dan@a.org", "dan@x", "-", "MD5"], rows)
+        listed = json.loads(user("list", self.db, "--json").stdout)
+        self.assertEqual([u["auth_user"] for u in listed if u["identity"].startswith("john")],
+                         ["john@corp"])
+        self.assertIn("auth user:  dan@x\n", user("show", self.db, "dan@a.org").stdout)
+
     def test_list_json_and_domain(self):
         r = user("list", self.db, "--json", "--domain", "a.org")
         self.assertEqual(json.loads(r.stdout), [

@@ -26,12 +26,10 @@ struct UserSummary {
 };
 
 UserSummary summarize(const Entry& entry, std::size_t index) {
-  UserSummary summary{entry.identity(),
-                      std::string(entry.user_id.empty() ? entry.user : entry.user_id),
-                      std::string(entry.phone),
-                      {},
-                      false,
-                      index + 1};
+  // The digest username a client sends: the user-id or the user, URL-unescaped.
+  UserSummary summary{
+      entry.identity(), userdb::auth_user_of(entry), std::string(entry.phone), {}, false,
+      index + 1};
   const userdb::CredentialPolicy policy = userdb::policy_of(entry);
   summary.clear_text = policy.clear_text;
   // Flexisip derives MD5 and SHA-256 from a clear text.
@@ -58,12 +56,16 @@ std::string join(const std::vector<std::string>& items) {
   return text;
 }
 
+// An empty value (no phone, a bare domain's auth user) as '-', so that columns stay columns.
+std::string cell(const std::string& value) { return value.empty() ? "-" : value; }
+
 void print_table(const std::vector<UserSummary>& users) {
   const std::vector<std::string> header = {"IDENTITY", "AUTH-USER", "PHONE", "ALGORITHMS"};
   std::vector<std::size_t> width(header.size());
   auto cells = [](const UserSummary& u) {
-    return std::vector<std::string>{u.identity, u.auth_user, u.phone.empty() ? "-" : u.phone,
-                                    join(u.algorithms) + (u.clear_text ? " (clear text)" : "")};
+    return std::vector<std::string>{cell(u.identity), cell(u.auth_user), cell(u.phone),
+                                    cell(join(u.algorithms)) +
+                                        (u.clear_text ? " (clear text)" : "")};
   };
   for (std::size_t c = 0; c < header.size(); ++c) width[c] = header[c].size();
   for (const UserSummary& u : users) {
@@ -153,9 +155,9 @@ int run_show(const Options& options) {
   } else {
     std::cout << "identity:   " << user.identity << "\n"
               << "line:       " << user.line << "\n"
-              << "auth user:  " << user.auth_user << "\n"
-              << "phone:      " << (user.phone.empty() ? "-" : user.phone) << "\n"
-              << "algorithms: " << join(user.algorithms) << "\n"
+              << "auth user:  " << cell(user.auth_user) << "\n"
+              << "phone:      " << cell(user.phone) << "\n"
+              << "algorithms: " << cell(join(user.algorithms)) << "\n"
               << "clear text: " << (user.clear_text ? "yes" : "no") << "\n";
   }
   // Flexisip uses the last line of an account; earlier ones are named so they can be cleaned.

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <iostream>
 #include <optional>
+#include <set>
 
 namespace sipcred::user_tool {
 namespace {
@@ -126,7 +127,9 @@ int report_not_found(const Options& options, const userdb::Identity& identity) {
 } // namespace
 
 int run_list(const Options& options) {
-  const userdb::Document document = load_userdb(options.file, options.quiet);
+  Findings findings(options.file, options.quiet);
+  const userdb::Document document = load_userdb(options.file, findings);
+  findings.report({});
   std::vector<UserSummary> users;
   const auto& lines = document.lines();
   for (std::size_t i = 0; i < lines.size(); ++i)
@@ -145,9 +148,13 @@ int run_list(const Options& options) {
 
 int run_show(const Options& options) {
   const userdb::Identity identity = userdb::parse_identity(options.identities.at(0));
-  const userdb::Document document = load_userdb(options.file, options.quiet);
+  Findings findings(options.file, options.quiet);
+  const userdb::Document document = load_userdb(options.file, findings);
   const std::optional<Account> account = find_account(document, identity, options);
   if (!account) return report_not_found(options, identity);
+  std::set<std::size_t> lines{account->line + 1};
+  for (std::size_t index : account->ignored) lines.insert(index + 1);
+  findings.report(lines);
   const UserSummary user = summarize(document.lines()[account->line].entry, account->line);
   if (options.json) {
     std::cout << to_json(user, true).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
@@ -172,10 +179,12 @@ int run_check(const Options& options) {
   const userdb::Identity identity = userdb::parse_identity(options.identities.at(0));
   const std::string password =
       cli::read_password(options.password, "Password of " + identity.text() + ": ");
-  const userdb::Document document = load_userdb(options.file, options.quiet);
+  Findings findings(options.file, options.quiet);
+  const userdb::Document document = load_userdb(options.file, findings);
   const std::optional<Account> account = find_account(document, identity, options);
   if (!account) return report_not_found(options, identity);
   const std::size_t line = account->line + 1;
+  findings.report({line});
   const userdb::Entry& entry = document.lines()[account->line].entry;
   if (!entry.effective_credentials().empty() &&
       entry.effective_credentials().front()->type == userdb::CredentialType::ClearText &&

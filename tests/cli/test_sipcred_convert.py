@@ -260,7 +260,7 @@ class LargeInput(TempDirTest):
     def test_piece_cuts_never_change_what_is_reported(self):
         """CRLF comments continued on indented lines, sitting on the cuts of 256 KiB pieces
         (--threads 1) and of 128 KiB pieces (--threads 32): the same diagnostics as a parse of
-        the whole file (sipcred-user list), whatever the cut."""
+        the whole file (sipcred-lint --userdb), whatever the cut."""
         blocks = ["# c \r\n  continued\r\n",   # trailing space, then a continuation: fine
                   "# d\r\n\tu@d clrtxt:x ;\r\n",  # a user swallowed by a comment: SC126
                   "#\r\n \r\n\t\r\n"]            # whitespace-only continuations
@@ -270,9 +270,9 @@ class LargeInput(TempDirTest):
             lines.append(blocks[i % 3])
         content = "".join(lines)
         self.write("users", content)
-        whole = run("sipcred-user", "list", self.path("users"))
+        whole = run("sipcred-lint", "--userdb", self.path("users"))
         self.assertExit(whole, 0)
-        expected = self.diagnostics(whole.stderr)
+        expected = self.diagnostics(whole.stdout)
         self.assertGreater(len(expected), 1000)
         for threads in ("1", "32"):
             r = convert(self.path("users"), "--threads", threads, "--dry-run")
@@ -280,12 +280,12 @@ class LargeInput(TempDirTest):
             self.assertEqual(self.diagnostics(r.stderr), expected, threads)
         # The same with an error block: trailing space and no continuation (SC114).
         self.write("users", content.replace("# c \r\n  continued\r\n", "# c \r\n"))
-        whole = run("sipcred-user", "list", self.path("users"))
-        self.assertExit(whole, 65)
+        whole = run("sipcred-lint", "--userdb", self.path("users"))
+        self.assertExit(whole, 1)
         for threads in ("1", "32"):
             r = convert(self.path("users"), "--threads", threads)
             self.assertExit(r, 65)
-            self.assertEqual(self.diagnostics(r.stderr), self.diagnostics(whole.stderr), threads)
+            self.assertEqual(self.diagnostics(r.stderr), self.diagnostics(whole.stdout), threads)
             self.assertEqual(r.stdout, "")
 
     def test_memory_stays_under_64_mib_with_a_note_on_every_line(self):

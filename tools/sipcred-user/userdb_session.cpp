@@ -71,36 +71,48 @@ EditSession::EditSession(const std::string& path, bool quiet, const LineVisitor&
 
 void EditSession::commit() {
   m_file.replace(m_edits.pieces());
+  if (m_findings.quiet()) return;
   // The lines the command wrote, numbered as in the original (appended ones after its last):
-  // their old findings are gone with them, and their new text is checked instead.
+  // their old findings are gone with them, and their new text is checked instead. Numbering
+  // counts the line ends of the file up to the last edit: only done when there is something to
+  // report (a rotate of a large clean file costs no extra pass).
   auto changes = m_edits.changes();
   std::sort(changes.begin(), changes.end(),
             [](const auto& a, const auto& b) { return a.offset < b.offset; });
+  const auto check = [&](bool numbered, std::set<std::size_t>& edited,
+                         std::vector<Diagnostic>& written) {
+    std::size_t line = 1, counted = 0;
+    for (const auto& change : changes) {
+      if (numbered)
+        line += static_cast<std::size_t>(
+            std::count(m_content.begin() + counted, m_content.begin() + change.offset, '\n'));
+      counted = change.offset;
+      std::string_view text = change.text;
+      std::size_t number = line;
+      if (change.offset == m_content.size()) {
+        // Appended: after an unterminated last line, the text starts by ending it.
+        if (!m_content.empty() && m_content.back() != '\n') {
+          text.remove_prefix(text.find('\n') + 1);
+          ++number;
+        }
+      } else {
+        edited.insert(line);
+      }
+      while (!text.empty()) {
+        const std::size_t end = text.find('\n');
+        const std::string_view one = text.substr(0, end == std::string_view::npos ? end : end + 1);
+        userdb::parse_line(one, number++, written);
+        text.remove_prefix(one.size());
+      }
+    }
+  };
   std::set<std::size_t> edited;
   std::vector<Diagnostic> written;
-  std::size_t line = 1, counted = 0;
-  for (const auto& change : changes) {
-    line += static_cast<std::size_t>(
-        std::count(m_content.begin() + counted, m_content.begin() + change.offset, '\n'));
-    counted = change.offset;
-    std::string_view text = change.text;
-    std::size_t number = line;
-    if (change.offset == m_content.size()) {
-      // Appended: after an unterminated last line, the text starts by ending it.
-      if (!m_content.empty() && m_content.back() != '\n') {
-        text.remove_prefix(text.find('\n') + 1);
-        ++number;
-      }
-    } else {
-      edited.insert(line);
-    }
-    while (!text.empty()) {
-      const std::size_t end = text.find('\n');
-      const std::string_view one = text.substr(0, end == std::string_view::npos ? end : end + 1);
-      userdb::parse_line(one, number++, written);
-      text.remove_prefix(one.size());
-    }
-  }
+  check(false, edited, written);
+  if (m_findings.empty() && written.empty()) return;
+  edited.clear();
+  written.clear();
+  check(true, edited, written);
   m_findings.forget(edited);
   m_findings.report({}, written);
 }

@@ -32,6 +32,8 @@ public:
               const std::vector<Diagnostic>& written = {}) const;
   // The findings of lines that are no more (replaced or removed).
   void forget(const std::set<std::size_t>& lines);
+  bool empty() const { return m_kept.empty(); }
+  bool quiet() const { return m_quiet; }
 
 private:
   std::string m_path;

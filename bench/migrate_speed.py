@@ -70,7 +70,7 @@ def sqlite_runs(userdb, work, runs, accounts_csv, passwords_csv):
     empty = os.path.join(work, "empty-users")
     with open(empty, "w") as f:
         f.write("version:1\n")
-    subprocess.run([migrate, empty, f"sqlite3://db={template}", "--create-schema", "-q"],
+    subprocess.run([migrate, empty, f"sqlite3://db={template}", "--create-schema", "-q", "--no-config"],
                    check=True)
     results = {"sipcred-migrate": [], "sqlite3 .import": []}
     for _ in range(runs):
@@ -98,13 +98,13 @@ def postgresql_runs(userdb, runs, accounts_csv, passwords_csv):
             reset = "DROP SCHEMA public CASCADE; CREATE SCHEMA public"
             server.sql(reset, "sipcred")
             results["sipcred-migrate"].append(
-                timed([migrate, userdb, server.locator, "--create-schema", "-q"]))
+                timed([migrate, userdb, server.locator, "--create-schema", "-q", "--no-config"]))
             server.sql(reset, "sipcred")
             # The same empty tables for \copy, created by sipcred.
             empty = tempfile.NamedTemporaryFile("w", delete=False)
             empty.write("version:1\n")
             empty.close()
-            subprocess.run([migrate, empty.name, server.locator, "--create-schema", "-q"],
+            subprocess.run([migrate, empty.name, server.locator, "--create-schema", "-q", "--no-config"],
                            check=True)
             os.unlink(empty.name)
             results["psql \\copy"].append(timed(psql + [

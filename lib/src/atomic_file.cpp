@@ -45,8 +45,7 @@ void write_bytes(int fd, std::string_view content, const fs::path& path) {
   // 6.18, ext4: 200-250 ms against 95-150 ms), and made every rotate of a large file slower.
   constexpr std::size_t most_per_call = 4u << 20;
   while (!content.empty()) {
-    const ssize_t written =
-        ::write(fd, content.data(), std::min(content.size(), most_per_call));
+    const ssize_t written = ::write(fd, content.data(), std::min(content.size(), most_per_call));
     if (written < 0) {
       if (errno == EINTR) continue;
       throw Error(ErrorKind::Io, describe(path, "cannot write", errno));
@@ -55,21 +54,22 @@ void write_bytes(int fd, std::string_view content, const fs::path& path) {
   }
 }
 
-void sync_directory(const fs::path& directory) {
-  FileDescriptor fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+// The directory of `file` (named `name` in messages).
+void sync_directory(const fs::path& file, const fs::path& name) {
+  FileDescriptor fd(::open(file.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   // The rename is done; failing to make it durable is an I/O error worth reporting.
   if (fd.get() < 0 || ::fsync(fd.get()) != 0)
-    throw Error(ErrorKind::Io, describe(directory, "cannot sync directory", errno));
+    throw Error(ErrorKind::Io, describe(name, "cannot sync its directory", errno));
 }
 
 // A temporary file beside `target` (same filesystem, so rename is atomic), mode 0600.
-int create_temporary(const fs::path& target, fs::path& temp_path) {
+int create_temporary(const fs::path& target, const fs::path& name, fs::path& temp_path) {
   std::string pattern =
       (target.parent_path() / ("." + target.filename().string() + ".sipcred-XXXXXX")).string();
   const int fd = ::mkostemp(pattern.data(), O_CLOEXEC); // mkostemp creates with mode 0600
   if (fd < 0)
     throw Error(ErrorKind::CannotCreate,
-                describe(target.parent_path(), "cannot create a temporary file", errno));
+                describe(name, "cannot create a temporary file in its directory", errno));
   temp_path = pattern;
   return fd;
 }
@@ -99,6 +99,7 @@ std::string read_descriptor(int fd, const fs::path& path) {
 }
 
 fs::path resolve_symlinks(const fs::path& path) {
+  // Messages name `path` as given; only the operations use the resolved one.
   std::error_code error;
   fs::path resolved = fs::canonical(path, error);
   if (error) throw Error(ErrorKind::NoInput, describe(path, "cannot open", error.value()));
@@ -112,14 +113,14 @@ bool same_file(const struct stat& a, const struct stat& b) {
 } // namespace
 
 AtomicFile::AtomicFile(const fs::path& path, std::chrono::milliseconds lock_timeout)
-    : m_path(resolve_symlinks(path)) {
+    : m_name(path), m_path(resolve_symlinks(path)) {
   const auto deadline = std::chrono::steady_clock::now() + lock_timeout;
   while (true) {
     FileDescriptor fd(::open(m_path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd.get() < 0) throw Error(ErrorKind::NoInput, describe(m_path, "cannot open", errno));
+    if (fd.get() < 0) throw Error(ErrorKind::NoInput, describe(m_name, "cannot open", errno));
     struct stat opened {};
     if (::fstat(fd.get(), &opened) != 0 || !S_ISREG(opened.st_mode))
-      throw Error(ErrorKind::NoInput, m_path.string() + ": not a regular file");
+      throw Error(ErrorKind::NoInput, m_name.string() + ": not a regular file");
     if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) {
       // A writer that held the lock before us has replaced the file: our descriptor then
       // points at the old inode, which nobody reads any more. Start again on the new one.
@@ -133,9 +134,9 @@ AtomicFile::AtomicFile(const fs::path& path, std::chrono::milliseconds lock_time
       continue;
     }
     if (errno != EWOULDBLOCK && errno != EINTR)
-      throw Error(ErrorKind::Io, describe(m_path, "cannot lock", errno));
+      throw Error(ErrorKind::Io, describe(m_name, "cannot lock", errno));
     if (std::chrono::steady_clock::now() >= deadline)
-      throw Error(ErrorKind::TempFail, m_path.string() +
+      throw Error(ErrorKind::TempFail, m_name.string() +
                                            ": locked by another writer; gave up after " +
                                            std::to_string(lock_timeout.count()) + " ms");
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -149,18 +150,18 @@ AtomicFile::~AtomicFile() {
 
 InputStream AtomicFile::stream() {
   if (::lseek(m_fd, 0, SEEK_SET) != 0)
-    throw Error(ErrorKind::Io, describe(m_path, "cannot seek", errno));
-  return InputStream(m_fd, m_path.string(), false);
+    throw Error(ErrorKind::Io, describe(m_name, "cannot seek", errno));
+  return InputStream(m_fd, m_name.string(), false);
 }
 
 std::string_view AtomicFile::view() {
   if (m_map) return {static_cast<const char*>(m_map), m_map_size};
   struct stat info {};
-  if (::fstat(m_fd, &info) != 0) throw Error(ErrorKind::Io, describe(m_path, "cannot stat", errno));
+  if (::fstat(m_fd, &info) != 0) throw Error(ErrorKind::Io, describe(m_name, "cannot stat", errno));
   if (info.st_size == 0) return {};
   void* map =
       ::mmap(nullptr, static_cast<std::size_t>(info.st_size), PROT_READ, MAP_PRIVATE, m_fd, 0);
-  if (map == MAP_FAILED) throw Error(ErrorKind::Io, describe(m_path, "cannot map", errno));
+  if (map == MAP_FAILED) throw Error(ErrorKind::Io, describe(m_name, "cannot map", errno));
   m_map = map;
   m_map_size = static_cast<std::size_t>(info.st_size);
   return {static_cast<const char*>(m_map), m_map_size};
@@ -168,20 +169,20 @@ std::string_view AtomicFile::view() {
 
 std::string AtomicFile::read() const {
   if (::lseek(m_fd, 0, SEEK_SET) != 0)
-    throw Error(ErrorKind::Io, describe(m_path, "cannot seek", errno));
-  return read_descriptor(m_fd, m_path);
+    throw Error(ErrorKind::Io, describe(m_name, "cannot seek", errno));
+  return read_descriptor(m_fd, m_name);
 }
 
-PendingFile::PendingFile(AtomicFile* replacing, fs::path target)
-    : m_replacing(replacing), m_target(std::move(target)) {
-  m_fd = create_temporary(m_target, m_temp);
+PendingFile::PendingFile(AtomicFile* replacing, fs::path target, fs::path name)
+    : m_replacing(replacing), m_target(std::move(target)), m_name(std::move(name)) {
+  m_fd = create_temporary(m_target, m_name, m_temp);
 }
 
 PendingFile::PendingFile(PendingFile&& other) noexcept
     : m_replacing(other.m_replacing), m_target(std::move(other.m_target)),
-      m_temp(std::exchange(other.m_temp, {})), m_fd(std::exchange(other.m_fd, -1)),
-      m_buffer(std::move(other.m_buffer)), m_written(other.m_written),
-      m_write_back(std::move(other.m_write_back)) {}
+      m_name(std::move(other.m_name)), m_temp(std::exchange(other.m_temp, {})),
+      m_fd(std::exchange(other.m_fd, -1)), m_buffer(std::move(other.m_buffer)),
+      m_written(other.m_written), m_write_back(std::move(other.m_write_back)) {}
 
 PendingFile::~PendingFile() {
   m_write_back.reset(); // its thread uses m_fd
@@ -208,9 +209,8 @@ void PendingFile::write(std::string_view bytes) {
 void PendingFile::write_out(std::string_view bytes) {
   // At every WriteBack::step the disk is asked to start on what is written.
   while (!bytes.empty()) {
-    const std::size_t size =
-        std::min(bytes.size(), WriteBack::step - m_written % WriteBack::step);
-    write_bytes(m_fd, bytes.substr(0, size), m_temp);
+    const std::size_t size = std::min(bytes.size(), WriteBack::step - m_written % WriteBack::step);
+    write_bytes(m_fd, bytes.substr(0, size), m_name);
     bytes.remove_prefix(size);
     m_written += size;
     if (m_written % WriteBack::step != 0) continue;
@@ -223,31 +223,32 @@ void PendingFile::commit() {
   write_out(m_buffer);
   m_buffer.clear();
   m_write_back.reset();
-  if (::fsync(m_fd) != 0) throw Error(ErrorKind::Io, describe(m_temp, "cannot sync", errno));
+  if (::fsync(m_fd) != 0)
+    throw Error(ErrorKind::Io, describe(m_name, "cannot sync the new content", errno));
   if (!m_replacing) {
     if (::close(std::exchange(m_fd, -1)) != 0)
-      throw Error(ErrorKind::Io, describe(m_temp, "cannot close", errno));
+      throw Error(ErrorKind::Io, describe(m_name, "cannot close the new content", errno));
     // link() fails when the target exists, which rename() would silently overwrite. The
     // temporary name is removed by the destructor; the new file stays.
     if (::link(m_temp.c_str(), m_target.c_str()) != 0) {
       const int error_number = errno;
       throw Error(ErrorKind::CannotCreate, error_number == EEXIST
-                                               ? m_target.string() + ": already exists"
-                                               : describe(m_target, "cannot create", error_number));
+                                               ? m_name.string() + ": already exists"
+                                               : describe(m_name, "cannot create", error_number));
     }
-    sync_directory(m_target.parent_path());
+    sync_directory(m_target, m_name);
     return;
   }
   // Lock the new inode before it becomes visible, so that the lock never lapses: a waiter
   // that wakes up on the old inode reopens the path and waits on this one.
   if (::flock(m_fd, LOCK_EX | LOCK_NB) != 0)
-    throw Error(ErrorKind::Io, describe(m_temp, "cannot lock", errno));
+    throw Error(ErrorKind::Io, describe(m_name, "cannot lock the new content", errno));
   if (::rename(m_temp.c_str(), m_target.c_str()) != 0)
-    throw Error(ErrorKind::CannotCreate, describe(m_target, "cannot replace", errno));
+    throw Error(ErrorKind::CannotCreate, describe(m_name, "cannot replace", errno));
   m_temp.clear();
   ::close(std::exchange(m_replacing->m_fd, std::exchange(m_fd, -1)));
   try {
-    sync_directory(m_target.parent_path());
+    sync_directory(m_target, m_name);
   } catch (const Error& error) {
     throw Error(ErrorKind::Io,
                 std::string("replaced, but not known to be on disk: ") + error.what());
@@ -258,25 +259,25 @@ PendingFile AtomicFile::begin_replace() {
   struct stat original {
   }, created{};
   if (::fstat(m_fd, &original) != 0)
-    throw Error(ErrorKind::Io, describe(m_path, "cannot stat", errno));
-  PendingFile pending(this, m_path);
+    throw Error(ErrorKind::Io, describe(m_name, "cannot stat", errno));
+  PendingFile pending(this, m_path, m_name);
   // The temporary file's group may come from a setgid directory rather than from us: compare
   // with what it really got. Owner first, since chown may clear set-id bits that fchmod then
   // restores. Refuse rather than silently hand a server's file to another owner.
   if (::fstat(pending.m_fd, &created) != 0)
-    throw Error(ErrorKind::Io, describe(pending.m_temp, "cannot stat", errno));
+    throw Error(ErrorKind::Io, describe(m_name, "cannot stat the new content", errno));
   if ((created.st_uid != original.st_uid || created.st_gid != original.st_gid) &&
       ::fchown(pending.m_fd, original.st_uid, original.st_gid) != 0)
     throw Error(ErrorKind::CannotCreate,
-                describe(m_path, "cannot give the new file the original owner", errno));
+                describe(m_name, "cannot give the new file the original owner", errno));
   if (::fchmod(pending.m_fd, original.st_mode & 07777) != 0)
     throw Error(ErrorKind::CannotCreate,
-                describe(m_path, "cannot give the new file the original mode", errno));
+                describe(m_name, "cannot give the new file the original mode", errno));
   return pending;
 }
 
 PendingFile AtomicFile::begin_create(const fs::path& path) {
-  return PendingFile(nullptr, path.has_parent_path() ? path : fs::path(".") / path);
+  return PendingFile(nullptr, path.has_parent_path() ? path : fs::path(".") / path, path);
 }
 
 void AtomicFile::replace(std::string_view content) {

@@ -34,6 +34,13 @@ void LineEdits::append(std::string text) {
   m_appended += line_end();
 }
 
+std::vector<LineEdits::Change> LineEdits::changes() const {
+  std::vector<Change> changes;
+  for (const Edit& edit : m_edits) changes.push_back({edit.offset, edit.text});
+  if (!m_appended.empty()) changes.push_back({m_original.size(), m_appended});
+  return changes;
+}
+
 std::vector<std::string_view> LineEdits::pieces() const {
   std::vector<const Edit*> order;
   for (const Edit& edit : m_edits) order.push_back(&edit);

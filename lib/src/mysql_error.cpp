@@ -2,6 +2,7 @@
 
 #include <soci/mysql/soci-mysql.h>
 
+#include <errmsg.h>
 #include <mysqld_error.h>
 
 namespace sipcred {
@@ -9,6 +10,27 @@ namespace sipcred {
 bool is_mysql_duplicate_key(const soci::soci_error& error) {
   const auto* mysql = dynamic_cast<const soci::mysql_soci_error*>(&error);
   return mysql && mysql->err_num_ == ER_DUP_ENTRY;
+}
+
+std::optional<ErrorKind> mysql_error_kind(const soci::soci_error& error) {
+  const auto* mysql = dynamic_cast<const soci::mysql_soci_error*>(&error);
+  if (!mysql) return std::nullopt;
+  switch (mysql->err_num_) {
+  case CR_CONNECTION_ERROR:
+  case CR_CONN_HOST_ERROR:
+  case CR_UNKNOWN_HOST:
+  case CR_SERVER_GONE_ERROR:
+  case CR_SERVER_LOST: return ErrorKind::Unavailable;
+  case ER_DISK_FULL:
+  case ER_RECORD_FILE_FULL:
+  case ER_ERROR_ON_WRITE: return ErrorKind::Io;
+  case ER_LOCK_WAIT_TIMEOUT:
+  case ER_LOCK_DEADLOCK: return ErrorKind::TempFail;
+  default:
+    return mysql->get_error_category() == soci::soci_error::connection_error
+               ? ErrorKind::Unavailable
+               : ErrorKind::DataError;
+  }
 }
 
 } // namespace sipcred

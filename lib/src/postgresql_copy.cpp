@@ -24,7 +24,10 @@ using Result = std::unique_ptr<PGresult, ResultDeleter>;
   if (state && std::string_view(state) == "23505") { // unique_violation
     throw DuplicateKey(message);
   }
-  throw DatabaseError(message);
+  // A connection that broke has no SQLSTATE: the server is gone.
+  throw DatabaseError(message, PQstatus(connection) == CONNECTION_BAD ? ErrorKind::Unavailable
+                               : state                                ? postgresql_error_kind(state)
+                                                                      : ErrorKind::DataError);
 }
 
 Result checked(PGresult* raw, PGconn* connection, ExecStatusType expected) {

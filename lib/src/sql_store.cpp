@@ -710,8 +710,11 @@ public:
                                                  : soci::factory_mysql();
       m_session.open(*factory, locator.connection);
     } catch (const soci::soci_error& error) {
-      throw Error(ErrorKind::Unavailable,
-                  "cannot connect to " + m_locator.display() + ": " + first_line(error.what()));
+      // An SQLite file that cannot be opened is no server out of reach.
+      const ErrorKind kind =
+          m_dialect == Dialect::Sqlite ? database_error_kind(error) : ErrorKind::Unavailable;
+      throw Error(kind, "cannot connect to " + m_locator.display() + ": " +
+                            database_reason(error.what()));
     }
     m_access = make_access(m_session, m_dialect, options);
   }
@@ -775,14 +778,15 @@ public:
     try {
       return body();
     } catch (const soci::soci_error& error) {
-      throw refused(error.what());
+      throw refused(error.what(), database_error_kind(error));
     } catch (const DatabaseError& error) {
-      throw refused(error.what());
+      throw refused(error.what(), error.kind());
     }
   }
 
-  Error refused(const std::string& reason) const {
-    return Error(ErrorKind::DataError, m_locator.display() + ": " + first_line(reason));
+  // The store's name, the database's reason, and the kind its code says (database_error.hpp).
+  Error refused(const std::string& reason, ErrorKind kind = ErrorKind::DataError) const {
+    return Error(kind, m_locator.display() + ": " + database_reason(reason));
   }
   const StoreOptions& options() const { return m_options; }
 
@@ -810,18 +814,6 @@ public:
   }
 
 private:
-  // The database's reason, without the statement and bound values SOCI appends: those may
-  // hold a password.
-  static std::string first_line(const std::string& text) {
-    std::string reason = text.substr(0, text.find('\n'));
-    for (const char* appended : {" while executing", " while preparing", " with :"}) {
-      if (auto at = reason.find(appended); at != std::string::npos) {
-        reason.erase(at);
-      }
-    }
-    return reason;
-  }
-
   Error missing_table(std::string_view table) const {
     return Error(ErrorKind::Usage, m_locator.display() + ": no table \"" + std::string(table) +
                                        "\" of the " + std::string(schema_name(m_options.schema)) +

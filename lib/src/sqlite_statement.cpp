@@ -34,7 +34,8 @@ SqliteStatement::SqliteStatement(soci::session& session, const std::string& sql)
   m_handles->connection = connection_of(session);
   if (sqlite3_prepare_v2(m_handles->connection, sql.c_str(), static_cast<int>(sql.size()),
                          &m_handles->statement, nullptr) != SQLITE_OK) {
-    throw DatabaseError(sqlite3_errmsg(m_handles->connection));
+    throw DatabaseError(sqlite3_errmsg(m_handles->connection),
+                        sqlite_error_kind(sqlite3_extended_errcode(m_handles->connection)));
   }
 }
 
@@ -66,7 +67,7 @@ long long SqliteStatement::run() {
   if (extended == SQLITE_CONSTRAINT_UNIQUE || extended == SQLITE_CONSTRAINT_PRIMARYKEY) {
     throw DuplicateKey(message);
   }
-  throw DatabaseError(message);
+  throw DatabaseError(message, sqlite_error_kind(extended));
 }
 
 void set_sqlite_cache_kib(soci::session& session, long long kib) {

@@ -375,6 +375,9 @@ private:
                          "refuses the whole file");
       }
       const bool is_password = credential.type == CredentialType::ClearText;
+      // 'clrtxt:été': a value whose first byte is not allowed, not a missing one.
+      if (credential.value.empty() && !at_end(pos) && !is_space(m_body[pos]) && m_body[pos] != ';')
+        return bad_char(pos, is_password ? "a password" : "a hash", is_password);
       if (credential.value.empty())
         return error("SC113", start + colon + 1,
                      std::string("expected a ") + (is_password ? "password" : "hash") + " after '" +

@@ -45,9 +45,7 @@ class Install(TempDirTest):
         for path in ("bin/sipcred", "bin/sipcred-hash", "include/sipcred/digest.hpp",
                      "include/sipcred/userdb.hpp", "share/man/man1/sipcred-hash.1",
                      "share/man/man1/sipcred.1", "share/man/man5/sipcred-userdb.5",
-                     "share/bash-completion/completions/sipcred-hash",
-                     "share/zsh/vendor-completions/_sipcred-hash",
-                     "share/fish/vendor_completions.d/sipcred-hash.fish"):
+                     "share/bash-completion/completions/sipcred-hash"):
             self.assertTrue(os.path.exists(os.path.join(self.prefix, path)), path)
         for path in ("cmake/sipcred/sipcredConfig.cmake", "pkgconfig/sipcred.pc"):
             self.assertTrue(os.path.exists(os.path.join(self.libdir, path)), path)
@@ -83,6 +81,63 @@ class Install(TempDirTest):
            f"-DCMAKE_CXX_COMPILER={CXX}", f"-DCMAKE_EXE_LINKER_FLAGS={' '.join(SANITIZE)}")
         sh("cmake", "--build", build)
         self.assertEqual(sh(os.path.join(build, "consumer")).stdout, MUFASA_MD5)
+
+
+def default_paths(shell, home):
+    """The directories the shell itself searches for completions, for a user (HOME) who set
+    nothing: zsh without startup files, fish with only its system configuration."""
+    args = (["zsh", "-f", "-c", "print -l $fpath"] if shell == "zsh" else
+            ["fish", "-c", "string join \\n $fish_complete_path"])
+    paths = subprocess.run(args, capture_output=True, text=True, timeout=30,
+                           env={"PATH": "/usr/bin:/bin", "HOME": home}).stdout.split()
+    assert paths, f"{shell} gave no completion path"
+    return [p for p in paths if not p.startswith(home)]
+
+
+class ShellsFindTheCompletions(TempDirTest):
+    """Installed (with DESTDIR) for /usr/local and for /usr, the zsh and fish completions sit
+    in a directory the real shell searches by default for that prefix: a zsh (compinit) and a
+    fish whose default paths are moved under DESTDIR complete a subcommand of sipcred-user."""
+
+    def install(self, prefix):
+        destdir = self.path("root" + prefix.replace("/", "_"))
+        sh("cmake", "--install", BUILD, "--prefix", prefix, "--component", "Unspecified",
+           env=dict(os.environ, DESTDIR=destdir))
+        return destdir
+
+    def zsh_completes(self, destdir):
+        dirs = [destdir + d for d in default_paths("zsh", self.dir)]
+        # compinit binds a command to the function of the #compdef line it finds in $fpath.
+        # The shell's own functions stay after them; the file found must be the installed one.
+        script = (f"fpath=({' '.join(dirs)} $fpath); autoload -U compinit; compinit -u -D; "
+                  "files=($^fpath/_sipcred-user(N)); "
+                  "print -r -- ${+_comps[sipcred-user]} $_comps[sipcred-user] $files[1]")
+        r = subprocess.run(["zsh", "-f", "-c", script], capture_output=True, text=True,
+                           timeout=60, env={"PATH": "/usr/bin:/bin", "HOME": self.dir})
+        return r.stdout.split()
+
+    @staticmethod
+    def installed(destdir, name):
+        found = [os.path.join(d, name) for d, _, files in os.walk(destdir) if name in files]
+        assert len(found) == 1, found
+        return found[0]
+
+    def fish_completes(self, destdir, line):
+        dirs = [destdir + d for d in default_paths("fish", self.dir)]
+        script = f"set fish_complete_path {' '.join(dirs)}; complete -C '{line}'"
+        r = subprocess.run(["fish", "--no-config", "-c", script], capture_output=True, text=True,
+                           timeout=60, env={"PATH": f"{BUILD}/tools:/usr/bin:/bin",
+                                            "HOME": self.dir})
+        return [c.split("\t")[0] for c in r.stdout.splitlines()]
+
+    def test_zsh_and_fish_find_them_for_usr_local_and_usr(self):
+        for prefix in ("/usr/local", "/usr"):
+            with self.subTest(prefix=prefix):
+                destdir = self.install(prefix)
+                self.assertEqual(self.zsh_completes(destdir),
+                                 ["1", "_sipcred-user", self.installed(destdir, "_sipcred-user")])
+                self.assertIn("list", self.fish_completes(destdir, "sipcred-user "))
+                self.assertIn("rotate", self.fish_completes(destdir, "sipcred-user rot"))
 
 
 if __name__ == "__main__":

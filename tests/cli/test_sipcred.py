@@ -49,6 +49,43 @@ class Umbrella(TempDirTest):
             self.assertExit(r, 2)
             self.assertIn("sipcred --help", r.stderr)
 
+    def test_an_unknown_subcommand_is_named_with_the_nearest(self):
+        """As git does: the word that is not a command, and the command meant."""
+        users = self.write("users", "version:1\na@example.org clrtxt:pw ;\n")
+        for argv, word, meant in ((["sipcred", "user", "lsit", users], "lsit", "list"),
+                                  (["sipcred-user", "-q", "rotat", users], "rotat", "rotate"),
+                                  (["sipcred-sim", "chalenge", "--realm", "r"], "chalenge",
+                                   "challenge"),
+                                  (["sipcred", "usr", "list", users], "usr", "user")):
+            r = run(*argv)
+            self.assertExit(r, 2)
+            self.assertIn(f"'{word}' is not a", r.stderr)
+            self.assertIn(f"did you mean '{meant}'?", r.stderr)
+            self.assertNotIn("A subcommand is required", r.stderr)
+        r = run("sipcred-user", "zzzzzz", users)
+        self.assertExit(r, 2)
+        self.assertIn("'zzzzzz' is not a sipcred-user command", r.stderr)
+        self.assertNotIn("did you mean", r.stderr)
+        # Still the usual message when no subcommand is given at all.
+        self.assertIn("subcommand is required", run("sipcred-user").stderr)
+
+    def test_global_options_before_the_tool(self):
+        """-q, which every tool has, is passed on; any other option before the tool name
+        gets a message saying where options go."""
+        users = self.write("users", "version:1\n")
+        r = run("sipcred", "-q", "user", "add", users, "a@example.org", "--password-stdin",
+                stdin="pw\n")
+        self.assertExit(r, 0)
+        self.assertEqual(r.stderr, "")
+        r = run("sipcred", "--quiet", "hash", "-a", "MD5", "Mufasa", "testrealm@host.com",
+                stdin="Circle Of Life")
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout, "939e7578ed9e3c518a452acee763bce9\n")
+        r = run("sipcred", "--json", "user", "list", users)
+        self.assertExit(r, 2)
+        self.assertIn("options go after the tool name: sipcred TOOL --json", r.stderr)
+        self.assertExit(run("sipcred", "-q"), 2)
+
     def test_a_name_with_a_slash_is_never_run(self):
         """`sipcred evil/run` must not run PATH/sipcred-evil/run."""
         import os

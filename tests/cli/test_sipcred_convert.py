@@ -44,6 +44,27 @@ class Convert(TempDirTest):
         with open(self.path(name), "rb") as f:
             return f.read().decode()
 
+    def test_paths_in_messages_are_as_typed(self):
+        """./users, a link, a relative output: never rewritten to the resolved path (CI
+        annotations match the path the job gave)."""
+        self.write("bad", "version:1\nalice@d.org clrtxt:pw;\n")
+        os.symlink("bad", self.path("link"))
+        for typed in ("./bad", "link", "sub/../bad"):
+            os.makedirs(self.path("sub"), exist_ok=True)
+            r = run("sipcred-convert", "--in-place", typed, cwd=self.dir)
+            self.assertExit(r, 65)
+            self.assertTrue(r.stderr.startswith(f"{typed}:2:22: error:"), r.stderr)
+            self.assertIn(f"sipcred-convert: {typed}: 1 error", r.stderr)
+        r = run("sipcred-convert", "users", "-o", "nodir/out", cwd=self.dir)
+        self.assertExit(r, 73)
+        self.assertIn("sipcred-convert: nodir/out: cannot create", r.stderr)
+        r = run("sipcred-convert", "users", "-o", "users.new", cwd=self.dir)
+        self.assertExit(r, 0)
+        r = run("sipcred-user", "add", "./absent", "a@d.org", "--password-stdin", stdin="pw\n",
+                cwd=self.dir)
+        self.assertExit(r, 66)
+        self.assertIn("sipcred-user: ./absent: cannot open", r.stderr)
+
     def test_converts_clear_text_and_keeps_every_other_line(self):
         r = convert(self.src)
         self.assertExit(r, 0)
@@ -244,7 +265,7 @@ class LargeInput(TempDirTest):
     def test_piece_cuts_never_change_what_is_reported(self):
         """CRLF comments continued on indented lines, sitting on the cuts of 256 KiB pieces
         (--threads 1) and of 128 KiB pieces (--threads 32): the same diagnostics as a parse of
-        the whole file (sipcred-user list), whatever the cut."""
+        the whole file (sipcred-lint --userdb), whatever the cut."""
         blocks = ["# c \r\n  continued\r\n",   # trailing space, then a continuation: fine
                   "# d\r\n\tu@d clrtxt:x ;\r\n",  # a user swallowed by a comment: SC126
                   "#\r\n \r\n\t\r\n"]            # whitespace-only continuations
@@ -254,9 +275,9 @@ class LargeInput(TempDirTest):
             lines.append(blocks[i % 3])
         content = "".join(lines)
         self.write("users", content)
-        whole = run("sipcred-user", "list", self.path("users"))
+        whole = run("sipcred-lint", "--userdb", self.path("users"))
         self.assertExit(whole, 0)
-        expected = self.diagnostics(whole.stderr)
+        expected = self.diagnostics(whole.stdout)
         self.assertGreater(len(expected), 1000)
         for threads in ("1", "32"):
             r = convert(self.path("users"), "--threads", threads, "--dry-run")
@@ -264,12 +285,12 @@ class LargeInput(TempDirTest):
             self.assertEqual(self.diagnostics(r.stderr), expected, threads)
         # The same with an error block: trailing space and no continuation (SC114).
         self.write("users", content.replace("# c \r\n  continued\r\n", "# c \r\n"))
-        whole = run("sipcred-user", "list", self.path("users"))
-        self.assertExit(whole, 65)
+        whole = run("sipcred-lint", "--userdb", self.path("users"))
+        self.assertExit(whole, 1)
         for threads in ("1", "32"):
             r = convert(self.path("users"), "--threads", threads)
             self.assertExit(r, 65)
-            self.assertEqual(self.diagnostics(r.stderr), self.diagnostics(whole.stderr), threads)
+            self.assertEqual(self.diagnostics(r.stderr), self.diagnostics(whole.stdout), threads)
             self.assertEqual(r.stdout, "")
 
     def test_memory_stays_under_64_mib_with_a_note_on_every_line(self):

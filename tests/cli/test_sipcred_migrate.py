@@ -7,6 +7,7 @@ import json
 import os
 import pty
 import re
+import resource
 import signal
 import sqlite3
 import subprocess
@@ -229,6 +230,24 @@ class Migrate(TempDirTest):
         r = self.migrate(users, f"sqlite3://db={db}", "--on-conflict", "replace", "--json")
         self.assertIn("auth-domains=b.example.net sip.example.org\n",
                       json.loads(r.stdout)["server_configuration"])
+
+    def test_quiet_quiets_stderr_only_and_no_config_drops_the_configuration(self):
+        """-q is about standard error: the configuration still goes to standard output;
+        --no-config leaves it out (of the JSON report too)."""
+        db = self.path("q.db")
+        r = self.migrate(self.write("one", "version:1\nalice@sip.example.org clrtxt:pw ;\n"),
+                         f"sqlite3://db={db}", "--create-schema", "-q")
+        self.assertEqual(r.stderr, "")
+        self.assertEqual(r.stdout.splitlines()[:2], ["[module::Authentication]", "enabled=true"])
+        r = self.migrate(self.path("one"), f"sqlite3://db={db}", "--on-conflict", "replace",
+                         "--no-config")
+        self.assertEqual(r.stdout, "")
+        self.assertIn("migrated: 1 accounts read", r.stderr)
+        r = self.migrate(self.path("one"), f"sqlite3://db={db}", "--on-conflict", "replace",
+                         "--no-config", "--json")
+        report = json.loads(r.stdout)
+        self.assertTrue(report["committed"])
+        self.assertNotIn("server_configuration", report)
 
     def test_auth_domains_leaves_out_accounts_not_migrated(self):
         pjsip = self.write("pjsip.conf", "[bob]\ntype=auth\nusername=bob\nrealm=corp\n"
@@ -510,6 +529,42 @@ class Migrate(TempDirTest):
         self.assertExit(r, 69)
         self.assertIn("password=***", r.stderr)
         self.assertNotIn("hunter2", r.stderr)
+
+    def test_database_failures_have_their_own_exit_codes(self):
+        """Database errors are classified once: a full disk is 74 with the database's reason,
+        a server that does not answer 69 with libpq's reason, a database another writer holds
+        75; never 65 "malformed input" with SOCI's raw text."""
+        big = self.write("big", "version:1\n" + "".join(
+            f"user{i}@sip.example.org clrtxt:Secret-{i:06} ;\n" for i in range(20000)))
+        # A file size limit makes write() fail (EFBIG) as a full disk does; SIGXFSZ ignored, so
+        # the process gets the error instead of being killed.
+        def limited():
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (256 * 1024, 256 * 1024))
+        db = self.path("full.db")
+        r = subprocess.run([os.path.join(BIN, "sipcred-migrate"), big, f"sqlite3://db={db}",
+                            "--create-schema"], capture_output=True, text=True, timeout=120,
+                           preexec_fn=limited, env={"PATH": CLEAN_PATH, "LC_ALL": "C.UTF-8"})
+        self.assertEqual(r.returncode, 74, r.stderr)
+        self.assertRegex(r.stderr, rf"sipcred-migrate: sqlite3://db={re.escape(db)}: "
+                                   r"(database or disk is full|disk I/O error)")
+        self.assertNotIn("while executing", r.stderr)
+        self.assertFalse(os.path.exists(db))  # created by the run, removed with it
+        # A closed port: 69, with the reason libpq gives.
+        r = run("sipcred-migrate", self.users, "postgresql://dbname=x host=127.0.0.1 port=9 user=u")
+        self.assertExit(r, 69)
+        self.assertIn("Connection refused", r.stderr)
+        self.assertNotIn("Cannot establish connection to the database.", r.stderr)
+        # Another writer holds the SQLite database (beyond SQLite's wait): 75, try again later.
+        db = self.path("held.db")
+        self.migrate(self.users, f"sqlite3://db={db}", "--create-schema")
+        holder = sqlite3.connect(db, isolation_level=None)
+        self.addCleanup(holder.close)
+        holder.execute("BEGIN EXCLUSIVE")
+        r = run("sipcred-migrate", self.write("one", "version:1\nz@example.org clrtxt:pw ;\n"),
+                f"sqlite3://db={db}")
+        self.assertExit(r, 75)
+        self.assertIn(f"sqlite3://db={db}: database is locked", r.stderr)
 
     def test_killed_run_leaves_the_database_as_it_was(self):
         for table_was_empty in (False, True):  # the per-row path, and the bulk load

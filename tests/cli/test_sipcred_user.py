@@ -268,6 +268,52 @@ class Safety(UserTest):
         self.assertGreater(mid_write, 0, "no kill landed while the new file was being written")
 
 
+class WarningsElsewhere(UserTest):
+    """After convert (clear text kept, hashes after it: two SC122 warnings a line), a command
+    reports the problems of the lines it touches and one line for the rest, never one line
+    per warning of the whole file."""
+
+    def setUp(self):
+        super().setUp()
+        self.init("version:1\n" + "".join(f"u{i}@d.org clrtxt:pw{i} ;\n" for i in range(50)))
+        self.assertExit(run("sipcred-convert", "--in-place", self.db), 0)
+        self.summary = (f"sipcred-user: 100 warnings elsewhere in {self.db}; "
+                        f"run 'sipcred lint --userdb {self.db}'")
+
+    def test_add_and_remove_print_one_summary_line(self):
+        r = self.add("new@d.org", "pw")
+        self.assertEqual(r.stderr.splitlines(), [self.summary, "sipcred-user: added new@d.org "
+                                                 "(md5, sha256)"])
+        r = user("remove", self.db, "new@d.org")
+        self.assertExit(r, 0)
+        self.assertEqual(r.stderr.splitlines()[0], self.summary)
+        self.assertNotIn("SC122", r.stderr)
+
+    def test_rotate_reports_its_own_lines_only(self):
+        r = user("rotate", self.db, "u3@d.org", "--password-stdin", stdin="new\n")
+        self.assertExit(r, 0)
+        self.assertNotIn("SC122", r.stderr)  # the rotated line is written without them
+        self.assertIn(self.summary.replace("100", "98"), r.stderr)
+
+    def test_reading_commands_and_quiet(self):
+        r = user("list", self.db)
+        self.assertExit(r, 0)
+        self.assertEqual(r.stderr.splitlines(), [self.summary])
+        r = user("show", self.db, "u7@d.org")
+        self.assertEqual(len([l for l in r.stderr.splitlines() if "SC122" in l]), 2)
+        self.assertIn(self.summary.replace("100", "98"), r.stderr)
+        self.assertEqual(user("list", self.db, "-q").stderr, "")
+
+    def test_errors_still_refuse_and_are_all_printed(self):
+        with open(self.db, "a") as f:
+            f.write("bad@d.org clrtxt:pw;\nworse@d.org clrtxt:x;\n")
+        r = user("add", self.db, "new@d.org", "--password-stdin", stdin="pw\n")
+        self.assertExit(r, 65)
+        self.assertEqual(len([l for l in r.stderr.splitlines() if "error:" in l]), 2)
+        self.assertNotIn("SC122", r.stderr)
+        self.assertIn("2 errors: Flexisip would refuse this file", r.stderr)
+
+
 class Rotate(UserTest):
     def test_keeps_kinds_user_id_and_phone(self):
         self.init("version:1\nc@d clrtxt:old ;\nm@d md5:" + "0" * 32 + " ; m-id +1\n")
@@ -436,6 +482,23 @@ class Read(UserTest):
         self.assertEqual(r.stdout.splitlines()[3].split(), ["carol@a.org", "cc", "+33", "MD5"])
         for secret in ("pw1", "pw2", "pw3", ha1("md5", "alice", "a.org", "pw1")):
             self.assertNotIn(secret, r.stdout + r.stderr)
+
+    def test_list_cells_and_auth_user_as_the_client_sends_it(self):
+        """An empty cell is '-' like the others (so columns stay columns); AUTH-USER is the
+        digest username a client sends: the user-id or user, URL-unescaped."""
+        with open(self.db, "a") as f:
+            f.write(f"e.org md5:{ha1('md5', '', 'e.org', 'x')} ;\n"
+                    "john%40corp@a.org clrtxt:pw ;\n"
+                    f"dan@a.org md5:{ha1('md5', 'dan@x', 'a.org', 'p')} ; dan%40x\n")
+        rows = [line.split() for line in user("list", self.db).stdout.splitlines()]
+        self.assertIn(["e.org", "-", "-", "MD5"], rows)
+        self.assertIn(["john%40corp@a.org", "john@corp", "-", "MD5,SHA-256", "(clear", "text)"],
+                      rows)
+        self.assertIn(["dan@a.org", "dan@x", "-", "MD5"], rows)
+        listed = json.loads(user("list", self.db, "--json").stdout)
+        self.assertEqual([u["auth_user"] for u in listed if u["identity"].startswith("john")],
+                         ["john@corp"])
+        self.assertIn("auth user:  dan@x\n", user("show", self.db, "dan@a.org").stdout)
 
     def test_list_json_and_domain(self):
         r = user("list", self.db, "--json", "--domain", "a.org")

@@ -232,6 +232,42 @@ TEST_F(AtomicFileTest, SymlinkIsFollowedAndKept) {
   EXPECT_EQ(read_file(link), "new\n");
 }
 
+// Messages and the stream's name show the path as it was given (relative, through a link),
+// never the resolved one: CI annotations and the user's own words must match.
+TEST_F(AtomicFileTest, MessagesNameThePathAsGiven) {
+  fs::create_directory(m_dir / "real");
+  const fs::path target = write("real/users", "x\n", 0600);
+  fs::create_symlink(target, m_dir / "users");
+  const fs::path saved = fs::current_path();
+  fs::current_path(m_dir);
+  const auto message_of = [](auto&& body) {
+    try {
+      body();
+    } catch (const Error& error) {
+      return std::string(error.what());
+    }
+    return std::string();
+  };
+  {
+    AtomicFile file("./users");
+    EXPECT_EQ(file.stream().name(), "./users");
+    EXPECT_EQ(file.path(), fs::canonical(target));
+    const std::string locked =
+        message_of([] { AtomicFile waiter("real/../users", std::chrono::milliseconds(50)); });
+    EXPECT_EQ(locked.rfind("real/../users: ", 0), 0u) << locked;
+  }
+  const std::string missing = message_of([] { AtomicFile file("./absent"); });
+  EXPECT_EQ(missing.rfind("./absent: cannot open", 0), 0u) << missing;
+  const std::string created = message_of([] {
+    AtomicFile::create("new", "x\n");
+    AtomicFile::create("new", "y\n");
+  });
+  EXPECT_EQ(created, "new: already exists");
+  const std::string no_directory = message_of([] { AtomicFile::create("nodir/new", "x\n"); });
+  EXPECT_EQ(no_directory.rfind("nodir/new: ", 0), 0u) << no_directory;
+  fs::current_path(saved);
+}
+
 TEST_F(AtomicFileTest, MissingFileIsNoInput) {
   EXPECT_EQ(kind_of([&] { AtomicFile file(m_dir / "absent"); }), ErrorKind::NoInput);
   EXPECT_EQ(kind_of([&] { read_file(m_dir / "absent"); }), ErrorKind::NoInput);

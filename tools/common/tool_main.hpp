@@ -4,21 +4,30 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sipcred::cli {
 
 // "sipcred-hash 0.1.0 (libsipcred 0.1.0)"
 std::string version_text(std::string_view tool);
 
-// Runs `body` and returns its exit code, or 74 when standard output could not be written. A
+// Runs `body` and returns its exit code, or 74 when any byte of standard output could not be
+// written (checked after the body, help and --version included, and at its close). A
 // sipcred::Error is printed as "TOOL: message" and
 // mapped to its exit code; a command-line error prints CLI11's message and gives 2 (help and
 // --version give 0); anything else is an internal error (70).
 int run_tool(std::string_view tool, const std::function<int()>& body);
 
-// Parses the command line; throws what run_tool turns into exit codes.
+// The name among `names` that `word` is most likely a misspelling or a prefix of, if one is
+// close enough to suggest ("did you mean 'list'?").
+std::optional<std::string> most_similar(std::string_view word,
+                                        const std::vector<std::string_view>& names);
+
+// Parses the command line; throws what run_tool turns into exit codes. A tool with
+// subcommands given a word that is none of them says so, and which one was meant.
 void parse(CLI::App& app, int argc, char** argv);
 
 // The options every tool has: --version and -q/--quiet.

@@ -106,9 +106,15 @@ public:
     char buffer[1 << 16];
     std::size_t got;
     while ((got = std::fread(buffer, 1, sizeof buffer, m_spool.get())) > 0)
-      if (std::fwrite(buffer, 1, got, stdout) != got) break;
-    if (std::ferror(m_spool.get()) || std::fflush(stdout) != 0)
-      throw Error(ErrorKind::Io, "cannot write to standard output");
+      if (std::fwrite(buffer, 1, got, stdout) != got || std::ferror(stdout))
+        throw Error(ErrorKind::Io, std::string("cannot write to standard output: ") +
+                                       std::strerror(errno));
+    if (std::ferror(m_spool.get()))
+      throw Error(ErrorKind::Io, m_spool_path + ": cannot read the temporary copy of the "
+                                                "output: " + std::strerror(errno));
+    if (std::fflush(stdout) != 0)
+      throw Error(ErrorKind::Io, std::string("cannot write to standard output: ") +
+                                     std::strerror(errno));
   }
 
 private:
@@ -234,8 +240,6 @@ int run(int argc, char** argv) {
                                           "written)");
   destination.commit();
   print_report(o, name, report);
-  std::cout.flush();
-  if (!std::cout) throw Error(ErrorKind::Io, "cannot write to standard output");
   return o.verify && report.mismatch_count > 0 ? exit_negative : exit_success;
 }
 

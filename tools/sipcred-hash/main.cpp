@@ -124,8 +124,6 @@ int run(int argc, char** argv) {
   } else {
     print(format, hashes, values, username, auth_user, realm);
   }
-  std::cout.flush();
-  if (!std::cout) throw Error(ErrorKind::Io, "cannot write to standard output");
   return exit_success;
 }
 

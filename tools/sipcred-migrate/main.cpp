@@ -32,6 +32,7 @@ struct Options {
   bool skip_unconvertible = false;
   bool verify = false;
   bool json = false;
+  bool no_config = false;
   bool quiet = false;
 };
 
@@ -100,6 +101,8 @@ int run(int argc, char** argv) {
                "Read every written account back as the server does and check it (exit 1 on a "
                "difference)");
   app.add_flag("--json", o.json, "Print the report as JSON on standard output");
+  app.add_flag("--no-config", o.no_config,
+               "Print no server configuration for DEST (on standard output, or in the JSON)");
   cli::add_common_options(app, "sipcred-migrate", o.quiet);
   cli::parse(app, argc, argv);
 
@@ -155,7 +158,9 @@ int run(int argc, char** argv) {
                                 [&](std::size_t done) { bar.update(done); });
   }
   const std::string configuration =
-      report.committed && !o.dry_run ? destination->server_configuration(report.domains) : "";
+      report.committed && !o.dry_run && !o.no_config
+          ? destination->server_configuration(report.domains)
+          : "";
 
   if (o.json) {
     nlohmann::json out{{"source", source_locator.display()},
@@ -207,9 +212,10 @@ int run(int argc, char** argv) {
                   << verified->differences.count << " differences\n";
       }
     }
-    if (!o.quiet && !configuration.empty()) {
-      std::cout << configuration;
-      if (report.more_domains && configuration.find("auth-domains=") != std::string::npos) {
+    if (!configuration.empty()) {
+      std::cout << configuration; // -q is about stderr: --no-config leaves this out
+      if (!o.quiet && report.more_domains &&
+          configuration.find("auth-domains=") != std::string::npos) {
         std::cerr << "sipcred-migrate: note: auth-domains lists "
                   << MigrationReport::listed_domains_at_most
                   << " of the source's domains; add the others\n";

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <iostream>
 #include <optional>
+#include <set>
 
 namespace sipcred::user_tool {
 namespace {
@@ -26,12 +27,10 @@ struct UserSummary {
 };
 
 UserSummary summarize(const Entry& entry, std::size_t index) {
-  UserSummary summary{entry.identity(),
-                      std::string(entry.user_id.empty() ? entry.user : entry.user_id),
-                      std::string(entry.phone),
-                      {},
-                      false,
-                      index + 1};
+  // The digest username a client sends: the user-id or the user, URL-unescaped.
+  UserSummary summary{
+      entry.identity(), userdb::auth_user_of(entry), std::string(entry.phone), {}, false,
+      index + 1};
   const userdb::CredentialPolicy policy = userdb::policy_of(entry);
   summary.clear_text = policy.clear_text;
   // Flexisip derives MD5 and SHA-256 from a clear text.
@@ -58,12 +57,16 @@ std::string join(const std::vector<std::string>& items) {
   return text;
 }
 
+// An empty value (no phone, a bare domain's auth user) as '-', so that columns stay columns.
+std::string cell(const std::string& value) { return value.empty() ? "-" : value; }
+
 void print_table(const std::vector<UserSummary>& users) {
   const std::vector<std::string> header = {"IDENTITY", "AUTH-USER", "PHONE", "ALGORITHMS"};
   std::vector<std::size_t> width(header.size());
   auto cells = [](const UserSummary& u) {
-    return std::vector<std::string>{u.identity, u.auth_user, u.phone.empty() ? "-" : u.phone,
-                                    join(u.algorithms) + (u.clear_text ? " (clear text)" : "")};
+    return std::vector<std::string>{cell(u.identity), cell(u.auth_user), cell(u.phone),
+                                    cell(join(u.algorithms)) +
+                                        (u.clear_text ? " (clear text)" : "")};
   };
   for (std::size_t c = 0; c < header.size(); ++c) width[c] = header[c].size();
   for (const UserSummary& u : users) {
@@ -124,7 +127,9 @@ int report_not_found(const Options& options, const userdb::Identity& identity) {
 } // namespace
 
 int run_list(const Options& options) {
-  const userdb::Document document = load_userdb(options.file, options.quiet);
+  Findings findings(options.file, options.quiet);
+  const userdb::Document document = load_userdb(options.file, findings);
+  findings.report({});
   std::vector<UserSummary> users;
   const auto& lines = document.lines();
   for (std::size_t i = 0; i < lines.size(); ++i)
@@ -143,9 +148,13 @@ int run_list(const Options& options) {
 
 int run_show(const Options& options) {
   const userdb::Identity identity = userdb::parse_identity(options.identities.at(0));
-  const userdb::Document document = load_userdb(options.file, options.quiet);
+  Findings findings(options.file, options.quiet);
+  const userdb::Document document = load_userdb(options.file, findings);
   const std::optional<Account> account = find_account(document, identity, options);
   if (!account) return report_not_found(options, identity);
+  std::set<std::size_t> lines{account->line + 1};
+  for (std::size_t index : account->ignored) lines.insert(index + 1);
+  findings.report(lines);
   const UserSummary user = summarize(document.lines()[account->line].entry, account->line);
   if (options.json) {
     std::cout << to_json(user, true).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
@@ -153,9 +162,9 @@ int run_show(const Options& options) {
   } else {
     std::cout << "identity:   " << user.identity << "\n"
               << "line:       " << user.line << "\n"
-              << "auth user:  " << user.auth_user << "\n"
-              << "phone:      " << (user.phone.empty() ? "-" : user.phone) << "\n"
-              << "algorithms: " << join(user.algorithms) << "\n"
+              << "auth user:  " << cell(user.auth_user) << "\n"
+              << "phone:      " << cell(user.phone) << "\n"
+              << "algorithms: " << cell(join(user.algorithms)) << "\n"
               << "clear text: " << (user.clear_text ? "yes" : "no") << "\n";
   }
   // Flexisip uses the last line of an account; earlier ones are named so they can be cleaned.
@@ -170,10 +179,12 @@ int run_check(const Options& options) {
   const userdb::Identity identity = userdb::parse_identity(options.identities.at(0));
   const std::string password =
       cli::read_password(options.password, "Password of " + identity.text() + ": ");
-  const userdb::Document document = load_userdb(options.file, options.quiet);
+  Findings findings(options.file, options.quiet);
+  const userdb::Document document = load_userdb(options.file, findings);
   const std::optional<Account> account = find_account(document, identity, options);
   if (!account) return report_not_found(options, identity);
   const std::size_t line = account->line + 1;
+  findings.report({line});
   const userdb::Entry& entry = document.lines()[account->line].entry;
   if (!entry.effective_credentials().empty() &&
       entry.effective_credentials().front()->type == userdb::CredentialType::ClearText &&

@@ -7,7 +7,9 @@
 #include "sipcred/userdb.hpp"
 
 #include <functional>
+#include <set>
 #include <string>
+#include <vector>
 
 namespace sipcred::user_tool {
 
@@ -15,13 +17,33 @@ namespace sipcred::user_tool {
 // userdb::scan_lines_in_parallel), so what it records must be guarded.
 using LineVisitor = std::function<void(const userdb::Line&)>;
 
-// Prints the diagnostics of `path` on stderr (warnings and notes only when not `quiet`) and
-// throws Error(DataError) when there is an error.
-void refuse_on_errors(const std::vector<Diagnostic>& diagnostics, const std::string& path,
-                      bool quiet);
+// The warnings and notes of a file a command opened. A command reports those of the lines it
+// works on in full and the others in one line: a file that convert left with two warnings a
+// user must not bury what the command says under one line per user.
+class Findings {
+public:
+  Findings(std::string path, bool quiet) : m_path(std::move(path)), m_quiet(quiet) {}
+  // Prints the errors (all of them) and throws Error(DataError) when there is one; keeps the
+  // rest for report().
+  void take(std::vector<Diagnostic> diagnostics);
+  // Prints, unless quiet, the kept findings on `lines` and those of `written` (lines the
+  // command wrote, as they now are), then one line counting the others.
+  void report(const std::set<std::size_t>& lines,
+              const std::vector<Diagnostic>& written = {}) const;
+  // The findings of lines that are no more (replaced or removed).
+  void forget(const std::set<std::size_t>& lines);
+  bool empty() const { return m_kept.empty(); }
+  bool quiet() const { return m_quiet; }
 
-// For reading commands: the whole document (no lock needed: AtomicFile replaces files whole).
-userdb::Document load_userdb(const std::string& path, bool quiet);
+private:
+  std::string m_path;
+  bool m_quiet;
+  std::vector<Diagnostic> m_kept;
+};
+
+// For reading commands: the whole document (no lock needed: AtomicFile replaces files whole);
+// its warnings and notes go to `findings`, for the command to report.
+userdb::Document load_userdb(const std::string& path, Findings& findings);
 
 // One unlocked pass over the file, for a quick look before asking a password.
 void scan_userdb(const std::string& path, const LineVisitor& visit);
@@ -36,9 +58,11 @@ public:
   EditSession& operator=(const EditSession&) = delete;
 
   userdb::LineEdits& edits() { return m_edits; }
-  void commit() { m_file.replace(m_edits.pieces()); }
+  // Replaces the file, then reports the findings of the lines written and counts the others.
+  void commit();
 
 private:
+  Findings m_findings;
   AtomicFile m_file;
   std::string_view m_content; // the locked file, mapped
   userdb::LineEdits m_edits;  // views into m_content

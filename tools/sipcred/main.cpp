@@ -61,8 +61,8 @@ std::optional<fs::path> find_tool(std::string_view name) {
 }
 
 int print_help() {
-  std::cout << "usage: sipcred TOOL [ARGS...]   (runs sipcred-TOOL ARGS...)\n"
-               "       sipcred help TOOL         (sipcred-TOOL --help)\n"
+  std::cout << "usage: sipcred [-q] TOOL [ARGS...]  (runs sipcred-TOOL [-q] ARGS...)\n"
+               "       sipcred help TOOL            (sipcred-TOOL --help)\n"
                "       sipcred --version\n\n"
                "Installed tools:\n";
   bool any = false;
@@ -77,14 +77,21 @@ int print_help() {
   return sipcred::exit_success;
 }
 
+std::string not_a_tool(std::string_view name) {
+  std::vector<std::string_view> names;
+  for (const Tool& tool : tools) names.push_back(tool.name);
+  std::string message = "'" + std::string(name) + "' is not a sipcred tool";
+  if (const auto meant = sipcred::cli::most_similar(name, names))
+    message += "; did you mean '" + *meant + "'?";
+  return message + " (see 'sipcred --help')";
+}
+
 // Replaces this process with the tool, so its exit status and signals are the caller's.
 int run(std::string_view name, std::vector<std::string> args) {
   // A name with a '/' could reach outside the sipcred-* programs: never look it up.
   const std::optional<fs::path> tool =
       name.empty() || name.find('/') != std::string_view::npos ? std::nullopt : find_tool(name);
-  if (!tool)
-    throw sipcred::Error(sipcred::ErrorKind::Usage,
-                         "'" + std::string(name) + "' is not a sipcred tool; see 'sipcred --help'");
+  if (!tool) throw sipcred::Error(sipcred::ErrorKind::Usage, not_a_tool(name));
   std::vector<char*> argv;
   std::string argv0 = "sipcred-" + std::string(name);
   argv.push_back(argv0.data());
@@ -96,7 +103,18 @@ int run(std::string_view name, std::vector<std::string> args) {
 }
 
 int dispatch(int argc, char** argv) {
-  const std::vector<std::string> args(argv + 1, argv + argc);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  // -q is the one option of every tool besides --help and --version: `sipcred -q TOOL ARGS`
+  // runs `sipcred-TOOL -q ARGS`.
+  std::vector<std::string> passed;
+  while (!args.empty() && (args[0] == "-q" || args[0] == "--quiet")) {
+    passed.push_back(args[0]);
+    args.erase(args.begin());
+  }
+  if (!passed.empty() && (args.empty() || args[0].starts_with("-")))
+    throw sipcred::Error(sipcred::ErrorKind::Usage,
+                         passed[0] + " is passed to a tool: give one after it, as in 'sipcred " +
+                             passed[0] + " TOOL ARGS...'; see 'sipcred --help'");
   if (args.empty() || args[0] == "--help" || args[0] == "-h" ||
       (args[0] == "help" && args.size() == 1))
     return print_help();
@@ -107,8 +125,14 @@ int dispatch(int argc, char** argv) {
   if (args[0] == "help") return run(args[1], {"--help"});
   if (args[0].starts_with("-"))
     throw sipcred::Error(sipcred::ErrorKind::Usage,
-                         "unknown option '" + args[0] + "'; see 'sipcred --help'");
-  return run(args[0], std::vector<std::string>(args.begin() + 1, args.end()));
+                         "'" + args[0] +
+                             "' is not an option of sipcred: options go after the "
+                             "tool name: sipcred TOOL " +
+                             args[0] +
+                             " ... (sipcred itself takes -q, --help and --version); see "
+                             "'sipcred --help'");
+  passed.insert(passed.end(), args.begin() + 1, args.end());
+  return run(args[0], std::move(passed));
 }
 
 } // namespace

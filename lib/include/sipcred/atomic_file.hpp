@@ -38,11 +38,12 @@ public:
 
 private:
   friend class AtomicFile;
-  PendingFile(AtomicFile* replacing, std::filesystem::path target);
+  PendingFile(AtomicFile* replacing, std::filesystem::path target, std::filesystem::path name);
   void write_out(std::string_view bytes);
 
   AtomicFile* m_replacing; // nullptr when creating
   std::filesystem::path m_target;
+  std::filesystem::path m_name; // the target as the caller named it, for messages
   std::filesystem::path m_temp; // empty once renamed into place
   int m_fd = -1;
   std::string m_buffer;
@@ -65,6 +66,9 @@ public:
 
   // The file really replaced: the given path with symlinks resolved.
   const std::filesystem::path& path() const { return m_path; }
+  // The path as given, which every message and the stream's name show (a user's ./users or a
+  // link is never rewritten to the file behind it).
+  const std::filesystem::path& name() const { return m_name; }
   // The current content, read under the lock.
   std::string read() const;
   // The same without a copy: the file mapped read-only, valid for the life of this object
@@ -91,6 +95,7 @@ public:
 
 private:
   friend class PendingFile;
+  std::filesystem::path m_name;
   std::filesystem::path m_path;
   int m_fd = -1; // the locked file
   void* m_map = nullptr;

@@ -22,6 +22,14 @@ public:
   void append(std::string text);
 
   bool empty() const { return m_edits.empty() && m_appended.empty(); }
+
+  // What changes, for reporting on it: each edited line of the original (its offset) with its
+  // new text (empty when erased), then the appended lines at the original's size.
+  struct Change {
+    std::size_t offset;
+    std::string_view text;
+  };
+  std::vector<Change> changes() const;
   // The edited content, in order: views into the original and into this object.
   std::vector<std::string_view> pieces() const;
 

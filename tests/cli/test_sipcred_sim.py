@@ -171,6 +171,9 @@ class LiveCommandLine(TempDirTest):
                  (["--store", self.store, "--listen", "::1:5060"], 2),
                  (["--store", self.store, "--nonce-expires", "0"], 2),
                  (["--store", self.store, "--transport", "sctp"], 2),
+                 (["--store", self.store, "--idle-timeout", "0"], 2),
+                 (["--store", self.store, "--message-timeout", "0"], 2),
+                 (["--store", self.store, "--message-timeout", "86401"], 2),
                  (["--store", self.path("none")], 66),
                  (["--store", self.write("bad", "version:1\nalice@d clrtxt:x;\n")], 65)]
         for args, code in cases:

@@ -302,6 +302,11 @@ int run(int argc, char** argv) {
       ->add_option("--message-timeout", o.serve.message_timeout,
                    "Seconds a TCP peer has from the first byte of a message to its last (20)")
       ->type_name("S");
+  serve
+      ->add_option("--max-failures", o.serve.max_failures,
+                   "After N failed authentications from one address within MINUTES, answer "
+                   "its requests 403 until that window closes (default: no limit)")
+      ->type_name("N/MINUTES");
 
   CLI::App* exchange = app.add_subcommand(
       "exchange", "Rehearse a user's whole exchange as a flexisip.conf sets it up; print the "

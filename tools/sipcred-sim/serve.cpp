@@ -6,6 +6,8 @@
 #include "server_setup.hpp"
 
 #include "sipcred/error.hpp"
+#include "sipcred/exchange.hpp"
+#include "sipcred/failure_limit.hpp"
 #include "sipcred/registrar.hpp"
 
 #include <fcntl.h>
@@ -76,7 +78,8 @@ void log(std::string line) {
 
 class Server {
 public:
-  Server(Registrar& registrar) : m_registrar(registrar) {}
+  Server(Registrar& registrar, std::optional<FailureLimit> limit)
+      : m_registrar(registrar), m_limit(std::move(limit)) {}
 
   // Answers one message from `peer` (whose IP address is `source`); the response bytes, empty
   // for none.
@@ -92,10 +95,16 @@ public:
       log(peer + ": a response (" + request.start_line() + "), ignored");
       return {};
     }
+    const Clock::time_point now = Clock::now();
+    if (m_limit)
+      if (const auto left = m_limit->blocked(source, now)) return refuse(request, peer, *left);
     try {
-      const Registrar::Outcome outcome =
-          m_registrar.handle(request, Registrar::Clock::now(), source);
+      const Registrar::Outcome outcome = m_registrar.handle(request, now, source);
       log(peer + ": " + outcome.log);
+      // Every verdict that refuses credentials counts (a 403, or the new challenge of no-403):
+      // each is one guess answered.
+      if (m_limit && !outcome.accepted && outcome.reason.starts_with("rejected: "))
+        m_limit->record_failure(source, now);
       return outcome.response ? outcome.response->format() : std::string();
     } catch (const Error& e) { // one odd request must not stop the registrar
       log(peer + ": " + request.start_line() + ": " + e.what() + ", dropped");
@@ -104,7 +113,27 @@ public:
   }
 
 private:
+  // A source over --max-failures gets the 403 of a wrong password, not silence: a phone stops
+  // on a final answer (over UDP, silence makes it send the request ten times more), the user
+  // sees why, and a guesser cannot tell it from a wrong guess. Nothing is looked up or hashed.
+  std::string refuse(const SipMessage& request, const std::string& peer, Clock::duration left) {
+    const std::string what =
+        request.method + " " + std::string(name_addr_uri(request.header("From").value_or("")));
+    const auto seconds = std::chrono::ceil<std::chrono::seconds>(left).count();
+    const std::string why = "blocked: " + std::to_string(m_limit->failures()) +
+                            " failed authentications within " +
+                            std::to_string(m_limit->window().count()) + " min, for " +
+                            std::to_string(seconds) + " s more";
+    if (request.method == "ACK") {
+      log(peer + ": " + what + ": " + why + ", no response");
+      return {};
+    }
+    log(peer + ": " + what + ": " + why + " -> 403 Forbidden");
+    return make_response(request, 403, "Forbidden", random_nonce(6)).format();
+  }
+
   Registrar& m_registrar;
+  std::optional<FailureLimit> m_limit;
 };
 
 struct Stream {
@@ -298,6 +327,12 @@ int run_serve(const ServeOptions& o) {
   const AuthSettings command_line = settings_of(o);
   check_timeout("--idle-timeout", o.idle_timeout);
   check_timeout("--message-timeout", o.message_timeout);
+  std::optional<FailureLimit> limit;
+  if (!o.max_failures.empty()) try {
+      limit = FailureLimit::parse(o.max_failures);
+    } catch (const Error& e) {
+      throw Error(e.kind(), std::string("--max-failures: ") + e.what());
+    }
   const auto [host, port] = split_host_port(o.listen, 5060);
   const bool udp = o.transport != "tcp", tcp = o.transport != "udp";
   ServerSetup setup = load_server_setup(o.config, o.store, o.schema, o.quiet);
@@ -345,10 +380,14 @@ int run_serve(const ServeOptions& o) {
   }
   // accept4 in a loop until the queue is empty.
   if (tcp) ::fcntl(tcp_fd.get(), F_SETFL, ::fcntl(tcp_fd.get(), F_GETFL) | O_NONBLOCK);
+  std::string described = describe(setup);
+  if (limit)
+    described += ", max-failures " + std::to_string(limit->failures()) + "/" +
+                 std::to_string(limit->window().count());
   log(std::string("listening on ") + (udp ? "udp " : "") + (tcp ? "tcp " : "") + address.text() +
-      " (" + describe(setup) + ")");
+      " (" + described + ")");
 
-  Server server(registrar);
+  Server server(registrar, std::move(limit));
   Streams streams(server, std::chrono::seconds(o.idle_timeout),
                   std::chrono::seconds(o.message_timeout));
   std::string datagram(65536, '\0');

@@ -115,6 +115,9 @@ complete -c sipcred-sim -n '__sipcred_sim_using serve' -l transport -x -d 'Trans
     udp\t"UDP only"
     tcp\t"TCP only"
     both\t"UDP and TCP (default)"'
+complete -c sipcred-sim -n '__sipcred_sim_using serve' -l idle-timeout -x -d 'Seconds a TCP connection may stay idle (default 120)'
+complete -c sipcred-sim -n '__sipcred_sim_using serve' -l message-timeout -x -d 'Seconds from the first byte of a TCP message to its last (default 20)'
+complete -c sipcred-sim -n '__sipcred_sim_using serve' -l max-failures -x -d 'N/MINUTES: failed authentications from one address before 403'
 
 # respond and verify
 complete -c sipcred-sim -n '__sipcred_sim_using respond verify exchange' -l method -x -d 'SIP method of the request' -a '

@@ -4,6 +4,7 @@
 #include "text.hpp"
 
 #include <charconv>
+#include <limits>
 
 namespace sipcred {
 
@@ -199,7 +200,8 @@ SipMessage parse_sip_message(std::string_view data) {
   return message;
 }
 
-std::optional<std::size_t> sip_message_size(std::string_view data, std::size_t max_header_bytes) {
+std::optional<std::size_t> sip_message_expected_size(std::string_view data,
+                                                     std::size_t max_header_bytes) {
   const std::size_t start = data.find_first_not_of("\r\n");
   if (start == std::string_view::npos) return std::nullopt;
   // The end of the headers: the first empty line (CRLF CRLF, or bare LFs).
@@ -224,8 +226,15 @@ std::optional<std::size_t> sip_message_size(std::string_view data, std::size_t m
     }
   }
   if (!length) malformed("no Content-Length on a stream");
-  if (data.size() - pos < *length) return std::nullopt;
+  if (*length > std::numeric_limits<std::size_t>::max() - pos)
+    malformed("Content-Length " + std::to_string(*length) + " too large");
   return pos + *length;
+}
+
+std::optional<std::size_t> sip_message_size(std::string_view data, std::size_t max_header_bytes) {
+  const auto size = sip_message_expected_size(data, max_header_bytes);
+  if (!size || *size > data.size()) return std::nullopt;
+  return size;
 }
 
 std::string header_parameter(std::string_view value, std::string_view name) {

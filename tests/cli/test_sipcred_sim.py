@@ -171,6 +171,16 @@ class LiveCommandLine(TempDirTest):
                  (["--store", self.store, "--listen", "::1:5060"], 2),
                  (["--store", self.store, "--nonce-expires", "0"], 2),
                  (["--store", self.store, "--transport", "sctp"], 2),
+                 (["--store", self.store, "--idle-timeout", "0"], 2),
+                 (["--store", self.store, "--message-timeout", "0"], 2),
+                 (["--store", self.store, "--message-timeout", "86401"], 2),
+                 (["--store", self.store, "--max-failures", "5"], 2),
+                 (["--store", self.store, "--max-failures", "0/10"], 2),
+                 (["--store", self.store, "--max-failures", "5/0"], 2),
+                 (["--store", self.store, "--max-failures", "5/1441"], 2),
+                 (["--store", self.store, "--max-failures", "5/10/2"], 2),
+                 (["--store", self.store, "--max-failures", "-5/10"], 2),
+                 (["--store", self.path("none"), "--max-failures", "x"], 2),
                  (["--store", self.path("none")], 66),
                  (["--store", self.write("bad", "version:1\nalice@d clrtxt:x;\n")], 65)]
         for args, code in cases:

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -29,9 +30,11 @@ def free_port(kind=socket.SOCK_DGRAM):
 
 
 class Serve:
-    """sipcred-sim serve on 127.0.0.1, port chosen by the system (read from its first line)."""
+    """sipcred-sim serve on 127.0.0.1, port chosen by the system (read from its first line).
+    With drain=True a thread reads its log as it comes (a flood of requests writes more lines
+    than a pipe holds: serve would wait on its standard output), in self.lines."""
 
-    def __init__(self, *args):
+    def __init__(self, *args, drain=False):
         self.proc = subprocess.Popen(
             [os.path.join(BIN, "sipcred-sim"), "serve", "--listen", "127.0.0.1:0", *args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -42,10 +45,35 @@ class Serve:
             raise AssertionError(f"serve did not start: {first}{self.proc.stderr.read()}")
         self.first_line = first
         self.port = int(first.split("(")[0].strip().rsplit(":", 1)[1])
+        self.lines = []
+        self.drainer = None
+        if drain:
+            self.drainer = threading.Thread(target=self._drain, daemon=True)
+            self.drainer.start()
+
+    def _drain(self):
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    def log(self):
+        """What serve logged so far (with drain=True)."""
+        return "".join(self.lines)
+
+    def rss_kib(self):
+        """serve's resident memory (VmRSS), in KiB."""
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            return next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
 
     def stop(self, sig=signal.SIGTERM):
         """Stops it; returns (exit status, the rest of stdout, stderr)."""
         self.proc.send_signal(sig)
+        if self.drainer:
+            self.proc.wait(timeout=10)
+            self.drainer.join(timeout=10)
+            err = self.proc.stderr.read()
+            self.proc.stdout.close()
+            self.proc.stderr.close()
+            return self.proc.returncode, self.log(), err
         out, err = self.proc.communicate(timeout=10)
         return self.proc.returncode, out, err
 
@@ -55,4 +83,11 @@ class Serve:
     def __exit__(self, *exc):
         if self.proc.poll() is None:
             self.proc.kill()
-            self.proc.communicate()
+            if not self.drainer:
+                self.proc.communicate()
+        if self.drainer:
+            self.proc.wait()
+            self.drainer.join(timeout=10)
+            for pipe in (self.proc.stdout, self.proc.stderr):
+                if not pipe.closed:
+                    pipe.close()

@@ -101,6 +101,21 @@ TEST(SipMessage, StreamFramingWaitsForTheWholeBody) {
   EXPECT_THROW(sip_message_size(std::string(70000, 'a')), Error);
 }
 
+TEST(SipMessage, ExpectedSizeIsKnownOnceTheHeadersAreIn) {
+  const std::string one = register_request.substr(0, register_request.size() - 5);
+  const std::size_t headers = one.find("\r\n\r\n") + 4;
+  EXPECT_EQ(sip_message_expected_size(one.substr(0, headers - 1)), std::nullopt);
+  EXPECT_EQ(sip_message_expected_size(one.substr(0, headers)), one.size());
+  EXPECT_EQ(sip_message_expected_size(one + "NEXT"), one.size());
+  const std::string huge = "OPTIONS sip:x SIP/2.0\r\nContent-Length: 50000000\r\n\r\n";
+  EXPECT_EQ(sip_message_expected_size(huge), huge.size() + 50000000);
+  EXPECT_EQ(sip_message_size(huge), std::nullopt);
+  // A length that would wrap around is refused, not taken for a small one.
+  EXPECT_THROW(sip_message_expected_size("OPTIONS sip:x SIP/2.0\r\nContent-Length: "
+                                         "18446744073709551615\r\n\r\n"),
+               Error);
+}
+
 TEST(SipMessage, ParametersAndUris) {
   EXPECT_EQ(header_parameter("<sip:a@b;tag=no>;tag=yes;x", "TAG"), "yes");
   EXPECT_EQ(header_parameter("SIP/2.0/UDP h:1;branch=z9hG4bK7;rport", "branch"), "z9hG4bK7");

@@ -30,6 +30,9 @@ struct ServeOptions {
   bool no_403 = false;
   unsigned nonce_expires = 3600;
   std::string transport = "both";
+  unsigned idle_timeout = 120;   // seconds a TCP connection may stay idle
+  unsigned message_timeout = 20; // seconds from a message's first byte on TCP to its last
+  std::string max_failures;      // "N/MINUTES"; empty: no limit
   bool quiet = false;
 };
 int run_serve(const ServeOptions& options);

@@ -294,6 +294,19 @@ int run(int argc, char** argv) {
     setting->excludes(serve_config);
   serve->add_option("--transport", o.serve.transport, "udp, tcp or both (default)")
       ->check(CLI::IsMember({"udp", "tcp", "both"}));
+  serve
+      ->add_option("--idle-timeout", o.serve.idle_timeout,
+                   "Seconds a TCP connection may stay idle before it is closed (120)")
+      ->type_name("S");
+  serve
+      ->add_option("--message-timeout", o.serve.message_timeout,
+                   "Seconds a TCP peer has from the first byte of a message to its last (20)")
+      ->type_name("S");
+  serve
+      ->add_option("--max-failures", o.serve.max_failures,
+                   "After N failed authentications from one address within MINUTES, answer "
+                   "its requests 403 until that window closes (default: no limit)")
+      ->type_name("N/MINUTES");
 
   CLI::App* exchange = app.add_subcommand(
       "exchange", "Rehearse a user's whole exchange as a flexisip.conf sets it up; print the "

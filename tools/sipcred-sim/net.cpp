@@ -246,7 +246,9 @@ Fd listen_tcp(const Address& address) {
   ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
   if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address.storage), address.length) != 0)
     unavailable("cannot listen on tcp " + address.text());
-  if (::listen(fd.get(), 64) != 0) unavailable("cannot listen on tcp " + address.text());
+  // The longest queue the system allows: a burst of connections waits for accept instead of
+  // being refused while serve makes room for them.
+  if (::listen(fd.get(), SOMAXCONN) != 0) unavailable("cannot listen on tcp " + address.text());
   return fd;
 }
 
@@ -264,6 +266,16 @@ bool send_all(int fd, std::string_view data) {
     data.remove_prefix(static_cast<std::size_t>(n));
   }
   return true;
+}
+
+std::optional<std::size_t> send_some(int fd, std::string_view data) {
+  while (true) {
+    const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+    return std::nullopt;
+  }
 }
 
 } // namespace sipcred::sim

@@ -73,5 +73,8 @@ Fd listen_tcp(const Address& address);
 
 // Sends all of `data` on a stream socket; false when the peer is gone.
 bool send_all(int fd, std::string_view data);
+// Sends what a non-blocking stream socket takes of `data` now, without waiting: the number of
+// bytes sent (0 when its buffer is full), nullopt when the peer is gone.
+std::optional<std::size_t> send_some(int fd, std::string_view data);
 
 } // namespace sipcred::sim

@@ -6,14 +6,18 @@
 #include "server_setup.hpp"
 
 #include "sipcred/error.hpp"
+#include "sipcred/exchange.hpp"
+#include "sipcred/failure_limit.hpp"
 #include "sipcred/registrar.hpp"
 
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 #include <map>
@@ -22,8 +26,21 @@ namespace sipcred::sim {
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
+// The limits of TCP (sipcred-sim(1), LIMITS, says why each value). A connection is cut when it
+// stays idle past --idle-timeout, or when a message is not whole --message-timeout after its
+// first byte; at max_connections, a new connection takes the place of the one idle the longest.
 constexpr std::size_t max_connections = 256;
-constexpr std::size_t max_stream_buffer = 1 << 20; // a peer sending more without a message: cut
+// The largest message taken, headers and body: what one UDP datagram can carry. A REGISTER
+// needs a few hundred bytes; a longer message on a stream cuts the connection, so that a peer
+// costs serve at most this much input however much it sends.
+constexpr std::size_t max_message = 65535;
+// Responses a peer has not read yet: past this, its next requests wait, unread.
+constexpr std::size_t max_output = 65536;
+// How many connections one pass of the loop accepts, so that a flood of them leaves room for
+// UDP and for the connections already there.
+constexpr int accepts_per_pass = 64;
 
 // The command line's settings, when there is no --config.
 AuthSettings settings_of(const ServeOptions& o) {
@@ -47,6 +64,11 @@ AuthSettings settings_of(const ServeOptions& o) {
   return settings;
 }
 
+void check_timeout(const char* option, unsigned seconds) {
+  if (seconds == 0 || seconds > 86400)
+    throw Error(ErrorKind::Usage, std::string(option) + " takes seconds from 1 to 86400");
+}
+
 // One line per event, whatever a peer put in its headers: control bytes are shown as '?'.
 void log(std::string line) {
   for (char& c : line)
@@ -56,7 +78,8 @@ void log(std::string line) {
 
 class Server {
 public:
-  Server(Registrar& registrar) : m_registrar(registrar) {}
+  Server(Registrar& registrar, std::optional<FailureLimit> limit)
+      : m_registrar(registrar), m_limit(std::move(limit)) {}
 
   // Answers one message from `peer` (whose IP address is `source`); the response bytes, empty
   // for none.
@@ -72,10 +95,16 @@ public:
       log(peer + ": a response (" + request.start_line() + "), ignored");
       return {};
     }
+    const Clock::time_point now = Clock::now();
+    if (m_limit)
+      if (const auto left = m_limit->blocked(source, now)) return refuse(request, peer, *left);
     try {
-      const Registrar::Outcome outcome =
-          m_registrar.handle(request, Registrar::Clock::now(), source);
+      const Registrar::Outcome outcome = m_registrar.handle(request, now, source);
       log(peer + ": " + outcome.log);
+      // Every verdict that refuses credentials counts (a 403, or the new challenge of no-403):
+      // each is one guess answered.
+      if (m_limit && !outcome.accepted && outcome.reason.starts_with("rejected: "))
+        m_limit->record_failure(source, now);
       return outcome.response ? outcome.response->format() : std::string();
     } catch (const Error& e) { // one odd request must not stop the registrar
       log(peer + ": " + request.start_line() + ": " + e.what() + ", dropped");
@@ -84,14 +113,211 @@ public:
   }
 
 private:
+  // A source over --max-failures gets the 403 of a wrong password, not silence: a phone stops
+  // on a final answer (over UDP, silence makes it send the request ten times more), the user
+  // sees why, and a guesser cannot tell it from a wrong guess. Nothing is looked up or hashed.
+  std::string refuse(const SipMessage& request, const std::string& peer, Clock::duration left) {
+    const std::string what =
+        request.method + " " + std::string(name_addr_uri(request.header("From").value_or("")));
+    const auto seconds = std::chrono::ceil<std::chrono::seconds>(left).count();
+    const std::string why = "blocked: " + std::to_string(m_limit->failures()) +
+                            " failed authentications within " +
+                            std::to_string(m_limit->window().count()) + " min, for " +
+                            std::to_string(seconds) + " s more";
+    if (request.method == "ACK") {
+      log(peer + ": " + what + ": " + why + ", no response");
+      return {};
+    }
+    log(peer + ": " + what + ": " + why + " -> 403 Forbidden");
+    return make_response(request, 403, "Forbidden", random_nonce(6)).format();
+  }
+
   Registrar& m_registrar;
+  std::optional<FailureLimit> m_limit;
 };
 
 struct Stream {
   Fd fd;
   std::string peer;
-  std::string source; // the peer's IP address
-  std::string buffer;
+  std::string source;              // the peer's IP address
+  std::string input;               // received, not yet answered
+  std::size_t searched = 0;        // input[0, searched) holds no end of headers
+  std::optional<std::size_t> size; // of the message input begins, once its headers are in
+  std::optional<Clock::time_point> message_began; // when its first byte was read
+  Clock::time_point last_activity;                // a byte read or sent
+  std::string output;                             // responses the peer has not taken yet
+};
+
+// Whether the headers of the message at the start of s.input have ended (an empty line came).
+// The search resumes where the last one stopped: a peer sending a byte at a time costs one
+// pass over its headers, not one per byte.
+bool headers_ended(Stream& s) {
+  const std::string_view in = s.input;
+  for (std::size_t lf = in.find('\n', s.searched); lf != std::string_view::npos;
+       lf = in.find('\n', lf + 1)) {
+    const bool cr = lf + 1 < in.size() && in[lf + 1] == '\r';
+    const std::size_t next = lf + (cr ? 2 : 1);
+    if (next >= in.size()) {
+      s.searched = lf;
+      return false;
+    }
+    if (in[next] == '\n') return true;
+  }
+  s.searched = in.size();
+  return false;
+}
+
+// The TCP side of serve: the connections, their deadlines, and the room they take.
+class Streams {
+public:
+  Streams(Server& server, Clock::duration idle_timeout, Clock::duration message_timeout)
+      : m_server(server), m_idle_timeout(idle_timeout), m_message_timeout(message_timeout) {}
+
+  // The descriptors to poll: a connection is read while its peer takes its responses.
+  void add_polled(std::vector<pollfd>& polled) const {
+    for (const auto& [fd, s] : m_streams) {
+      short events = 0;
+      if (s.output.size() < max_output) events |= POLLIN;
+      if (!s.output.empty()) events |= POLLOUT;
+      polled.push_back({fd, events, 0});
+    }
+  }
+
+  // Milliseconds to the next deadline (-1: none), for poll.
+  int next_deadline(Clock::time_point now) const {
+    std::optional<Clock::time_point> next;
+    for (const auto& [fd, s] : m_streams)
+      if (!next || deadline(s) < *next) next = deadline(s);
+    if (!next) return -1;
+    if (*next <= now) return 0;
+    return static_cast<int>(
+        std::min<long long>(std::chrono::ceil<Milliseconds>(*next - now).count(), 1 << 30));
+  }
+
+  void on_event(const pollfd& p, Clock::time_point now) {
+    const auto found = m_streams.find(p.fd);
+    if (found == m_streams.end()) return;
+    Stream& s = found->second;
+    bool keep = true;
+    bool gone = false; // the peer closed its side: answer what is whole, then close
+    if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
+      char chunk[16384];
+      const ssize_t n = ::recv(p.fd, chunk, sizeof chunk, 0);
+      if (n > 0) {
+        s.input.append(chunk, static_cast<std::size_t>(n));
+        s.last_activity = now;
+      } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+        gone = true;
+      }
+    }
+    try {
+      keep = process(s, now) && !gone;
+    } catch (const Error& e) { // no way to find the next message: drop the connection
+      log(s.peer + ": " + e.what() + "; connection closed");
+      keep = false;
+    }
+    if (!keep) m_streams.erase(found);
+  }
+
+  // Closes the connections past their deadline.
+  void expire(Clock::time_point now) {
+    std::erase_if(m_streams, [&](const auto& entry) {
+      const Stream& s = entry.second;
+      if (now < deadline(s)) return false;
+      if (s.message_began)
+        log(s.peer + ": no whole message " + seconds(m_message_timeout) +
+            " after its first byte; connection closed");
+      else
+        log(s.peer + ": idle for " + seconds(m_idle_timeout) + "; connection closed");
+      return true;
+    });
+  }
+
+  void add(Fd fd, const Address& from, Clock::time_point now) {
+    const std::string peer = "tcp " + from.text();
+    if (m_streams.size() >= max_connections) make_room(peer);
+    const int key = fd.get();
+    Stream s{std::move(fd), peer, from.host(), {}, 0, {}, {}, now, {}};
+    m_streams.insert_or_assign(key, std::move(s));
+  }
+
+private:
+  Clock::time_point deadline(const Stream& s) const {
+    return s.message_began ? *s.message_began + m_message_timeout
+                           : s.last_activity + m_idle_timeout;
+  }
+
+  static std::string seconds(Clock::duration d) {
+    return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count()) + " s";
+  }
+
+  // Answers the whole messages of s.input while the peer takes the responses; false when the
+  // connection is to be closed.
+  bool process(Stream& s, Clock::time_point now) {
+    while (s.output.size() < max_output) {
+      if (!s.message_began) {
+        // CRLFs between messages are keep-alives (RFC 5626): activity, not a message.
+        s.input.erase(0, s.input.find_first_not_of("\r\n"));
+        if (s.input.empty()) break;
+        s.message_began = now;
+      }
+      if (!s.size) {
+        if (!headers_ended(s)) {
+          if (s.input.size() <= max_message) break;
+          log(s.peer + ": headers longer than " + std::to_string(max_message) +
+              " bytes; connection closed");
+          return false;
+        }
+        s.size = sip_message_expected_size(s.input, max_message);
+        if (*s.size > max_message) {
+          log(s.peer + ": a message of " + std::to_string(*s.size) + " bytes, more than " +
+              std::to_string(max_message) + "; connection closed");
+          return false;
+        }
+      }
+      if (s.input.size() < *s.size) break;
+      s.output += m_server.answer(std::string_view(s.input).substr(0, *s.size), s.peer, s.source);
+      s.input.erase(0, *s.size);
+      s.searched = 0;
+      s.size.reset();
+      s.message_began.reset();
+    }
+    // An idle connection keeps no large buffer: 256 of them stay small.
+    if (s.input.empty() && s.input.capacity() > 4096) std::string().swap(s.input);
+    if (s.output.empty()) return true;
+    const auto sent = send_some(s.fd.get(), s.output);
+    if (!sent) return false;
+    if (*sent) {
+      s.output.erase(0, *sent);
+      s.last_activity = now;
+    }
+    if (s.output.empty() && s.output.capacity() > 4096) std::string().swap(s.output);
+    return true;
+  }
+
+  // At max_connections: closes the connection idle the longest. When every one is in the middle
+  // of a message, the one whose message began first goes: a real client's message arrives
+  // within milliseconds, so that one is the slowest.
+  void make_room(const std::string& newcomer) {
+    auto victim = m_streams.begin();
+    for (auto it = m_streams.begin(); it != m_streams.end(); ++it) {
+      const Stream &a = it->second, &b = victim->second;
+      if (a.message_began.has_value() != b.message_began.has_value()) {
+        if (!a.message_began) victim = it;
+      } else if (a.message_began ? *a.message_began < *b.message_began
+                                 : a.last_activity < b.last_activity) {
+        victim = it;
+      }
+    }
+    log(victim->second.peer + ": closed to make room for " + newcomer + " (" +
+        std::to_string(max_connections) + " connections)");
+    m_streams.erase(victim);
+  }
+
+  Server& m_server;
+  Clock::duration m_idle_timeout;
+  Clock::duration m_message_timeout;
+  std::map<int, Stream> m_streams;
 };
 
 } // namespace
@@ -99,6 +325,14 @@ struct Stream {
 int run_serve(const ServeOptions& o) {
   // Checked before the config and the store are read: a bad command line is a usage error.
   const AuthSettings command_line = settings_of(o);
+  check_timeout("--idle-timeout", o.idle_timeout);
+  check_timeout("--message-timeout", o.message_timeout);
+  std::optional<FailureLimit> limit;
+  if (!o.max_failures.empty()) try {
+      limit = FailureLimit::parse(o.max_failures);
+    } catch (const Error& e) {
+      throw Error(e.kind(), std::string("--max-failures: ") + e.what());
+    }
   const auto [host, port] = split_host_port(o.listen, 5060);
   const bool udp = o.transport != "tcp", tcp = o.transport != "udp";
   ServerSetup setup = load_server_setup(o.config, o.store, o.schema, o.quiet);
@@ -144,21 +378,31 @@ int run_serve(const ServeOptions& o) {
       udp_fd = Fd();
     }
   }
+  // accept4 in a loop until the queue is empty.
+  if (tcp) ::fcntl(tcp_fd.get(), F_SETFL, ::fcntl(tcp_fd.get(), F_GETFL) | O_NONBLOCK);
+  std::string described = describe(setup);
+  if (limit)
+    described += ", max-failures " + std::to_string(limit->failures()) + "/" +
+                 std::to_string(limit->window().count());
   log(std::string("listening on ") + (udp ? "udp " : "") + (tcp ? "tcp " : "") + address.text() +
-      " (" + describe(setup) + ")");
+      " (" + described + ")");
 
-  Server server(registrar);
-  std::map<int, Stream> streams;
+  Server server(registrar, std::move(limit));
+  Streams streams(server, std::chrono::seconds(o.idle_timeout),
+                  std::chrono::seconds(o.message_timeout));
   std::string datagram(65536, '\0');
+  std::vector<pollfd> polled;
   while (true) {
-    std::vector<pollfd> polled{{signal_fd.get(), POLLIN, 0}};
+    polled.assign({{signal_fd.get(), POLLIN, 0}});
     if (udp) polled.push_back({udp_fd.get(), POLLIN, 0});
     if (tcp) polled.push_back({tcp_fd.get(), POLLIN, 0});
-    for (const auto& [fd, stream] : streams) polled.push_back({fd, POLLIN, 0});
-    if (::poll(polled.data(), polled.size(), -1) < 0) {
+    streams.add_polled(polled);
+    if (::poll(polled.data(), polled.size(), streams.next_deadline(Clock::now())) < 0) {
       if (errno == EINTR) continue;
       throw Error(ErrorKind::Io, std::string("poll: ") + std::strerror(errno));
     }
+    const Clock::time_point now = Clock::now();
+    bool accept = false;
     for (const pollfd& p : polled) {
       if (!p.revents) continue;
       if (p.fd == signal_fd.get()) {
@@ -183,42 +427,19 @@ int run_serve(const ServeOptions& o) {
         continue;
       }
       if (tcp && p.fd == tcp_fd.get()) {
-        Address from;
-        from.length = sizeof from.storage;
-        Fd fd(::accept4(tcp_fd.get(), reinterpret_cast<sockaddr*>(&from.storage), &from.length,
-                        SOCK_CLOEXEC | SOCK_NONBLOCK));
-        if (fd.get() < 0) continue;
-        if (streams.size() >= max_connections) {
-          log("tcp " + from.text() + ": too many connections, closed");
-          continue;
-        }
-        const int key = fd.get();
-        streams[key] = Stream{std::move(fd), "tcp " + from.text(), from.host(), {}};
+        accept = true; // after the connections polled, so that no descriptor is reused meanwhile
         continue;
       }
-      const auto found = streams.find(p.fd);
-      if (found == streams.end()) continue;
-      Stream& stream = found->second;
-      char chunk[16384];
-      const ssize_t n = ::recv(p.fd, chunk, sizeof chunk, 0);
-      if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-      bool close = n <= 0;
-      if (n > 0) stream.buffer.append(chunk, static_cast<std::size_t>(n));
-      try {
-        while (!close) {
-          const auto size = sip_message_size(stream.buffer);
-          if (!size) break;
-          const std::string response = server.answer(
-              std::string_view(stream.buffer).substr(0, *size), stream.peer, stream.source);
-          stream.buffer.erase(0, *size);
-          if (!response.empty() && !send_all(p.fd, response)) close = true;
-        }
-      } catch (const Error& e) { // no way to find the next message: drop the connection
-        log(stream.peer + ": " + e.what() + "; connection closed");
-        close = true;
-      }
-      if (stream.buffer.size() > max_stream_buffer) close = true;
-      if (close) streams.erase(found);
+      streams.on_event(p, now);
+    }
+    streams.expire(now);
+    for (int i = 0; accept && i < accepts_per_pass; ++i) {
+      Address from;
+      from.length = sizeof from.storage;
+      Fd fd(::accept4(tcp_fd.get(), reinterpret_cast<sockaddr*>(&from.storage), &from.length,
+                      SOCK_CLOEXEC | SOCK_NONBLOCK));
+      if (fd.get() < 0) break;
+      streams.add(std::move(fd), from, now);
     }
   }
 }

@@ -48,6 +48,12 @@ SipMessage parse_sip_message(std::string_view data);
 // or when the headers grow past `max_header_bytes` without an end.
 std::optional<std::size_t> sip_message_size(std::string_view data,
                                             std::size_t max_header_bytes = 65536);
+// The same framing one step earlier: once the headers at the start of `data` are whole, the
+// size of the message they begin, though its body may not all be in `data` yet (so that a
+// reader can refuse a message too large before it arrives); nullopt while the headers are not
+// whole. The same errors.
+std::optional<std::size_t> sip_message_expected_size(std::string_view data,
+                                                     std::size_t max_header_bytes = 65536);
 
 // A header parameter: "tag" in `<sip:a@b>;tag=12`, "branch" in a Via. Empty when absent.
 std::string header_parameter(std::string_view value, std::string_view name);

@@ -26,16 +26,6 @@ namespace {
                                         " bytes, the most sipcred reads");
 }
 
-// The first line that `next_byte` (a byte, or -1 at the end) gives, without LF or CRLF; nullopt
-// when it gives nothing. At most max_password_bytes + 2 bytes are read (the password, a CR, and
-// one byte more to tell a longer line), so /dev/zero or a runaway pipe cannot exhaust memory.
-// Overwrites what a string held (its whole capacity: a short string keeps its bytes inline
-// after a move) before it is freed.
-void wipe(std::string& secret) {
-  OPENSSL_cleanse(secret.data(), secret.capacity());
-  secret.clear();
-}
-
 // A line buffer that never leaves its secret behind: reserved up front, so that no growth
 // frees a copy, and wiped when dropped.
 class LineBuffer {
@@ -57,6 +47,9 @@ std::string taken(std::string& secret) {
   return out;
 }
 
+// The first line that `next_byte` (a byte, or -1 at the end) gives, without LF or CRLF; nullopt
+// when it gives nothing. At most max_password_bytes + 2 bytes are read (the password, a CR, and
+// one byte more to tell a longer line), so /dev/zero or a runaway pipe cannot exhaust memory.
 template <class NextByte>
 std::optional<std::string> bounded_line(NextByte next_byte, std::string_view source) {
   LineBuffer buffer;
@@ -211,6 +204,11 @@ void add_password_options(CLI::App& app, PasswordOptions& options, bool offer_ge
     auto* generate = add_generate_option(app, options.generate_length, "Generate the password");
     generate->excludes(stdin_flag)->excludes(file_option);
   }
+}
+
+void wipe(std::string& secret) {
+  OPENSSL_cleanse(secret.data(), secret.capacity());
+  secret.clear();
 }
 
 std::string read_password(const PasswordOptions& options, std::string_view prompt, bool confirm) {

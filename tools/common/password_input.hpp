@@ -17,7 +17,7 @@ struct PasswordOptions {
   bool from_stdin = false;
   std::string file;
   std::size_t generate_length = 0; // --generate[=LEN]; 0 when not asked
-  bool stdin_taken = false; // stdin carries other input: ask the terminal even in a pipe
+  bool stdin_taken = false;        // stdin carries other input: ask the terminal even in a pipe
 };
 
 // Adds --password-stdin and --password-file FILE, and with `offer_generate` --generate[=LEN]
@@ -32,5 +32,22 @@ CLI::Option* add_generate_option(CLI::App& app, std::size_t& length, std::string
 // password, no input or more than max_password_bytes, NoInput for a missing file.
 std::string read_password(const PasswordOptions& options, std::string_view prompt,
                           bool confirm = false);
+
+// Overwrites what a string held (its whole capacity: a short string keeps its bytes inline
+// after a move) and empties it.
+void wipe(std::string& secret);
+
+// Wipes a tool's copy of a password when it goes out of scope, however the tool leaves:
+// freed memory keeps no password for a later allocation or a debugger to find.
+class WipedOnExit {
+public:
+  explicit WipedOnExit(std::string& secret) : m_secret(secret) {}
+  ~WipedOnExit() { wipe(m_secret); }
+  WipedOnExit(const WipedOnExit&) = delete;
+  WipedOnExit& operator=(const WipedOnExit&) = delete;
+
+private:
+  std::string& m_secret;
+};
 
 } // namespace sipcred::cli

@@ -108,8 +108,9 @@ int run(int argc, char** argv) {
   // A client hashes the name it sends: the user-id when there is one.
   const std::string& username = auth_user.empty() ? user : auth_user;
   if (!json) check_format(format, hashes, username, realm); // JSON holds any algorithm
-  const std::string password =
+  std::string password =
       cli::read_password(password_options, "Password for " + username + " in " + realm + ": ");
+  const cli::WipedOnExit wiped(password);
 
   std::vector<std::string> values;
   for (HashFunction hash : hashes) values.push_back(ha1(hash, username, realm, password));

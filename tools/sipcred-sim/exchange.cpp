@@ -130,6 +130,7 @@ int run_exchange(const ExchangeOptions& o) {
   client.user_agent = "sipcred-sim exchange";
   const std::string shown_user = o.auth_user.empty() ? userdb::url_unescape(aor.user) : o.auth_user;
   client.password = cli::read_password(o.password, "Password for " + shown_user + ": ");
+  const cli::WipedOnExit wiped(client.password);
   RegisterClient phone(client);
 
   const Rehearsal rehearsal = rehearse_exchange(registrar, phone, Registrar::Clock::now());

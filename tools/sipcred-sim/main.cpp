@@ -144,6 +144,7 @@ int run_respond(const Options& o) {
                                           ? "no challenge with algorithm " + o.algorithm
                                           : "no challenge with an algorithm this client knows");
   request.password = cli::read_password(password, "Password for " + request.username + ": ");
+  const cli::WipedOnExit wiped(request.password);
   const DigestCredentials answer = respond({challenges[*chosen]}, request);
   // A proxy's challenge (407) is answered in Proxy-Authorization, a registrar's in
   // Authorization.

@@ -66,6 +66,7 @@ int run_probe(const ProbeOptions& o) {
   }
   const std::string shown_user = o.auth_user.empty() ? userdb::url_unescape(aor.user) : o.auth_user;
   settings.password = cli::read_password(o.password, "Password for " + shown_user + ": ");
+  const cli::WipedOnExit wiped(settings.password);
 
   const Address peer =
       resolve(aor.host, aor.port.value_or(5060), transport == "udp" ? SOCK_DGRAM : SOCK_STREAM)

@@ -184,7 +184,8 @@ int run_add(const Options& options) {
   userdb::check_policy(identity, policy, options.auth_user);
   if (asks_terminal(options) && exists_unlocked(options, identity))
     return already_exists(options, identity);
-  const std::string password = new_password(options, identity);
+  std::string password = new_password(options, identity);
+  const cli::WipedOnExit wiped(password);
 
   std::atomic<bool> exists = false;
   EditSession session(options.file, options.quiet, [&](const userdb::Line& line) {
@@ -204,7 +205,8 @@ int run_rotate(const Options& options) {
   userdb::check_policy(identity, requested_policy(options), options.auth_user);
   if (asks_terminal(options) && rotation_precheck(options, identity).empty())
     return not_found(options, identity.text());
-  const std::string password = new_password(options, identity);
+  std::string password = new_password(options, identity);
+  const cli::WipedOnExit wiped(password);
 
   std::vector<FoundLine> lines;
   std::mutex found;
@@ -341,6 +343,15 @@ int run_import(const Options& options) {
     }
   }
   std::vector<std::pair<std::string, std::string>> generated; // identity, password
+  // The list's passwords, wiped however the command ends (see cli::WipedOnExit).
+  struct ListWiped {
+    std::vector<ImportRecord>& records;
+    std::vector<std::pair<std::string, std::string>>& generated;
+    ~ListWiped() {
+      for (ImportRecord& record : records) cli::wipe(record.password);
+      for (auto& pair : generated) cli::wipe(pair.second);
+    }
+  } const list_wiped{records, generated};
   for (ImportRecord& record : records)
     if (record.password.empty()) {
       record.password = generate_password(options.import_generate);

@@ -177,8 +177,9 @@ int run_show(const Options& options) {
 
 int run_check(const Options& options) {
   const userdb::Identity identity = userdb::parse_identity(options.identities.at(0));
-  const std::string password =
+  std::string password =
       cli::read_password(options.password, "Password of " + identity.text() + ": ");
+  const cli::WipedOnExit wiped(password);
   Findings findings(options.file, options.quiet);
   const userdb::Document document = load_userdb(options.file, findings);
   const std::optional<Account> account = find_account(document, identity, options);

@@ -9,9 +9,8 @@ that leaves the original byte for byte and no temporary file."""
 import os
 import unittest
 
-from clitest import BUILD, TempDirTest, run
+from clitest import SHIM, TempDirTest, run
 
-SHIM = os.environ.get("SIPCRED_SHIM", os.path.join(BUILD, "tests/libsyscall_shim.so"))
 USERS = "version:1\nalice@d.org clrtxt:old ;\nbob@d.org clrtxt:bob ;\n"
 
 

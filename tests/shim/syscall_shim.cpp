@@ -15,8 +15,8 @@
 //   SIPCRED_SHIM_STOP=CALL:GLOB:N the process stops itself (SIGSTOP) just before the N-th such
 //                                 call, so that a test knows where a SIGKILL lands: it waits
 //                                 for the stop (waitpid WUNTRACED) instead of guessing a delay.
-// CALL names the plain form: "rename" also matches renameat and renameat2, "fsync" does not
-// match fdatasync.
+// CALL names the plain form: "write" also matches pwrite and pwrite64, "rename" renameat and
+// renameat2; "fsync" does not match fdatasync.
 
 #include <atomic>
 #include <cerrno>
@@ -167,6 +167,17 @@ SHIM_EXPORT ssize_t write(int fd, const void* buffer, size_t size) {
   static auto* const real = next<ssize_t(int, const void*, size_t)>("write");
   if (fd <= 2 || fd == settings().log_fd) return real(fd, buffer, size);
   return intercept("write", path_of_fd(fd), "", [&] { return real(fd, buffer, size); });
+}
+
+// SQLite writes its database and journal with pwrite: a test can stop a transaction midway.
+SHIM_EXPORT ssize_t pwrite(int fd, const void* buffer, size_t size, off_t offset) {
+  static auto* const real = next<ssize_t(int, const void*, size_t, off_t)>("pwrite");
+  return intercept("write", path_of_fd(fd), "", [&] { return real(fd, buffer, size, offset); });
+}
+
+SHIM_EXPORT ssize_t pwrite64(int fd, const void* buffer, size_t size, off64_t offset) {
+  static auto* const real = next<ssize_t(int, const void*, size_t, off64_t)>("pwrite64");
+  return intercept("write", path_of_fd(fd), "", [&] { return real(fd, buffer, size, offset); });
 }
 
 SHIM_EXPORT int fsync(int fd) {

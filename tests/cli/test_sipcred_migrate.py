@@ -701,8 +701,8 @@ class Migrate(TempDirTest):
 class ProgressBar(TempDirTest):
     """The progress bar of a run that lasts over a second. Such a run is made deterministic, on
     any machine, without a large input: DEST is a userdb that another writer holds locked for
-    LOCKED seconds, and sipcred-migrate waits for the lock (as its man page says) before it
-    writes."""
+    LOCKED seconds after sipcred-migrate first tried the lock (the shim stops it there), and
+    sipcred-migrate waits for the lock (as its man page says) before it writes."""
     LOCKED = 1.5
     BAR = re.compile(r"\r\[#* *\] +\d+% \d+/\d+ accounts")
 
@@ -727,7 +727,9 @@ class ProgressBar(TempDirTest):
                                 stdin=subprocess.DEVNULL,
                                 stdout=follower if stdout_terminal else out_file,
                                 stderr=follower if stderr_terminal else err_file,
-                                env={"PATH": CLEAN_PATH, "LC_ALL": "C.UTF-8"})
+                                env={"PATH": CLEAN_PATH, "LC_ALL": "C.UTF-8",
+                                     "LD_PRELOAD": SHIM,
+                                     "SIPCRED_SHIM_STOP": f"flock:{os.path.realpath(dest)}:1"})
         os.close(follower)
         chunks = []
 
@@ -743,6 +745,12 @@ class ProgressBar(TempDirTest):
 
         reader = threading.Thread(target=drain)
         reader.start()
+        # Stopped by the shim at its first try of the lock: its run (and its bar's clock) has
+        # begun, and it waits from now on for as long as the lock is held, however late it
+        # started on a slow machine.
+        _, status = os.waitpid(proc.pid, os.WUNTRACED)
+        self.assertTrue(os.WIFSTOPPED(status), f"ended before it tried the lock: {status}")
+        os.kill(proc.pid, signal.SIGCONT)
         time.sleep(self.LOCKED)
         lock.close()
         self.assertEqual(proc.wait(timeout=30), 0)

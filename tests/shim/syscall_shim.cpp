@@ -1,9 +1,9 @@
 // A test-only LD_PRELOAD object that makes durability observable: it records the system calls
-// an atomic write makes (write, fsync, fdatasync, rename, link, unlink and their *at forms),
-// with the file each one acts on, and can make one of them fail or stop the process before it.
-// Nothing of it is in the library or the tools: the tests preload it into the tools they run
-// (tests/cli/test_durability.py, tests/cli/test_sipcred_user.py), so what is checked is the
-// very binary a user runs, at the boundary with the kernel, and no product code pays for it.
+// an atomic write makes (write, fsync, fdatasync, rename, link, unlink, their *at forms, and
+// flock), with the file each one acts on, and can make one of them fail or stop the process
+// just before it. Nothing of it is in the library or the tools: the CLI tests preload it into
+// the tools they run (clitest.py SHIM), so what is checked is the very binary a user runs, at
+// the boundary with the kernel, and no product code pays for it.
 //
 // Environment (each optional):
 //   SIPCRED_SHIM_LOG=FILE         append one line a call: CALL<TAB>PATH[<TAB>PATH2]<TAB>RESULT,
@@ -30,6 +30,7 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #define SHIM_EXPORT extern "C" __attribute__((visibility("default")))
@@ -178,6 +179,12 @@ SHIM_EXPORT ssize_t pwrite(int fd, const void* buffer, size_t size, off_t offset
 SHIM_EXPORT ssize_t pwrite64(int fd, const void* buffer, size_t size, off64_t offset) {
   static auto* const real = next<ssize_t(int, const void*, size_t, off64_t)>("pwrite64");
   return intercept("write", path_of_fd(fd), "", [&] { return real(fd, buffer, size, offset); });
+}
+
+// AtomicFile's lock: a test can stop a tool at its first try, to know it waits from then on.
+SHIM_EXPORT int flock(int fd, int operation) {
+  static auto* const real = next<int(int, int)>("flock");
+  return intercept("flock", path_of_fd(fd), "", [&] { return real(fd, operation); });
 }
 
 SHIM_EXPORT int fsync(int fd) {

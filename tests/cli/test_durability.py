@@ -22,13 +22,15 @@ class ShimTest(TempDirTest):
         self.addCleanup(lambda: os.path.exists(self.log) and os.unlink(self.log))
         self.real_dir = os.path.realpath(self.dir)
 
-    def traced(self, tool, *args, stdin="", fail=None):
+    def traced(self, tool, *args, stdin="", fail=None, short=None):
         """Runs the tool with the shim; returns (result, [(call, path, ..., outcome)])."""
         if os.path.exists(self.log):
             os.unlink(self.log)
         env = {"LD_PRELOAD": SHIM, "SIPCRED_SHIM_LOG": self.log}
         if fail:
             env["SIPCRED_SHIM_FAIL"] = fail
+        if short:
+            env["SIPCRED_SHIM_SHORT"] = short
         result = run(tool, *args, stdin=stdin, env=env)
         with open(self.log) as f:
             calls = [tuple(line.rstrip("\n").split("\t")) for line in f]
@@ -112,6 +114,26 @@ class Order(ShimTest):
         self.assertExit(r, 0)
         temp = self.assertDurableOrder(calls, "link", os.path.join(self.real_dir, "hashed"))
         self.assertGreater(sum(c[0] == "write" and c[1] == temp for c in calls), 2)
+
+
+    def test_short_writes_are_completed(self):
+        # The kernel may write less than asked (a signal, a quota): every byte still arrives,
+        # once and in order.
+        users = "version:1\n" + "".join(f"user{i}@d.org clrtxt:pw{i} ;\n" for i in range(2000))
+        expected = {}
+        for name in ("plain", "short"):
+            db = self.write(name, users)
+            r, calls = self.traced("sipcred-user", "rotate", db, "user1000@d.org",
+                                   "--password-stdin", stdin="new\n",
+                                   short=f"write:{self.temporary('short')}:1000")
+            self.assertExit(r, 0)
+            with open(db) as f:
+                expected[name] = f.read()
+            writes = sum(c[0] == "write" for c in calls)
+            if name == "short":
+                self.assertGreater(writes, len(users) // 1000)
+        self.assertIn("user1000@d.org clrtxt:new ;", expected["plain"])
+        self.assertEqual(expected["short"], expected["plain"])
 
 
 class Faults(ShimTest):

@@ -15,6 +15,8 @@
 //   SIPCRED_SHIM_STOP=CALL:GLOB:N the process stops itself (SIGSTOP) just before the N-th such
 //                                 call, so that a test knows where a SIGKILL lands: it waits
 //                                 for the stop (waitpid WUNTRACED) instead of guessing a delay.
+//   SIPCRED_SHIM_SHORT=write:GLOB:N  a write to a matching file writes at most N bytes, as the
+//                                 kernel may (a signal, a quota): callers must loop.
 // CALL names the plain form: "write" also matches pwrite and pwrite64, "rename" renameat and
 // renameat2; "fsync" does not match fdatasync.
 
@@ -83,6 +85,8 @@ struct Settings {
   Rule stop;
   long stop_at = 0;
   std::atomic<long> stop_seen{0};
+  Rule short_write;
+  std::size_t short_size = 0;
 
   Settings() {
     if (const char* log = std::getenv("SIPCRED_SHIM_LOG"))
@@ -98,6 +102,14 @@ struct Settings {
     }
     stop = parse_rule("SIPCRED_SHIM_STOP");
     if (stop.set) stop_at = std::strtol(stop.value.c_str(), nullptr, 10);
+    short_write = parse_rule("SIPCRED_SHIM_SHORT");
+    if (short_write.set) short_size = std::strtoul(short_write.value.c_str(), nullptr, 10);
+  }
+
+  // The size a write of `size` bytes to `path` is cut to.
+  std::size_t write_size(const std::string& path, std::size_t size) const {
+    if (!short_write.set || ::fnmatch(short_write.glob.c_str(), path.c_str(), 0) != 0) return size;
+    return size < short_size ? size : short_size;
   }
 };
 
@@ -167,7 +179,9 @@ auto intercept(const char* call, const std::string& path, const std::string& pat
 SHIM_EXPORT ssize_t write(int fd, const void* buffer, size_t size) {
   static auto* const real = next<ssize_t(int, const void*, size_t)>("write");
   if (fd <= 2 || fd == settings().log_fd) return real(fd, buffer, size);
-  return intercept("write", path_of_fd(fd), "", [&] { return real(fd, buffer, size); });
+  const std::string path = path_of_fd(fd);
+  return intercept("write", path, "",
+                   [&] { return real(fd, buffer, settings().write_size(path, size)); });
 }
 
 // SQLite writes its database and journal with pwrite: a test can stop a transaction midway.

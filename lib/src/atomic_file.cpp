@@ -23,6 +23,15 @@ std::string describe(const fs::path& path, std::string_view what, int error_numb
   return path.string() + ": " + std::string(what) + ": " + std::strerror(error_number);
 }
 
+// A file that cannot be created or renamed for lack of space or a failing disk is an I/O
+// error (exit 74, disk full included), not a refusal to create it (73): the caller may retry
+// once the disk is fixed, while a permission or a name that exists needs another answer.
+ErrorKind creation_failure(int error_number) {
+  return error_number == EIO || error_number == ENOSPC || error_number == EDQUOT
+             ? ErrorKind::Io
+             : ErrorKind::CannotCreate;
+}
+
 // Closes a descriptor on scope exit.
 class FileDescriptor {
 public:
@@ -67,9 +76,11 @@ int create_temporary(const fs::path& target, const fs::path& name, fs::path& tem
   std::string pattern =
       (target.parent_path() / ("." + target.filename().string() + ".sipcred-XXXXXX")).string();
   const int fd = ::mkostemp(pattern.data(), O_CLOEXEC); // mkostemp creates with mode 0600
-  if (fd < 0)
-    throw Error(ErrorKind::CannotCreate,
-                describe(name, "cannot create a temporary file in its directory", errno));
+  if (fd < 0) {
+    const int error_number = errno;
+    throw Error(creation_failure(error_number),
+                describe(name, "cannot create a temporary file in its directory", error_number));
+  }
   temp_path = pattern;
   return fd;
 }
@@ -232,9 +243,9 @@ void PendingFile::commit() {
     // temporary name is removed by the destructor; the new file stays.
     if (::link(m_temp.c_str(), m_target.c_str()) != 0) {
       const int error_number = errno;
-      throw Error(ErrorKind::CannotCreate, error_number == EEXIST
-                                               ? m_name.string() + ": already exists"
-                                               : describe(m_name, "cannot create", error_number));
+      throw Error(creation_failure(error_number),
+                  error_number == EEXIST ? m_name.string() + ": already exists"
+                                         : describe(m_name, "cannot create", error_number));
     }
     sync_directory(m_target, m_name);
     return;
@@ -243,8 +254,10 @@ void PendingFile::commit() {
   // that wakes up on the old inode reopens the path and waits on this one.
   if (::flock(m_fd, LOCK_EX | LOCK_NB) != 0)
     throw Error(ErrorKind::Io, describe(m_name, "cannot lock the new content", errno));
-  if (::rename(m_temp.c_str(), m_target.c_str()) != 0)
-    throw Error(ErrorKind::CannotCreate, describe(m_name, "cannot replace", errno));
+  if (::rename(m_temp.c_str(), m_target.c_str()) != 0) {
+    const int error_number = errno;
+    throw Error(creation_failure(error_number), describe(m_name, "cannot replace", error_number));
+  }
   m_temp.clear();
   ::close(std::exchange(m_replacing->m_fd, std::exchange(m_fd, -1)));
   try {

@@ -22,6 +22,36 @@ def run(tool, *args, stdin="", env=None, cwd=None):
     return result
 
 
+# tests/shim/syscall_shim.cpp, preloaded to record, fail or stop the system calls of a tool.
+SHIM = os.environ.get("SIPCRED_SHIM", os.path.join(BUILD, "tests/libsyscall_shim.so"))
+
+
+def start_stopped(tool, *args, stop, env=None):
+    """Starts BIN/tool with the shim stopping it (SIGSTOP) just before the call STOP names
+    ("CALL:GLOB:N", see the shim), and returns the Popen once it is stopped there. A kill sent
+    then lands at that call on any machine, however fast or slow, where a delay would guess."""
+    full_env = {"PATH": CLEAN_PATH, "LC_ALL": "C.UTF-8", "LD_PRELOAD": SHIM,
+                "SIPCRED_SHIM_STOP": stop}
+    full_env.update(env or {})
+    process = subprocess.Popen([os.path.join(BIN, tool), *args], env=full_env,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    _, status = os.waitpid(process.pid, os.WUNTRACED)
+    if not os.WIFSTOPPED(status):
+        process.returncode = os.waitstatus_to_exitcode(status)
+        raise AssertionError(f"{tool} ended (exit {process.returncode}) before {stop}: "
+                             f"{process.stderr.read().decode('utf-8', 'replace')}")
+    return process
+
+
+def kill_stopped(process):
+    """SIGKILL for a process start_stopped returned; returns how it ended (-SIGKILL)."""
+    process.kill()
+    code = process.wait()
+    process.stderr.close()
+    return code
+
+
 class TempDirTest(unittest.TestCase):
     def setUp(self):
         self._tmp = tempfile.TemporaryDirectory(prefix="sipcred-cli-")

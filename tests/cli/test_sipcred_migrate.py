@@ -15,7 +15,7 @@ import threading
 import time
 import unittest
 
-from clitest import BIN, CLEAN_PATH, TempDirTest, run
+from clitest import BIN, CLEAN_PATH, SHIM, TempDirTest, kill_stopped, run, start_stopped
 
 
 def md5(text):
@@ -567,26 +567,48 @@ class Migrate(TempDirTest):
         self.assertIn(f"sqlite3://db={db}: database is locked", r.stderr)
 
     def test_killed_run_leaves_the_database_as_it_was(self):
+        big = self.path("big")
+        with open(big, "w") as f:
+            f.write("version:1\n")
+            for i in range(200000):
+                f.write(f"user{i}@example.org clrtxt:pw{i} ;\n")
         for table_was_empty in (False, True):  # the per-row path, and the bulk load
             db = self.path(f"killed-{table_was_empty}.db")
+            journal = db + "-journal"
             self.migrate(self.write("one", "version:1\n" if table_was_empty else USERS),
                          f"sqlite3://db={db}", "--create-schema")
             before = content(db, "rb")
-            big = self.path("big")
-            with open(big, "w") as f:
-                f.write("version:1\n")
-                for i in range(1000000):
-                    f.write(f"user{i}@example.org clrtxt:pw{i} ;\n")
-            process = subprocess.Popen([os.path.join(BIN, "sipcred-migrate"), big,
-                                        f"sqlite3://db={db}", "-q"], env={"PATH": CLEAN_PATH},
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(0.5)
-            process.send_signal(signal.SIGKILL)
-            # Killed before its commit, or this test proves nothing.
-            self.assertEqual(process.wait(), -signal.SIGKILL)
-            self.assertEqual(rows(db, "select count(*) from accounts"),
-                             [(0,)] if table_was_empty else [(4,)])
-            self.assertEqual(content(db, "rb"), before)
+            # The run is one transaction: SQLite commits it by deleting its journal, once.
+            if os.path.exists(self.log()):
+                os.unlink(self.log())
+            copy = self.path("copy.db")
+            with open(copy, "wb") as f:
+                f.write(before)
+            finished = run("sipcred-migrate", big, f"sqlite3://db={copy}", "-q",
+                           env={"LD_PRELOAD": SHIM, "SIPCRED_SHIM_LOG": self.log()})
+            self.assertExit(finished, 0)
+            with open(self.log()) as f:
+                commits = [line for line in f if line.startswith(f"unlink\t{copy}-journal\t")]
+            self.assertEqual(len(commits), 1, "not one transaction")
+            os.unlink(copy)
+            # Killed where SQLite writes pages of the run into the database file itself, and
+            # just before the commit: stopped there by the shim, not after a guessed delay.
+            for stop in (f"write:{os.path.realpath(db)}:2",
+                         f"unlink:{os.path.realpath(journal)}:1"):
+                with self.subTest(table_was_empty=table_was_empty, stop=stop):
+                    process = start_stopped("sipcred-migrate", big, f"sqlite3://db={db}", "-q",
+                                            stop=stop)
+                    # Inside the transaction: the journal of the pages it changed is there.
+                    self.assertGreater(os.path.getsize(journal), 0)
+                    self.assertEqual(kill_stopped(process), -signal.SIGKILL)
+                    # The next reader rolls the journal back.
+                    self.assertEqual(rows(db, "select count(*) from accounts"),
+                                     [(0,)] if table_was_empty else [(4,)])
+                    self.assertEqual(content(db, "rb"), before)
+                    self.assertFalse(os.path.exists(journal))
+
+    def log(self):
+        return self.path("calls")
 
     def test_source_repeats_an_account_the_last_entry_wins(self):
         # As Flexisip reads a userdb: the last line of a user is the one it uses.
@@ -679,8 +701,8 @@ class Migrate(TempDirTest):
 class ProgressBar(TempDirTest):
     """The progress bar of a run that lasts over a second. Such a run is made deterministic, on
     any machine, without a large input: DEST is a userdb that another writer holds locked for
-    LOCKED seconds, and sipcred-migrate waits for the lock (as its man page says) before it
-    writes."""
+    LOCKED seconds after sipcred-migrate first tried the lock (the shim stops it there), and
+    sipcred-migrate waits for the lock (as its man page says) before it writes."""
     LOCKED = 1.5
     BAR = re.compile(r"\r\[#* *\] +\d+% \d+/\d+ accounts")
 
@@ -705,7 +727,9 @@ class ProgressBar(TempDirTest):
                                 stdin=subprocess.DEVNULL,
                                 stdout=follower if stdout_terminal else out_file,
                                 stderr=follower if stderr_terminal else err_file,
-                                env={"PATH": CLEAN_PATH, "LC_ALL": "C.UTF-8"})
+                                env={"PATH": CLEAN_PATH, "LC_ALL": "C.UTF-8",
+                                     "LD_PRELOAD": SHIM,
+                                     "SIPCRED_SHIM_STOP": f"flock:{os.path.realpath(dest)}:1"})
         os.close(follower)
         chunks = []
 
@@ -721,6 +745,12 @@ class ProgressBar(TempDirTest):
 
         reader = threading.Thread(target=drain)
         reader.start()
+        # Stopped by the shim at its first try of the lock: its run (and its bar's clock) has
+        # begun, and it waits from now on for as long as the lock is held, however late it
+        # started on a slow machine.
+        _, status = os.waitpid(proc.pid, os.WUNTRACED)
+        self.assertTrue(os.WIFSTOPPED(status), f"ended before it tried the lock: {status}")
+        os.kill(proc.pid, signal.SIGCONT)
         time.sleep(self.LOCKED)
         lock.close()
         self.assertEqual(proc.wait(timeout=30), 0)

@@ -35,6 +35,16 @@ REPEATED = ("version:1\n"
             "alice@127.0.0.1 clrtxt:alicepw ;\n")
 
 
+# USERS run again with alice's password changed and a new account, dave: a conflict run that
+# committed anything, or skipped what it should write, shows.
+CHANGED = ("version:1\n"
+           "alice@127.0.0.1 clrtxt:changedpw ;\n"
+           f"bob@127.0.0.1 md5:{BOB_MD5} ;\n"
+           "dave@127.0.0.1 clrtxt:davepw ;\n")
+FLEXISIP_PASSWORDS = ("select a.username, p.password from accounts a join passwords p on "
+                      "p.account_id = a.id order by a.username, p.algorithm")
+
+
 class WithUserdb(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="sipcred-it-")
@@ -48,7 +58,8 @@ class WithUserdb(unittest.TestCase):
     def migrate(self, *args, code=0):
         r = run_tool("sipcred-migrate", *args)
         self.assertEqual(r.returncode, code, f"stdout: {r.stdout}\nstderr: {r.stderr}")
-        for secret in ("alicepw", "bobpw", "carolpw", "firstpw", "secondpw"):
+        for secret in ("alicepw", "bobpw", "carolpw", "firstpw", "secondpw", "changedpw",
+                       "davepw"):
             self.assertNotIn(secret, r.stdout + r.stderr)
         return r
 
@@ -57,6 +68,31 @@ class WithUserdb(unittest.TestCase):
         with open(path, "w") as f:
             f.write(text)
         return path
+
+    def conflict_runs(self, destination, passwords):
+        """CHANGED into DEST, which holds USERS (Flexisip schema): --on-conflict fail writes
+        neither dave nor alice's new password, skip writes dave and keeps alice's old password,
+        replace writes both. `passwords()` lists (user, password) as DEST holds them."""
+        changed = self.write("changed", CHANGED)
+        bob = ("bob", BOB_MD5)
+        carol = ("carol", sha256("carol:127.0.0.1:carolpw"))
+        self.assertEqual(passwords(), [("alice", "alicepw"), bob, carol])
+        r = self.migrate(changed, destination, "--json", code=1)
+        report = json.loads(r.stdout)
+        self.assertFalse(report["committed"])
+        self.assertIn("alice@127.0.0.1",
+                      [note["identity"] for note in report["conflicts"]["listed"]])
+        self.assertEqual(passwords(), [("alice", "alicepw"), bob, carol])
+        r = self.migrate(changed, destination, "--on-conflict", "skip", "--json")
+        report = json.loads(r.stdout)
+        self.assertEqual((report["committed"], report["inserted"], report["replaced"]),
+                         (True, 1, 0))
+        self.assertEqual(passwords(), [("alice", "alicepw"), bob, carol, ("dave", "davepw")])
+        r = self.migrate(changed, destination, "--on-conflict", "replace", "--json")
+        report = json.loads(r.stdout)
+        self.assertEqual((report["committed"], report["inserted"], report["replaced"]),
+                         (True, 0, 3))
+        self.assertEqual(passwords(), [("alice", "changedpw"), bob, carol, ("dave", "davepw")])
 
     def migrate_repeated(self, destination, *args):
         """REPEATED into DEST: alice's last entry kept, her two earlier ones reported."""
@@ -95,6 +131,9 @@ class PostgreSQLStore(WithUserdb):
         self.assertEqual(self.server.sql("select count(*) from passwords", "sipcred"), "3\n")
         self.migrate(self.users, self.server.locator, "--on-conflict", "replace", "--verify")
         self.assertEqual(self.server.sql("select count(*) from passwords", "sipcred"), "3\n")
+        self.conflict_runs(self.server.locator, lambda: [
+            tuple(line.split("|")) for line in
+            self.server.sql(FLEXISIP_PASSWORDS, "sipcred").splitlines()])
 
     def test_database_error_leaves_the_destination_as_it_was(self):
         self.migrate(self.users, self.server.locator, "--schema", "kamailio", "--create-schema",
@@ -246,6 +285,9 @@ class MariaDBStore(WithUserdb):
             f"carol\t{sha256('carol:127.0.0.1:carolpw')}\tSHA-256\n")
         r = self.migrate(self.users, self.server.locator, code=1)
         self.assertIn("conflict: carol@127.0.0.1", r.stderr)
+        self.conflict_runs(self.server.locator, lambda: [
+            tuple(line.split("\t")) for line in
+            self.server.sql(FLEXISIP_PASSWORDS, "sipcred").splitlines()])
 
     def test_kamailio_and_opensips_schemas(self):
         self.migrate(self.users, self.server.locator, "--schema", "kamailio", "--create-schema",

@@ -1,6 +1,7 @@
 """The lint corpus: each directory of cases/ holds a flexisip.conf and/or a userdb (`users`)
-and/or a pjsip.conf, and `expected`, the exact findings ("FILE:LINE CODE" a line) that
-sipcred-lint --format json must report: a missing finding and an extra one both fail.
+and/or a pjsip.conf, and `expected`, the exact findings ("FILE:LINE CODE SEVERITY" a line) that
+sipcred-lint --format json must report: a missing finding, an extra one and one of another
+severity all fail.
 
 Optional files: `args` (the arguments, one a line; default: flexisip.conf, else --userdb users,
 plus --pjsip pjsip.conf) and `mode` ("FILE OCTAL" lines; every file is 0600 otherwise). "@DIR@"
@@ -25,7 +26,8 @@ def read_lines(path):
 
 
 def run_case(case_dir):
-    """Runs one case; returns (sorted findings as 'FILE:LINE CODE', json document, exit code)."""
+    """Runs one case; returns (sorted findings as 'FILE:LINE CODE SEVERITY', json document, exit
+    code)."""
     with tempfile.TemporaryDirectory(prefix="sipcred-lint-case-") as tmp:
         for name in os.listdir(case_dir):
             if name in META:
@@ -57,7 +59,7 @@ def run_case(case_dir):
         found = []
         for d in document["diagnostics"]:
             file = d["file"][len(tmp) + 1:] if d["file"].startswith(tmp + "/") else d["file"]
-            found.append(f"{file}:{d['line']} {d['code']}")
+            found.append(f"{file}:{d['line']} {d['code']} {d['severity']}")
         return sorted(found), document, r.returncode
 
 
@@ -80,11 +82,20 @@ class Corpus(unittest.TestCase):
             empty.flush()
             r = subprocess.run([LINT, "--userdb", empty.name, "--format", "sarif"],
                                capture_output=True, text=True, timeout=60)
-        codes = {rule["id"] for rule in json.loads(r.stdout)["runs"][0]["tool"]["driver"]["rules"]}
+        rules = json.loads(r.stdout)["runs"][0]["tool"]["driver"]["rules"]
+        # The table's severity of each rule (SARIF levels are named as sipcred's severities).
+        severities = {rule["id"]: rule["defaultConfiguration"]["level"] for rule in rules}
+        codes = set(severities)
         self.assertGreater(len(codes), 50)
         covered = set()
         for name in os.listdir(CASES):
-            covered |= {line.split()[1] for line in read_lines(os.path.join(CASES, name, "expected"))}
+            for line in read_lines(os.path.join(CASES, name, "expected")):
+                _, code, severity = line.split()
+                covered.add(code)
+                # Findings are emitted by rule, never restating the severity: an expected file
+                # that disagrees with the table is wrong, whatever the tool prints.
+                with self.subTest(case=name, finding=line):
+                    self.assertEqual(severity, severities.get(code))
         self.assertEqual(sorted(codes - covered), [])
         self.assertEqual(sorted(covered - codes), [])
 

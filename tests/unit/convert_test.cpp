@@ -129,5 +129,70 @@ TEST(ConvertPipeline, HashesBesideAClearTextAreNotReported) {
   EXPECT_EQ(codes, (std::vector<std::string>{"SC130", "SC122", "SC121", "SC123"}));
 }
 
+// `content` through convert(); returns the output, and the report in `report`.
+std::string convert_text(const std::string& content, const ConvertOptions& options,
+                         ConvertReport& report) {
+  const int fd = ::memfd_create("users", MFD_CLOEXEC);
+  EXPECT_EQ(::write(fd, content.data(), content.size()), static_cast<ssize_t>(content.size()));
+  EXPECT_EQ(::lseek(fd, 0, SEEK_SET), 0);
+  InputStream input(fd, "users", true);
+  std::string out;
+  report = convert(
+      input, [&](std::string_view bytes) { out.append(bytes); }, options, ignore);
+  return out;
+}
+
+// A client hashes the digest username it sends, unescaped: "%61lice" sends "alice", a user-id
+// "b%6fb-id" sends "bob-id". The file keeps both as written.
+TEST(ConvertHashes, TheDigestUsernameIsUnescaped) {
+  const std::string content = "version:1\n"
+                              "%61lice@d.org clrtxt:pw1 ;\n"
+                              "bob@d.org clrtxt:pw2 ; b%6fb-id\n"
+                              "c%40home@d.org clrtxt:pw3 ; c%40home +33\n";
+  ConvertOptions options;
+  options.hashes = {HashFunction::Md5, HashFunction::Sha256};
+  ConvertReport report;
+  const std::string out = convert_text(content, options, report);
+  EXPECT_EQ(out, "version:1\n"
+                 "%61lice@d.org clrtxt:pw1 md5:" +
+                     ha1(HashFunction::Md5, "alice", "d.org", "pw1") +
+                     " sha256:" + ha1(HashFunction::Sha256, "alice", "d.org", "pw1") +
+                     " ;\n"
+                     // A user-id other than the user: Flexisip's hashes of the clear text, of
+                     // the user, could never match, so it is dropped.
+                     "bob@d.org md5:" +
+                     ha1(HashFunction::Md5, "bob-id", "d.org", "pw2") +
+                     " sha256:" + ha1(HashFunction::Sha256, "bob-id", "d.org", "pw2") +
+                     " ; b%6fb-id\n"
+                     "c%40home@d.org clrtxt:pw3 md5:" +
+                     ha1(HashFunction::Md5, "c@home", "d.org", "pw3") + " sha256:" +
+                     ha1(HashFunction::Sha256, "c@home", "d.org", "pw3") + " ; c%40home +33\n");
+  EXPECT_EQ(report.converted, 3u);
+  EXPECT_EQ(report.clear_text_dropped, 1u);
+}
+
+// --verify hashes the same username: hashes of the unescaped name match, hashes of the name
+// as written do not.
+TEST(ConvertHashes, VerifyUnescapesTheDigestUsername) {
+  const std::string content = "version:1\n"
+                              "%61lice@d.org clrtxt:pw1 md5:" +
+                              ha1(HashFunction::Md5, "alice", "d.org", "pw1") +
+                              " ;\n"
+                              "bob@d.org clrtxt:pw2 md5:" +
+                              ha1(HashFunction::Md5, "bob-id", "d.org", "pw2") +
+                              " ; b%6fb-id\n"
+                              "carol@d.org clrtxt:pw3 md5:" +
+                              ha1(HashFunction::Md5, "c%61rol-id", "d.org", "pw3") +
+                              " ; c%61rol-id\n";
+  ConvertOptions options;
+  options.hashes = {HashFunction::Md5};
+  options.verify = true;
+  ConvertReport report;
+  EXPECT_EQ(convert_text(content, options, report), "");
+  EXPECT_EQ(report.mismatch_count, 1u);
+  ASSERT_EQ(report.mismatches.size(), 1u);
+  EXPECT_EQ(report.mismatches[0].line, 4u);
+}
+
 } // namespace
 } // namespace sipcred::userdb

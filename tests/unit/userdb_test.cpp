@@ -1,4 +1,5 @@
 #include "sipcred/error.hpp"
+#include "sipcred/user_edit.hpp"
 #include "sipcred/userdb.hpp"
 
 #include <gtest/gtest.h>
@@ -392,8 +393,8 @@ TEST(Userdb, EffectiveCredentialsFollowFlexisip) {
 // a string long enough for two steps and a tail, must be judged as the alphabet says.
 TEST(Userdb, EveryByteIsJudgedByTheTokenAlphabetAtEveryPosition) {
   const auto in_alphabet = [](int byte) {
-    return std::isalnum(byte) || std::string_view("-.!%*_+`'~:").find(static_cast<char>(byte)) !=
-                                     std::string_view::npos;
+    return std::isalnum(byte) ||
+           std::string_view("-.!%*_+`'~:").find(static_cast<char>(byte)) != std::string_view::npos;
   };
   for (int byte = 0; byte < 256; ++byte) {
     const bool expected = byte < 0x80 && in_alphabet(byte);
@@ -404,4 +405,52 @@ TEST(Userdb, EveryByteIsJudgedByTheTokenAlphabetAtEveryPosition) {
       ASSERT_EQ(userdb::is_token(text), expected) << "byte " << byte << " at " << pos;
     }
   }
+}
+
+// Lookups by the name an administrator types: two users of one domain stay apart, one user
+// spelled two ways (URL-escaped or not, as Flexisip unescapes both) is found on every line,
+// and the same name in another domain is another user.
+TEST(UserEdit, FindUserComparesUnescapedUsersWithinTheirDomain) {
+  std::vector<Diagnostic> diagnostics;
+  const Document document = Document::parse("version:1\n"
+                                            "alice@d.org clrtxt:a ;\n"
+                                            "bob@d.org clrtxt:b ;\n"
+                                            "%61lice@d.org clrtxt:c ;\n"
+                                            "alice@e.org clrtxt:x ;\n"
+                                            "# alice@d.org clrtxt:comment ;\n"
+                                            "al%69ce%40home@d.org clrtxt:y ;\n",
+                                            diagnostics);
+  using Indexes = std::vector<std::size_t>;
+  EXPECT_EQ(find_user(document, {"alice", "d.org"}), (Indexes{1, 3}));
+  EXPECT_EQ(find_user(document, {"%61lice", "d.org"}), (Indexes{1, 3}));
+  EXPECT_EQ(find_user(document, {"%61lic%65", "d.org"}), (Indexes{1, 3}));
+  EXPECT_EQ(find_user(document, {"bob", "d.org"}), (Indexes{2}));
+  EXPECT_EQ(find_user(document, {"%62ob", "d.org"}), (Indexes{2}));
+  EXPECT_EQ(find_user(document, {"alice", "e.org"}), (Indexes{4}));
+  EXPECT_EQ(find_user(document, {"alice%40home", "d.org"}), (Indexes{6}));
+  EXPECT_EQ(find_user(document, {"carol", "d.org"}), Indexes{});
+  EXPECT_EQ(find_user(document, {"alice", "d"}), Indexes{});
+
+  const Entry& alice = document.lines()[1].entry;
+  const Entry& escaped_alice = document.lines()[3].entry;
+  EXPECT_TRUE(same_user(alice, {"alice", "d.org"}));
+  EXPECT_TRUE(same_user(escaped_alice, {"alice", "d.org"}));
+  EXPECT_TRUE(same_user(alice, {"%61lice", "d.org"}));
+  EXPECT_FALSE(same_user(alice, {"bob", "d.org"}));
+  EXPECT_FALSE(same_user(alice, {"alice", "e.org"}));
+  EXPECT_FALSE(same_user(alice, {"alic", "d.org"}));
+  EXPECT_FALSE(same_user(alice, {"alicee", "d.org"}));
+  // Unescaping is not case folding.
+  EXPECT_FALSE(same_user(alice, {"Alice", "d.org"}));
+  EXPECT_FALSE(same_user(alice, {"%41lice", "d.org"}));
+}
+
+TEST(UserEdit, TheDigestUsernameIsTheUnescapedUserIdElseTheUser) {
+  std::vector<Diagnostic> diagnostics;
+  const Document document = Document::parse("version:1\n"
+                                            "%61lice@d.org clrtxt:a ;\n"
+                                            "bob@d.org clrtxt:b ; b%6fb-id\n",
+                                            diagnostics);
+  EXPECT_EQ(auth_user_of(document.lines()[1].entry), "alice");
+  EXPECT_EQ(auth_user_of(document.lines()[2].entry), "bob-id");
 }

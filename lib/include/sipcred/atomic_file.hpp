@@ -79,9 +79,10 @@ public:
   InputStream stream();
   // Atomically replaces the content; the original owner and mode are kept, and the lock now
   // holds the new file, so read() and replace() may be called again. On failure (Error
-  // CannotCreate or Io) the original is untouched and no temporary file is left, with one
-  // exception said in the message: Io "replaced, but not known to be on disk" when only the
-  // final directory fsync failed.
+  // CannotCreate, or Io when a write, sync or rename fails for the disk: EIO, ENOSPC, EDQUOT)
+  // the original is untouched and no temporary file is left, with one exception said in the
+  // message: Io "replaced, but not known to be on disk" when only the final directory fsync
+  // failed.
   void replace(std::string_view content);
   // The same, for content given in pieces (an edit of a large file: see LineEdits).
   void replace(const std::vector<std::string_view>& pieces);

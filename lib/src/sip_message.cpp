@@ -170,10 +170,11 @@ SipMessage parse_sip_message(std::string_view data) {
     }
     if (line->front() == ' ' || line->front() == '\t') { // folded: continues the last value
       if (message.headers.empty()) malformed("a continuation line before any header");
-      // RFC 3261 7.3.1: the fold is whitespace; a value that was empty stays trimmed.
+      // RFC 3261 7.3.1: the fold is whitespace; the value stays trimmed at both ends.
       std::string& value = message.headers.back().second;
-      if (!value.empty()) value += ' ';
-      value += trim(*line);
+      const std::string_view more = trim(*line);
+      if (!value.empty() && !more.empty()) value += ' ';
+      value += more;
       continue;
     }
     const std::size_t colon = line->find(':');

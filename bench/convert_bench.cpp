@@ -6,10 +6,10 @@
 //   bench/gen_userdb.py --users 1000000 --clrtxt > /tmp/clear-1m
 //   build/bench/convert_bench --userdb=/tmp/clear-1m --benchmark_repetitions=5
 
-#include "md5_batch.hpp"
-#include "sipcred/atomic_file.hpp"
-#include "sipcred/digest.hpp"
-#include "sipcred/userdb.hpp"
+#include "digest/md5_batch.hpp"
+#include "sipcred/util/atomic_file.hpp"
+#include "sipcred/digest/digest.hpp"
+#include "sipcred/userdb/userdb.hpp"
 
 #include <benchmark/benchmark.h>
 

@@ -3,8 +3,8 @@
 // iteration is per million strings.
 //   build/bench/md5_many_bench --benchmark_repetitions=3
 
-#include "md5_lanes.hpp"
-#include "sipcred/md5_many.hpp"
+#include "digest/md5_lanes.hpp"
+#include "digest/md5_many.hpp"
 
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/md5.h>

@@ -4,10 +4,10 @@
 // userdb. qop is off so that one request can be replayed (no nc to advance).
 //   build/bench/registrar_bench --benchmark_repetitions=5
 
-#include "sipcred/digest.hpp"
-#include "sipcred/exchange.hpp"
-#include "sipcred/registrar.hpp"
-#include "sipcred/store.hpp"
+#include "sipcred/digest/digest.hpp"
+#include "sipcred/sip/exchange.hpp"
+#include "sipcred/sip/registrar.hpp"
+#include "sipcred/store/store.hpp"
 
 #include <benchmark/benchmark.h>
 

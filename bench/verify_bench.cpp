@@ -2,7 +2,7 @@
 // what a registrar does per REGISTER once it has the user's HA1 - H(A2), then the response.
 //   build/bench/verify_bench --benchmark_repetitions=5
 
-#include "sipcred/digest.hpp"
+#include "sipcred/digest/digest.hpp"
 
 #include <benchmark/benchmark.h>
 

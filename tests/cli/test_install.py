@@ -16,7 +16,7 @@ def sh(*args, **kwargs):
 
 
 CONSUMER = r"""
-#include <sipcred/digest.hpp>
+#include <sipcred/digest/digest.hpp>
 #include <iostream>
 int main() {
   std::cout << sipcred::ha1(sipcred::HashFunction::Md5, "Mufasa", "testrealm@host.com",
@@ -42,8 +42,8 @@ class Install(TempDirTest):
         cls._prefix_dir.cleanup()
 
     def test_files_are_installed(self):
-        for path in ("bin/sipcred", "bin/sipcred-hash", "include/sipcred/digest.hpp",
-                     "include/sipcred/userdb.hpp", "share/man/man1/sipcred-hash.1",
+        for path in ("bin/sipcred", "bin/sipcred-hash", "include/sipcred/digest/digest.hpp",
+                     "include/sipcred/userdb/userdb.hpp", "share/man/man1/sipcred-hash.1",
                      "share/man/man1/sipcred.1", "share/man/man5/sipcred-userdb.5",
                      "share/bash-completion/completions/sipcred-hash"):
             self.assertTrue(os.path.exists(os.path.join(self.prefix, path)), path)

@@ -3,8 +3,8 @@
 // parameter in).
 #include "fuzz_input.hpp"
 
-#include "sipcred/digest_header.hpp"
-#include "sipcred/error.hpp"
+#include "sipcred/sip/digest_header.hpp"
+#include "sipcred/util/error.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace sipcred;

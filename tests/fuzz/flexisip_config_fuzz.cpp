@@ -2,10 +2,10 @@
 // "long input" half (first byte odd) repeats the rest to 64 KiB, for the number and regex checks.
 #include "fuzz_input.hpp"
 
-#include "sipcred/auth_config.hpp"
-#include "sipcred/error.hpp"
-#include "sipcred/flexisip_config.hpp"
-#include "sipcred/lint.hpp"
+#include "sipcred/config/auth_config.hpp"
+#include "sipcred/util/error.hpp"
+#include "sipcred/config/flexisip_config.hpp"
+#include "sipcred/lint/lint.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace sipcred;

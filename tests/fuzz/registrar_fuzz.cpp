@@ -5,11 +5,11 @@
 // in the From host, which realm-regex searches.
 #include "fuzz_input.hpp"
 
-#include "sipcred/digest_header.hpp"
-#include "sipcred/error.hpp"
-#include "sipcred/registrar.hpp"
-#include "sipcred/sip_message.hpp"
-#include "sipcred/store.hpp"
+#include "sipcred/sip/digest_header.hpp"
+#include "sipcred/util/error.hpp"
+#include "sipcred/sip/registrar.hpp"
+#include "sipcred/sip/sip_message.hpp"
+#include "sipcred/store/store.hpp"
 
 #include <cstdio>
 #include <filesystem>

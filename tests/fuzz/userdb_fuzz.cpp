@@ -2,7 +2,7 @@
 // what the document does, and a file cut in two pieces where end_of_piece allows scans as one.
 #include "fuzz_input.hpp"
 
-#include "sipcred/userdb.hpp"
+#include "sipcred/userdb/userdb.hpp"
 
 #include <algorithm>
 #include <vector>

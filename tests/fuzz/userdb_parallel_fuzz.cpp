@@ -1,7 +1,7 @@
 // The scan on two threads reports what one scan does, in line order, and visits every line.
 #include "fuzz_input.hpp"
 
-#include "sipcred/userdb.hpp"
+#include "sipcred/userdb/userdb.hpp"
 
 #include <algorithm>
 #include <atomic>

@@ -5,7 +5,7 @@
 // 1 when scan_lines and Document::parse report the same lines and errors and the document
 // writes back the same bytes. Fields are hex ("-" when empty).
 
-#include "sipcred/userdb.hpp"
+#include "sipcred/userdb/userdb.hpp"
 
 #include <cstdint>
 #include <cstdio>

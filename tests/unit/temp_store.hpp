@@ -2,7 +2,7 @@
 // A userdb (or any file a store reads) written to a fresh temporary directory, opened through
 // open_store as the tools open it; the directory goes with the object.
 
-#include "sipcred/store.hpp"
+#include "sipcred/store/store.hpp"
 
 #include <gtest/gtest.h>
 

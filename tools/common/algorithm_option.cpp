@@ -1,6 +1,6 @@
 #include "algorithm_option.hpp"
 
-#include "sipcred/error.hpp"
+#include "sipcred/util/error.hpp"
 
 #include <algorithm>
 

@@ -1,7 +1,7 @@
 #pragma once
 // The -a/--algorithm values of the tools that write a userdb.
 
-#include "sipcred/digest.hpp"
+#include "sipcred/digest/digest.hpp"
 
 #include <string>
 #include <vector>

@@ -1,7 +1,7 @@
 #pragma once
 // Diagnostics as compilers print them, so that editors and CI annotate the right place.
 
-#include "sipcred/diagnostic.hpp"
+#include "sipcred/util/diagnostic.hpp"
 
 #include <ostream>
 #include <string_view>

@@ -1,6 +1,6 @@
 #include "schema_option.hpp"
 
-#include "sipcred/error.hpp"
+#include "sipcred/util/error.hpp"
 
 namespace sipcred::cli {
 

@@ -1,7 +1,7 @@
 #pragma once
 // The --schema values of the tools that open SQL stores.
 
-#include "sipcred/store.hpp"
+#include "sipcred/store/store.hpp"
 
 #include <string>
 

@@ -1,6 +1,6 @@
 #include "tool_main.hpp"
 
-#include "sipcred/error.hpp"
+#include "sipcred/util/error.hpp"
 
 #include <algorithm>
 #include <cerrno>

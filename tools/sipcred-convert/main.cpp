@@ -5,9 +5,9 @@
 #include "diagnostic_output.hpp"
 #include "tool_main.hpp"
 
-#include "sipcred/atomic_file.hpp"
-#include "sipcred/convert.hpp"
-#include "sipcred/error.hpp"
+#include "sipcred/util/atomic_file.hpp"
+#include "sipcred/userdb/convert.hpp"
+#include "sipcred/util/error.hpp"
 
 #include <nlohmann/json.hpp>
 

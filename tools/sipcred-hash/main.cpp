@@ -4,9 +4,9 @@
 #include "password_input.hpp"
 #include "tool_main.hpp"
 
-#include "sipcred/digest.hpp"
-#include "sipcred/error.hpp"
-#include "sipcred/formats.hpp"
+#include "sipcred/digest/digest.hpp"
+#include "sipcred/util/error.hpp"
+#include "sipcred/formats/formats.hpp"
 
 #include <nlohmann/json.hpp>
 

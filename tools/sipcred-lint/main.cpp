@@ -4,8 +4,8 @@
 #include "report.hpp"
 #include "tool_main.hpp"
 
-#include "sipcred/error.hpp"
-#include "sipcred/lint.hpp"
+#include "sipcred/util/error.hpp"
+#include "sipcred/lint/lint.hpp"
 
 #include <iostream>
 

@@ -1,7 +1,7 @@
 #pragma once
 // sipcred-lint's three renderings of the same findings: compiler-style text, JSON and SARIF.
 
-#include "sipcred/lint.hpp"
+#include "sipcred/lint/lint.hpp"
 
 #include <ostream>
 #include <string_view>

@@ -6,9 +6,9 @@
 #include "schema_option.hpp"
 #include "tool_main.hpp"
 
-#include "sipcred/error.hpp"
-#include "sipcred/migration.hpp"
-#include "sipcred/store.hpp"
+#include "sipcred/util/error.hpp"
+#include "sipcred/store/migration.hpp"
+#include "sipcred/store/store.hpp"
 
 #include <nlohmann/json.hpp>
 

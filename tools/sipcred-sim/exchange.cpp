@@ -5,9 +5,9 @@
 #include "live_commands.hpp"
 #include "server_setup.hpp"
 
-#include "sipcred/error.hpp"
-#include "sipcred/exchange_rehearsal.hpp"
-#include "sipcred/userdb.hpp"
+#include "sipcred/util/error.hpp"
+#include "sipcred/sip/exchange_rehearsal.hpp"
+#include "sipcred/userdb/userdb.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -7,9 +7,9 @@
 #include "server_setup.hpp"
 #include "tool_main.hpp"
 
-#include "sipcred/atomic_file.hpp"
-#include "sipcred/error.hpp"
-#include "sipcred/exchange.hpp"
+#include "sipcred/util/atomic_file.hpp"
+#include "sipcred/util/error.hpp"
+#include "sipcred/sip/exchange.hpp"
 
 #include <iostream>
 

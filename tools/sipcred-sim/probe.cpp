@@ -3,9 +3,9 @@
 #include "live_commands.hpp"
 #include "net.hpp"
 
-#include "sipcred/error.hpp"
-#include "sipcred/register_client.hpp"
-#include "sipcred/userdb.hpp"
+#include "sipcred/util/error.hpp"
+#include "sipcred/sip/register_client.hpp"
+#include "sipcred/userdb/userdb.hpp"
 
 #include <netdb.h>
 

@@ -5,10 +5,10 @@
 #include "net.hpp"
 #include "server_setup.hpp"
 
-#include "sipcred/error.hpp"
-#include "sipcred/exchange.hpp"
-#include "sipcred/failure_limit.hpp"
-#include "sipcred/registrar.hpp"
+#include "sipcred/util/error.hpp"
+#include "sipcred/sip/exchange.hpp"
+#include "sipcred/sip/failure_limit.hpp"
+#include "sipcred/sip/registrar.hpp"
 
 #include <fcntl.h>
 #include <netdb.h>

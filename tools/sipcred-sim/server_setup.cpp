@@ -3,9 +3,9 @@
 #include "diagnostic_output.hpp"
 #include "schema_option.hpp"
 
-#include "sipcred/atomic_file.hpp"
-#include "sipcred/auth_config.hpp"
-#include "sipcred/error.hpp"
+#include "sipcred/util/atomic_file.hpp"
+#include "sipcred/config/auth_config.hpp"
+#include "sipcred/util/error.hpp"
 
 #include <iostream>
 

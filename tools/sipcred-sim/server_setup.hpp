@@ -3,8 +3,8 @@
 // flexisip.conf (read_auth_config, the one mapping), or a store named on the command line, or
 // both (the store given overrides the config's).
 
-#include "sipcred/registrar.hpp"
-#include "sipcred/store.hpp"
+#include "sipcred/sip/registrar.hpp"
+#include "sipcred/store/store.hpp"
 
 #include <memory>
 #include <string>

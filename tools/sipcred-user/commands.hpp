@@ -4,7 +4,7 @@
 
 #include "password_input.hpp"
 
-#include "sipcred/user_edit.hpp"
+#include "sipcred/userdb/user_edit.hpp"
 
 #include <string>
 #include <vector>

@@ -6,10 +6,10 @@
 #include "diagnostic_output.hpp"
 #include "userdb_session.hpp"
 
-#include "sipcred/atomic_file.hpp"
-#include "sipcred/error.hpp"
-#include "sipcred/import_list.hpp"
-#include "sipcred/password.hpp"
+#include "sipcred/util/atomic_file.hpp"
+#include "sipcred/util/error.hpp"
+#include "sipcred/formats/import_list.hpp"
+#include "sipcred/account/password.hpp"
 
 #include <algorithm>
 #include <atomic>

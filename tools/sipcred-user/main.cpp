@@ -3,7 +3,7 @@
 #include "commands.hpp"
 #include "tool_main.hpp"
 
-#include "sipcred/error.hpp"
+#include "sipcred/util/error.hpp"
 
 #include <functional>
 

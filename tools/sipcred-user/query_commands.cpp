@@ -3,7 +3,7 @@
 #include "commands.hpp"
 #include "userdb_session.hpp"
 
-#include "sipcred/error.hpp"
+#include "sipcred/util/error.hpp"
 
 #include <nlohmann/json.hpp>
 

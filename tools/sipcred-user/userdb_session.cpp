@@ -2,7 +2,7 @@
 
 #include "diagnostic_output.hpp"
 
-#include "sipcred/error.hpp"
+#include "sipcred/util/error.hpp"
 
 #include <algorithm>
 #include <iostream>

@@ -2,9 +2,9 @@
 // Opening a userdb the way every sipcred-user command does: a file Flexisip would refuse is
 // refused too (its diagnostics printed), and edits go through one locked AtomicFile.
 
-#include "sipcred/atomic_file.hpp"
-#include "sipcred/line_edits.hpp"
-#include "sipcred/userdb.hpp"
+#include "sipcred/util/atomic_file.hpp"
+#include "sipcred/userdb/line_edits.hpp"
+#include "sipcred/userdb/userdb.hpp"
 
 #include <functional>
 #include <set>

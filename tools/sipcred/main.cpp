@@ -3,7 +3,7 @@
 
 #include "tool_main.hpp"
 
-#include "sipcred/error.hpp"
+#include "sipcred/util/error.hpp"
 
 #include <cerrno>
 #include <cstring>

@@ -1,0 +1,167 @@
+#pragma once
+// Where accounts live: a userdb file, another server's file format, or an SQL database in one of
+// the servers' schemas. A store is named by one locator string:
+//   PATH                      a Flexisip version:1 userdb
+//   htdigest:PATH             Apache htdigest (user:realm:md5)
+//   pjsip:PATH                Asterisk pjsip.conf `type=auth` sections
+//   csv:PATH, jsonl:PATH      identity,password[,auth_user,phone] lists (clear text only)
+//   sqlite3://db=PATH         SOCI's backend://connection-string, with a Schema
+//   postgresql://dbname=D host=H user=U ...
+//   mysql://db=D host=H user=U ...
+
+#include "sipcred/account/account.hpp"
+#include "sipcred/util/diagnostic.hpp"
+#include "sipcred/digest/digest.hpp"
+#include "sipcred/util/error.hpp"
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sipcred {
+
+enum class StoreKind { Userdb, Htdigest, Pjsip, Csv, JsonLines, Sql };
+
+struct Locator {
+  StoreKind kind = StoreKind::Userdb;
+  std::string path;       // for files
+  std::string backend;    // for SQL: "sqlite3", "postgresql", "mysql"
+  std::string connection; // for SQL: SOCI's connection string
+
+  // The locator for messages, with any password in the connection string masked.
+  std::string display() const;
+  // Whether both name the same file or database (paths compared once resolved).
+  bool same_store(const Locator& other) const;
+};
+
+// Error(Usage) naming what is wrong: an unknown backend or prefix, an empty path.
+Locator parse_locator(std::string_view text);
+
+// `connection` with the value of every password replaced by ***, in each spelling the
+// backends accept: key=value pairs (password, pass, sslpassword; quoted, with escapes) and
+// libpq URIs (user:PASSWORD@host, ?password=...). What Locator::display shows.
+std::string masked_connection(std::string_view connection);
+
+// The SQL tables of each server (shared/reference/): Flexisip's accounts + passwords as its
+// default soci-password-request reads them, Kamailio's and OpenSIPS' subscriber.
+enum class Schema { Flexisip, Kamailio, Opensips };
+std::optional<Schema> parse_schema(std::string_view name);
+std::string_view schema_name(Schema schema);
+
+struct StoreOptions {
+  Schema schema = Schema::Flexisip;
+  std::string realm; // the realm of stored hashes; empty: each account's domain
+  HashFunction algorithm = HashFunction::Md5; // of single-hash stores: Kamailio, htdigest
+  bool create_schema = false;                 // create missing SQL tables (or a missing file)
+  // Flexisip schema: the soci-password-request its lookup runs, as Flexisip runs it (:id
+  // always bound, :domain and :authid when the request names them); empty: Flexisip's default.
+  std::string password_request;
+};
+
+// A store whose data its server would refuse: Error(DataError) with every problem found, for
+// the caller to print (FILE:LINE:COL).
+class InvalidStoreData : public Error {
+public:
+  InvalidStoreData(std::string file, std::vector<Diagnostic> diagnostics);
+  const std::string& file() const { return m_file; }
+  const std::vector<Diagnostic>& diagnostics() const { return m_diagnostics; }
+
+private:
+  std::string m_file;
+  std::vector<Diagnostic> m_diagnostics;
+};
+
+enum class OnConflict { Fail, Skip, Replace };
+enum class WriteResult { Inserted, Replaced, Skipped, Conflict };
+
+struct AccountNote {
+  std::string identity;
+  std::string reason;
+};
+
+// Accounts of one kind: how many, and the first `listed_at_most` of them.
+struct AccountNotes {
+  static constexpr std::size_t listed_at_most = 1000; // memory stays bounded on huge runs
+  std::size_t count = 0;
+  std::vector<AccountNote> listed;
+
+  void add(std::string identity, std::string reason);
+  bool empty() const { return count == 0; }
+};
+
+// Entries of SOURCE for an account an earlier entry of the same run wrote already. Flexisip
+// keeps the last line of a user, so DEST keeps the last entry; write() said Inserted for each.
+struct Duplicates {
+  AccountNotes notes;                         // one per earlier entry replaced
+  std::map<std::string, std::size_t> earlier; // identity -> earlier entries replaced
+  std::size_t credentials = 0;                // the credentials those earlier entries had
+
+  void add(const std::string& identity, std::size_t replaced_credentials);
+};
+
+// A digest username other than the account's own under which its server also finds the account,
+// with an HA1 kept for that name in a place of its own (Kamailio's auth_db: "user@domain", whose
+// HA1 it reads from ha1b).
+struct OtherDigestUsername {
+  std::string username; // the digest username a phone would send
+  std::string where;    // where the server reads its HA1, for messages ("ha1b")
+};
+
+// One all-or-nothing write. Destroying it without commit() leaves the store as it was.
+class StoreWriter {
+public:
+  virtual ~StoreWriter() = default;
+  // Writes an account (converted for this store). An account that exists already is
+  // replaced, skipped, or left alone and reported as a Conflict, as the OnConflict says. When
+  // it says Inserted, the writer may have taken the account's content (a bulk load keeps it
+  // without a copy), leaving `account` valid but unspecified; otherwise it is left as it was.
+  virtual WriteResult write(Account&& account) = 0;
+  // Called once after the last write(), before commit() (or a rollback): finishes what the
+  // writer deferred and says which writes replaced an earlier one of the same run.
+  virtual Duplicates settle() { return {}; }
+  virtual void commit() = 0;
+};
+
+class Store {
+public:
+  virtual ~Store() = default;
+  // What the store keeps of an account's credentials.
+  virtual CredentialNeeds needs() const = 0;
+  // Why the store cannot hold an account converted for it (bytes its format cannot write:
+  // formats.hpp), or "" when it can. Such an account is unconvertible, never written.
+  virtual std::string refusal(const Account& /*account*/) const { return {}; }
+  // How many accounts read() will give, when cheap to know (for a progress bar).
+  virtual std::optional<std::size_t> size_hint() { return std::nullopt; }
+  // Every account, streamed: nothing keeps them all in memory. Throws Error(DataError) with
+  // every problem (FILE:LINE:COL) for malformed data.
+  virtual void read(const std::function<void(Account&&)>& visit) = 0;
+  virtual std::unique_ptr<StoreWriter> begin_write(OnConflict on_conflict) = 0;
+  // The account as its server reads it when it authenticates that user (Flexisip's password
+  // request, Kamailio's auth_db query...), with the credentials the server derives; nullopt
+  // when the server would not find it.
+  virtual std::optional<Account> lookup(const Account& account) = 0;
+  // The other digest usernames the server authenticates `account` under; none for most stores.
+  // lookup() of the account with one of them as its auth_user reads what the server reads
+  // for that name: the HA1s kept for it.
+  virtual std::vector<OtherDigestUsername>
+  other_digest_usernames(const Account& /*account*/) const {
+    return {};
+  }
+  // The server configuration that uses this store for accounts of `domains`, or "" when
+  // there is none to give. Never contains a password.
+  virtual std::string server_configuration(const std::set<std::string>& /*domains*/) const {
+    return {};
+  }
+};
+
+// Error(Usage) for a bad combination, Error(NoInput) for a missing file to read,
+// Error(Unavailable) for a database that cannot be reached.
+std::unique_ptr<Store> open_store(const Locator& locator, const StoreOptions& options);
+
+} // namespace sipcred

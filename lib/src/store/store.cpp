@@ -1,0 +1,248 @@
+#include "sipcred/store/store.hpp"
+
+#include "userdb/file_store.hpp"
+#include "sipcred/util/error.hpp"
+#include "sql_store.hpp"
+#include "util/text.hpp"
+#include "formats/text_stores.hpp"
+
+#include <array>
+#include <filesystem>
+#include <regex>
+
+namespace sipcred {
+
+namespace {
+
+struct Prefix {
+  std::string_view text;
+  StoreKind kind;
+};
+constexpr std::array file_prefixes{
+    Prefix{"htdigest:", StoreKind::Htdigest},
+    Prefix{"pjsip:", StoreKind::Pjsip},
+    Prefix{"csv:", StoreKind::Csv},
+    Prefix{"jsonl:", StoreKind::JsonLines},
+};
+constexpr std::array<std::string_view, 3> sql_backends{"sqlite3", "postgresql", "mysql"};
+
+} // namespace
+
+Locator parse_locator(std::string_view text) {
+  Locator locator;
+  if (auto scheme_end = text.find("://"); scheme_end != std::string_view::npos) {
+    std::string_view backend = text.substr(0, scheme_end);
+    if (backend == "sqlite" || backend == "postgres" || backend == "pgsql") {
+      backend = backend == "sqlite" ? "sqlite3" : "postgresql";
+    }
+    bool known = false;
+    for (auto name : sql_backends) {
+      known = known || name == backend;
+    }
+    if (!known) {
+      throw Error(ErrorKind::Usage, "unknown database backend \"" + std::string(backend) +
+                                        "\" in \"" + std::string(text) +
+                                        "\": expected sqlite3://, postgresql:// or mysql://");
+    }
+    locator.kind = StoreKind::Sql;
+    locator.backend = backend;
+    locator.connection = text.substr(scheme_end + 3);
+    if (locator.connection.empty()) {
+      throw Error(ErrorKind::Usage,
+                  "empty connection string in \"" + std::string(text) + "\": expected " +
+                      (backend == "sqlite3" ? "sqlite3://db=PATH"
+                                            : std::string(backend) + "://dbname=D host=H ..."));
+    }
+    return locator;
+  }
+  locator.path = text;
+  for (const auto& prefix : file_prefixes) {
+    if (text.substr(0, prefix.text.size()) == prefix.text) {
+      locator.kind = prefix.kind;
+      locator.path = text.substr(prefix.text.size());
+    }
+  }
+  if (locator.path.empty()) {
+    throw Error(ErrorKind::Usage, "no path in the store locator \"" + std::string(text) + "\"");
+  }
+  return locator;
+}
+
+std::string Locator::display() const {
+  if (kind != StoreKind::Sql) {
+    for (const auto& prefix : file_prefixes) {
+      if (prefix.kind == kind) {
+        return std::string(prefix.text) + path;
+      }
+    }
+    return path;
+  }
+  return backend + "://" + masked_connection(connection);
+}
+
+namespace {
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+// Keys whose value is a secret: SOCI's MySQL backend reads pass and password
+// (SOCI/soci src/backends/mysql/session.cpp, parse_connect_string), libpq password and
+// sslpassword (the client key's passphrase).
+bool is_secret_key(std::string_view key) {
+  return iequals(key, "pass") ||
+         (key.size() >= 8 && iequals(key.substr(key.size() - 8), "password"));
+}
+
+// A URI as libpq reads one (postgresql://user:PASSWORD@host/db?password=PASSWORD&...), with
+// or without its scheme: the password of the user information and of the query masked.
+std::string masked_uri(std::string_view uri) {
+  std::string out;
+  if (const std::size_t scheme = uri.find("://"); scheme != std::string_view::npos) {
+    out = uri.substr(0, scheme + 3);
+    uri.remove_prefix(scheme + 3);
+  }
+  const std::size_t authority_end = std::min(uri.find_first_of("/?#"), uri.size());
+  const std::size_t at = uri.substr(0, authority_end).rfind('@');
+  if (at != std::string_view::npos) {
+    const std::size_t colon = uri.substr(0, at).find(':');
+    out += colon == std::string_view::npos ? uri.substr(0, at + 1)
+                                           : std::string(uri.substr(0, colon)) + ":***@";
+    uri.remove_prefix(at + 1);
+  }
+  const std::size_t query = uri.find('?');
+  out += uri.substr(0, query);
+  if (query == std::string_view::npos) return out;
+  uri.remove_prefix(query);
+  while (!uri.empty()) { // "?k=v" or "&k=v"
+    const std::size_t end = std::min(uri.find('&', 1), uri.size());
+    const std::string_view parameter = uri.substr(0, end);
+    const std::size_t equals = parameter.find('=');
+    out += equals != std::string_view::npos && is_secret_key(parameter.substr(1, equals - 1))
+               ? std::string(parameter.substr(0, equals + 1)) + "***"
+               : std::string(parameter);
+    uri.remove_prefix(end);
+  }
+  return out;
+}
+
+} // namespace
+
+// key = value pairs as SOCI's MySQL backend and libpq read them: spaces around '=', a value
+// either 'quoted' or up to a space, a backslash escaping the next byte in both. Anything else
+// (a URI: an '@' before any '=') is read as libpq reads a URI.
+std::string masked_connection(std::string_view connection) {
+  const std::size_t at = connection.find('@');
+  if (connection.find("://") != std::string_view::npos ||
+      (at != std::string_view::npos &&
+       connection.substr(0, at).find('=') == std::string_view::npos))
+    return masked_uri(connection);
+  std::string out;
+  std::size_t i = 0;
+  const auto spaces = [&] {
+    const std::size_t from = i;
+    while (i < connection.size() && is_space(connection[i])) ++i;
+    out += connection.substr(from, i - from);
+  };
+  while (i < connection.size()) {
+    spaces();
+    const std::size_t key_start = i;
+    while (i < connection.size() && connection[i] != '=' && !is_space(connection[i])) ++i;
+    const std::string_view key = connection.substr(key_start, i - key_start);
+    out += key;
+    spaces();
+    if (i >= connection.size() || connection[i] != '=') continue; // not a pair: copied as is
+    out += '=';
+    ++i;
+    spaces();
+    const std::size_t value_start = i;
+    const bool quoted = i < connection.size() && connection[i] == '\'';
+    if (quoted) ++i;
+    for (; i < connection.size(); ++i) {
+      if (connection[i] == '\\') {
+        ++i;
+        continue;
+      }
+      if (quoted ? connection[i] == '\'' : is_space(connection[i])) break;
+    }
+    if (quoted && i < connection.size()) ++i; // the closing quote
+    i = std::min(i, connection.size());
+    out += is_secret_key(key) ? std::string_view("***")
+                              : connection.substr(value_start, i - value_start);
+  }
+  return out;
+}
+
+namespace {
+
+// The file a locator names (an SQLite database's db=PATH), resolved; "" for a server.
+std::string file_of(const Locator& locator) {
+  std::string path = locator.path;
+  if (locator.kind == StoreKind::Sql) {
+    if (locator.backend != "sqlite3") {
+      return {};
+    }
+    static const std::regex db(R"((?:^|\s)db(?:name)?\s*=\s*('[^']*'|\S+))");
+    std::smatch match;
+    path = std::regex_search(locator.connection, match, db) ? match[1].str() : locator.connection;
+    if (path.size() >= 2 && path.front() == '\'') {
+      path = path.substr(1, path.size() - 2);
+    }
+  }
+  std::error_code ignored;
+  return std::filesystem::weakly_canonical(path, ignored).string();
+}
+
+} // namespace
+
+bool Locator::same_store(const Locator& other) const {
+  std::string file = file_of(*this);
+  if (!file.empty() || !file_of(other).empty()) {
+    return file == file_of(other);
+  }
+  return backend == other.backend && connection == other.connection;
+}
+
+std::optional<Schema> parse_schema(std::string_view name) {
+  for (Schema schema : {Schema::Flexisip, Schema::Kamailio, Schema::Opensips}) {
+    if (schema_name(schema) == name) {
+      return schema;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string_view schema_name(Schema schema) {
+  switch (schema) {
+  case Schema::Flexisip: return "flexisip";
+  case Schema::Kamailio: return "kamailio";
+  case Schema::Opensips: return "opensips";
+  }
+  return "";
+}
+
+void AccountNotes::add(std::string identity, std::string reason) {
+  if (count++ < listed_at_most) {
+    listed.push_back({std::move(identity), std::move(reason)});
+  }
+}
+
+void Duplicates::add(const std::string& identity, std::size_t replaced_credentials) {
+  notes.add(identity, "listed again later in SOURCE: the last entry is kept, as Flexisip does");
+  ++earlier[identity];
+  credentials += replaced_credentials;
+}
+
+std::unique_ptr<Store> open_store(const Locator& locator, const StoreOptions& options) {
+  switch (locator.kind) {
+  case StoreKind::Userdb: return std::make_unique<FileStore>(locator.path, options);
+  case StoreKind::Sql: return open_sql_store(locator, options);
+  case StoreKind::Htdigest:
+  case StoreKind::Pjsip:
+  case StoreKind::Csv:
+  case StoreKind::JsonLines: return open_text_store(locator, options);
+  }
+  throw Error(ErrorKind::Internal, "unknown store kind");
+}
+
+} // namespace sipcred

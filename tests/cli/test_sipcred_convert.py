@@ -183,7 +183,7 @@ class Convert(TempDirTest):
 
     def test_help_and_version(self):
         self.assertIn("--drop-clrtxt", convert("--help").stdout)
-        self.assertRegex(convert("--version").stdout, r"^sipcred-convert \d+\.\d+\.\d+\n$")
+        self.assertRegex(convert("--version").stdout, r"^sipcred-convert \d+\.\d+\.\d+ \(libsipcred \d+\.\d+\.\d+\)\n$")
 
 
 class LargeInput(TempDirTest):

@@ -203,7 +203,7 @@ class Hash(TempDirTest):
             self.assertIn(option, r.stdout)
         v = run("sipcred-hash", "--version")
         self.assertExit(v, 0)
-        self.assertRegex(v.stdout, r"^sipcred-hash \d+\.\d+\.\d+\n$")
+        self.assertRegex(v.stdout, r"^sipcred-hash \d+\.\d+\.\d+ \(libsipcred \d+\.\d+\.\d+\)\n$")
 
     def start_on_terminal(self):
         pid, fd = pty.fork()

@@ -623,7 +623,7 @@ class Usage(UserTest):
         r = user("add", "--help")
         self.assertExit(r, 0)
         self.assertIn("--auth-user", r.stdout)
-        self.assertRegex(user("--version").stdout, r"^sipcred-user \d+\.\d+\.\d+\n$")
+        self.assertRegex(user("--version").stdout, r"^sipcred-user \d+\.\d+\.\d+ \(libsipcred \d+\.\d+\.\d+\)\n$")
 
     def test_algorithm_option_takes_one_value(self):
         self.init()

@@ -101,8 +101,6 @@ std::optional<std::string> most_similar(std::string_view word,
   return best;
 }
 
-std::string version_text(std::string_view tool) { return std::string(tool) + " " SIPCRED_VERSION; }
-
 void parse(CLI::App& app, int argc, char** argv) {
   try {
     app.parse(argc, argv);
@@ -112,11 +110,6 @@ void parse(CLI::App& app, int argc, char** argv) {
     const int shown = app.exit(error); // prints help, version, or the error and a hint
     throw CommandLineExit{shown == 0 ? 0 : 2};
   }
-}
-
-void add_common_options(CLI::App& app, std::string_view tool, bool& quiet) {
-  app.set_version_flag("--version", version_text(tool), "Print the version and exit");
-  app.add_flag("-q,--quiet", quiet, "Print nothing on stderr but errors");
 }
 
 int run_tool(std::string_view tool, const std::function<int()>& body) {

@@ -1,5 +1,6 @@
 #pragma once
-// The one place where a tool turns failures into messages and exit codes.
+// The one place where a tool turns failures into messages and exit codes. It uses nothing of
+// libsipcred but its inline error.hpp: the umbrella `sipcred`, which links no library, runs on it.
 
 #include <CLI/CLI.hpp>
 
@@ -10,9 +11,6 @@
 #include <vector>
 
 namespace sipcred::cli {
-
-// "sipcred-hash 0.1.0 (libsipcred 0.1.0)"
-std::string version_text(std::string_view tool);
 
 // Runs `body` and returns its exit code, or 74 when any byte of standard output could not be
 // written (checked after the body, help and --version included, and at its close). A
@@ -29,8 +27,5 @@ std::optional<std::string> most_similar(std::string_view word,
 // Parses the command line; throws what run_tool turns into exit codes. A tool with
 // subcommands given a word that is none of them says so, and which one was meant.
 void parse(CLI::App& app, int argc, char** argv);
-
-// The options every tool has: --version and -q/--quiet.
-void add_common_options(CLI::App& app, std::string_view tool, bool& quiet);
 
 } // namespace sipcred::cli

@@ -3,6 +3,7 @@
 
 #include "algorithm_option.hpp"
 #include "diagnostic_output.hpp"
+#include "common_options.hpp"
 #include "tool_main.hpp"
 
 #include "sipcred/util/atomic_file.hpp"

@@ -2,6 +2,7 @@
 // a server's store wants it.
 
 #include "password_input.hpp"
+#include "common_options.hpp"
 #include "tool_main.hpp"
 
 #include "sipcred/digest/digest.hpp"

@@ -2,10 +2,12 @@
 // alone, or Asterisk pjsip auth objects, and say what the server would reject or ignore.
 
 #include "report.hpp"
+#include "common_options.hpp"
 #include "tool_main.hpp"
 
 #include "sipcred/util/error.hpp"
 #include "sipcred/lint/lint.hpp"
+#include "sipcred/sql/sql_stores.hpp"
 
 #include <iostream>
 
@@ -75,5 +77,6 @@ int run(int argc, char** argv) {
 } // namespace
 
 int main(int argc, char** argv) {
+  sipcred::sql::add_sql_stores();
   return sipcred::cli::run_tool("sipcred-lint", [&] { return run(argc, argv); });
 }

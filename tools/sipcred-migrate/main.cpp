@@ -4,11 +4,13 @@
 #include "diagnostic_output.hpp"
 #include "progress_bar.hpp"
 #include "schema_option.hpp"
+#include "common_options.hpp"
 #include "tool_main.hpp"
 
 #include "sipcred/util/error.hpp"
 #include "sipcred/store/migration.hpp"
 #include "sipcred/store/store.hpp"
+#include "sipcred/sql/sql_stores.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -229,5 +231,6 @@ int run(int argc, char** argv) {
 } // namespace
 
 int main(int argc, char** argv) {
+  sipcred::sql::add_sql_stores();
   return sipcred::cli::run_tool("sipcred-migrate", [&] { return run(argc, argv); });
 }

@@ -5,11 +5,13 @@
 #include "live_commands.hpp"
 #include "password_input.hpp"
 #include "server_setup.hpp"
+#include "common_options.hpp"
 #include "tool_main.hpp"
 
 #include "sipcred/util/atomic_file.hpp"
 #include "sipcred/util/error.hpp"
 #include "sipcred/sip/exchange.hpp"
+#include "sipcred/sql/sql_stores.hpp"
 
 #include <iostream>
 
@@ -355,5 +357,6 @@ int run(int argc, char** argv) {
 } // namespace
 
 int main(int argc, char** argv) {
+  sipcred::sql::add_sql_stores();
   return sipcred::cli::run_tool("sipcred-sim", [&] { return run(argc, argv); });
 }

@@ -1,6 +1,7 @@
 // sipcred-user: add, rotate, remove, list, show and check the users of a Flexisip userdb.
 
 #include "commands.hpp"
+#include "common_options.hpp"
 #include "tool_main.hpp"
 
 #include "sipcred/util/error.hpp"

@@ -2,7 +2,6 @@
 
 #include "userdb/file_store.hpp"
 #include "sipcred/util/error.hpp"
-#include "sql_store.hpp"
 #include "util/text.hpp"
 #include "formats/text_stores.hpp"
 
@@ -14,52 +13,96 @@ namespace sipcred {
 
 namespace {
 
-struct Prefix {
-  std::string_view text;
-  StoreKind kind;
-};
-constexpr std::array file_prefixes{
-    Prefix{"htdigest:", StoreKind::Htdigest},
-    Prefix{"pjsip:", StoreKind::Pjsip},
-    Prefix{"csv:", StoreKind::Csv},
-    Prefix{"jsonl:", StoreKind::JsonLines},
-};
-constexpr std::array<std::string_view, 3> sql_backends{"sqlite3", "postgresql", "mysql"};
+std::unique_ptr<Store> open_userdb(const Locator& locator, const StoreOptions& options) {
+  return std::make_unique<FileStore>(locator.path, options);
+}
+
+// The file stores, always there; databases are added by libsipcred-sql.
+std::vector<StoreBackend>& backends() {
+  static std::vector<StoreBackend> table{
+      {StoreKind::Userdb, "", "PATH", "a Flexisip version:1 userdb", open_userdb},
+      {StoreKind::Htdigest, "htdigest:", "htdigest:PATH", "Apache htdigest (user:realm:MD5)",
+       open_text_store},
+      {StoreKind::Pjsip, "pjsip:", "pjsip:PATH", "Asterisk pjsip.conf type=auth sections",
+       open_text_store},
+      {StoreKind::Csv, "csv:", "csv:PATH", "CSV list of clear-text passwords", open_text_store},
+      {StoreKind::JsonLines, "jsonl:", "jsonl:PATH", "JSON lines list of clear-text passwords",
+       open_text_store},
+  };
+  return table;
+}
+
+// SOCI's other names for two backends, as flexisip.conf may spell them.
+std::string_view canonical_backend(std::string_view name) {
+  if (name == "sqlite") return "sqlite3";
+  if (name == "postgres" || name == "pgsql") return "postgresql";
+  return name;
+}
+
+const StoreBackend* database(std::string_view backend) {
+  for (const StoreBackend& entry : backends())
+    if (entry.is_database() && entry.backend() == canonical_backend(backend)) return &entry;
+  return nullptr;
+}
+
+// "sqlite3://, postgresql:// or mysql://"
+std::string database_prefixes() {
+  std::vector<std::string_view> prefixes;
+  for (const StoreBackend& entry : backends())
+    if (entry.is_database()) prefixes.push_back(entry.prefix);
+  std::string out;
+  for (std::size_t i = 0; i < prefixes.size(); ++i) {
+    if (i > 0) out += i + 1 == prefixes.size() ? " or " : ", ";
+    out += prefixes[i];
+  }
+  return out;
+}
+
+Error no_databases(std::string_view locator) {
+  return Error(ErrorKind::Usage, "\"" + std::string(locator) +
+                                     "\" names a database, and this program has no SQL stores "
+                                     "(it is built without libsipcred-sql)");
+}
 
 } // namespace
+
+const std::vector<StoreBackend>& store_backends() { return backends(); }
+
+void add_store_backend(const StoreBackend& backend) {
+  for (StoreBackend& entry : backends())
+    if (entry.prefix == backend.prefix) {
+      entry = backend;
+      return;
+    }
+  backends().push_back(backend);
+}
 
 Locator parse_locator(std::string_view text) {
   Locator locator;
   if (auto scheme_end = text.find("://"); scheme_end != std::string_view::npos) {
-    std::string_view backend = text.substr(0, scheme_end);
-    if (backend == "sqlite" || backend == "postgres" || backend == "pgsql") {
-      backend = backend == "sqlite" ? "sqlite3" : "postgresql";
-    }
-    bool known = false;
-    for (auto name : sql_backends) {
-      known = known || name == backend;
-    }
-    if (!known) {
+    const std::string_view backend = text.substr(0, scheme_end);
+    const StoreBackend* entry = database(backend);
+    if (!entry) {
+      const std::string expected = database_prefixes();
+      if (expected.empty()) throw no_databases(text);
       throw Error(ErrorKind::Usage, "unknown database backend \"" + std::string(backend) +
-                                        "\" in \"" + std::string(text) +
-                                        "\": expected sqlite3://, postgresql:// or mysql://");
+                                        "\" in \"" + std::string(text) + "\": expected " +
+                                        expected);
     }
     locator.kind = StoreKind::Sql;
-    locator.backend = backend;
+    locator.backend = entry->backend();
     locator.connection = text.substr(scheme_end + 3);
     if (locator.connection.empty()) {
-      throw Error(ErrorKind::Usage,
-                  "empty connection string in \"" + std::string(text) + "\": expected " +
-                      (backend == "sqlite3" ? "sqlite3://db=PATH"
-                                            : std::string(backend) + "://dbname=D host=H ..."));
+      throw Error(ErrorKind::Usage, "empty connection string in \"" + std::string(text) +
+                                        "\": expected " + std::string(entry->form));
     }
     return locator;
   }
   locator.path = text;
-  for (const auto& prefix : file_prefixes) {
-    if (text.substr(0, prefix.text.size()) == prefix.text) {
-      locator.kind = prefix.kind;
-      locator.path = text.substr(prefix.text.size());
+  for (const StoreBackend& entry : backends()) {
+    if (!entry.is_database() && !entry.prefix.empty() && text.starts_with(entry.prefix)) {
+      locator.kind = entry.kind;
+      locator.path = text.substr(entry.prefix.size());
     }
   }
   if (locator.path.empty()) {
@@ -70,11 +113,8 @@ Locator parse_locator(std::string_view text) {
 
 std::string Locator::display() const {
   if (kind != StoreKind::Sql) {
-    for (const auto& prefix : file_prefixes) {
-      if (prefix.kind == kind) {
-        return std::string(prefix.text) + path;
-      }
-    }
+    for (const StoreBackend& entry : backends())
+      if (entry.kind == kind) return std::string(entry.prefix) + path;
     return path;
   }
   return backend + "://" + masked_connection(connection);
@@ -234,14 +274,18 @@ void Duplicates::add(const std::string& identity, std::size_t replaced_credentia
 }
 
 std::unique_ptr<Store> open_store(const Locator& locator, const StoreOptions& options) {
-  switch (locator.kind) {
-  case StoreKind::Userdb: return std::make_unique<FileStore>(locator.path, options);
-  case StoreKind::Sql: return open_sql_store(locator, options);
-  case StoreKind::Htdigest:
-  case StoreKind::Pjsip:
-  case StoreKind::Csv:
-  case StoreKind::JsonLines: return open_text_store(locator, options);
+  if (locator.kind == StoreKind::Sql) {
+    const StoreBackend* entry = database(locator.backend);
+    if (!entry) {
+      const std::string shown = locator.display();
+      if (database_prefixes().empty()) throw no_databases(shown);
+      throw Error(ErrorKind::Usage, "unknown database backend \"" + locator.backend +
+                                        "\": expected " + database_prefixes());
+    }
+    return entry->open(locator, options);
   }
+  for (const StoreBackend& entry : backends())
+    if (entry.kind == locator.kind) return entry.open(locator, options);
   throw Error(ErrorKind::Internal, "unknown store kind");
 }
 

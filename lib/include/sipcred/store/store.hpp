@@ -160,8 +160,32 @@ public:
   }
 };
 
-// Error(Usage) for a bad combination, Error(NoInput) for a missing file to read,
-// Error(Unavailable) for a database that cannot be reached.
+// Error(Usage) for a bad combination or a kind of store this program has not added (SQL in a
+// tool without libsipcred-sql), Error(NoInput) for a missing file to read, Error(Unavailable)
+// for a database that cannot be reached.
 std::unique_ptr<Store> open_store(const Locator& locator, const StoreOptions& options);
+
+// One kind of store: how a locator names it, and how to open one. The one list of them is the
+// table below, which --help, man pages and completions are checked against.
+struct StoreBackend {
+  StoreKind kind;
+  // The locator's prefix: "htdigest:" for a file format, "sqlite3://" for a database (the
+  // connection string follows), "" for a plain path (a userdb).
+  std::string_view prefix;
+  std::string_view form;        // the locator as help shows it: "htdigest:PATH"
+  std::string_view description; // one line, for help and completions
+  std::unique_ptr<Store> (*open)(const Locator& locator, const StoreOptions& options);
+
+  bool is_database() const { return kind == StoreKind::Sql; }
+  // "sqlite3" of "sqlite3://": Locator::backend.
+  std::string_view backend() const { return prefix.substr(0, prefix.find(':')); }
+};
+
+// The stores this program can open, in the order help lists them: the file stores of the core,
+// then the databases a program added (libsipcred-sql: sipcred::sql::add_sql_stores()).
+const std::vector<StoreBackend>& store_backends();
+// Adds a kind of store, or replaces the one of the same prefix. Call it before any thread
+// opens a store: the table is not locked.
+void add_store_backend(const StoreBackend& backend);
 
 } // namespace sipcred

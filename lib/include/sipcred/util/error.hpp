@@ -19,7 +19,20 @@ enum class ErrorKind {
 };
 
 // Exit code of the tools for an error of this kind (sysexits.h values, as ARCHITECTURE.md says).
-int exit_code(ErrorKind kind) noexcept;
+// Inline, as the whole of this header: the umbrella `sipcred` uses it without linking libsipcred.
+constexpr int exit_code(ErrorKind kind) noexcept {
+  switch (kind) {
+  case ErrorKind::Usage: return 2;
+  case ErrorKind::DataError: return 65;    // EX_DATAERR
+  case ErrorKind::NoInput: return 66;      // EX_NOINPUT
+  case ErrorKind::Unavailable: return 69;  // EX_UNAVAILABLE
+  case ErrorKind::Internal: return 70;     // EX_SOFTWARE
+  case ErrorKind::CannotCreate: return 73; // EX_CANTCREAT
+  case ErrorKind::Io: return 74;           // EX_IOERR
+  case ErrorKind::TempFail: return 75;     // EX_TEMPFAIL
+  }
+  return 70;
+}
 
 class Error : public std::runtime_error {
 public:

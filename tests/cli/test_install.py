@@ -50,6 +50,36 @@ class Install(TempDirTest):
         for path in ("cmake/sipcred/sipcredConfig.cmake", "pkgconfig/sipcred.pc"):
             self.assertTrue(os.path.exists(os.path.join(self.libdir, path)), path)
 
+    def test_only_the_public_api_is_installed_and_exported(self):
+        # Internals stay inside: their headers are not installed, their symbols hidden.
+        for path in ("include/sipcred/md5_many.hpp", "include/sipcred/digest/md5_many.hpp",
+                     "include/sipcred/userdb_stream.hpp", "include/sipcred/userdb/userdb_stream.hpp"):
+            self.assertFalse(os.path.exists(os.path.join(self.prefix, path)), path)
+        for path in ("include/sipcred/version.hpp", "include/sipcred/export.hpp",
+                     "include/sipcred/sql/sql_stores.hpp", "include/sipcred/sql/export.hpp"):
+            self.assertTrue(os.path.exists(os.path.join(self.prefix, path)), path)
+        symbols = sh("nm", "-DC", "--defined-only",
+                     os.path.join(self.libdir, "libsipcred.so")).stdout
+        self.assertTrue("sipcred::ha1" in symbols, "ha1 is not exported")
+        for internal in ("FileStore", "md5_many", "scan_piece", "WriteBack"):
+            self.assertFalse(internal in symbols, internal + " is exported")
+        sql = sh("nm", "-DC", "--defined-only", os.path.join(self.libdir, "libsipcred-sql.so")).stdout
+        self.assertTrue("sipcred::sql::add_sql_stores()" in sql, "add_sql_stores is not exported")
+        for internal in ("SqlStore", "SqliteStatement", "PostgresqlCopy"):
+            self.assertFalse(internal in sql, internal + " is exported")
+
+    def test_database_clients_are_loaded_only_by_the_tools_that_open_databases(self):
+        def libraries(tool):
+            return sh("ldd", os.path.join(self.prefix, "bin", tool)).stdout
+        for tool in ("sipcred-hash", "sipcred-convert", "sipcred-user"):
+            out = libraries(tool)
+            self.assertIn("libsipcred.so", out, tool)
+            for client in ("libsipcred-sql", "libpq", "libmariadb", "libsqlite3", "libsoci"):
+                self.assertNotIn(client, out, tool)
+        for tool in ("sipcred-migrate", "sipcred-lint", "sipcred-sim"):
+            self.assertIn("libsipcred-sql.so", libraries(tool), tool)
+        self.assertNotIn("libsipcred", libraries("sipcred"))  # the umbrella only execs
+
     def test_library_has_a_soname(self):
         out = sh("objdump", "-p", os.path.join(self.libdir, "libsipcred.so")).stdout
         self.assertRegex(out, r"SONAME\s+libsipcred\.so\.\d+\n")

@@ -4,6 +4,7 @@
 // writes them: the rules of what survives the trip live here, once.
 
 #include "sipcred/digest/digest.hpp"
+#include "sipcred/export.hpp"
 
 #include <cstddef>
 #include <optional>
@@ -12,7 +13,7 @@
 
 namespace sipcred {
 
-struct Credential {
+struct SIPCRED_EXPORT Credential {
   std::optional<HashFunction> hash; // nullopt: the clear password
   std::string value;                // the password, or the HA1 in lowercase hex
   std::string realm;                // the realm the HA1 was computed for; empty for clear text
@@ -21,7 +22,7 @@ struct Credential {
   friend bool operator==(const Credential&, const Credential&) = default;
 };
 
-struct Account {
+struct SIPCRED_EXPORT Account {
   std::string user;      // the name itself (URL-unescaped); empty for a bare-domain identity
   std::string domain;    //
   std::string auth_user; // the digest username when it differs from the user; may be empty
@@ -38,7 +39,7 @@ struct Account {
 };
 
 // What a store keeps of an account's credentials.
-struct CredentialNeeds {
+struct SIPCRED_EXPORT CredentialNeeds {
   bool clear_text = true;                  // it can hold the clear password
   bool clear_text_only_at_domain = false;  // Flexisip: clear text hashes with the domain
   bool clear_text_replaces_hashes = false; // Flexisip: clear text derives the hashes itself
@@ -53,7 +54,7 @@ struct CredentialNeeds {
   bool clear_text_hashes_user = false;
 };
 
-struct Conversion {
+struct SIPCRED_EXPORT Conversion {
   Account account;                  // the credentials the target keeps
   std::vector<std::string> dropped; // what the target cannot hold ("SHA-512-256 hash", ...)
   std::string unconvertible;        // why the account cannot be written; empty when it can
@@ -65,6 +66,6 @@ struct Conversion {
 // the target (its user when the target has no place for a user-id): a stored hash of another
 // name, or for another realm, is never copied. An account that would lack a required
 // credential, or keep none, is unconvertible.
-Conversion convert_account(const Account& source, const CredentialNeeds& needs);
+SIPCRED_EXPORT Conversion convert_account(const Account& source, const CredentialNeeds& needs);
 
 } // namespace sipcred

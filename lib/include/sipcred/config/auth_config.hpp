@@ -5,10 +5,11 @@
 // lint_flexisip_config), and what sipcred-sim cannot rehearse faithfully (code SIM), are
 // Diagnostics of severity Error with the line and column of the setting.
 
-#include "sipcred/util/diagnostic.hpp"
 #include "sipcred/config/flexisip_config.hpp"
+#include "sipcred/export.hpp"
 #include "sipcred/sip/registrar.hpp"
 #include "sipcred/store/store.hpp"
+#include "sipcred/util/diagnostic.hpp"
 
 #include <optional>
 #include <string_view>
@@ -16,7 +17,7 @@
 
 namespace sipcred {
 
-struct AuthConfig {
+struct SIPCRED_EXPORT AuthConfig {
   AuthSettings settings;
   // The store the config names: file-path (or its old name datasource) with
   // db-implementation=file, the soci-backend and soci-connection-string with soci. nullopt
@@ -26,13 +27,13 @@ struct AuthConfig {
   std::vector<Diagnostic> diagnostics;
 };
 
-AuthConfig read_auth_config(const config::FlexisipConfig& config,
-                            std::vector<Diagnostic> diagnostics = {});
+SIPCRED_EXPORT AuthConfig read_auth_config(const config::FlexisipConfig& config,
+                                           std::vector<Diagnostic> diagnostics = {});
 // Reads and maps the text of a flexisip.conf.
-AuthConfig read_auth_config(std::string_view content);
+SIPCRED_EXPORT AuthConfig read_auth_config(std::string_view content);
 
 // A flexisip.conf duration (`[0-9]+(ms|s|min|h|d|m|y)?`, seconds when no unit) in seconds;
 // nullopt when it is not one, or when it does not fit in 64-bit seconds.
-std::optional<std::chrono::seconds> parse_config_duration(std::string_view text);
+SIPCRED_EXPORT std::optional<std::chrono::seconds> parse_config_duration(std::string_view text);
 
 } // namespace sipcred

@@ -6,6 +6,7 @@
 // Reading never throws for bad data: a line Flexisip would refuse becomes a Diagnostic
 // (SC301..SC305) and the rest of the file is still read.
 
+#include "sipcred/export.hpp"
 #include "sipcred/util/diagnostic.hpp"
 
 #include <cstddef>
@@ -16,19 +17,19 @@
 namespace sipcred::config {
 
 // 1-based, columns counted in characters (UTF-8 code points), as in every Diagnostic.
-struct Position {
+struct SIPCRED_EXPORT Position {
   std::size_t line = 0;
   std::size_t column = 0;
 };
 
-struct ConfigEntry {
+struct SIPCRED_EXPORT ConfigEntry {
   std::string key;   // as written
   std::string value; // as Flexisip keeps it: leading and trailing spaces gone, tabs and CR kept
   Position key_position;
   Position value_position; // where the value starts (just after '=' and spaces when empty)
 };
 
-struct ConfigSection {
+struct SIPCRED_EXPORT ConfigSection {
   std::string name; // as written between the brackets
   Position position;
   std::vector<ConfigEntry> entries; // in file order; a repeated [name] adds to the same section
@@ -37,7 +38,7 @@ struct ConfigSection {
   const ConfigEntry* find(std::string_view key) const;
 };
 
-class FlexisipConfig {
+class SIPCRED_EXPORT FlexisipConfig {
 public:
   static FlexisipConfig parse(std::string_view content, std::vector<Diagnostic>& diagnostics);
 
@@ -50,9 +51,9 @@ private:
 };
 
 // Flexisip's list values: split on spaces and line feeds only (a tab stays inside an item).
-std::vector<std::string> split_list(std::string_view value);
+SIPCRED_EXPORT std::vector<std::string> split_list(std::string_view value);
 
 // Number of characters (UTF-8 code points) in `text`: how far a column moves over it.
-std::size_t count_columns(std::string_view text);
+SIPCRED_EXPORT std::size_t count_columns(std::string_view text);
 
 } // namespace sipcred::config

@@ -11,8 +11,9 @@
 // reported below an #include, whose file may define it and is not read here). So no
 // section can inherit from itself or from one below it, and inheritance has no cycles.
 
-#include "sipcred/util/diagnostic.hpp"
 #include "sipcred/config/flexisip_config.hpp"
+#include "sipcred/export.hpp"
+#include "sipcred/util/diagnostic.hpp"
 
 #include <string>
 #include <string_view>
@@ -20,7 +21,7 @@
 
 namespace sipcred::config {
 
-struct PjsipSection {
+struct SIPCRED_EXPORT PjsipSection {
   std::string name;
   Position position;
   bool is_template = false;          // `(!)`: never an object itself
@@ -32,7 +33,7 @@ struct PjsipSection {
   std::vector<const ConfigEntry*> find_all(std::string_view key) const;
 };
 
-class PjsipConfig {
+class SIPCRED_EXPORT PjsipConfig {
 public:
   static PjsipConfig parse(std::string_view content, std::vector<Diagnostic>& diagnostics);
 

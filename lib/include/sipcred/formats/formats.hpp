@@ -4,6 +4,7 @@
 // bytes cannot be written (for messages; it never quotes a password), or "" when they can.
 
 #include "sipcred/account/account.hpp"
+#include "sipcred/export.hpp"
 
 #include <string>
 #include <string_view>
@@ -12,21 +13,22 @@ namespace sipcred::formats {
 
 // Apache htdigest, `user:realm:HA1` lines: a ':' in the user or the realm would shift the
 // fields, a line end or a NUL would start another line (another user, for whoever reads it).
-std::string htdigest_refusal(std::string_view user, std::string_view realm);
-std::string htdigest_line(std::string_view user, std::string_view realm, std::string_view ha1);
+SIPCRED_EXPORT std::string htdigest_refusal(std::string_view user, std::string_view realm);
+SIPCRED_EXPORT std::string htdigest_line(std::string_view user, std::string_view realm,
+                                         std::string_view ha1);
 
 // Asterisk's config reader (pjsip.conf): a line is cut at a ';' not preceded by '\' (which it
 // then removes), values and section names are stripped of surrounding whitespace, `key=>v` is
 // the object syntax, and a section name is kept to 79 bytes. Values are written with each ';'
 // escaped; what cannot be written so is refused.
-std::string pjsip_value_refusal(std::string_view value);
-std::string pjsip_section_refusal(std::string_view name);
-std::string pjsip_escape(std::string_view value);
+SIPCRED_EXPORT std::string pjsip_value_refusal(std::string_view value);
+SIPCRED_EXPORT std::string pjsip_section_refusal(std::string_view name);
+SIPCRED_EXPORT std::string pjsip_escape(std::string_view value);
 // The refusal of the first field of an account a pjsip.conf type=auth section cannot hold.
-std::string pjsip_refusal(const Account& account, std::string_view realm);
+SIPCRED_EXPORT std::string pjsip_refusal(const Account& account, std::string_view realm);
 
 // Flexisip's userdb, and sipcred-user's import lists (CSV, JSON lines), which hold its tokens:
 // user (URL-escaped), domain, clear text, user-id and phone must be userdb tokens.
-std::string userdb_refusal(const Account& account);
+SIPCRED_EXPORT std::string userdb_refusal(const Account& account);
 
 } // namespace sipcred::formats

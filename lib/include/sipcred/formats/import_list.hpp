@@ -2,6 +2,7 @@
 // Lists of users to add or rotate in bulk (`sipcred-user import`): CSV with a header line
 // `identity,password[,auth_user,phone]`, or JSON lines with those keys.
 
+#include "sipcred/export.hpp"
 #include "sipcred/util/diagnostic.hpp"
 
 #include <cstddef>
@@ -11,7 +12,7 @@
 
 namespace sipcred {
 
-struct ImportRecord {
+struct SIPCRED_EXPORT ImportRecord {
   std::string identity;
   std::string password; // may be empty: the caller generates one or refuses
   std::string auth_user;
@@ -24,7 +25,8 @@ enum class ImportFormat { Csv, JsonLines };
 // Parses the whole list. Every malformed record is reported (codes SC2xx, with line and column;
 // never with a password) and left out. Identities and passwords are checked against the userdb
 // token alphabet here, so a bad record is found before anything is written.
-std::vector<ImportRecord> read_import_list(std::string_view content, ImportFormat format,
-                                           std::vector<Diagnostic>& diagnostics);
+SIPCRED_EXPORT std::vector<ImportRecord> read_import_list(std::string_view content,
+                                                          ImportFormat format,
+                                                          std::vector<Diagnostic>& diagnostics);
 
 } // namespace sipcred

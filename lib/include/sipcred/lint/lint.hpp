@@ -4,9 +4,10 @@
 // a severity and an explanation, all in one table (rules()) that sipcred-lint --explain, its
 // SARIF output and its man page share. Findings never hold a password or a hash.
 
-#include "sipcred/util/diagnostic.hpp"
-#include "sipcred/digest/digest.hpp"
 #include "sipcred/config/flexisip_config.hpp"
+#include "sipcred/digest/digest.hpp"
+#include "sipcred/export.hpp"
+#include "sipcred/util/diagnostic.hpp"
 
 #include <optional>
 #include <span>
@@ -16,7 +17,7 @@
 
 namespace sipcred::lint {
 
-struct Rule {
+struct SIPCRED_EXPORT Rule {
   std::string_view code; // "SC312"
   Severity severity;
   std::string_view title;       // one line
@@ -24,21 +25,21 @@ struct Rule {
 };
 
 // Every rule, userdb parse codes (SC1xx) included, in code order.
-std::span<const Rule> rules();
+SIPCRED_EXPORT std::span<const Rule> rules();
 // The rule of a code (case-insensitive), or nullptr.
-const Rule* find_rule(std::string_view code);
+SIPCRED_EXPORT const Rule* find_rule(std::string_view code);
 
 enum class FileKind { FlexisipConfig, Userdb, Pjsip };
 
 // A Diagnostic with the file it is about, named as the caller or the config named it.
-struct Finding {
+struct SIPCRED_EXPORT Finding {
   std::string file;
   FileKind kind = FileKind::FlexisipConfig;
   Diagnostic diagnostic;
 };
 
 // What the authentication module would do with the users of a store.
-struct AuthContext {
+struct SIPCRED_EXPORT AuthContext {
   bool from_config = false; // false: Flexisip's defaults, auth-domains unknown (not checked)
   std::vector<std::string> auth_domains;
   std::vector<HashFunction> algorithms{HashFunction::Md5}; // available-algorithms
@@ -46,7 +47,7 @@ struct AuthContext {
 };
 
 // What the config says about its store, for the caller to lint next.
-struct ConfigFacts {
+struct SIPCRED_EXPORT ConfigFacts {
   AuthContext context;
   bool file_backend = false; // db-implementation=file (the default)
   std::string file_path;     // as written; empty when not set
@@ -54,21 +55,22 @@ struct ConfigFacts {
 };
 
 // Rules of flexisip.conf alone (syntax, [module::Authentication], the soci request).
-ConfigFacts lint_flexisip_config(std::string_view content, std::vector<Diagnostic>& diagnostics);
+SIPCRED_EXPORT ConfigFacts lint_flexisip_config(std::string_view content,
+                                                std::vector<Diagnostic>& diagnostics);
 // The same on a config already read (its syntax diagnostics already reported).
-ConfigFacts lint_flexisip_config(const config::FlexisipConfig& config,
-                                 std::vector<Diagnostic>& diagnostics);
+SIPCRED_EXPORT ConfigFacts lint_flexisip_config(const config::FlexisipConfig& config,
+                                                std::vector<Diagnostic>& diagnostics);
 
 // A userdb (parse rules SC1xx and cross-checks SC4xx) in `context`. `mode` holds the file's
 // permission bits, when known, for the check of who may read it.
-void lint_userdb(std::string content, const AuthContext& context, std::optional<unsigned> mode,
-                 std::vector<Diagnostic>& diagnostics);
+SIPCRED_EXPORT void lint_userdb(std::string content, const AuthContext& context,
+                                std::optional<unsigned> mode, std::vector<Diagnostic>& diagnostics);
 
 // Asterisk type=auth objects by Asterisk's load rules.
-void lint_pjsip(std::string_view content, std::vector<Diagnostic>& diagnostics);
+SIPCRED_EXPORT void lint_pjsip(std::string_view content, std::vector<Diagnostic>& diagnostics);
 
 // Files to lint; an empty path is not given. A given userdb replaces the config's file-path.
-struct Request {
+struct SIPCRED_EXPORT Request {
   std::string config;
   std::string userdb;
   std::string pjsip;
@@ -77,10 +79,10 @@ struct Request {
 // Lints everything the request names, the config's userdb included, findings ordered by file,
 // line and column. Throws Error(NoInput) when a file named in the request cannot be read; a
 // userdb that only the config names becomes a finding instead.
-std::vector<Finding> lint(const Request& request);
+SIPCRED_EXPORT std::vector<Finding> lint(const Request& request);
 
 // `line` of a file of that kind with every secret (password, hash, connection string) masked,
 // for showing the source of a finding.
-std::string redact_line(FileKind kind, std::string_view line);
+SIPCRED_EXPORT std::string redact_line(FileKind kind, std::string_view line);
 
 } // namespace sipcred::lint

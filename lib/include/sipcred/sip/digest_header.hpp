@@ -7,6 +7,7 @@
 // as the RFCs list them.
 
 #include "sipcred/digest/digest.hpp"
+#include "sipcred/export.hpp"
 
 #include <optional>
 #include <string>
@@ -15,7 +16,7 @@
 
 namespace sipcred {
 
-struct DigestChallenge {
+struct SIPCRED_EXPORT DigestChallenge {
   std::string realm;
   std::string domain; // empty: absent
   std::string nonce;
@@ -30,7 +31,7 @@ struct DigestChallenge {
   std::optional<Algorithm> parsed_algorithm() const;
 };
 
-struct DigestCredentials {
+struct SIPCRED_EXPORT DigestCredentials {
   std::string username;           // the user, or its userhash; decoded when sent as username*
   bool username_extended = false; // sent as username*=UTF-8''... (RFC 5987): non-ASCII users
   std::string realm;
@@ -50,12 +51,12 @@ struct DigestCredentials {
 // A header value: what follows "WWW-Authenticate:" or "Proxy-Authenticate:". Challenges of
 // other schemes (Basic, Bearer...) are skipped. Error(DataError), naming the parameter, for a
 // malformed value or a Digest challenge without realm or nonce.
-std::vector<DigestChallenge> parse_challenges(std::string_view value);
+SIPCRED_EXPORT std::vector<DigestChallenge> parse_challenges(std::string_view value);
 
 // What follows "Authorization:" or "Proxy-Authorization:". Error(DataError), naming the
 // parameter, for a malformed value, a missing required parameter (username, realm, nonce,
 // uri, response; cnonce and nc with qop), or both username and username*.
-DigestCredentials parse_credentials(std::string_view value);
+SIPCRED_EXPORT DigestCredentials parse_credentials(std::string_view value);
 
 // What these write parses back to the same values, and never to a parameter more: algorithm,
 // qop and nc are written bare when they are tokens and quoted otherwise. Error(DataError) for
@@ -63,9 +64,9 @@ DigestCredentials parse_credentials(std::string_view value);
 // option that is not a token.
 //
 // "Digest realm=\"...\", nonce=\"...\", ..." in the order Flexisip sends them.
-std::string format_challenge(const DigestChallenge& challenge);
+SIPCRED_EXPORT std::string format_challenge(const DigestChallenge& challenge);
 // "Digest username=\"...\", realm=\"...\", ..."; username* when username_extended, or when
 // the name is not ASCII or holds a control character.
-std::string format_credentials(const DigestCredentials& credentials);
+SIPCRED_EXPORT std::string format_credentials(const DigestCredentials& credentials);
 
 } // namespace sipcred

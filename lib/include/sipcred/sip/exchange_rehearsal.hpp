@@ -4,6 +4,7 @@
 // the registrar lets the request through or the client gives up. `sipcred-sim exchange`
 // prints the transcript; the same two objects serve real peers in `probe` and `serve`.
 
+#include "sipcred/export.hpp"
 #include "sipcred/sip/register_client.hpp"
 #include "sipcred/sip/registrar.hpp"
 #include "sipcred/sip/sip_message.hpp"
@@ -13,13 +14,13 @@
 
 namespace sipcred {
 
-struct RehearsedMessage {
+struct SIPCRED_EXPORT RehearsedMessage {
   bool from_client = false; // a request of the client, else a response of the registrar
   SipMessage message;
   std::string verdict; // for a response: the registrar's reason (no secret)
 };
 
-struct Rehearsal {
+struct SIPCRED_EXPORT Rehearsal {
   std::vector<RehearsedMessage> messages;
   bool accepted = false; // the registrar let the request through
   std::string reason;    // the registrar's last verdict, and why the client stopped if it did
@@ -29,7 +30,8 @@ struct Rehearsal {
 // registrar accepts, answers without a challenge the client takes up (403, a challenge after
 // credentials), or `max_requests` requests were sent. Error(DataError) from the client (a
 // challenge it cannot answer) ends the exchange as a refusal, with the reason.
-Rehearsal rehearse_exchange(Registrar& registrar, RegisterClient& client,
-                            Registrar::Clock::time_point now, unsigned max_requests = 4);
+SIPCRED_EXPORT Rehearsal rehearse_exchange(Registrar& registrar, RegisterClient& client,
+                                           Registrar::Clock::time_point now,
+                                           unsigned max_requests = 4);
 
 } // namespace sipcred

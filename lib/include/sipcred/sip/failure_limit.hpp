@@ -6,6 +6,7 @@
 // until the window closes. A window is one time and one count whatever N is, and the table of
 // addresses has a fixed size, so memory stays bounded whatever peers send.
 
+#include "sipcred/export.hpp"
 #include <chrono>
 #include <optional>
 #include <string>
@@ -14,7 +15,7 @@
 
 namespace sipcred {
 
-class FailureLimit {
+class SIPCRED_EXPORT FailureLimit {
 public:
   using Clock = std::chrono::steady_clock;
 

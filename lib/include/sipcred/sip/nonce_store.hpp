@@ -2,6 +2,7 @@
 // The nonces a registrar has issued: when each expires and the highest nonce count (nc) seen
 // with it, so that an expired nonce gets a stale challenge and a replayed nc a new one.
 
+#include "sipcred/export.hpp"
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -12,7 +13,7 @@
 
 namespace sipcred {
 
-class NonceStore {
+class SIPCRED_EXPORT NonceStore {
 public:
   using Clock = std::chrono::steady_clock;
 

@@ -4,6 +4,7 @@
 // follow stale=true once, stop on a final answer). The tool moves the bytes; this decides.
 
 #include "sipcred/digest/digest.hpp"
+#include "sipcred/export.hpp"
 #include "sipcred/sip/sip_message.hpp"
 
 #include <optional>
@@ -11,7 +12,7 @@
 
 namespace sipcred {
 
-struct RegisterSettings {
+struct SIPCRED_EXPORT RegisterSettings {
   SipUri aor;                         // sip:USER@HOST[:PORT], the address of record
   std::string auth_user;              // digest username; empty: the user of the AOR
   std::string password;               // never printed
@@ -26,7 +27,7 @@ struct RegisterSettings {
   std::string user_agent = "sipcred-sim probe";
 };
 
-class RegisterClient {
+class SIPCRED_EXPORT RegisterClient {
 public:
   explicit RegisterClient(RegisterSettings settings);
 

@@ -5,6 +5,7 @@
 // `sipcred-sim exchange` drives the same object with a simulated client.
 
 #include "sipcred/digest/digest.hpp"
+#include "sipcred/export.hpp"
 #include "sipcred/sip/digest_header.hpp"
 #include "sipcred/sip/nonce_store.hpp"
 #include "sipcred/sip/sip_message.hpp"
@@ -20,7 +21,7 @@ namespace sipcred {
 
 // The settings of Flexisip's [module::Authentication] that decide the exchange. One struct, so
 // that the flexisip.conf reader (auth_config.hpp) fills the same thing the command line does.
-struct AuthSettings {
+struct SIPCRED_EXPORT AuthSettings {
   bool enabled = true; // false: the module is off and every request passes unchallenged
   std::string realm;   // empty: the domain of the From URI, as Flexisip without realm=
   // realm-regex (ECMAScript, as std::regex): searched in the From URI (or the
@@ -44,20 +45,23 @@ struct AuthSettings {
 // Whether auth-domains lets requests from `domain` in, as Flexisip picks its auth module: the
 // domain itself, else '*', else an entry with a '*' inside whose parts before and after the '*'
 // both occur in the domain.
-bool domain_allowed(const std::vector<std::string>& auth_domains, std::string_view domain);
+SIPCRED_EXPORT bool domain_allowed(const std::vector<std::string>& auth_domains,
+                                   std::string_view domain);
 
 // Whether `text` is an IPv4 or IPv6 address (what trusted-hosts may list here).
-bool is_ip_address(std::string_view text);
+SIPCRED_EXPORT bool is_ip_address(std::string_view text);
 
 // Whether the client's algorithm (absent: MD5) is one of available-algorithms.
-bool algorithm_available(const AuthSettings& settings, const DigestCredentials& credentials);
+SIPCRED_EXPORT bool algorithm_available(const AuthSettings& settings,
+                                        const DigestCredentials& credentials);
 
 // The accounts of `store` with clear text whose domain is not `realm`: Flexisip hashes their
 // password with the domain, so no answer made with `realm` matches. "LINE: identity" each
 // (LINE 0 when the store has no lines).
-std::vector<std::string> clear_text_realm_mismatches(Store& store, std::string_view realm);
+SIPCRED_EXPORT std::vector<std::string> clear_text_realm_mismatches(Store& store,
+                                                                    std::string_view realm);
 
-class Registrar {
+class SIPCRED_EXPORT Registrar {
 public:
   using Clock = NonceStore::Clock;
 

@@ -5,6 +5,7 @@
 // strict where a wrong guess would mislead (a bad start line, a header without a colon, a
 // Content-Length that the data contradicts): those are Error(DataError).
 
+#include "sipcred/export.hpp"
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -14,7 +15,7 @@
 
 namespace sipcred {
 
-struct SipMessage {
+struct SIPCRED_EXPORT SipMessage {
   // A request when `method` is not empty, else a response.
   std::string method;
   std::string uri;
@@ -40,28 +41,28 @@ struct SipMessage {
 };
 
 // A whole message (as a UDP datagram carries it). Error(DataError) when it is not one.
-SipMessage parse_sip_message(std::string_view data);
+SIPCRED_EXPORT SipMessage parse_sip_message(std::string_view data);
 
 // Stream framing (TCP): the size of the first whole message at the start of `data`, or nullopt
 // when more bytes are needed. Leading CRLFs (keep-alives) count as part of the message.
 // Error(DataError) when the headers give no usable Content-Length (it is mandatory on streams)
 // or when the headers grow past `max_header_bytes` without an end.
-std::optional<std::size_t> sip_message_size(std::string_view data,
-                                            std::size_t max_header_bytes = 65536);
+SIPCRED_EXPORT std::optional<std::size_t> sip_message_size(std::string_view data,
+                                                           std::size_t max_header_bytes = 65536);
 // The same framing one step earlier: once the headers at the start of `data` are whole, the
 // size of the message they begin, though its body may not all be in `data` yet (so that a
 // reader can refuse a message too large before it arrives); nullopt while the headers are not
 // whole. The same errors.
-std::optional<std::size_t> sip_message_expected_size(std::string_view data,
-                                                     std::size_t max_header_bytes = 65536);
+SIPCRED_EXPORT std::optional<std::size_t>
+sip_message_expected_size(std::string_view data, std::size_t max_header_bytes = 65536);
 
 // A header parameter: "tag" in `<sip:a@b>;tag=12`, "branch" in a Via. Empty when absent.
-std::string header_parameter(std::string_view value, std::string_view name);
+SIPCRED_EXPORT std::string header_parameter(std::string_view value, std::string_view name);
 // The URI of a From, To or Contact value: `sip:a@b` from `"A" <sip:a@b>;tag=1`.
-std::string_view name_addr_uri(std::string_view value);
+SIPCRED_EXPORT std::string_view name_addr_uri(std::string_view value);
 
 // The parts of a SIP URI that a client or a server needs.
-struct SipUri {
+struct SIPCRED_EXPORT SipUri {
   std::string scheme; // "sip" or "sips"
   std::string user;   // as written (may hold %-escapes); empty when absent
   std::string host;   // without brackets for IPv6
@@ -69,11 +70,11 @@ struct SipUri {
   std::string transport; // the transport URI parameter, lower case; empty when absent
 };
 // Error(DataError) when `text` is not a sip: or sips: URI.
-SipUri parse_sip_uri(std::string_view text);
+SIPCRED_EXPORT SipUri parse_sip_uri(std::string_view text);
 
 // The response a server gives to `request`: Via, From, To, Call-ID and CSeq copied, a To tag
 // added when it has none (`to_tag`), no body.
-SipMessage make_response(const SipMessage& request, int status, std::string reason,
-                         std::string_view to_tag);
+SIPCRED_EXPORT SipMessage make_response(const SipMessage& request, int status, std::string reason,
+                                        std::string_view to_tag);
 
 } // namespace sipcred

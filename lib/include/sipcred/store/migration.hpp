@@ -1,6 +1,7 @@
 #pragma once
 // Copying every account of one store into another, exactly and all at once (sipcred-migrate).
 
+#include "sipcred/export.hpp"
 #include "sipcred/store/store.hpp"
 
 #include <cstddef>
@@ -11,13 +12,13 @@
 
 namespace sipcred {
 
-struct MigrationOptions {
+struct SIPCRED_EXPORT MigrationOptions {
   OnConflict on_conflict = OnConflict::Fail;
   bool skip_unconvertible = false; // write the others; by default any unconvertible fails the run
   bool dry_run = false;            // do everything but commit
 };
 
-struct MigrationReport {
+struct SIPCRED_EXPORT MigrationReport {
   std::size_t read = 0;
   std::size_t inserted = 0;
   std::size_t replaced = 0;
@@ -43,10 +44,11 @@ struct MigrationReport {
 
 // Reads SOURCE once and writes DEST in one transaction, committed only when nothing is refused
 // and not a dry run. `progress` is called with the number of accounts read so far.
-MigrationReport migrate(Store& source, Store& destination, const MigrationOptions& options,
-                        const std::function<void(std::size_t)>& progress = {});
+SIPCRED_EXPORT MigrationReport migrate(Store& source, Store& destination,
+                                       const MigrationOptions& options,
+                                       const std::function<void(std::size_t)>& progress = {});
 
-struct VerifyReport {
+struct SIPCRED_EXPORT VerifyReport {
   std::size_t checked = 0;
   AccountNotes differences;
 };
@@ -57,7 +59,8 @@ struct VerifyReport {
 // ha1b), that the hashes kept for that name match the clear text written. Accounts the
 // migration left alone (unconvertible, or skipped conflicts) are not checked, nor entries a
 // later entry of the same account replaced.
-VerifyReport verify_migration(Store& source, Store& destination, const MigrationReport& migrated,
-                              const std::function<void(std::size_t)>& progress = {});
+SIPCRED_EXPORT VerifyReport verify_migration(Store& source, Store& destination,
+                                             const MigrationReport& migrated,
+                                             const std::function<void(std::size_t)>& progress = {});
 
 } // namespace sipcred

@@ -10,8 +10,9 @@
 //   mysql://db=D host=H user=U ...
 
 #include "sipcred/account/account.hpp"
-#include "sipcred/util/diagnostic.hpp"
 #include "sipcred/digest/digest.hpp"
+#include "sipcred/export.hpp"
+#include "sipcred/util/diagnostic.hpp"
 #include "sipcred/util/error.hpp"
 
 #include <cstddef>
@@ -28,7 +29,7 @@ namespace sipcred {
 
 enum class StoreKind { Userdb, Htdigest, Pjsip, Csv, JsonLines, Sql };
 
-struct Locator {
+struct SIPCRED_EXPORT Locator {
   StoreKind kind = StoreKind::Userdb;
   std::string path;       // for files
   std::string backend;    // for SQL: "sqlite3", "postgresql", "mysql"
@@ -41,20 +42,20 @@ struct Locator {
 };
 
 // Error(Usage) naming what is wrong: an unknown backend or prefix, an empty path.
-Locator parse_locator(std::string_view text);
+SIPCRED_EXPORT Locator parse_locator(std::string_view text);
 
 // `connection` with the value of every password replaced by ***, in each spelling the
 // backends accept: key=value pairs (password, pass, sslpassword; quoted, with escapes) and
 // libpq URIs (user:PASSWORD@host, ?password=...). What Locator::display shows.
-std::string masked_connection(std::string_view connection);
+SIPCRED_EXPORT std::string masked_connection(std::string_view connection);
 
 // The SQL tables of each server (shared/reference/): Flexisip's accounts + passwords as its
 // default soci-password-request reads them, Kamailio's and OpenSIPS' subscriber.
 enum class Schema { Flexisip, Kamailio, Opensips };
-std::optional<Schema> parse_schema(std::string_view name);
-std::string_view schema_name(Schema schema);
+SIPCRED_EXPORT std::optional<Schema> parse_schema(std::string_view name);
+SIPCRED_EXPORT std::string_view schema_name(Schema schema);
 
-struct StoreOptions {
+struct SIPCRED_EXPORT StoreOptions {
   Schema schema = Schema::Flexisip;
   std::string realm; // the realm of stored hashes; empty: each account's domain
   HashFunction algorithm = HashFunction::Md5; // of single-hash stores: Kamailio, htdigest
@@ -66,7 +67,7 @@ struct StoreOptions {
 
 // A store whose data its server would refuse: Error(DataError) with every problem found, for
 // the caller to print (FILE:LINE:COL).
-class InvalidStoreData : public Error {
+class SIPCRED_EXPORT InvalidStoreData : public Error {
 public:
   InvalidStoreData(std::string file, std::vector<Diagnostic> diagnostics);
   const std::string& file() const { return m_file; }
@@ -80,13 +81,13 @@ private:
 enum class OnConflict { Fail, Skip, Replace };
 enum class WriteResult { Inserted, Replaced, Skipped, Conflict };
 
-struct AccountNote {
+struct SIPCRED_EXPORT AccountNote {
   std::string identity;
   std::string reason;
 };
 
 // Accounts of one kind: how many, and the first `listed_at_most` of them.
-struct AccountNotes {
+struct SIPCRED_EXPORT AccountNotes {
   static constexpr std::size_t listed_at_most = 1000; // memory stays bounded on huge runs
   std::size_t count = 0;
   std::vector<AccountNote> listed;
@@ -97,7 +98,7 @@ struct AccountNotes {
 
 // Entries of SOURCE for an account an earlier entry of the same run wrote already. Flexisip
 // keeps the last line of a user, so DEST keeps the last entry; write() said Inserted for each.
-struct Duplicates {
+struct SIPCRED_EXPORT Duplicates {
   AccountNotes notes;                         // one per earlier entry replaced
   std::map<std::string, std::size_t> earlier; // identity -> earlier entries replaced
   std::size_t credentials = 0;                // the credentials those earlier entries had
@@ -108,13 +109,13 @@ struct Duplicates {
 // A digest username other than the account's own under which its server also finds the account,
 // with an HA1 kept for that name in a place of its own (Kamailio's auth_db: "user@domain", whose
 // HA1 it reads from ha1b).
-struct OtherDigestUsername {
+struct SIPCRED_EXPORT OtherDigestUsername {
   std::string username; // the digest username a phone would send
   std::string where;    // where the server reads its HA1, for messages ("ha1b")
 };
 
 // One all-or-nothing write. Destroying it without commit() leaves the store as it was.
-class StoreWriter {
+class SIPCRED_EXPORT StoreWriter {
 public:
   virtual ~StoreWriter() = default;
   // Writes an account (converted for this store). An account that exists already is
@@ -128,7 +129,7 @@ public:
   virtual void commit() = 0;
 };
 
-class Store {
+class SIPCRED_EXPORT Store {
 public:
   virtual ~Store() = default;
   // What the store keeps of an account's credentials.
@@ -163,11 +164,12 @@ public:
 // Error(Usage) for a bad combination or a kind of store this program has not added (SQL in a
 // tool without libsipcred-sql), Error(NoInput) for a missing file to read, Error(Unavailable)
 // for a database that cannot be reached.
-std::unique_ptr<Store> open_store(const Locator& locator, const StoreOptions& options);
+SIPCRED_EXPORT std::unique_ptr<Store> open_store(const Locator& locator,
+                                                 const StoreOptions& options);
 
 // One kind of store: how a locator names it, and how to open one. The one list of them is the
 // table below, which --help, man pages and completions are checked against.
-struct StoreBackend {
+struct SIPCRED_EXPORT StoreBackend {
   StoreKind kind;
   // The locator's prefix: "htdigest:" for a file format, "sqlite3://" for a database (the
   // connection string follows), "" for a plain path (a userdb).
@@ -183,9 +185,9 @@ struct StoreBackend {
 
 // The stores this program can open, in the order help lists them: the file stores of the core,
 // then the databases a program added (libsipcred-sql: sipcred::sql::add_sql_stores()).
-const std::vector<StoreBackend>& store_backends();
+SIPCRED_EXPORT const std::vector<StoreBackend>& store_backends();
 // Adds a kind of store, or replaces the one of the same prefix. Call it before any thread
 // opens a store: the table is not locked.
-void add_store_backend(const StoreBackend& backend);
+SIPCRED_EXPORT void add_store_backend(const StoreBackend& backend);
 
 } // namespace sipcred

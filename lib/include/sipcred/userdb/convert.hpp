@@ -2,8 +2,9 @@
 // Clear-text passwords of a userdb to A1 hashes, streamed: a file of any size is converted
 // with a bounded amount of memory, hashing on several threads.
 
-#include "sipcred/util/diagnostic.hpp"
 #include "sipcred/digest/digest.hpp"
+#include "sipcred/export.hpp"
+#include "sipcred/util/diagnostic.hpp"
 #include "sipcred/util/input_stream.hpp"
 
 #include <cstddef>
@@ -14,7 +15,7 @@
 
 namespace sipcred::userdb {
 
-struct ConvertOptions {
+struct SIPCRED_EXPORT ConvertOptions {
   std::vector<HashFunction> hashes{HashFunction::Md5, HashFunction::Sha256};
   bool drop_clear_text = false;
   std::string realm;    // realm of the new hashes; empty: each user's domain, as Flexisip does
@@ -23,7 +24,7 @@ struct ConvertOptions {
   bool verify = false;
 };
 
-struct ConvertReport {
+struct SIPCRED_EXPORT ConvertReport {
   struct User {
     std::string identity;
     std::size_t line = 0;
@@ -54,8 +55,9 @@ struct ConvertReport {
 // by its user-id and phone: the order Flexisip reads, where hashes after the clear text are equal
 // to what it derives. Other credentials of a converted line (ignored or unused by Flexisip) are not
 // kept. Error(Usage) for a hash with no userdb prefix.
-ConvertReport convert(InputStream& input, const std::function<void(std::string_view)>& output,
-                      const ConvertOptions& options,
-                      const std::function<void(const Diagnostic&)>& diagnose);
+SIPCRED_EXPORT ConvertReport convert(InputStream& input,
+                                     const std::function<void(std::string_view)>& output,
+                                     const ConvertOptions& options,
+                                     const std::function<void(const Diagnostic&)>& diagnose);
 
 } // namespace sipcred::userdb

@@ -2,6 +2,7 @@
 // Edits of a userdb kept as the original bytes plus the few lines that change, so that editing
 // some users of a million-line file copies nothing and writes every other byte as it was.
 
+#include "sipcred/export.hpp"
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -9,7 +10,7 @@
 
 namespace sipcred::userdb {
 
-class LineEdits {
+class SIPCRED_EXPORT LineEdits {
 public:
   explicit LineEdits(std::string_view original) : m_original(original) {}
 

@@ -6,8 +6,9 @@
 // line. Parsing never stops at the first problem: each line is parsed on its own and every
 // problem becomes a Diagnostic (codes SC101..SC130, listed in sipcred-userdb(5)).
 
-#include "sipcred/util/diagnostic.hpp"
 #include "sipcred/digest/digest.hpp"
+#include "sipcred/export.hpp"
+#include "sipcred/util/diagnostic.hpp"
 
 #include <cstddef>
 #include <functional>
@@ -24,12 +25,12 @@ enum class CredentialType { ClearText, Md5, Sha256 };
 
 // The credential type that stores a hash function: Md5 or Sha256. Error(Usage) for one with
 // no userdb prefix (SHA-512-256).
-CredentialType credential_type_of(HashFunction hash);
+SIPCRED_EXPORT CredentialType credential_type_of(HashFunction hash);
 // The hash function of an Md5 or Sha256 credential.
-HashFunction hash_of(CredentialType type);
+SIPCRED_EXPORT HashFunction hash_of(CredentialType type);
 
 // One `prefix:value` credential as written on an auth line.
-struct CredentialToken {
+struct SIPCRED_EXPORT CredentialToken {
   CredentialType type = CredentialType::ClearText;
   std::string_view prefix; // as written: "md5", or "MD5", which Flexisip parses and ignores
   std::string_view value;  // password or hex
@@ -39,7 +40,7 @@ struct CredentialToken {
 
 // The user of one auth line. Views point into the owning Document (or the line given to
 // parse_line).
-struct Entry {
+struct SIPCRED_EXPORT Entry {
   std::string_view user; // as written, %-escapes kept; empty for a bare-domain identity
   std::string_view domain;
   std::string_view user_id; // the digest username when it differs from the user; may be empty
@@ -55,7 +56,7 @@ struct Entry {
 
 enum class LineKind { Version, Blank, Comment, Auth, Invalid };
 
-struct Line {
+struct SIPCRED_EXPORT Line {
   LineKind kind = LineKind::Invalid;
   std::string_view text; // the whole line, line end included
   Entry entry;           // meaningful when kind == LineKind::Auth
@@ -66,19 +67,20 @@ struct Line {
 // over to an indented next line, as in Flexisip's grammar. Problems are appended to
 // `diagnostics`; the returned line is Invalid after an error that Flexisip would refuse the
 // file for. With check_last_line after the last one, this streams a file.
-Line parse_line(std::string_view text, std::size_t line_number,
-                std::vector<Diagnostic>& diagnostics, const Line* previous = nullptr);
+SIPCRED_EXPORT Line parse_line(std::string_view text, std::size_t line_number,
+                               std::vector<Diagnostic>& diagnostics,
+                               const Line* previous = nullptr);
 // The checks that only the end of the file can settle.
-void check_last_line(const Line& last, std::size_t line_number,
-                     std::vector<Diagnostic>& diagnostics);
+SIPCRED_EXPORT void check_last_line(const Line& last, std::size_t line_number,
+                                    std::vector<Diagnostic>& diagnostics);
 
 // One pass over a whole userdb without keeping its lines: `visit` sees every parsed line (its
 // storage is reused for a later line: copy what you keep) with its 0-based index. The same
 // diagnostics as Document::parse, except duplicate users (SC124), which need every line.
-void scan_lines(std::string_view content, std::vector<Diagnostic>& diagnostics,
-                const std::function<void(const Line&, std::size_t)>& visit);
+SIPCRED_EXPORT void scan_lines(std::string_view content, std::vector<Diagnostic>& diagnostics,
+                               const std::function<void(const Line&, std::size_t)>& visit);
 // What a scan reports beyond what makes a line invalid.
-struct ScanOptions {
+struct SIPCRED_EXPORT ScanOptions {
   // SC121-SC123: credentials beside a clear text, which Flexisip discards or never uses. A
   // tool that writes and checks exactly those (sipcred-convert) has no use for them, and on a
   // file where every line has some, building their messages cost more than parsing the lines.
@@ -87,23 +89,24 @@ struct ScanOptions {
 // A userdb in pieces, for streams (see end_of_piece): the lines of `piece`, numbered from
 // `first_line_number`, which must be above 1 unless the piece starts the file. Returns the
 // number of lines.
-std::size_t scan_piece(std::string_view piece, std::size_t first_line_number,
-                       std::vector<Diagnostic>& diagnostics,
-                       const std::function<void(const Line&, std::size_t)>& visit,
-                       ScanOptions options = {});
+SIPCRED_EXPORT std::size_t scan_piece(std::string_view piece, std::size_t first_line_number,
+                                      std::vector<Diagnostic>& diagnostics,
+                                      const std::function<void(const Line&, std::size_t)>& visit,
+                                      ScanOptions options = {});
 // Where a piece of `text` can end so that scan_piece on each side gives what one scan would:
 // the last place after a bare LF, or after a CRLF followed within `text` by a line that does
 // not start with whitespace (only such a line can continue a CRLF comment). 0 when none.
-std::size_t end_of_piece(std::string_view text);
+SIPCRED_EXPORT std::size_t end_of_piece(std::string_view text);
 
 // The same on two threads for a large file (a one-pass edit is bound by this scan): `visit`
 // is called from both at once, for different lines, in no particular order, so it must be
 // thread-safe. The diagnostics are the same, in line order.
-void scan_lines_in_parallel(std::string_view content, std::vector<Diagnostic>& diagnostics,
-                            const std::function<void(const Line&)>& visit);
+SIPCRED_EXPORT void scan_lines_in_parallel(std::string_view content,
+                                           std::vector<Diagnostic>& diagnostics,
+                                           const std::function<void(const Line&)>& visit);
 
 // The user's fields for a new or rewritten auth line.
-struct EntrySpec {
+struct SIPCRED_EXPORT EntrySpec {
   std::string user; // may be empty: a bare-domain identity
   std::string domain;
   std::vector<std::pair<CredentialType, std::string>> credentials; // at least one
@@ -113,20 +116,20 @@ struct EntrySpec {
 
 // `user@domain cred cred ;[ user-id[ phone]]` without a line end. Throws Error(DataError) when a
 // field is not a userdb token, so a line Flexisip cannot read is never produced.
-std::string format_auth_line(const EntrySpec& spec);
+SIPCRED_EXPORT std::string format_auth_line(const EntrySpec& spec);
 
 // Userdb tokens: 1+ of ASCII letters, digits and - . ! % * _ + ` ' ~ :
-bool is_token_char(char c);
-bool is_token(std::string_view text);
+SIPCRED_EXPORT bool is_token_char(char c);
+SIPCRED_EXPORT bool is_token(std::string_view text);
 // Every byte that is not a token character, and '%', as %XX: a user name as a userdb holds it.
-std::string url_escape(std::string_view text);
+SIPCRED_EXPORT std::string url_escape(std::string_view text);
 // %XX -> byte; a '%' not followed by two hex digits stays as it is.
-std::string url_unescape(std::string_view text);
+SIPCRED_EXPORT std::string url_unescape(std::string_view text);
 // The same without a copy in the usual case: `text` itself when it holds no '%', else the
 // unescaped text, kept in `storage`.
-std::string_view url_unescape(std::string_view text, std::string& storage);
+SIPCRED_EXPORT std::string_view url_unescape(std::string_view text, std::string& storage);
 
-class Document {
+class SIPCRED_EXPORT Document {
 public:
   // An empty userdb: "version:1" and a line feed.
   Document();

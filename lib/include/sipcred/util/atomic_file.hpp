@@ -8,6 +8,7 @@
 // Symlinks: a symlinked path is followed and the file it points to is replaced, in its own
 // directory; the link itself stays as it is (so /etc/flexisip/users -> /srv/users keeps working).
 
+#include "sipcred/export.hpp"
 #include "sipcred/util/input_stream.hpp"
 
 #include <chrono>
@@ -20,12 +21,12 @@
 namespace sipcred {
 
 class AtomicFile;
-class WriteBack; // private: lib/src/write_back.hpp
+class SIPCRED_EXPORT WriteBack; // private: lib/src/write_back.hpp
 
 // New content being written beside its target, made visible in one step by commit(); dropped
 // uncommitted (an error, a refused input), it leaves nothing behind. For content too large to
 // hold: write it as it is produced.
-class PendingFile {
+class SIPCRED_EXPORT PendingFile {
 public:
   PendingFile(PendingFile&& other) noexcept;
   PendingFile& operator=(PendingFile&&) = delete;
@@ -51,7 +52,7 @@ private:
   std::unique_ptr<WriteBack> m_write_back; // started once the file is large enough
 };
 
-class AtomicFile {
+class SIPCRED_EXPORT AtomicFile {
 public:
   static constexpr std::chrono::milliseconds default_lock_timeout{10'000};
 
@@ -104,6 +105,6 @@ private:
 };
 
 // Reads a whole file. Error(NoInput) when it is missing or unreadable, Io when reading fails.
-std::string read_file(const std::filesystem::path& path);
+SIPCRED_EXPORT std::string read_file(const std::filesystem::path& path);
 
 } // namespace sipcred

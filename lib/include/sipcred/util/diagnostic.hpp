@@ -2,6 +2,7 @@
 // A problem found in input data, with where it is and how bad it is. Parsers and lint rules
 // return these instead of throwing, so that a user sees every problem of a file at once.
 
+#include "sipcred/export.hpp"
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -12,9 +13,9 @@ namespace sipcred {
 // or drops something. Note: harmless, worth knowing.
 enum class Severity { Error, Warning, Note };
 
-std::string_view severity_name(Severity severity); // "error", "warning", "note"
+SIPCRED_EXPORT std::string_view severity_name(Severity severity); // "error", "warning", "note"
 
-struct Diagnostic {
+struct SIPCRED_EXPORT Diagnostic {
   std::string_view code; // stable identifier, e.g. "SC107"; always a string literal
   Severity severity = Severity::Error;
   std::size_t line = 0;   // 1-based

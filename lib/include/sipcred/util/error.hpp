@@ -2,6 +2,7 @@
 // The one exception type of libsipcred. Its kind decides the exit code of every tool, so that
 // scripts see the same status for the same kind of failure whichever tool they ran.
 
+#include "sipcred/export.hpp"
 #include <stdexcept>
 #include <string>
 
@@ -34,7 +35,7 @@ constexpr int exit_code(ErrorKind kind) noexcept {
   return 70;
 }
 
-class Error : public std::runtime_error {
+class SIPCRED_EXPORT Error : public std::runtime_error {
 public:
   Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), m_kind(kind) {}
   ErrorKind kind() const noexcept { return m_kind; }

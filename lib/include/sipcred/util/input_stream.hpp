@@ -2,12 +2,13 @@
 // Reads an input in blocks (a file, standard input, a locked AtomicFile), for inputs too large
 // to hold in memory.
 
+#include "sipcred/export.hpp"
 #include <cstddef>
 #include <string>
 
 namespace sipcred {
 
-class InputStream {
+class SIPCRED_EXPORT InputStream {
 public:
   // Error(NoInput) when the file is missing, unreadable or a directory.
   static InputStream open(const std::string& path);

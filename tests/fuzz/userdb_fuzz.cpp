@@ -3,6 +3,7 @@
 #include "fuzz_input.hpp"
 
 #include "sipcred/userdb/userdb.hpp"
+#include "userdb/userdb_scan.hpp"
 
 #include <algorithm>
 #include <vector>

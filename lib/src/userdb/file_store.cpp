@@ -1,5 +1,7 @@
 #include "userdb/file_store.hpp"
 
+#include "userdb/userdb_scan.hpp"
+
 #include "sipcred/util/atomic_file.hpp"
 #include "sipcred/util/error.hpp"
 #include "sipcred/formats/formats.hpp"

@@ -2,6 +2,7 @@
 // (share/authdb-file-grammar in Flexisip) and the way its file backend reads the result.
 
 #include "sipcred/userdb/userdb.hpp"
+#include "userdb/userdb_scan.hpp"
 
 #include "sipcred/digest/digest.hpp"
 #include "sipcred/util/error.hpp"

@@ -4,6 +4,7 @@
 #include "sipcred/userdb/convert.hpp"
 #include "sipcred/util/error.hpp"
 #include "sipcred/userdb/userdb.hpp"
+#include "userdb/userdb_scan.hpp"
 
 #include <gtest/gtest.h>
 

@@ -84,6 +84,7 @@ complete -c sipcred-migrate -n 'not __sipcred_migrate_seen --verify' -l dry-run 
 complete -c sipcred-migrate -n 'not __sipcred_migrate_seen --dry-run' -l verify -d 'Read every written account back as the server does'
 complete -c sipcred-migrate -l json -d 'Print the report as JSON on stdout'
 complete -c sipcred-migrate -l no-config -d 'Print no server configuration for DEST'
+complete -c sipcred-migrate -l list-stores -d 'Print the kinds of store it opens'
 complete -c sipcred-migrate -s q -l quiet -d 'Print only errors'
 complete -c sipcred-migrate -s h -l help -d 'Print a usage summary'
 complete -c sipcred-migrate -l version -d 'Print the version'

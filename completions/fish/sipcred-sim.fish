@@ -55,6 +55,7 @@ complete -c sipcred-sim -f
 complete -c sipcred-sim -s h -l help -d 'Print a usage summary'
 complete -c sipcred-sim -s q -l quiet -d 'Print only errors on standard error'
 complete -c sipcred-sim -n __sipcred_sim_needs_subcommand -l version -d 'Print the version'
+complete -c sipcred-sim -n __sipcred_sim_needs_subcommand -l list-stores -d 'Print the kinds of store it opens'
 
 # Subcommands.
 complete -c sipcred-sim -n __sipcred_sim_needs_subcommand -a challenge -d 'Print the challenges of a server'

@@ -16,6 +16,15 @@ SUBCOMMANDS = {"sipcred-user": ["init", "add", "rotate", "remove", "list", "show
                "sipcred-sim": ["challenge", "respond", "verify", "exchange", "probe", "serve"]}
 
 
+def store_prefixes():
+    """The locator prefixes of the table of stores (sipcred-migrate --list-stores), a userdb's
+    bare PATH aside: "htdigest:", "sqlite3://"..."""
+    forms = [line.split("\t")[0] for line in run("sipcred-migrate", "--list-stores").stdout.splitlines()]
+    assert len(forms) >= 8, forms
+    return [form[:form.index("://") + 3] if "://" in form else form[:form.index(":") + 1]
+            for form in forms if form != "PATH"]
+
+
 def files(tool):
     return {"bash": os.path.join(ROOT, "bash", tool),
             "zsh": os.path.join(ROOT, "zsh", "_" + tool),
@@ -83,9 +92,10 @@ class Completions(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             open(os.path.join(tmp, "users"), "w").close()
             stores = complete("sipcred-migrate ", tmp)
-            for prefix in ["htdigest:", "pjsip:", "csv:", "jsonl:", "sqlite3://db=",
-                           "postgresql://", "mysql://", "users"]:
-                self.assertIn(prefix, stores)
+            self.assertIn("users", stores)  # a userdb PATH
+            # Every other kind of store in sipcred's table: its prefix is offered.
+            for prefix in store_prefixes():
+                self.assertTrue(any(s.startswith(prefix) for s in stores), (prefix, stores))
             # readline replaces the text after the last ":" or "=" of the word
             self.assertEqual(complete("sipcred-migrate users sqlite3://db=u", tmp), ["users"])
             self.assertEqual(complete("sipcred-migrate pjsip:u", tmp), ["users"])
@@ -103,6 +113,16 @@ class Completions(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(sorted(line.split("\t")[0] for line in r.stdout.splitlines()),
                          ["fail", "replace", "skip", "sqlite3://db="])
+
+    def test_fish_completes_every_store_prefix(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            r = subprocess.run(["fish", "-c", f"source {files('sipcred-migrate')['fish']}; "
+                                              "complete -C 'sipcred-migrate '"],
+                               capture_output=True, text=True, timeout=30, cwd=tmp)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        offered = [line.split("\t")[0] for line in r.stdout.splitlines()]
+        for prefix in store_prefixes():
+            self.assertTrue(any(s.startswith(prefix) for s in offered), (prefix, offered))
 
 
 if __name__ == "__main__":

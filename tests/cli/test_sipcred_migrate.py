@@ -793,5 +793,34 @@ class ProgressBar(TempDirTest):
             self.assertNotIn("\x1b", output)
 
 
+class StoreTable(unittest.TestCase):
+    """--list-stores prints the table every locator is parsed with: the help and the man pages
+    name each kind of store in it (completions: test_completions.py)."""
+
+    def test_help_and_man_pages_name_every_store(self):
+        r = run("sipcred-migrate", "--list-stores")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = [line.split("\t") for line in r.stdout.splitlines()]
+        self.assertTrue(all(len(row) == 2 and row[1] for row in rows), rows)
+        forms = [row[0] for row in rows]
+        for form in ("PATH", "htdigest:PATH", "pjsip:PATH", "csv:PATH", "jsonl:PATH",
+                     "sqlite3://db=PATH"):
+            self.assertIn(form, forms)
+        self.assertTrue(any(f.startswith("postgresql://") for f in forms), forms)
+        self.assertTrue(any(f.startswith("mysql://") for f in forms), forms)
+        self.assertEqual(run("sipcred-sim", "--list-stores").stdout, r.stdout)
+        help_text = " ".join(run("sipcred-migrate", "--help").stdout.split())
+        for form in forms:
+            self.assertIn(form, help_text)
+        root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../man")
+        for page in ("sipcred-migrate.1.scd", "sipcred-sim.1.scd"):
+            with open(os.path.join(root, page)) as f:
+                text = f.read().replace("*", "").replace("_", "")
+            for form in forms:
+                prefix = form.split("PATH")[0] if "PATH" in form else form[:form.index("://") + 3]
+                if prefix:
+                    self.assertIn(prefix, text, f"{page} does not name {prefix}")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -1,16 +1,17 @@
 // sipcred-migrate: copy every account of one store (userdb, htdigest, pjsip, CSV, SQL in the
 // Flexisip, Kamailio or OpenSIPS schema) into another, in one transaction, exactly.
 
+#include "common_options.hpp"
 #include "diagnostic_output.hpp"
 #include "progress_bar.hpp"
 #include "schema_option.hpp"
-#include "common_options.hpp"
+#include "store_list.hpp"
 #include "tool_main.hpp"
 
-#include "sipcred/util/error.hpp"
+#include "sipcred/sql/sql_stores.hpp"
 #include "sipcred/store/migration.hpp"
 #include "sipcred/store/store.hpp"
-#include "sipcred/sql/sql_stores.hpp"
+#include "sipcred/util/error.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -71,8 +72,8 @@ std::string outcome(const MigrationReport& report, const MigrationOptions& optio
 
 int run(int argc, char** argv) {
   CLI::App app{"Copy every account of SOURCE into DEST, exactly and in one transaction.\n"
-               "A store is a userdb PATH, htdigest:PATH, pjsip:PATH, csv:PATH, jsonl:PATH,\n"
-               "sqlite3://db=PATH, postgresql://dbname=D host=H user=U ... or mysql://db=D ...",
+               "A store is " +
+                   cli::store_forms() + " (--list-stores).",
                "sipcred-migrate"};
   Options o;
   app.add_option("SOURCE", o.source, "The store to read")->required();
@@ -106,6 +107,7 @@ int run(int argc, char** argv) {
   app.add_flag("--no-config", o.no_config,
                "Print no server configuration for DEST (on standard output, or in the JSON)");
   cli::add_common_options(app, "sipcred-migrate", o.quiet);
+  cli::add_list_stores_option(app);
   cli::parse(app, argc, argv);
 
   if (o.verify && o.dry_run) {
@@ -159,10 +161,9 @@ int run(int argc, char** argv) {
     verified = verify_migration(*source, *destination, report,
                                 [&](std::size_t done) { bar.update(done); });
   }
-  const std::string configuration =
-      report.committed && !o.dry_run && !o.no_config
-          ? destination->server_configuration(report.domains)
-          : "";
+  const std::string configuration = report.committed && !o.dry_run && !o.no_config
+                                        ? destination->server_configuration(report.domains)
+                                        : "";
 
   if (o.json) {
     nlohmann::json out{{"source", source_locator.display()},

@@ -2,16 +2,17 @@
 // sends, a client's answer, and a server's check of an answer against a userdb) and with real
 // peers (probe registers with a live server, serve plays the registrar for a real phone).
 
+#include "common_options.hpp"
 #include "live_commands.hpp"
 #include "password_input.hpp"
 #include "server_setup.hpp"
-#include "common_options.hpp"
+#include "store_list.hpp"
 #include "tool_main.hpp"
 
-#include "sipcred/util/atomic_file.hpp"
-#include "sipcred/util/error.hpp"
 #include "sipcred/sip/exchange.hpp"
 #include "sipcred/sql/sql_stores.hpp"
+#include "sipcred/util/atomic_file.hpp"
+#include "sipcred/util/error.hpp"
 
 #include <iostream>
 
@@ -194,6 +195,7 @@ int run(int argc, char** argv) {
   app.fallthrough();
   Options o;
   cli::add_common_options(app, "sipcred-sim", o.quiet);
+  cli::add_list_stores_option(app);
 
   CLI::App* challenge = app.add_subcommand("challenge", "Print WWW-Authenticate challenges");
   challenge->add_option("--realm", o.realm, "Realm of the challenge")->required();
@@ -231,8 +233,7 @@ int run(int argc, char** argv) {
       ->required();
   verify
       ->add_option("--store", o.store,
-                   "Where the accounts are: a userdb PATH, htdigest:, pjsip:, csv:, jsonl:, "
-                   "sqlite3://, postgresql://, mysql:// (overrides the config's)")
+                   "Where the accounts are (overrides the config's): " + cli::store_forms())
       ->type_name("LOCATOR");
   verify
       ->add_option("--schema", o.schema,

@@ -25,6 +25,18 @@ int main() {
 """
 MUFASA_MD5 = "939e7578ed9e3c518a452acee763bce9\n"
 
+SQL_CONSUMER = r"""
+#include <sipcred/sql/sql_stores.hpp>
+#include <sipcred/store/store.hpp>
+#include <sipcred/version.hpp>
+#include <iostream>
+int main() {
+  sipcred::sql::add_sql_stores();
+  std::cout << sipcred::parse_locator("sqlite3://db=/x").backend << ' '
+            << (sipcred::library_version() == SIPCRED_VERSION_STRING) << '\n';
+}
+"""
+
 
 class Install(TempDirTest):
     @classmethod
@@ -99,18 +111,31 @@ class Install(TempDirTest):
         sh(CXX, source, "-o", exe, *flags, *SANITIZE, f"-Wl,-rpath,{self.libdir}")
         self.assertEqual(sh(exe).stdout, MUFASA_MD5)
 
+    def test_pkg_config_sql_consumer(self):
+        source = self.write("sql_consumer.cpp", SQL_CONSUMER)
+        env = dict(os.environ, PKG_CONFIG_PATH=os.path.join(self.libdir, "pkgconfig"))
+        flags = sh("pkg-config", "--cflags", "--libs", "sipcred-sql", env=env).stdout.split()
+        self.assertIn("-lsipcred", flags)  # Requires: sipcred
+        exe = self.path("sql_consumer")
+        sh(CXX, source, "-o", exe, *flags, *SANITIZE, f"-Wl,-rpath,{self.libdir}")
+        self.assertEqual(sh(exe).stdout, "sqlite3 1\n")
+
     def test_cmake_find_package_consumer(self):
         os.mkdir(self.path("project"))
         self.write("project/consumer.cpp", CONSUMER)
+        self.write("project/sql_consumer.cpp", SQL_CONSUMER)
         self.write("project/CMakeLists.txt",
                    "cmake_minimum_required(VERSION 3.22)\nproject(consumer CXX)\n"
                    "find_package(sipcred 0 REQUIRED)\nadd_executable(consumer consumer.cpp)\n"
-                   "target_link_libraries(consumer PRIVATE sipcred::sipcred)\n")
+                   "target_link_libraries(consumer PRIVATE sipcred::sipcred)\n"
+                   "add_executable(sql_consumer sql_consumer.cpp)\n"
+                   "target_link_libraries(sql_consumer PRIVATE sipcred::sipcred-sql)\n")
         build = self.path("build")
         sh("cmake", "-S", self.path("project"), "-B", build, f"-DCMAKE_PREFIX_PATH={self.prefix}",
            f"-DCMAKE_CXX_COMPILER={CXX}", f"-DCMAKE_EXE_LINKER_FLAGS={' '.join(SANITIZE)}")
         sh("cmake", "--build", build)
         self.assertEqual(sh(os.path.join(build, "consumer")).stdout, MUFASA_MD5)
+        self.assertEqual(sh(os.path.join(build, "sql_consumer")).stdout, "sqlite3 1\n")
 
 
 def default_paths(shell, home):

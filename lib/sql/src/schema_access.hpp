@@ -1,0 +1,140 @@
+#pragma once
+// The statements of one server's schema behind one interface (SchemaAccess), and what the
+// schemas share: a stored account's credentials, the INSERT of a main row.
+
+#include "database_error.hpp"
+#include "mysql_error.hpp"
+#include "sql_schema.hpp"
+
+#include "sipcred/store/store.hpp"
+
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sipcred {
+
+constexpr long long page_size = 1000; // accounts read per query: memory stays bounded
+
+const Credential* hash_of(const Account& account, HashFunction hash);
+std::string hash_value(const Account& account, HashFunction hash);
+std::string clear_value(const Account& account);
+// A stored hex value: MD5 by its length, else the 64-digit algorithm the store is set for.
+HashFunction hash_by_length(const std::string& hex, HashFunction configured);
+
+// Runs the INSERT of an account's main row: a unique key refusal (SQLite through SOCI, MySQL)
+// becomes DuplicateKey, for the writer to tell a repeat from a conflict. (PostgreSQL's inserts
+// say it without an error, which would abort the transaction.)
+template <typename Insert> void insert_main_row(Insert&& insert) {
+  try {
+    insert();
+  } catch (const soci::sqlite3_soci_error& error) {
+    if ((error.result() & 0xff) == SQLITE_CONSTRAINT) {
+      throw DuplicateKey(error.what());
+    }
+    throw;
+  } catch (const soci::soci_error& error) {
+    if (is_mysql_duplicate_key(error)) {
+      throw DuplicateKey(error.what());
+    }
+    throw;
+  }
+}
+
+// The statements of one schema. Each binds to its own members, so a statement is prepared once
+// and run per account.
+class SchemaAccess {
+public:
+  SchemaAccess(soci::session& session, Dialect dialect, const StoreOptions& options)
+      : m_session(session), m_dialect(dialect), m_options(options) {}
+  virtual ~SchemaAccess() = default;
+  virtual std::string_view main_table() const = 0;
+  virtual CredentialNeeds needs() const = 0;
+  virtual std::string refusal(const Account& /*account*/) const { return {}; }
+  // Accounts with an id above `after`, at most page_size, in id order; returns the last id.
+  virtual long long read_page(long long after, std::vector<Account>& page) = 0;
+  // The id of the account's row, by the unique key every schema has: (username, domain).
+  std::optional<long long> find(const Account& account) {
+    if (!m_find) {
+      m_find = std::make_unique<soci::statement>(
+          (m_session.prepare << "SELECT id FROM " + std::string(main_table()) +
+                                    " WHERE username = :username AND domain = :domain",
+           soci::into(m_found_id), soci::use(m_find_user), soci::use(m_find_domain)));
+    }
+    m_find_user = account.user;
+    m_find_domain = account.domain;
+    m_find->execute();
+    return m_find->fetch() ? std::optional<long long>(m_found_id) : std::nullopt;
+  }
+  virtual void insert(const Account& account) = 0;
+  // Replaces the row's credentials; returns how many it had.
+  virtual std::size_t update(long long id, const Account& account) = 0;
+  virtual std::optional<Account> lookup(const Account& account) = 0;
+  virtual std::vector<OtherDigestUsername>
+  other_digest_usernames(const Account& /*account*/) const {
+    return {};
+  }
+  // The tables a load fills, in the order rows go in.
+  virtual std::vector<std::string> tables() const = 0;
+
+  // Deletes each row of the main table whose (username, domain) a later row repeats, with the
+  // rows that hang on it, and records them: the last entry of a repeated account is kept. For
+  // a load without the unique index, so set-based. Returns how many rows it deleted.
+  std::size_t remove_repeats(Duplicates& duplicates) {
+    const std::string table(main_table());
+    m_session << "CREATE TEMP TABLE sipcred_repeats AS SELECT t.id AS id FROM " + table +
+                     " t JOIN (SELECT username, domain, MAX(id) AS last FROM " + table +
+                     " GROUP BY username, domain HAVING COUNT(*) > 1) r ON t.username = "
+                     "r.username AND t.domain = r.domain AND t.id < r.last";
+    std::string user, domain;
+    long long credentials = 0;
+    soci::statement repeats = (m_session.prepare << repeats_query(), soci::into(user),
+                               soci::into(domain), soci::into(credentials));
+    repeats.execute();
+    std::size_t removed = 0;
+    while (repeats.fetch()) {
+      duplicates.add(Account{user, domain, "", "", {}}.identity(),
+                     static_cast<std::size_t>(credentials));
+      ++removed;
+    }
+    for (const auto& statement : repeats_deletes()) {
+      m_session << statement;
+    }
+    m_session << "DROP TABLE sipcred_repeats";
+    return removed;
+  }
+
+protected:
+  // username, domain and the number of credentials of each row listed in sipcred_repeats.
+  virtual std::string repeats_query() const = 0;
+  // Deletes the rows listed in sipcred_repeats.
+  virtual std::vector<std::string> repeats_deletes() const = 0;
+
+  std::string realm_of(const std::string& domain) const {
+    return m_options.realm.empty() ? domain : m_options.realm;
+  }
+  soci::session& m_session;
+  Dialect m_dialect;
+  StoreOptions m_options;
+
+private:
+  long long m_found_id = 0;
+  std::string m_find_user, m_find_domain;
+  std::unique_ptr<soci::statement> m_find;
+};
+
+// The access for options.schema: Flexisip's accounts + passwords (flexisip_access.cpp), or
+// Kamailio's or OpenSIPS' subscriber (subscriber_access.cpp).
+std::unique_ptr<SchemaAccess> make_access(soci::session& session, Dialect dialect,
+                                          const StoreOptions& options);
+std::unique_ptr<SchemaAccess> make_flexisip_access(soci::session& session, Dialect dialect,
+                                                   const StoreOptions& options);
+std::unique_ptr<SchemaAccess> make_subscriber_access(soci::session& session, Dialect dialect,
+                                                     const StoreOptions& options, bool opensips);
+
+} // namespace sipcred

@@ -20,7 +20,8 @@ public:
     needs.clear_text_replaces_hashes = true;
     needs.hashes = {HashFunction::Md5, HashFunction::Sha256};
     needs.realm = m_options.realm;
-    needs.keeps_phone = true; // the default request has no place for a user-id
+    needs.keeps_phone = true;          // the default request has no place for a user-id
+    needs.clear_text_max_length = 255; // passwords.password VARCHAR(255)
     return needs;
   }
 

@@ -55,7 +55,11 @@ public:
   virtual ~SchemaAccess() = default;
   virtual std::string_view main_table() const = 0;
   virtual CredentialNeeds needs() const = 0;
-  virtual std::string refusal(const Account& /*account*/) const { return {}; }
+  // Why the database cannot hold the account as the servers' own scripts make its columns
+  // (sql_schema.cpp), or "": on PostgreSQL and MySQL, user, domain and phone in VARCHAR(64)
+  // and every text valid UTF-8 without NUL (SQLite keeps any bytes at any length). Then what
+  // the schema itself refuses.
+  std::string refusal(const Account& account) const;
   // Accounts with an id above `after`, at most page_size, in id order; returns the last id.
   virtual long long read_page(long long after, std::vector<Account>& page) = 0;
   // The id of the account's row, by the unique key every schema has: (username, domain).
@@ -110,6 +114,7 @@ public:
   }
 
 protected:
+  virtual std::string schema_refusal(const Account& /*account*/) const { return {}; }
   // username, domain and the number of credentials of each row listed in sipcred_repeats.
   virtual std::string repeats_query() const = 0;
   // Deletes the rows listed in sipcred_repeats.

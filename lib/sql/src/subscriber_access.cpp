@@ -32,7 +32,7 @@ public:
   // auth_db looks a digest username with an '@' up as user@domain (lookup_ha1b): a user whose
   // own name has one is never found. One with a ':' is challenged again with the right hash
   // (Kamailio 5.6, seen with sipsak and sipcred-sim probe; tests/integration/test_conformance).
-  std::string refusal(const Account& account) const override {
+  std::string schema_refusal(const Account& account) const override {
     if (m_opensips) return {};
     if (account.user.find('@') != std::string::npos)
       return "Kamailio reads a digest username with an '@' as user@domain: this user could "

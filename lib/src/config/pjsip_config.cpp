@@ -35,7 +35,7 @@ std::string unescape_semicolons(std::string_view text) {
 PjsipConfig PjsipConfig::parse(std::string_view content, std::vector<Diagnostic>& diagnostics) {
   PjsipConfig config;
   bool in_block_comment = false; // Asterisk's ";-- ... --;"
-  bool directive_seen = false;    // an #include above: its sections are unknown here
+  bool directive_seen = false;   // an #include above: its sections are unknown here
   constexpr std::size_t none = static_cast<std::size_t>(-1);
   std::size_t current = none; // the section that lines go to
   std::size_t number = 0;
@@ -182,19 +182,26 @@ std::size_t PjsipConfig::find_earlier(std::string_view name) const {
 void PjsipConfig::limit_expansion(std::vector<Diagnostic>& diagnostics) {
   // Bases come before the sections inheriting from them, so one pass in order sizes each.
   std::vector<std::size_t> sizes(m_sections.size());
+  std::size_t file_entries = 0;
+  for (const PjsipSection& section : m_sections) file_entries += section.entries.size();
+  const std::size_t max_total_entries = total_entries_limit(file_entries);
   std::size_t total = 0;
   for (std::size_t i = 0; i < m_sections.size(); ++i) {
     PjsipSection& section = m_sections[i];
     std::size_t size = section.entries.size();
-    for (std::size_t base : section.bases) size += std::min(sizes[base], max_section_entries + 1);
+    // Each use of a template costs a visit even when it adds no entry: [b](a,a) over an empty
+    // [a] is still doubled work. So a size counts template uses beside entries.
+    for (std::size_t base : section.bases)
+      size += std::min(sizes[base], max_section_entries + 1) + 1;
     const bool too_large = size > max_section_entries;
     if (too_large || total + size > max_total_entries) {
       diagnostics.push_back(Diagnostic{
           "SC512", Severity::Error, section.position.line, section.position.column,
           "[" + section.name + "] expands through its templates to " +
-              (too_large ? "more than " + std::to_string(max_section_entries) + " entries"
+              (too_large ? "more than " + std::to_string(max_section_entries) +
+                               " entries and template uses"
                          : "more than the " + std::to_string(max_total_entries) +
-                               " entries all sections may hold together") +
+                               " entries and template uses all sections may hold together") +
               ": sipcred does not expand it"});
       section.bases.clear();
       size = section.entries.size();

@@ -235,7 +235,8 @@ constexpr Rule rule_table[] = {
      "a template defined further down, or a section naming itself."},
     {"SC512", E, "template expansion too large",
      "Templates inheriting from templates can double what they copy at every level. sipcred "
-     "expands a section to at most 10,000 entries, and all sections together to 2,000,000; a "
+     "expands a section to at most 10,000 entries, and all sections together to 16 times the "
+     "entries of the file (200,000 at least); a "
      "section beyond is reported and not expanded. Flatten the templates."},
 };
 

@@ -131,7 +131,10 @@ TEST(PjsipConfig, TemplateExpansionIsBounded) {
     doubling += "[a" + std::to_string(i) + "](!,a" + std::to_string(i - 1) + ",a" +
                 std::to_string(i - 1) + ")\n";
   const auto doubled = PjsipConfig::parse(doubling, diagnostics);
-  EXPECT_EQ(codes(diagnostics), std::vector<std::string>{"SC512@16:1"}); // a14: 16,384
+  // Each use of a template counts: a12 costs 3 x 4,096 - 2 = 12,286 > 10,000. Past it, a
+  // refused section copies nothing, yet using it twice a level doubles again: a25, a38.
+  EXPECT_EQ(codes(diagnostics),
+            (std::vector<std::string>{"SC512@14:1", "SC512@27:1", "SC512@40:1"}));
   for (const PjsipSection& section : doubled.sections())
     EXPECT_LE(doubled.effective_entries(section).size(), PjsipConfig::max_section_entries);
 
@@ -143,11 +146,27 @@ TEST(PjsipConfig, TemplateExpansionIsBounded) {
   const auto many = PjsipConfig::parse(wide, diagnostics);
   ASSERT_FALSE(diagnostics.empty());
   EXPECT_EQ(diagnostics.front().code, "SC512");
-  EXPECT_EQ(diagnostics.front().line, 9001u + 222u); // e221 holds entries 1,998,001-2,007,000
+  // 9,000 entries in the file: the floor of 200,000 applies. Each e costs 9,001 (the template's
+  // entries and its use): 9,000 + 9,001 x 22 > 200,000 at e21.
+  EXPECT_EQ(diagnostics.front().line, 9001u + 22u);
   std::size_t total = 0;
   for (const PjsipSection& section : many.sections())
     total += many.effective_entries(section).size();
-  EXPECT_LE(total, PjsipConfig::max_total_entries);
+  EXPECT_LE(total, PjsipConfig::min_total_entries);
+
+  // A larger file may expand further, 16 times its own entries: 39,000 here, so 624,000.
+  diagnostics.clear();
+  std::string large = "[big](!)\n";
+  for (int i = 0; i < 9000; ++i) large += "k=v\n";
+  for (int i = 0; i < 300; ++i) {
+    large += "[e" + std::to_string(i) + "](big)\n";
+    for (int j = 0; j < 100; ++j) large += "o=v\n";
+  }
+  const auto larger = PjsipConfig::parse(large, diagnostics);
+  ASSERT_FALSE(diagnostics.empty());
+  EXPECT_EQ(diagnostics.front().code, "SC512");
+  // 9,000 + 9,101 x 68 > 624,000: e67, whose header is on line 9,002 + 101 x 67.
+  EXPECT_EQ(diagnostics.front().line, 9002u + 101u * 67u);
 }
 
 TEST(PjsipConfig, ReportsLinesItCannotRead) {

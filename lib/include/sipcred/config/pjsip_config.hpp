@@ -15,6 +15,7 @@
 #include "sipcred/export.hpp"
 #include "sipcred/util/diagnostic.hpp"
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,9 +45,16 @@ public:
   std::vector<ConfigEntry> effective_entries(const PjsipSection& section) const;
 
   // Templates can double what they copy at every level ([b](a,a), [c](b,b), ...): a 34-byte
-  // file made gigabytes. No section expands to more entries than this, nor all together.
+  // file made gigabytes. No section expands to more entries than max_section_entries, nor
+  // all together to more than total_entries_limit(): templates make a real file a few times
+  // larger (endpoints of a dozen entries, most inherited), never more than 16 times, while
+  // the floor keeps a small hostile file's expansion at a few megabytes.
   static constexpr std::size_t max_section_entries = 10'000;
-  static constexpr std::size_t max_total_entries = 2'000'000;
+  static constexpr std::size_t min_total_entries = 200'000;
+  static constexpr std::size_t expansion_per_entry = 16;
+  static std::size_t total_entries_limit(std::size_t file_entries) {
+    return std::max(min_total_entries, expansion_per_entry * file_entries);
+  }
 
 private:
   // The first section named `name` (case-insensitive) so far, or -1.

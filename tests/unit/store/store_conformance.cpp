@@ -472,6 +472,29 @@ TEST_P(StoreConformance, RepeatedAccountsInOneRunTheLastWins) {
   expect_server_accepts(*store, expected[0], "alice-pw3");
 }
 
+// One user name in two domains is two accounts: neither replaces the other (a store keyed by
+// the user alone, or by the user and a fixed realm, would keep one and call it a repeat).
+TEST_P(StoreConformance, OneUserInTwoDomainsIsTwoAccounts) {
+  std::vector<Account> written;
+  {
+    auto store = open();
+    const Account here = kept_or_fail(*store, clear("alice", "alice-pw1"));
+    const Account there = kept_or_fail(*store, clear("alice", "alice-pw9", "", "", other_domain));
+    auto writer = store->begin_write(OnConflict::Fail);
+    EXPECT_EQ(writer->write(Account(here)), WriteResult::Inserted);
+    EXPECT_EQ(writer->write(Account(there)), WriteResult::Inserted);
+    const Duplicates duplicates = writer->settle();
+    EXPECT_EQ(duplicates.notes.count, 0u);
+    EXPECT_TRUE(duplicates.earlier.empty());
+    writer->commit();
+    written = {here, there};
+  }
+  auto store = open();
+  EXPECT_EQ(described(read_all(*store)), described(written));
+  expect_server_accepts(*store, written[0], "alice-pw1");
+  expect_server_accepts(*store, written[1], "alice-pw9");
+}
+
 // The same in a run over a store that has accounts already (an SQL store then checks each
 // row instead of loading in bulk); a store written as a new file only refuses the run.
 TEST_P(StoreConformance, RepeatedAccountsInARunOverExistingAccountsTheLastWins) {

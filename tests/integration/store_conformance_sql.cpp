@@ -74,6 +74,13 @@ std::vector<StoreCase> cases_of(const char* variable) {
          [text = std::string(locator)] { return std::make_unique<DatabaseLocation>(text); },
          options});
   }
+  // Kamailio with `modparam("auth", "algorithm", "SHA-256")`: both columns hold SHA-256.
+  StoreOptions sha256;
+  sha256.schema = Schema::Kamailio;
+  sha256.algorithm = HashFunction::Sha256;
+  cases.push_back(
+      {"kamailio_sha256",
+       [text = std::string(locator)] { return std::make_unique<DatabaseLocation>(text); }, sha256});
   return cases;
 }
 

@@ -27,7 +27,7 @@ class StoreConformance(unittest.TestCase):
         # Every case ran, in each schema, and none was skipped.
         self.assertIn("[  PASSED  ]", result.stdout)
         self.assertNotIn("SKIPPED", result.stdout)
-        for schema in ("flexisip", "kamailio", "opensips"):
+        for schema in ("flexisip", "kamailio", "opensips", "kamailio_sha256"):
             self.assertIn(f"{name}/StoreConformance.RoundTrip/{schema}", result.stdout)
 
     def test_postgresql(self):

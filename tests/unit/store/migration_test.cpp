@@ -7,12 +7,18 @@
 #include "temp_store.hpp"
 
 #include <gtest/gtest.h>
+#include <soci/soci.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
+
+// SOCI's SQLite backend, to change a row behind the store's back (its header needs sqlite3's).
+namespace soci {
+extern "C" backend_factory const* factory_sqlite3();
+} // namespace soci
 
 namespace sipcred {
 namespace {
@@ -246,6 +252,47 @@ TEST(MigrationErrors, AMalformedSourceThrowsAndWritesNothing) {
     EXPECT_EQ(error.kind(), ErrorKind::DataError);
   }
   EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+// Kamailio authenticates alice also as the digest username alice@sip.example.org, with the
+// ha1b column: verify checks that hash too, and finds it wrong when it is alice's own HA1.
+TEST(MigrationToKamailio, VerifyChecksTheHa1bOfUserAtDomain) {
+  test::TempStore source("version:1\nalice@sip.example.org clrtxt:alice-pw ;\n");
+  const std::string db = (std::filesystem::path(source.dir()) / "kamailio.db").string();
+  StoreOptions options;
+  options.schema = Schema::Kamailio;
+  options.create_schema = true;
+  auto kamailio = open_store(parse_locator("sqlite3://db=" + db), options);
+  const MigrationReport report = migrate(source.store(), *kamailio, MigrationOptions{});
+  ASSERT_TRUE(report.committed);
+  EXPECT_EQ(report.inserted, 1u);
+  {
+    soci::session session(*soci::factory_sqlite3(), "db=" + db);
+    std::string ha1, ha1b;
+    session << "SELECT ha1, ha1b FROM subscriber WHERE username = 'alice'", soci::into(ha1),
+        soci::into(ha1b);
+    EXPECT_EQ(ha1, alice_md5);
+    // python3 -c "import hashlib;
+    //   print(hashlib.md5(b'alice@sip.example.org:sip.example.org:alice-pw').hexdigest())"
+    EXPECT_EQ(ha1b, "eacd98e46cb3a259a5f1101896599a59");
+  }
+  const VerifyReport verified = verify_migration(source.store(), *kamailio, report);
+  EXPECT_EQ(verified.checked, 1u);
+  EXPECT_TRUE(verified.differences.empty()) << verified.differences.listed.front().reason;
+
+  {
+    soci::session session(*soci::factory_sqlite3(), "db=" + db);
+    session << "UPDATE subscriber SET ha1b = ha1";
+  }
+  auto reopened = open_store(parse_locator("sqlite3://db=" + db), options);
+  const VerifyReport wrong = verify_migration(source.store(), *reopened, report);
+  EXPECT_EQ(identities(wrong.differences), std::vector<std::string>{"alice@sip.example.org"});
+  ASSERT_FALSE(wrong.differences.listed.empty());
+  EXPECT_NE(wrong.differences.listed.front().reason.find("ha1b"), std::string::npos)
+      << wrong.differences.listed.front().reason;
+  EXPECT_NE(wrong.differences.listed.front().reason.find("alice@sip.example.org"),
+            std::string::npos)
+      << wrong.differences.listed.front().reason;
 }
 
 } // namespace

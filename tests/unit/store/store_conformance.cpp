@@ -190,6 +190,30 @@ void expect_server_accepts(Store& store, const Account& kept, const std::string&
           << "written " << hash_name(*credential.hash);
     }
   }
+  // The other names the server takes the account under (Kamailio's user@domain, from ha1b):
+  // looked up by that name, hashes of that name. A clear-text password written gives at least
+  // one; without it, the store may have none to offer.
+  const bool clear_written =
+      std::any_of(kept.credentials.begin(), kept.credentials.end(),
+                  [](const Credential& credential) { return credential.is_clear_text(); });
+  for (const OtherDigestUsername& other : store.other_digest_usernames(kept)) {
+    SCOPED_TRACE("as " + other.username + " (" + other.where + ")");
+    Account as_other = kept;
+    as_other.auth_user = other.username;
+    const std::optional<Account> other_found = store.lookup(as_other);
+    ASSERT_TRUE(other_found.has_value()) << "the server would not find the account";
+    std::size_t other_hashes = 0;
+    for (const auto& credential : other_found->credentials) {
+      if (credential.is_clear_text()) continue;
+      ++other_hashes;
+      EXPECT_EQ(credential.realm, realm);
+      EXPECT_EQ(credential.value, ha1(*credential.hash, other.username, realm, password))
+          << hash_name(*credential.hash) << " of " << other.username;
+    }
+    if (clear_written) {
+      EXPECT_GT(other_hashes, 0u) << "no HA1 to check a response against";
+    }
+  }
 }
 
 // The accounts of most cases: clear text, hashes only (all three, or one the single-hash
@@ -446,6 +470,29 @@ TEST_P(StoreConformance, RepeatedAccountsInOneRunTheLastWins) {
   auto store = open();
   EXPECT_EQ(described(read_all(*store)), described(expected));
   expect_server_accepts(*store, expected[0], "alice-pw3");
+}
+
+// One user name in two domains is two accounts: neither replaces the other (a store keyed by
+// the user alone, or by the user and a fixed realm, would keep one and call it a repeat).
+TEST_P(StoreConformance, OneUserInTwoDomainsIsTwoAccounts) {
+  std::vector<Account> written;
+  {
+    auto store = open();
+    const Account here = kept_or_fail(*store, clear("alice", "alice-pw1"));
+    const Account there = kept_or_fail(*store, clear("alice", "alice-pw9", "", "", other_domain));
+    auto writer = store->begin_write(OnConflict::Fail);
+    EXPECT_EQ(writer->write(Account(here)), WriteResult::Inserted);
+    EXPECT_EQ(writer->write(Account(there)), WriteResult::Inserted);
+    const Duplicates duplicates = writer->settle();
+    EXPECT_EQ(duplicates.notes.count, 0u);
+    EXPECT_TRUE(duplicates.earlier.empty());
+    writer->commit();
+    written = {here, there};
+  }
+  auto store = open();
+  EXPECT_EQ(described(read_all(*store)), described(written));
+  expect_server_accepts(*store, written[0], "alice-pw1");
+  expect_server_accepts(*store, written[1], "alice-pw9");
 }
 
 // The same in a run over a store that has accounts already (an SQL store then checks each

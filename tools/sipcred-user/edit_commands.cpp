@@ -4,12 +4,12 @@
 #include "algorithm_option.hpp"
 #include "commands.hpp"
 #include "diagnostic_output.hpp"
-#include "userdb_session.hpp"
+#include "sipcred/userdb/edit_session.hpp"
 
+#include "sipcred/account/password.hpp"
+#include "sipcred/formats/import_list.hpp"
 #include "sipcred/util/atomic_file.hpp"
 #include "sipcred/util/error.hpp"
-#include "sipcred/formats/import_list.hpp"
-#include "sipcred/account/password.hpp"
 
 #include <algorithm>
 #include <atomic>

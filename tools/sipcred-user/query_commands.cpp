@@ -1,7 +1,7 @@
 // list, show, check: the commands that only read the file. None prints a password or a hash.
 
 #include "commands.hpp"
-#include "userdb_session.hpp"
+#include "sipcred/userdb/edit_session.hpp"
 
 #include "sipcred/util/error.hpp"
 

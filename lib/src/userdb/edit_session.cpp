@@ -1,4 +1,4 @@
-#include "userdb_session.hpp"
+#include "sipcred/userdb/edit_session.hpp"
 
 #include "diagnostic_output.hpp"
 

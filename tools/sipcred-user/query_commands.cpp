@@ -1,7 +1,7 @@
 // list, show, check: the commands that only read the file. None prints a password or a hash.
 
 #include "commands.hpp"
-#include "sipcred/userdb/edit_session.hpp"
+#include "findings.hpp"
 
 #include "sipcred/util/error.hpp"
 

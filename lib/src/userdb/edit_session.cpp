@@ -1,86 +1,53 @@
 #include "sipcred/userdb/edit_session.hpp"
 
-#include "diagnostic_output.hpp"
+#include "userdb/line_applier.hpp"
 
+#include "sipcred/store/store.hpp"
 #include "sipcred/util/error.hpp"
 
 #include <algorithm>
-#include <iostream>
 
-namespace sipcred::user_tool {
+namespace sipcred::userdb {
+namespace {
 
-void Findings::take(std::vector<Diagnostic> diagnostics) {
-  std::vector<Diagnostic> errors;
-  for (Diagnostic& d : diagnostics)
-    (d.severity == Severity::Error ? errors : m_kept).push_back(std::move(d));
-  if (errors.empty()) return;
-  cli::print_diagnostics(std::cerr, m_path, errors, true);
-  report({}); // the count of the others
-  throw Error(ErrorKind::DataError,
-              m_path + ": " + std::to_string(errors.size()) +
-                  (errors.size() == 1 ? " error" : " errors") +
-                  ": Flexisip would refuse this file; fix it first (nothing was changed)");
-}
-
-void Findings::report(const std::set<std::size_t>& lines,
-                      const std::vector<Diagnostic>& written) const {
-  if (m_quiet) return;
-  std::vector<Diagnostic> shown = written;
-  std::size_t warnings = 0, notes = 0;
-  for (const Diagnostic& d : m_kept) {
-    if (lines.count(d.line))
-      shown.push_back(d);
-    else
-      ++(d.severity == Severity::Warning ? warnings : notes);
-  }
-  cli::print_diagnostics(std::cerr, m_path, shown, false);
-  if (warnings + notes == 0) return;
-  const auto counted = [](std::size_t n, const char* what) {
-    return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
-  };
-  std::cerr << "sipcred-user: "
-            << (warnings == 0 ? counted(notes, "note")
-                : notes == 0  ? counted(warnings, "warning")
-                              : counted(warnings, "warning") + " and " + counted(notes, "note"))
-            << " elsewhere in " << m_path << "; run 'sipcred lint --userdb " << m_path << "'\n";
-}
-
-void Findings::forget(const std::set<std::size_t>& lines) {
-  std::erase_if(m_kept, [&](const Diagnostic& d) { return lines.count(d.line) > 0; });
-}
-
-userdb::Document load_userdb(const std::string& path, Findings& findings) {
+// One pass over `content` for `applier`; the warnings and notes are returned, the errors thrown.
+std::vector<Diagnostic> scan(const std::string& path, std::string_view content,
+                             LineApplier& applier) {
   std::vector<Diagnostic> diagnostics;
-  userdb::Document document = userdb::Document::parse(read_file(path), diagnostics);
-  findings.take(std::move(diagnostics));
-  return document;
+  scan_lines_in_parallel(content, diagnostics, [&](const Line& line) { applier.visit(line); });
+  if (std::any_of(diagnostics.begin(), diagnostics.end(),
+                  [](const Diagnostic& d) { return d.severity == Severity::Error; }))
+    throw InvalidStoreData(path, std::move(diagnostics));
+  return diagnostics;
 }
 
-void scan_userdb(const std::string& path, const LineVisitor& visit) {
-  std::vector<Diagnostic> diagnostics;
-  userdb::scan_lines_in_parallel(read_file(path), diagnostics, visit);
-  Findings(path, true).take(std::move(diagnostics));
+} // namespace
+
+EditStatus preview(const std::string& path, const EditPlan& plan) {
+  const std::string content = read_file(path);
+  LineApplier applier(plan);
+  scan(path, content, applier);
+  return applier.preview();
 }
 
-EditSession::EditSession(const std::string& path, bool quiet, const LineVisitor& visit)
-    : m_findings(path, quiet), m_file(path), m_content(m_file.view()), m_edits(m_content) {
-  std::vector<Diagnostic> diagnostics;
-  userdb::scan_lines_in_parallel(m_content, diagnostics, visit);
-  m_findings.take(std::move(diagnostics));
+EditSession::EditSession(const std::string& path, const EditPlan& plan)
+    : m_file(path), m_content(m_file.view()), m_edits(m_content) {
+  LineApplier applier(plan);
+  m_findings = scan(path, m_content, applier);
+  m_result = applier.apply(m_edits);
 }
 
 void EditSession::commit() {
+  if (m_result.status != EditStatus::Done)
+    throw Error(ErrorKind::Internal, "EditSession: commit of an edit that was not made");
   m_file.replace(m_edits.pieces());
-  if (m_findings.quiet()) return;
-  // The lines the command wrote, numbered as in the original (appended ones after its last):
-  // their old findings are gone with them, and their new text is checked instead. Numbering
-  // counts the line ends of the file up to the last edit: only done when there is something to
-  // report (a rotate of a large clean file costs no extra pass).
+}
+
+EditSession::Written EditSession::written() const {
   auto changes = m_edits.changes();
   std::sort(changes.begin(), changes.end(),
             [](const auto& a, const auto& b) { return a.offset < b.offset; });
-  const auto check = [&](bool numbered, std::set<std::size_t>& edited,
-                         std::vector<Diagnostic>& written) {
+  const auto check = [&](bool numbered, Written& written) {
     std::size_t line = 1, counted = 0;
     for (const auto& change : changes) {
       if (numbered)
@@ -96,25 +63,22 @@ void EditSession::commit() {
           ++number;
         }
       } else {
-        edited.insert(line);
+        written.replaced.insert(line);
       }
       while (!text.empty()) {
         const std::size_t end = text.find('\n');
         const std::string_view one = text.substr(0, end == std::string_view::npos ? end : end + 1);
-        userdb::parse_line(one, number++, written);
+        parse_line(one, number++, written.findings);
         text.remove_prefix(one.size());
       }
     }
   };
-  std::set<std::size_t> edited;
-  std::vector<Diagnostic> written;
-  check(false, edited, written);
-  if (m_findings.empty() && written.empty()) return;
-  edited.clear();
-  written.clear();
-  check(true, edited, written);
-  m_findings.forget(edited);
-  m_findings.report({}, written);
+  Written written;
+  check(false, written);
+  if (m_findings.empty() && written.findings.empty()) return {};
+  written = {};
+  check(true, written);
+  return written;
 }
 
-} // namespace sipcred::user_tool
+} // namespace sipcred::userdb

@@ -2,10 +2,10 @@
 
 #include "userdb/userdb_scan.hpp"
 
-#include "sipcred/util/atomic_file.hpp"
-#include "sipcred/util/error.hpp"
 #include "sipcred/formats/formats.hpp"
 #include "sipcred/userdb/user_edit.hpp"
+#include "sipcred/util/atomic_file.hpp"
+#include "sipcred/util/error.hpp"
 #include "userdb/userdb_stream.hpp"
 #include "util/text.hpp"
 
@@ -142,10 +142,9 @@ userdb::EntrySpec entry_spec_of(const Account& account) {
                                       : userdb::credential_type_of(*credential.hash),
                                   credential.value);
   }
-  spec.user_id = account.auth_user.empty() ? std::string() : userdb::url_escape(account.auth_user);
-  if (!account.phone.empty() && spec.user_id.empty()) {
-    spec.user_id = spec.user; // the phone is the second token after ';'
-  }
+  spec.user_id = userdb::user_id_to_write(
+      spec.user, account.auth_user.empty() ? std::string() : userdb::url_escape(account.auth_user),
+      account.phone);
   spec.phone = account.phone;
   return spec;
 }

@@ -73,6 +73,17 @@ Credentials make_credentials(const Identity& identity, std::string_view password
   return credentials;
 }
 
+std::string user_id_to_write(std::string_view user, std::string_view user_id,
+                             std::string_view phone) {
+  return std::string(user_id.empty() && !phone.empty() ? user : user_id);
+}
+
+void check_phone(const Identity& identity, std::string_view user_id, std::string_view phone) {
+  if (user_id_to_write(identity.user, user_id, phone).empty() && !phone.empty())
+    throw Error(ErrorKind::Usage, "a bare-domain identity needs --auth-user to carry a phone "
+                                  "(the first token after ';' is the user-id)");
+}
+
 CredentialPolicy policy_of(const Entry& entry) {
   CredentialPolicy policy;
   policy.hashes.clear();

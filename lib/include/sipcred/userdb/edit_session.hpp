@@ -1,71 +1,65 @@
 #pragma once
-// Opening a userdb the way every sipcred-user command does: a file Flexisip would refuse is
-// refused too (its diagnostics printed), and edits go through one locked AtomicFile.
+// The one edit engine of a userdb, the shadow-utils commonio way: lock the file, read it in one
+// pass, keep every line the plan does not change byte for byte (comments, unparsable lines,
+// CRLF), make the plan's changes as line edits, and replace the file atomically (AtomicFile).
+// A file Flexisip would refuse is refused whole: nothing is changed.
 
-#include "sipcred/util/atomic_file.hpp"
+#include "sipcred/export.hpp"
+#include "sipcred/userdb/edit_plan.hpp"
 #include "sipcred/userdb/line_edits.hpp"
-#include "sipcred/userdb/userdb.hpp"
+#include "sipcred/util/atomic_file.hpp"
+#include "sipcred/util/diagnostic.hpp"
 
-#include <functional>
+#include <cstddef>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
-namespace sipcred::user_tool {
+namespace sipcred::userdb {
 
-// Sees every line of the file once; called from two threads at once on large files (see
-// userdb::scan_lines_in_parallel), so what it records must be guarded.
-using LineVisitor = std::function<void(const userdb::Line&)>;
+// One unlocked pass over the file (AtomicFile replaces files whole, so a reader needs no lock),
+// for a quick look before a person types a password: the status applying `plan` would have,
+// with the new credentials of a rotate checked (Error(Usage)). Throws InvalidStoreData, with
+// every problem found, for a file Flexisip would refuse.
+SIPCRED_EXPORT EditStatus preview(const std::string& path, const EditPlan& plan);
 
-// The warnings and notes of a file a command opened. A command reports those of the lines it
-// works on in full and the others in one line: a file that convert left with two warnings a
-// user must not bury what the command says under one line per user.
-class Findings {
+class SIPCRED_EXPORT EditSession {
 public:
-  Findings(std::string path, bool quiet) : m_path(std::move(path)), m_quiet(quiet) {}
-  // Prints the errors (all of them) and throws Error(DataError) when there is one; keeps the
-  // rest for report().
-  void take(std::vector<Diagnostic> diagnostics);
-  // Prints, unless quiet, the kept findings on `lines` and those of `written` (lines the
-  // command wrote, as they now are), then one line counting the others.
-  void report(const std::set<std::size_t>& lines,
-              const std::vector<Diagnostic>& written = {}) const;
-  // The findings of lines that are no more (replaced or removed).
-  void forget(const std::set<std::size_t>& lines);
-  bool empty() const { return m_kept.empty(); }
-  bool quiet() const { return m_quiet; }
-
-private:
-  std::string m_path;
-  bool m_quiet;
-  std::vector<Diagnostic> m_kept;
-};
-
-// For reading commands: the whole document (no lock needed: AtomicFile replaces files whole);
-// its warnings and notes go to `findings`, for the command to report.
-userdb::Document load_userdb(const std::string& path, Findings& findings);
-
-// One unlocked pass over the file, for a quick look before asking a password.
-void scan_userdb(const std::string& path, const LineVisitor& visit);
-
-// For editing commands: the file stays locked from reading to replacing. It is read in one
-// pass (`visit` sees every line once, to find what the command changes), and only the edited
-// lines are new in what is written back.
-class EditSession {
-public:
-  EditSession(const std::string& path, bool quiet, const LineVisitor& visit);
+  // Locks the file (Error(TempFail) when another writer holds it too long), reads it in one
+  // pass to find the lines `plan` changes, and makes the plan's edits in memory. Throws
+  // InvalidStoreData, with every problem found, for a file Flexisip would refuse, and what
+  // make_credentials throws for a change the file cannot hold. The file stays locked until
+  // the session ends; nothing is written before commit().
+  EditSession(const std::string& path, const EditPlan& plan);
   EditSession(const EditSession&) = delete;
   EditSession& operator=(const EditSession&) = delete;
 
-  userdb::LineEdits& edits() { return m_edits; }
-  // Replaces the file, then reports the findings of the lines written and counts the others.
+  // Done, or why the plan was not applied (then commit() must not be called).
+  const EditResult& result() const { return m_result; }
+  // The warnings and notes of the file as read (errors were thrown).
+  const std::vector<Diagnostic>& findings() const { return m_findings; }
+
+  // Replaces the file with the edits.
   void commit();
 
+  // What the commit changed, for reporting findings: the lines of the original it replaced or
+  // removed (their findings are gone with them) and the findings of the lines it wrote,
+  // numbered as in the original (appended ones after its last line). Numbering counts the line
+  // ends up to the last edit, so it is only done when there is something to report: both are
+  // empty when neither the file nor the written lines have a finding.
+  struct Written {
+    std::set<std::size_t> replaced;
+    std::vector<Diagnostic> findings;
+  };
+  Written written() const;
+
 private:
-  Findings m_findings;
   AtomicFile m_file;
   std::string_view m_content; // the locked file, mapped
-  userdb::LineEdits m_edits;  // views into m_content
+  LineEdits m_edits;          // views into m_content
+  std::vector<Diagnostic> m_findings;
+  EditResult m_result;
 };
 
-} // namespace sipcred::user_tool
+} // namespace sipcred::userdb

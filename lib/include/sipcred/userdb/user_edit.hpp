@@ -53,6 +53,17 @@ SIPCRED_EXPORT Credentials make_credentials(const Identity& identity, std::strin
                                             const CredentialPolicy& policy,
                                             std::string_view user_id);
 
+// A phone is the second token after ';' on an auth line, the first being the user-id, so an
+// account with a phone needs its user-id written out. The user-id to write for an account
+// (`user` and `user_id` as written): its own, else, with a phone, the user (which the user-id
+// defaults to anyway); empty when there is none to write.
+SIPCRED_EXPORT std::string user_id_to_write(std::string_view user, std::string_view user_id,
+                                            std::string_view phone);
+// Error(Usage) for a new account that could not carry its phone: a bare-domain identity (no
+// user to write as user-id) with a phone and no user-id.
+SIPCRED_EXPORT void check_phone(const Identity& identity, std::string_view user_id,
+                                std::string_view phone);
+
 // The kinds of credential an existing user has (clear text, or its hash algorithms).
 SIPCRED_EXPORT CredentialPolicy policy_of(const Entry& entry);
 

@@ -116,6 +116,39 @@ std::vector<std::size_t> find_user(const Document& document, const Identity& ide
   return found;
 }
 
+std::optional<AccountLines> find_account(const Document& document, const Identity& identity,
+                                         std::string_view auth_user) {
+  std::vector<std::string> auth_users; // in order of first appearance
+  std::vector<AccountLines> accounts;
+  const std::string wanted = url_unescape(auth_user);
+  for (std::size_t index : find_user(document, identity)) {
+    const std::string one = auth_user_of(document.lines()[index].entry);
+    if (!auth_user.empty() && one != wanted) continue;
+    const auto known = std::find(auth_users.begin(), auth_users.end(), one);
+    if (known == auth_users.end()) {
+      auth_users.push_back(one);
+      accounts.push_back({index, {}});
+      continue;
+    }
+    AccountLines& account = accounts[static_cast<std::size_t>(known - auth_users.begin())];
+    account.ignored.push_back(account.line);
+    account.line = index;
+  }
+  if (accounts.size() > 1) {
+    std::string names;
+    for (const std::string& name : auth_users) names += (names.empty() ? "" : ", ") + name;
+    throw Error(ErrorKind::Usage, identity.text() + " has several accounts (auth users " + names +
+                                      "): pick one with --auth-user");
+  }
+  if (accounts.empty()) return std::nullopt;
+  return accounts.front();
+}
+
+std::vector<HashFunction> challenge_hashes(const CredentialPolicy& policy) {
+  if (policy.clear_text) return {HashFunction::Md5, HashFunction::Sha256};
+  return policy.hashes;
+}
+
 std::vector<CredentialCheck> check_password(const Entry& entry, std::string_view password,
                                             std::string_view realm) {
   const std::string username = auth_user_of(entry);

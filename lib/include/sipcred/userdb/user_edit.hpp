@@ -6,6 +6,7 @@
 #include "sipcred/export.hpp"
 #include "sipcred/userdb/userdb.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -72,6 +73,22 @@ SIPCRED_EXPORT bool same_user(const Entry& entry, const Identity& identity);
 // The digest username of the entry's account, URL-unescaped: its user-id, else its user.
 // Flexisip keeps one account per (user, auth user, domain).
 SIPCRED_EXPORT std::string auth_user_of(const Entry& entry);
+
+// The line Flexisip uses for one account of a user (it keeps the last line of each (user,
+// user-id)), and the earlier lines of that same account, which it ignores.
+struct SIPCRED_EXPORT AccountLines {
+  std::size_t line;                 // index in document.lines() of the line in use
+  std::vector<std::size_t> ignored; // earlier lines of the same account
+};
+// The account of `identity` with the digest username `auth_user` (as written; empty: the
+// user's only account). nullopt when there is none; Error(Usage) naming them when `auth_user`
+// is empty and the user has several accounts.
+SIPCRED_EXPORT std::optional<AccountLines>
+find_account(const Document& document, const Identity& identity, std::string_view auth_user);
+
+// Flexisip derives MD5 and SHA-256 from a clear text (with the domain as realm): the
+// algorithms it can challenge an account with.
+SIPCRED_EXPORT std::vector<HashFunction> challenge_hashes(const CredentialPolicy& policy);
 
 // Indexes in document.lines() of the lines for this user (URL-unescaped user and domain
 // equal), in file order. Flexisip uses the last one.

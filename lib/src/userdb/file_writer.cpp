@@ -37,8 +37,14 @@ public:
             line.text, no_line, 0, {}};
       });
       if (std::any_of(diagnostics.begin(), diagnostics.end(),
-                      [](const Diagnostic& d) { return d.severity == Severity::Error; }))
-        throw InvalidStoreData(path, std::move(diagnostics));
+                      [](const Diagnostic& d) { return d.severity == Severity::Error; })) {
+        // The refusal lists what parsing the whole document finds (users defined twice
+        // too), as sipcred-migrate printed it when this writer edited a Document: only
+        // on this path, so a clean file costs no second pass.
+        std::vector<Diagnostic> all;
+        Document::parse(std::string(m_content), all);
+        throw InvalidStoreData(path, std::move(all));
+      }
     }
   }
 

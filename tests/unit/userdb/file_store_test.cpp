@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -100,6 +101,28 @@ TEST(FileStore, AWriteCreatesAMissingFile) {
   writer->settle();
   writer->commit();
   EXPECT_EQ(contents(path), "version:1\nbob@d.org clrtxt:b ;\n");
+}
+
+// A destination the server would refuse is refused with every finding the document has,
+// users defined twice included (sipcred-migrate prints the warnings with the errors).
+TEST(FileStore, ARefusedWriteListsWhatTheDocumentFinds) {
+  const std::string broken = "version:1\na@d.org clrtxt:a ;\na@d.org clrtxt:b ;\nbob@d.org\n";
+  test::TempStore users(broken);
+  std::vector<Diagnostic> expected;
+  userdb::Document::parse(broken, expected);
+  ASSERT_TRUE(std::any_of(expected.begin(), expected.end(),
+                          [](const Diagnostic& d) { return d.code == "SC124"; }));
+  try {
+    users.store().begin_write(OnConflict::Fail);
+    FAIL() << "a file with an error was opened for writing";
+  } catch (const InvalidStoreData& refused) {
+    ASSERT_EQ(refused.diagnostics().size(), expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      EXPECT_EQ(refused.diagnostics()[i].code, expected[i].code);
+      EXPECT_EQ(refused.diagnostics()[i].line, expected[i].line);
+    }
+  }
+  EXPECT_EQ(contents(users.path()), broken);
 }
 
 } // namespace

@@ -78,8 +78,12 @@ std::string user_id_to_write(std::string_view user, std::string_view user_id,
   return std::string(user_id.empty() && !phone.empty() ? user : user_id);
 }
 
+bool can_carry_phone(std::string_view user, std::string_view user_id, std::string_view phone) {
+  return phone.empty() || !user_id_to_write(user, user_id, phone).empty();
+}
+
 void check_phone(const Identity& identity, std::string_view user_id, std::string_view phone) {
-  if (user_id_to_write(identity.user, user_id, phone).empty() && !phone.empty())
+  if (!can_carry_phone(identity.user, user_id, phone))
     throw Error(ErrorKind::Usage, "a bare-domain identity needs --auth-user to carry a phone "
                                   "(the first token after ';' is the user-id)");
 }

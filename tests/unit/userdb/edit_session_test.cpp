@@ -6,6 +6,7 @@
 #include "temp_store.hpp"
 
 #include "sipcred/digest/digest.hpp"
+#include "sipcred/formats/import_list.hpp"
 #include "sipcred/store/store.hpp"
 #include "sipcred/userdb/edit_plan.hpp"
 #include "sipcred/userdb/edit_session.hpp"
@@ -101,6 +102,25 @@ TEST(UserIdToWrite, OnlyAPhoneWithoutAUserIdBringsTheUserIn) {
   EXPECT_EQ(user_id_to_write("bob", "b-id", "+3310"), "b-id");
   EXPECT_EQ(user_id_to_write("bob", "", ""), "");
   EXPECT_EQ(user_id_to_write("bob", "b-id", ""), "b-id");
+  // The same rule as import lists report it (SC203) and check_phone refuses it.
+  EXPECT_FALSE(can_carry_phone("", "", "+3310"));
+  EXPECT_TRUE(can_carry_phone("", "id", "+3310"));
+  EXPECT_TRUE(can_carry_phone("bob", "", "+3310"));
+  EXPECT_TRUE(can_carry_phone("", "", ""));
+}
+
+// An import list is checked against the same rule before any store is opened.
+TEST(ImportList, ABareDomainWithAPhoneAndNoAuthUserIsReported) {
+  std::vector<Diagnostic> diagnostics;
+  read_import_list("identity,password,auth_user,phone\n"
+                   "d.org,pw,,+3310\n"
+                   "d.org,pw,id,+3310\n"
+                   "bob@d.org,pw,,+3310\n",
+                   ImportFormat::Csv, diagnostics);
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_EQ(diagnostics[0].code, "SC203");
+  EXPECT_EQ(diagnostics[0].line, 2u);
+  EXPECT_NE(diagnostics[0].message.find("carry a phone"), std::string::npos);
 }
 
 // The same rule through the Store interface (sipcred-migrate, -convert): one home for both.

@@ -60,8 +60,11 @@ SIPCRED_EXPORT Credentials make_credentials(const Identity& identity, std::strin
 // defaults to anyway); empty when there is none to write.
 SIPCRED_EXPORT std::string user_id_to_write(std::string_view user, std::string_view user_id,
                                             std::string_view phone);
-// Error(Usage) for a new account that could not carry its phone: a bare-domain identity (no
-// user to write as user-id) with a phone and no user-id.
+// Whether an account can carry its phone: false for a bare-domain identity (no user to write
+// as user-id) with a phone and no user-id. Import lists report it, edits refuse it.
+SIPCRED_EXPORT bool can_carry_phone(std::string_view user, std::string_view user_id,
+                                    std::string_view phone);
+// Error(Usage) for a new account that could not carry its phone (can_carry_phone).
 SIPCRED_EXPORT void check_phone(const Identity& identity, std::string_view user_id,
                                 std::string_view phone);
 

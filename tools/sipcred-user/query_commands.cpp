@@ -1,7 +1,7 @@
 // list, show, check: the commands that only read the file. None prints a password or a hash.
 
 #include "commands.hpp"
-#include "userdb_session.hpp"
+#include "findings.hpp"
 
 #include "sipcred/util/error.hpp"
 
@@ -33,11 +33,8 @@ UserSummary summarize(const Entry& entry, std::size_t index) {
       index + 1};
   const userdb::CredentialPolicy policy = userdb::policy_of(entry);
   summary.clear_text = policy.clear_text;
-  // Flexisip derives MD5 and SHA-256 from a clear text.
-  const std::vector<HashFunction> hashes =
-      policy.clear_text ? std::vector<HashFunction>{HashFunction::Md5, HashFunction::Sha256}
-                        : policy.hashes;
-  for (HashFunction hash : hashes) summary.algorithms.emplace_back(hash_name(hash));
+  for (HashFunction hash : userdb::challenge_hashes(policy))
+    summary.algorithms.emplace_back(hash_name(hash));
   return summary;
 }
 
@@ -82,42 +79,6 @@ void print_table(const std::vector<UserSummary>& users) {
   for (const UserSummary& u : users) print(cells(u));
 }
 
-// The line Flexisip uses for the account of `identity` that the options name, and the earlier
-// lines of that same account, which it ignores. A user has one account per auth user
-// (user-id); with several, --auth-user must say which. nullopt when there is none.
-struct Account {
-  std::size_t line;                 // index of the line in use
-  std::vector<std::size_t> ignored; // earlier lines of the same account
-};
-
-std::optional<Account> find_account(const userdb::Document& document,
-                                    const userdb::Identity& identity, const Options& options) {
-  std::vector<std::string> auth_users; // in order of first appearance
-  std::vector<Account> accounts;
-  const std::string wanted = userdb::url_unescape(options.auth_user);
-  for (std::size_t index : userdb::find_user(document, identity)) {
-    const std::string auth_user = userdb::auth_user_of(document.lines()[index].entry);
-    if (!options.auth_user.empty() && auth_user != wanted) continue;
-    const auto known = std::find(auth_users.begin(), auth_users.end(), auth_user);
-    if (known == auth_users.end()) {
-      auth_users.push_back(auth_user);
-      accounts.push_back({index, {}});
-      continue;
-    }
-    Account& account = accounts[known - auth_users.begin()];
-    account.ignored.push_back(account.line);
-    account.line = index;
-  }
-  if (accounts.size() > 1) {
-    std::string names;
-    for (const std::string& name : auth_users) names += (names.empty() ? "" : ", ") + name;
-    throw Error(ErrorKind::Usage, identity.text() + " has several accounts (auth users " + names +
-                                      "): pick one with --auth-user");
-  }
-  if (accounts.empty()) return std::nullopt;
-  return accounts.front();
-}
-
 int report_not_found(const Options& options, const userdb::Identity& identity) {
   std::cerr << "sipcred-user: not found in " << options.file << ": " << identity.text()
             << (options.auth_user.empty() ? "" : " with auth user " + options.auth_user) << '\n';
@@ -150,7 +111,8 @@ int run_show(const Options& options) {
   const userdb::Identity identity = userdb::parse_identity(options.identities.at(0));
   Findings findings(options.file, options.quiet);
   const userdb::Document document = load_userdb(options.file, findings);
-  const std::optional<Account> account = find_account(document, identity, options);
+  const std::optional<userdb::AccountLines> account =
+      userdb::find_account(document, identity, options.auth_user);
   if (!account) return report_not_found(options, identity);
   std::set<std::size_t> lines{account->line + 1};
   for (std::size_t index : account->ignored) lines.insert(index + 1);
@@ -182,7 +144,8 @@ int run_check(const Options& options) {
   const cli::WipedOnExit wiped(password);
   Findings findings(options.file, options.quiet);
   const userdb::Document document = load_userdb(options.file, findings);
-  const std::optional<Account> account = find_account(document, identity, options);
+  const std::optional<userdb::AccountLines> account =
+      userdb::find_account(document, identity, options.auth_user);
   if (!account) return report_not_found(options, identity);
   const std::size_t line = account->line + 1;
   findings.report({line});

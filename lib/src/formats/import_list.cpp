@@ -1,5 +1,6 @@
 #include "sipcred/formats/import_list.hpp"
 
+#include "sipcred/userdb/user_edit.hpp"
 #include "sipcred/userdb/userdb.hpp"
 
 #include <nlohmann/json.hpp>
@@ -86,7 +87,7 @@ bool valid(const ImportRecord& r, std::vector<Diagnostic>& diagnostics) {
     return bad("auth_user of " + r.identity, "not a userdb token");
   if (!r.phone.empty() && !userdb::is_token(r.phone))
     return bad("phone of " + r.identity, "not a userdb token");
-  if (!r.phone.empty() && r.auth_user.empty() && at == std::string::npos)
+  if (!userdb::can_carry_phone(user, r.auth_user, r.phone))
     return bad("phone of " + r.identity, "a bare-domain identity needs an auth_user to carry a "
                                          "phone (the first token after ';' is the user-id)");
   return true;

@@ -1,11 +1,13 @@
 #include "userdb/file_store.hpp"
 
+#include "userdb/file_writer.hpp"
+
 #include "userdb/userdb_scan.hpp"
 
-#include "sipcred/util/atomic_file.hpp"
-#include "sipcred/util/error.hpp"
 #include "sipcred/formats/formats.hpp"
 #include "sipcred/userdb/user_edit.hpp"
+#include "sipcred/util/atomic_file.hpp"
+#include "sipcred/util/error.hpp"
 #include "userdb/userdb_stream.hpp"
 #include "util/text.hpp"
 
@@ -20,89 +22,6 @@ bool has_errors(const std::vector<Diagnostic>& diagnostics) {
   return std::any_of(diagnostics.begin(), diagnostics.end(),
                      [](const Diagnostic& d) { return d.severity == Severity::Error; });
 }
-
-// Writes accounts into a parsed userdb; the file is replaced (or created) at commit.
-class FileWriter : public StoreWriter {
-public:
-  FileWriter(const std::string& path, OnConflict on_conflict) : m_on_conflict(on_conflict) {
-    std::error_code ignored;
-    if (!std::filesystem::exists(path, ignored)) {
-      m_new_path = path;
-      return;
-    }
-    m_file.emplace(path);
-    std::vector<Diagnostic> diagnostics;
-    m_document = userdb::Document::parse(m_file->read(), diagnostics);
-    if (has_errors(diagnostics)) {
-      throw InvalidStoreData(path, std::move(diagnostics));
-    }
-    const auto& lines = m_document.lines();
-    for (std::size_t index = 0; index < lines.size(); ++index) {
-      if (lines[index].kind == userdb::LineKind::Auth) {
-        // The last line of a user is the one Flexisip uses.
-        const userdb::Entry& entry = lines[index].entry;
-        m_lines[key_of(entry.hash_user(), userdb::auth_user_of(entry), entry.domain)] = {index, 0};
-      }
-    }
-    m_first_new_line = lines.size();
-  }
-
-  WriteResult write(Account&& account) override {
-    auto spec = entry_spec_of(account);
-    std::string key = key_of(account.user, account.digest_username(), account.domain);
-    auto existing = m_lines.find(key);
-    if (existing == m_lines.end()) {
-      m_lines[std::move(key)] = {m_document.append_entry(spec), account.credentials.size()};
-      return WriteResult::Inserted;
-    }
-    if (existing->second.index >= m_first_new_line) {
-      // Written earlier in this run: the later entry wins, as in Flexisip.
-      m_duplicates.add(account.identity(), existing->second.credentials);
-      m_document.replace_entry(existing->second.index, spec);
-      existing->second.credentials = account.credentials.size();
-      return WriteResult::Inserted;
-    }
-    switch (m_on_conflict) {
-    case OnConflict::Fail: return WriteResult::Conflict;
-    case OnConflict::Skip: return WriteResult::Skipped;
-    case OnConflict::Replace:
-      m_document.replace_entry(existing->second.index, spec);
-      return WriteResult::Replaced;
-    }
-    return WriteResult::Conflict;
-  }
-
-  Duplicates settle() override { return std::move(m_duplicates); }
-
-  void commit() override {
-    if (m_file) {
-      m_file->replace(m_document.content());
-    } else {
-      AtomicFile::create(m_new_path, m_document.content());
-    }
-  }
-
-private:
-  // Flexisip keeps one account per user, digest username and domain.
-  static std::string key_of(std::string_view user, std::string_view digest_username,
-                            std::string_view domain) {
-    std::string key;
-    key.append(user).append(1, '\0').append(digest_username).append(1, '\0').append(domain);
-    return key;
-  }
-
-  OnConflict m_on_conflict;
-  std::optional<AtomicFile> m_file; // the locked existing file, or none for a new one
-  std::string m_new_path;
-  userdb::Document m_document;
-  struct Written {
-    std::size_t index;       // of the user's line
-    std::size_t credentials; // that this run wrote there
-  };
-  std::unordered_map<std::string, Written> m_lines; // key_of the account -> its line
-  std::size_t m_first_new_line = 0;                 // lines from here on are this run's
-  Duplicates m_duplicates;
-};
 
 } // namespace
 
@@ -142,10 +61,9 @@ userdb::EntrySpec entry_spec_of(const Account& account) {
                                       : userdb::credential_type_of(*credential.hash),
                                   credential.value);
   }
-  spec.user_id = account.auth_user.empty() ? std::string() : userdb::url_escape(account.auth_user);
-  if (!account.phone.empty() && spec.user_id.empty()) {
-    spec.user_id = spec.user; // the phone is the second token after ';'
-  }
+  spec.user_id = userdb::user_id_to_write(
+      spec.user, account.auth_user.empty() ? std::string() : userdb::url_escape(account.auth_user),
+      account.phone);
   spec.phone = account.phone;
   return spec;
 }
@@ -225,7 +143,7 @@ void FileStore::read(const std::function<void(Account&&)>& visit) {
 
 std::unique_ptr<StoreWriter> FileStore::begin_write(OnConflict on_conflict) {
   m_indexed = false;
-  return std::make_unique<FileWriter>(m_path, on_conflict);
+  return userdb::begin_file_write(m_path, on_conflict);
 }
 
 namespace {
@@ -233,7 +151,7 @@ namespace {
 // Flexisip's password cache key: the user and the digest username (both URL-unescaped), in a
 // map per domain.
 std::string lookup_key(const Account& account) {
-  return account.user + '\0' + account.digest_username() + '\0' + account.domain;
+  return userdb::account_key(account.user, account.digest_username(), account.domain);
 }
 
 } // namespace

@@ -73,6 +73,21 @@ Credentials make_credentials(const Identity& identity, std::string_view password
   return credentials;
 }
 
+std::string user_id_to_write(std::string_view user, std::string_view user_id,
+                             std::string_view phone) {
+  return std::string(user_id.empty() && !phone.empty() ? user : user_id);
+}
+
+bool can_carry_phone(std::string_view user, std::string_view user_id, std::string_view phone) {
+  return phone.empty() || !user_id_to_write(user, user_id, phone).empty();
+}
+
+void check_phone(const Identity& identity, std::string_view user_id, std::string_view phone) {
+  if (!can_carry_phone(identity.user, user_id, phone))
+    throw Error(ErrorKind::Usage, "a bare-domain identity needs --auth-user to carry a phone "
+                                  "(the first token after ';' is the user-id)");
+}
+
 CredentialPolicy policy_of(const Entry& entry) {
   CredentialPolicy policy;
   policy.hashes.clear();
@@ -103,6 +118,39 @@ std::vector<std::size_t> find_user(const Document& document, const Identity& ide
   for (std::size_t i = 0; i < lines.size(); ++i)
     if (lines[i].kind == LineKind::Auth && same_user(lines[i].entry, identity)) found.push_back(i);
   return found;
+}
+
+std::optional<AccountLines> find_account(const Document& document, const Identity& identity,
+                                         std::string_view auth_user) {
+  std::vector<std::string> auth_users; // in order of first appearance
+  std::vector<AccountLines> accounts;
+  const std::string wanted = url_unescape(auth_user);
+  for (std::size_t index : find_user(document, identity)) {
+    const std::string one = auth_user_of(document.lines()[index].entry);
+    if (!auth_user.empty() && one != wanted) continue;
+    const auto known = std::find(auth_users.begin(), auth_users.end(), one);
+    if (known == auth_users.end()) {
+      auth_users.push_back(one);
+      accounts.push_back({index, {}});
+      continue;
+    }
+    AccountLines& account = accounts[static_cast<std::size_t>(known - auth_users.begin())];
+    account.ignored.push_back(account.line);
+    account.line = index;
+  }
+  if (accounts.size() > 1) {
+    std::string names;
+    for (const std::string& name : auth_users) names += (names.empty() ? "" : ", ") + name;
+    throw Error(ErrorKind::Usage, identity.text() + " has several accounts (auth users " + names +
+                                      "): pick one with --auth-user");
+  }
+  if (accounts.empty()) return std::nullopt;
+  return accounts.front();
+}
+
+std::vector<HashFunction> challenge_hashes(const CredentialPolicy& policy) {
+  if (policy.clear_text) return {HashFunction::Md5, HashFunction::Sha256};
+  return policy.hashes;
 }
 
 std::vector<CredentialCheck> check_password(const Entry& entry, std::string_view password,

@@ -454,3 +454,43 @@ TEST(UserEdit, TheDigestUsernameIsTheUnescapedUserIdElseTheUser) {
   EXPECT_EQ(auth_user_of(document.lines()[1].entry), "alice");
   EXPECT_EQ(auth_user_of(document.lines()[2].entry), "bob-id");
 }
+
+// Flexisip keeps the last line of each (user, user-id): show and check read that line, name
+// the earlier ones, and need --auth-user when the user has several accounts.
+TEST(UserEdit, FindAccountTakesTheLastLineOfTheAccount) {
+  std::vector<Diagnostic> diagnostics;
+  const Document document = Document::parse("version:1\n"
+                                            "alice@d.org clrtxt:a ;\n"
+                                            "bob@d.org clrtxt:b ;\n"
+                                            "%61lice@d.org clrtxt:a2 ;\n"
+                                            "carol@d.org clrtxt:c ;\n"
+                                            "carol@d.org clrtxt:c ; c-desk\n",
+                                            diagnostics);
+  const auto alice = find_account(document, {"alice", "d.org"}, "");
+  ASSERT_TRUE(alice);
+  EXPECT_EQ(alice->line, 3u);
+  EXPECT_EQ(alice->ignored, (std::vector<std::size_t>{1}));
+  EXPECT_FALSE(find_account(document, {"dave", "d.org"}, ""));
+  EXPECT_FALSE(find_account(document, {"bob", "d.org"}, "other"));
+  try {
+    find_account(document, {"carol", "d.org"}, "");
+    FAIL() << "two accounts of carol, none picked";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::Usage);
+  }
+  const auto desk = find_account(document, {"carol", "d.org"}, "c-desk");
+  ASSERT_TRUE(desk);
+  EXPECT_EQ(desk->line, 5u);
+  EXPECT_TRUE(desk->ignored.empty());
+}
+
+TEST(UserEdit, ClearTextCanBeChallengedWithMd5AndSha256) {
+  CredentialPolicy clear;
+  clear.clear_text = true;
+  clear.hashes.clear();
+  EXPECT_EQ(challenge_hashes(clear),
+            (std::vector<HashFunction>{HashFunction::Md5, HashFunction::Sha256}));
+  CredentialPolicy sha256;
+  sha256.hashes = {HashFunction::Sha256};
+  EXPECT_EQ(challenge_hashes(sha256), (std::vector<HashFunction>{HashFunction::Sha256}));
+}

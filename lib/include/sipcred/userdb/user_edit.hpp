@@ -6,6 +6,7 @@
 #include "sipcred/export.hpp"
 #include "sipcred/userdb/userdb.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -53,6 +54,20 @@ SIPCRED_EXPORT Credentials make_credentials(const Identity& identity, std::strin
                                             const CredentialPolicy& policy,
                                             std::string_view user_id);
 
+// A phone is the second token after ';' on an auth line, the first being the user-id, so an
+// account with a phone needs its user-id written out. The user-id to write for an account
+// (`user` and `user_id` as written): its own, else, with a phone, the user (which the user-id
+// defaults to anyway); empty when there is none to write.
+SIPCRED_EXPORT std::string user_id_to_write(std::string_view user, std::string_view user_id,
+                                            std::string_view phone);
+// Whether an account can carry its phone: false for a bare-domain identity (no user to write
+// as user-id) with a phone and no user-id. Import lists report it, edits refuse it.
+SIPCRED_EXPORT bool can_carry_phone(std::string_view user, std::string_view user_id,
+                                    std::string_view phone);
+// Error(Usage) for a new account that could not carry its phone (can_carry_phone).
+SIPCRED_EXPORT void check_phone(const Identity& identity, std::string_view user_id,
+                                std::string_view phone);
+
 // The kinds of credential an existing user has (clear text, or its hash algorithms).
 SIPCRED_EXPORT CredentialPolicy policy_of(const Entry& entry);
 
@@ -61,6 +76,22 @@ SIPCRED_EXPORT bool same_user(const Entry& entry, const Identity& identity);
 // The digest username of the entry's account, URL-unescaped: its user-id, else its user.
 // Flexisip keeps one account per (user, auth user, domain).
 SIPCRED_EXPORT std::string auth_user_of(const Entry& entry);
+
+// The line Flexisip uses for one account of a user (it keeps the last line of each (user,
+// user-id)), and the earlier lines of that same account, which it ignores.
+struct SIPCRED_EXPORT AccountLines {
+  std::size_t line;                 // index in document.lines() of the line in use
+  std::vector<std::size_t> ignored; // earlier lines of the same account
+};
+// The account of `identity` with the digest username `auth_user` (as written; empty: the
+// user's only account). nullopt when there is none; Error(Usage) naming them when `auth_user`
+// is empty and the user has several accounts.
+SIPCRED_EXPORT std::optional<AccountLines>
+find_account(const Document& document, const Identity& identity, std::string_view auth_user);
+
+// Flexisip derives MD5 and SHA-256 from a clear text (with the domain as realm): the
+// algorithms it can challenge an account with.
+SIPCRED_EXPORT std::vector<HashFunction> challenge_hashes(const CredentialPolicy& policy);
 
 // Indexes in document.lines() of the lines for this user (URL-unescaped user and domain
 // equal), in file order. Flexisip uses the last one.

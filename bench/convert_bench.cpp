@@ -10,6 +10,7 @@
 #include "sipcred/util/atomic_file.hpp"
 #include "sipcred/digest/digest.hpp"
 #include "sipcred/userdb/userdb.hpp"
+#include "userdb/userdb_scan.hpp"
 
 #include <benchmark/benchmark.h>
 

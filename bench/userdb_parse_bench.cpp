@@ -7,6 +7,7 @@
 #include "sipcred/digest/digest.hpp"
 #include "sipcred/lint/lint.hpp"
 #include "sipcred/userdb/userdb.hpp"
+#include "userdb/userdb_scan.hpp"
 
 #include <benchmark/benchmark.h>
 

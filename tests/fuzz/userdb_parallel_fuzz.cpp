@@ -2,6 +2,7 @@
 #include "fuzz_input.hpp"
 
 #include "sipcred/userdb/userdb.hpp"
+#include "userdb/userdb_scan.hpp"
 
 #include <algorithm>
 #include <atomic>

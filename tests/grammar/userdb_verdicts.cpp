@@ -6,6 +6,7 @@
 // writes back the same bytes. Fields are hex ("-" when empty).
 
 #include "sipcred/userdb/userdb.hpp"
+#include "userdb/userdb_scan.hpp"
 
 #include <cstdint>
 #include <cstdio>

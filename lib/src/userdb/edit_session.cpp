@@ -1,4 +1,5 @@
 #include "sipcred/userdb/edit_session.hpp"
+#include "userdb/userdb_scan.hpp"
 
 #include "userdb/line_applier.hpp"
 

@@ -5,6 +5,7 @@
 #include "sipcred/userdb/line_edits.hpp"
 #include "sipcred/userdb/user_edit.hpp"
 #include "sipcred/userdb/userdb.hpp"
+#include "userdb/userdb_scan.hpp"
 #include "sipcred/util/atomic_file.hpp"
 #include "sipcred/util/error.hpp"
 

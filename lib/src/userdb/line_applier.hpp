@@ -6,6 +6,7 @@
 #include "sipcred/userdb/edit_plan.hpp"
 #include "sipcred/userdb/line_edits.hpp"
 #include "sipcred/userdb/userdb.hpp"
+#include "userdb/userdb_scan.hpp"
 
 #include <memory>
 

@@ -1,4 +1,5 @@
 #include "sipcred/userdb/userdb.hpp"
+#include "userdb/userdb_scan.hpp"
 
 #include "sipcred/util/error.hpp"
 #include "util/text.hpp"

@@ -1,5 +1,6 @@
 #pragma once
-// The userdb scanner in pieces, for streams and parallel scans: library plumbing, not API.
+// The userdb scanner: one pass, in pieces for streams, on two threads. Library plumbing behind
+// Document::parse, the stores and the edit engine, not API.
 
 #include "sipcred/userdb/userdb.hpp"
 
@@ -9,6 +10,17 @@
 #include <vector>
 
 namespace sipcred::userdb {
+
+// One pass over a whole userdb without keeping its lines: `visit` sees every parsed line (its
+// storage is reused for a later line: copy what you keep) with its 0-based index. The same
+// diagnostics as Document::parse, except duplicate users (SC124), which need every line.
+void scan_lines(std::string_view content, std::vector<Diagnostic>& diagnostics,
+                const std::function<void(const Line&, std::size_t)>& visit);
+// The same on two threads for a large file (a one-pass edit is bound by this scan): `visit`
+// is called from both at once, for different lines, in no particular order, so it must be
+// thread-safe. The diagnostics are the same, in line order.
+void scan_lines_in_parallel(std::string_view content, std::vector<Diagnostic>& diagnostics,
+                            const std::function<void(const Line&)>& visit);
 
 // What a scan reports beyond what makes a line invalid.
 struct ScanOptions {

@@ -1,6 +1,7 @@
 #include "sipcred/util/error.hpp"
 #include "sipcred/userdb/user_edit.hpp"
 #include "sipcred/userdb/userdb.hpp"
+#include "userdb/userdb_scan.hpp"
 
 #include <gtest/gtest.h>
 

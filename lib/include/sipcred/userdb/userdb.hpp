@@ -74,18 +74,6 @@ SIPCRED_EXPORT Line parse_line(std::string_view text, std::size_t line_number,
 SIPCRED_EXPORT void check_last_line(const Line& last, std::size_t line_number,
                                     std::vector<Diagnostic>& diagnostics);
 
-// One pass over a whole userdb without keeping its lines: `visit` sees every parsed line (its
-// storage is reused for a later line: copy what you keep) with its 0-based index. The same
-// diagnostics as Document::parse, except duplicate users (SC124), which need every line.
-SIPCRED_EXPORT void scan_lines(std::string_view content, std::vector<Diagnostic>& diagnostics,
-                               const std::function<void(const Line&, std::size_t)>& visit);
-// The same on two threads for a large file (a one-pass edit is bound by this scan): `visit`
-// is called from both at once, for different lines, in no particular order, so it must be
-// thread-safe. The diagnostics are the same, in line order.
-SIPCRED_EXPORT void scan_lines_in_parallel(std::string_view content,
-                                           std::vector<Diagnostic>& diagnostics,
-                                           const std::function<void(const Line&)>& visit);
-
 // The user's fields for a new or rewritten auth line.
 struct SIPCRED_EXPORT EntrySpec {
   std::string user; // may be empty: a bare-domain identity

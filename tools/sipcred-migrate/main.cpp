@@ -132,10 +132,10 @@ int run(int argc, char** argv) {
   if (source_locator.same_store(destination_locator)) {
     throw Error(ErrorKind::Usage, "SOURCE and DEST are the same store");
   }
-  const bool kamailio =
-      source_options.schema == Schema::Kamailio || destination_options.schema == Schema::Kamailio;
-  if (kamailio && algorithm->hash == HashFunction::Sha512_256) {
-    throw Error(ErrorKind::Usage, "Kamailio's auth module hashes with MD5 or SHA-256 only");
+  for (Schema schema : {source_options.schema, destination_options.schema}) {
+    if (std::string refusal = schema_algorithm_refusal(schema, algorithm->hash); !refusal.empty()) {
+      throw Error(ErrorKind::Usage, refusal);
+    }
   }
   auto source = open_store(source_locator, source_options);
   auto destination = open_store(destination_locator, destination_options);

@@ -1,6 +1,7 @@
 // sipcred-migrate: copy every account of one store (userdb, htdigest, pjsip, CSV, SQL in the
 // Flexisip, Kamailio or OpenSIPS schema) into another, in one transaction, exactly.
 
+#include "algorithm_option.hpp"
 #include "common_options.hpp"
 #include "diagnostic_output.hpp"
 #include "progress_bar.hpp"
@@ -94,10 +95,9 @@ int run(int argc, char** argv) {
   app.add_option("--realm", o.realm,
                  "Realm of the stored hashes on both sides (default: each account's domain)")
       ->type_name("REALM");
-  app.add_option("-a,--algorithm", o.algorithm,
-                 "Hash of Kamailio's ha1/ha1b columns: MD5 (default) or SHA-256, as "
-                 "modparam(\"auth\", \"algorithm\")")
-      ->type_name("ALG");
+  cli::add_algorithm_option(app, o.algorithm,
+                            "Hash of Kamailio's ha1/ha1b columns: MD5 (default) or SHA-256, as "
+                            "modparam(\"auth\", \"algorithm\")");
   app.add_flag("--skip-unconvertible", o.skip_unconvertible,
                "Write the other accounts when some cannot be converted (default: fail)");
   app.add_flag("--verify", o.verify,
@@ -113,16 +113,12 @@ int run(int argc, char** argv) {
   if (o.verify && o.dry_run) {
     throw Error(ErrorKind::Usage, "--verify reads back what was written: leave out --dry-run");
   }
-  auto algorithm = parse_algorithm(o.algorithm);
-  if (!algorithm || algorithm->session) {
-    throw Error(ErrorKind::Usage,
-                "unknown algorithm \"" + o.algorithm + "\": expected MD5, SHA-256 or SHA-512-256");
-  }
+  const HashFunction algorithm = cli::hash_algorithm(o.algorithm);
 
   StoreOptions source_options;
   source_options.schema = schema_option(o.source_schema, o.schema);
   source_options.realm = o.realm;
-  source_options.algorithm = algorithm->hash;
+  source_options.algorithm = algorithm;
   StoreOptions destination_options = source_options;
   destination_options.schema = schema_option(o.destination_schema, o.schema);
   destination_options.create_schema = o.create_schema;
@@ -133,7 +129,7 @@ int run(int argc, char** argv) {
     throw Error(ErrorKind::Usage, "SOURCE and DEST are the same store");
   }
   for (Schema schema : {source_options.schema, destination_options.schema}) {
-    if (std::string refusal = schema_algorithm_refusal(schema, algorithm->hash); !refusal.empty()) {
+    if (std::string refusal = schema_algorithm_refusal(schema, algorithm); !refusal.empty()) {
       throw Error(ErrorKind::Usage, refusal);
     }
   }

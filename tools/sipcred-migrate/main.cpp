@@ -3,7 +3,6 @@
 
 #include "algorithm_option.hpp"
 #include "common_options.hpp"
-#include "diagnostic_output.hpp"
 #include "progress_bar.hpp"
 #include "schema_option.hpp"
 #include "store_list.hpp"
@@ -141,15 +140,12 @@ int run(int argc, char** argv) {
                                                               : OnConflict::Fail;
   MigrationOptions options{on_conflict, o.skip_unconvertible, o.dry_run};
   MigrationReport report;
-  try {
+  {
     // Counting a userdb's accounts reads it once more: only for a bar that is drawn.
     cli::ProgressBar bar("accounts",
                          cli::ProgressBar::wanted(o.quiet) ? source->size_hint() : std::nullopt,
                          o.quiet);
     report = migrate(*source, *destination, options, [&](std::size_t done) { bar.update(done); });
-  } catch (const InvalidStoreData& invalid) {
-    cli::print_diagnostics(std::cerr, invalid.file(), invalid.diagnostics(), o.quiet);
-    throw;
   }
   std::optional<VerifyReport> verified;
   if (o.verify && report.committed) {

@@ -2,10 +2,10 @@
 
 #include "userdb/userdb_scan.hpp"
 
-#include "sipcred/util/atomic_file.hpp"
-#include "sipcred/util/error.hpp"
 #include "sipcred/formats/formats.hpp"
 #include "sipcred/userdb/user_edit.hpp"
+#include "sipcred/util/atomic_file.hpp"
+#include "sipcred/util/error.hpp"
 #include "userdb/userdb_stream.hpp"
 #include "util/text.hpp"
 
@@ -109,6 +109,11 @@ private:
 InvalidStoreData::InvalidStoreData(std::string file, std::vector<Diagnostic> diagnostics)
     : Error(ErrorKind::DataError, file + ": the server would refuse this data; fix it first"),
       m_file(std::move(file)), m_diagnostics(std::move(diagnostics)) {}
+
+InvalidStoreData::InvalidStoreData(std::string file, std::vector<Diagnostic> diagnostics,
+                                   const std::string& message)
+    : Error(ErrorKind::DataError, message), m_file(std::move(file)),
+      m_diagnostics(std::move(diagnostics)) {}
 
 Account account_of(const userdb::Entry& entry, const std::string& realm) {
   Account account;

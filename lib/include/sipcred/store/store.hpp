@@ -75,6 +75,9 @@ struct SIPCRED_EXPORT StoreOptions {
 class SIPCRED_EXPORT InvalidStoreData : public Error {
 public:
   InvalidStoreData(std::string file, std::vector<Diagnostic> diagnostics);
+  // The same, with a message of the caller's ("FILE: Flexisip would refuse this userdb").
+  InvalidStoreData(std::string file, std::vector<Diagnostic> diagnostics,
+                   const std::string& message);
   const std::string& file() const { return m_file; }
   const std::vector<Diagnostic>& diagnostics() const { return m_diagnostics; }
 

@@ -1,5 +1,6 @@
 #include "algorithm_option.hpp"
 
+#include "sipcred/config/flexisip_algorithms.hpp"
 #include "sipcred/util/error.hpp"
 
 #include <algorithm>
@@ -72,8 +73,7 @@ std::vector<Algorithm> flexisip_algorithms(const std::vector<std::string>& names
   std::vector<Algorithm> algorithms;
   for (const std::string& name : names) {
     const auto algorithm = parse_algorithm(name);
-    // Flexisip refuses to start with anything else in available-algorithms.
-    if (!algorithm || algorithm->session || algorithm->hash == HashFunction::Sha512_256)
+    if (!algorithm || !config::flexisip_offers(*algorithm))
       throw Error(ErrorKind::Usage,
                   "algorithm '" + name + "': Flexisip offers only MD5 and SHA-256");
     algorithms.push_back(*algorithm);

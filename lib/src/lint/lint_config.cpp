@@ -1,6 +1,7 @@
 // Rules of flexisip.conf: [module::Authentication] settings and the soci password request.
 
 #include "sipcred/config/auth_config.hpp"
+#include "sipcred/config/flexisip_algorithms.hpp"
 #include "sipcred/config/flexisip_config.hpp"
 #include "sipcred/lint/lint.hpp"
 
@@ -250,7 +251,7 @@ private:
             "'" + entry.key + "' item " + shown(item) + " holds a " +
                 (item[bad] == ',' ? "comma" : "tab") +
                 ": Flexisip splits lists on spaces only, so this is one item");
-      if (iequals(entry.key, "available-algorithms") && item != "MD5" && item != "SHA-256")
+      if (iequals(entry.key, "available-algorithms") && !config::parse_flexisip_algorithm(item))
         add("SC315", value_at(entry, offset),
             "expected MD5 or SHA-256 (exactly) in available-algorithms, got " + shown(item));
       offset += item.size();
@@ -297,15 +298,10 @@ private:
 
     if (const ConfigEntry* algorithms = auth.find("available-algorithms")) {
       facts.context.algorithms.clear();
-      for (const std::string& item : config::split_list(algorithms->value)) {
-        const HashFunction hash = item == "MD5" ? HashFunction::Md5 : HashFunction::Sha256;
-        if ((item == "MD5" || item == "SHA-256") &&
-            std::find(facts.context.algorithms.begin(), facts.context.algorithms.end(), hash) ==
-                facts.context.algorithms.end())
-          facts.context.algorithms.push_back(hash);
-      }
-      if (config::split_list(algorithms->value).empty())
-        facts.context.algorithms = {HashFunction::Md5, HashFunction::Sha256};
+      for (const Algorithm& offered : config::flexisip_available_algorithms(algorithms->value))
+        if (std::find(facts.context.algorithms.begin(), facts.context.algorithms.end(),
+                      offered.hash) == facts.context.algorithms.end())
+          facts.context.algorithms.push_back(offered.hash);
     } else {
       add("SC322", auth.position,
           "'available-algorithms' is not set: only MD5 is offered to clients");

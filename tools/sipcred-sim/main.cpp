@@ -12,6 +12,7 @@
 
 #include "sipcred/sip/exchange.hpp"
 #include "sipcred/sql/sql_stores.hpp"
+#include "sipcred/util/ascii.hpp"
 #include "sipcred/util/atomic_file.hpp"
 #include "sipcred/util/error.hpp"
 
@@ -58,10 +59,7 @@ struct Options {
 std::string_view header_value(std::string_view line, std::string_view name, bool& named) {
   const std::size_t colon = line.find(':');
   named = false;
-  if (colon != std::string_view::npos && line.size() >= name.size() &&
-      std::equal(name.begin(), name.end(), line.begin(),
-                 [](char a, char b) { return std::tolower(a) == std::tolower(b); }) &&
-      colon == name.size()) {
+  if (colon == name.size() && iequals(line.substr(0, colon), name)) {
     named = true;
     line.remove_prefix(colon + 1);
   }

@@ -6,6 +6,7 @@
 
 #include "sipcred/sip/register_client.hpp"
 #include "sipcred/userdb/userdb.hpp"
+#include "sipcred/util/ascii.hpp"
 #include "sipcred/util/error.hpp"
 
 #include <netdb.h>
@@ -31,9 +32,7 @@ void show(const SipMessage& message, char direction) {
   for (const auto& [name, value] : message.headers)
     for (const char* shown : {"WWW-Authenticate", "Proxy-Authenticate", "Authorization",
                               "Proxy-Authorization", "Authentication-Info"})
-      if (message.header(name) && name.size() == std::string_view(shown).size() &&
-          std::equal(name.begin(), name.end(), shown,
-                     [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
+      if (message.header(name) && iequals(name, shown))
         std::cout << direction << ' ' << name << ": " << value << '\n';
   std::cout.flush();
 }

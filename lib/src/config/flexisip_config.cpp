@@ -46,10 +46,7 @@ std::size_t skip_spaces(std::string_view text, std::size_t pos) {
 }
 
 // Only spaces are stripped at the end: Flexisip keeps a trailing tab or CR in the value.
-std::string_view trim_trailing_spaces(std::string_view text) {
-  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
-  return text;
-}
+std::string_view trim_trailing_spaces(std::string_view text) { return trim_end(text, " "); }
 
 bool is_blank(std::string_view text) {
   return std::all_of(text.begin(), text.end(),

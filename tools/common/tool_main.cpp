@@ -13,6 +13,8 @@
 namespace sipcred::cli {
 namespace {
 
+ErrorDetails error_details = nullptr;
+
 // Carries CLI11's own exit (help, --version, or a parse error) up to run_tool.
 struct CommandLineExit {
   int code;
@@ -101,6 +103,8 @@ std::optional<std::string> most_similar(std::string_view word,
   return best;
 }
 
+void set_error_details(ErrorDetails details) { error_details = details; }
+
 void parse(CLI::App& app, int argc, char** argv) {
   try {
     app.parse(argc, argv);
@@ -128,6 +132,7 @@ int run_tool(std::string_view tool, const std::function<int()>& body) {
     finish_standard_output();
     return code;
   } catch (const Error& error) {
+    if (error_details) error_details(std::cerr, error);
     std::cerr << tool << ": " << error.what() << '\n';
     return exit_code(error.kind());
   } catch (const std::exception& error) {

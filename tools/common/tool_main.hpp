@@ -2,10 +2,13 @@
 // The one place where a tool turns failures into messages and exit codes. It uses nothing of
 // libsipcred but its inline error.hpp: the umbrella `sipcred`, which links no library, runs on it.
 
+#include "sipcred/util/error.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <functional>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +21,12 @@ namespace sipcred::cli {
 // mapped to its exit code; a command-line error prints CLI11's message and gives 2 (help and
 // --version give 0); anything else is an internal error (70).
 int run_tool(std::string_view tool, const std::function<int()>& body);
+
+// What run_tool prints of an error beyond its message, before "TOOL: message": the FILE:LINE:COL
+// diagnostics of store data (InvalidStoreData). add_common_options sets it for the tools that
+// link libsipcred; the umbrella, which links no library, has none.
+using ErrorDetails = void (*)(std::ostream& out, const Error& error);
+void set_error_details(ErrorDetails details);
 
 // The name among `names` that `word` is most likely a misspelling or a prefix of, if one is
 // close enough to suggest ("did you mean 'list'?").

@@ -2,12 +2,12 @@
 // clear text), streaming, on every core; or check the hashes that sit beside a clear text.
 
 #include "algorithm_option.hpp"
-#include "diagnostic_output.hpp"
 #include "common_options.hpp"
+#include "diagnostic_output.hpp"
 #include "tool_main.hpp"
 
-#include "sipcred/util/atomic_file.hpp"
 #include "sipcred/userdb/convert.hpp"
+#include "sipcred/util/atomic_file.hpp"
 #include "sipcred/util/error.hpp"
 
 #include <nlohmann/json.hpp>
@@ -108,14 +108,16 @@ public:
     std::size_t got;
     while ((got = std::fread(buffer, 1, sizeof buffer, m_spool.get())) > 0)
       if (std::fwrite(buffer, 1, got, stdout) != got || std::ferror(stdout))
-        throw Error(ErrorKind::Io, std::string("cannot write to standard output: ") +
-                                       std::strerror(errno));
+        throw Error(ErrorKind::Io,
+                    std::string("cannot write to standard output: ") + std::strerror(errno));
     if (std::ferror(m_spool.get()))
-      throw Error(ErrorKind::Io, m_spool_path + ": cannot read the temporary copy of the "
-                                                "output: " + std::strerror(errno));
-    if (std::fflush(stdout) != 0)
-      throw Error(ErrorKind::Io, std::string("cannot write to standard output: ") +
+      throw Error(ErrorKind::Io, m_spool_path +
+                                     ": cannot read the temporary copy of the "
+                                     "output: " +
                                      std::strerror(errno));
+    if (std::fflush(stdout) != 0)
+      throw Error(ErrorKind::Io,
+                  std::string("cannot write to standard output: ") + std::strerror(errno));
   }
 
 private:
@@ -186,11 +188,8 @@ int run(int argc, char** argv) {
                                 "standard output)")
                      ->type_name("OUT");
   app.add_flag("--in-place", o.in_place, "Replace FILE atomically")->excludes(output);
-  app.add_option("-a,--algorithm", o.algorithms,
-                 "Hash to add: md5, sha256 (default both); repeat or separate with commas")
-      ->delimiter(',')
-      ->allow_extra_args(false)
-      ->type_name("ALG");
+  cli::add_algorithm_list_option(
+      app, o.algorithms, "Hash to add: md5, sha256 (default both); repeat or separate with commas");
   app.add_flag("--drop-clrtxt", o.drop_clear_text, "Remove the clear text once hashed");
   app.add_option("--realm", o.realm,
                  "Realm of the hashes (default: each user's domain, as "

@@ -1,13 +1,14 @@
 // sipcred-hash: print HA1 = H(user:realm:password) for each requested algorithm, in the shape
 // a server's store wants it.
 
-#include "password_input.hpp"
+#include "algorithm_option.hpp"
 #include "common_options.hpp"
+#include "password_input.hpp"
 #include "tool_main.hpp"
 
 #include "sipcred/digest/digest.hpp"
-#include "sipcred/util/error.hpp"
 #include "sipcred/formats/formats.hpp"
+#include "sipcred/util/error.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -17,25 +18,6 @@
 namespace {
 
 using namespace sipcred;
-
-std::vector<HashFunction> parse_algorithms(const std::vector<std::string>& names) {
-  if (names.empty()) return {HashFunction::Md5};
-  std::vector<HashFunction> hashes;
-  for (const std::string& name : names) {
-    if (auto hash = parse_hash_name(name)) {
-      hashes.push_back(*hash);
-      continue;
-    }
-    if (auto algorithm = parse_algorithm(name); algorithm && algorithm->session)
-      throw Error(ErrorKind::Usage, "'" + name +
-                                        "': the HA1 of a -sess algorithm depends on the "
-                                        "nonce and cnonce; ask for " +
-                                        std::string(hash_name(algorithm->hash)) + " instead");
-    throw Error(ErrorKind::Usage,
-                "unknown algorithm '" + name + "' (expected MD5, SHA-256 or SHA-512-256)");
-  }
-  return hashes;
-}
 
 // Refuses, before the password is read, what the chosen format cannot hold.
 void check_format(const std::string& format, const std::vector<HashFunction>& hashes,
@@ -85,11 +67,9 @@ int run(int argc, char** argv) {
   cli::PasswordOptions password_options;
   std::string user, realm, auth_user;
 
-  app.add_option("-a,--algorithm", algorithm_names,
-                 "MD5 (default), SHA-256 or SHA-512-256; repeat or separate with commas")
-      ->delimiter(',')
-      ->allow_extra_args(false) // "-a md5 USER": one value an occurrence, USER stays positional
-      ->type_name("ALG");
+  cli::add_algorithm_list_option(
+      app, algorithm_names,
+      "MD5 (default), SHA-256 or SHA-512-256; repeat or separate with commas");
   auto* format_option =
       app.add_option("-f,--format", format, "hex (default), userdb, pjsip or htdigest")
           ->check(CLI::IsMember({"hex", "userdb", "pjsip", "htdigest"}))
@@ -105,7 +85,7 @@ int run(int argc, char** argv) {
   app.add_option("REALM", realm, "Realm, hashed as its bytes")->required();
   cli::parse(app, argc, argv);
 
-  const std::vector<HashFunction> hashes = parse_algorithms(algorithm_names);
+  const std::vector<HashFunction> hashes = cli::hash_algorithms(algorithm_names);
   // A client hashes the name it sends: the user-id when there is one.
   const std::string& username = auth_user.empty() ? user : auth_user;
   if (!json) check_format(format, hashes, username, realm); // JSON holds any algorithm

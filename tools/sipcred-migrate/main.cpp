@@ -1,8 +1,8 @@
 // sipcred-migrate: copy every account of one store (userdb, htdigest, pjsip, CSV, SQL in the
 // Flexisip, Kamailio or OpenSIPS schema) into another, in one transaction, exactly.
 
+#include "algorithm_option.hpp"
 #include "common_options.hpp"
-#include "diagnostic_output.hpp"
 #include "progress_bar.hpp"
 #include "schema_option.hpp"
 #include "store_list.hpp"
@@ -94,10 +94,9 @@ int run(int argc, char** argv) {
   app.add_option("--realm", o.realm,
                  "Realm of the stored hashes on both sides (default: each account's domain)")
       ->type_name("REALM");
-  app.add_option("-a,--algorithm", o.algorithm,
-                 "Hash of Kamailio's ha1/ha1b columns: MD5 (default) or SHA-256, as "
-                 "modparam(\"auth\", \"algorithm\")")
-      ->type_name("ALG");
+  cli::add_algorithm_option(app, o.algorithm,
+                            "Hash of Kamailio's ha1/ha1b columns: MD5 (default) or SHA-256, as "
+                            "modparam(\"auth\", \"algorithm\")");
   app.add_flag("--skip-unconvertible", o.skip_unconvertible,
                "Write the other accounts when some cannot be converted (default: fail)");
   app.add_flag("--verify", o.verify,
@@ -113,16 +112,12 @@ int run(int argc, char** argv) {
   if (o.verify && o.dry_run) {
     throw Error(ErrorKind::Usage, "--verify reads back what was written: leave out --dry-run");
   }
-  auto algorithm = parse_algorithm(o.algorithm);
-  if (!algorithm || algorithm->session) {
-    throw Error(ErrorKind::Usage,
-                "unknown algorithm \"" + o.algorithm + "\": expected MD5, SHA-256 or SHA-512-256");
-  }
+  const HashFunction algorithm = cli::hash_algorithm(o.algorithm);
 
   StoreOptions source_options;
   source_options.schema = schema_option(o.source_schema, o.schema);
   source_options.realm = o.realm;
-  source_options.algorithm = algorithm->hash;
+  source_options.algorithm = algorithm;
   StoreOptions destination_options = source_options;
   destination_options.schema = schema_option(o.destination_schema, o.schema);
   destination_options.create_schema = o.create_schema;
@@ -132,10 +127,10 @@ int run(int argc, char** argv) {
   if (source_locator.same_store(destination_locator)) {
     throw Error(ErrorKind::Usage, "SOURCE and DEST are the same store");
   }
-  const bool kamailio =
-      source_options.schema == Schema::Kamailio || destination_options.schema == Schema::Kamailio;
-  if (kamailio && algorithm->hash == HashFunction::Sha512_256) {
-    throw Error(ErrorKind::Usage, "Kamailio's auth module hashes with MD5 or SHA-256 only");
+  for (Schema schema : {source_options.schema, destination_options.schema}) {
+    if (std::string refusal = schema_algorithm_refusal(schema, algorithm); !refusal.empty()) {
+      throw Error(ErrorKind::Usage, refusal);
+    }
   }
   auto source = open_store(source_locator, source_options);
   auto destination = open_store(destination_locator, destination_options);
@@ -145,15 +140,12 @@ int run(int argc, char** argv) {
                                                               : OnConflict::Fail;
   MigrationOptions options{on_conflict, o.skip_unconvertible, o.dry_run};
   MigrationReport report;
-  try {
+  {
     // Counting a userdb's accounts reads it once more: only for a bar that is drawn.
     cli::ProgressBar bar("accounts",
                          cli::ProgressBar::wanted(o.quiet) ? source->size_hint() : std::nullopt,
                          o.quiet);
     report = migrate(*source, *destination, options, [&](std::size_t done) { bar.update(done); });
-  } catch (const InvalidStoreData& invalid) {
-    cli::print_diagnostics(std::cerr, invalid.file(), invalid.diagnostics(), o.quiet);
-    throw;
   }
   std::optional<VerifyReport> verified;
   if (o.verify && report.committed) {

@@ -5,9 +5,10 @@
 #include "live_commands.hpp"
 #include "server_setup.hpp"
 
-#include "sipcred/util/error.hpp"
 #include "sipcred/sip/exchange_rehearsal.hpp"
 #include "sipcred/userdb/userdb.hpp"
+#include "sipcred/util/ascii.hpp"
+#include "sipcred/util/error.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -112,8 +113,7 @@ void print_json(const ServerSetup& setup, const std::string& identity, const std
 
 int run_exchange(const ExchangeOptions& o) {
   const SipUri aor = identity_uri(o.user);
-  std::string method = o.method;
-  for (char& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const std::string method = ascii_uppercase(o.method);
   if (method.empty() || method.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string::npos)
     throw Error(ErrorKind::Usage, "--method '" + o.method +
                                       "': expected a SIP method such as "

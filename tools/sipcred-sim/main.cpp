@@ -2,6 +2,7 @@
 // sends, a client's answer, and a server's check of an answer against a userdb) and with real
 // peers (probe registers with a live server, serve plays the registrar for a real phone).
 
+#include "algorithm_option.hpp"
 #include "common_options.hpp"
 #include "live_commands.hpp"
 #include "password_input.hpp"
@@ -11,6 +12,7 @@
 
 #include "sipcred/sip/exchange.hpp"
 #include "sipcred/sql/sql_stores.hpp"
+#include "sipcred/util/ascii.hpp"
 #include "sipcred/util/atomic_file.hpp"
 #include "sipcred/util/error.hpp"
 
@@ -52,29 +54,12 @@ struct Options {
   sim::ExchangeOptions exchange;
 };
 
-std::vector<Algorithm> parse_algorithms(const std::vector<std::string>& names) {
-  if (names.empty()) return {Algorithm{HashFunction::Md5, false}};
-  std::vector<Algorithm> algorithms;
-  for (const std::string& name : names) {
-    const auto algorithm = parse_algorithm(name);
-    if (!algorithm)
-      throw Error(ErrorKind::Usage,
-                  "unknown algorithm '" + name +
-                      "' (expected MD5, SHA-256 or SHA-512-256, optionally -sess)");
-    algorithms.push_back(*algorithm);
-  }
-  return algorithms;
-}
-
 // The value of a "NAME: value" line, or the line itself when it is not NAME; `named` says
 // which.
 std::string_view header_value(std::string_view line, std::string_view name, bool& named) {
   const std::size_t colon = line.find(':');
   named = false;
-  if (colon != std::string_view::npos && line.size() >= name.size() &&
-      std::equal(name.begin(), name.end(), line.begin(),
-                 [](char a, char b) { return std::tolower(a) == std::tolower(b); }) &&
-      colon == name.size()) {
+  if (colon == name.size() && iequals(line.substr(0, colon), name)) {
     named = true;
     line.remove_prefix(colon + 1);
   }
@@ -92,7 +77,7 @@ int run_challenge(const Options& o) {
   // One challenge per algorithm, most preferred first, all with the same nonce (RFC 8760).
   // All checked before any is printed.
   std::string lines;
-  for (const Algorithm& algorithm : parse_algorithms(o.algorithms)) {
+  for (const Algorithm& algorithm : cli::digest_algorithms(o.algorithms)) {
     if (algorithm.session && challenge.qop.empty())
       throw Error(ErrorKind::Usage,
                   algorithm_name(algorithm) + " needs a qop: not with --qop none");
@@ -138,7 +123,7 @@ int run_respond(const Options& o) {
     request.body = read_file(o.body_file);
     request.body_given = true;
   }
-  if (!o.algorithm.empty()) request.algorithm = parse_algorithms({o.algorithm}).front();
+  if (!o.algorithm.empty()) request.algorithm = cli::digest_algorithm(o.algorithm);
   if (o.nc.size() != 8 || o.nc.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
     throw Error(ErrorKind::Usage, "--nc takes 8 hex digits, such as 00000001");
   const auto chosen = choose_challenge(challenges, request.algorithm);
@@ -199,12 +184,9 @@ int run(int argc, char** argv) {
 
   CLI::App* challenge = app.add_subcommand("challenge", "Print WWW-Authenticate challenges");
   challenge->add_option("--realm", o.realm, "Realm of the challenge")->required();
-  challenge
-      ->add_option("-a,--algorithm", o.algorithms,
-                   "MD5 (default), SHA-256, SHA-512-256, -sess forms; one challenge each, in order")
-      ->delimiter(',')
-      ->allow_extra_args(false)
-      ->type_name("ALG");
+  cli::add_algorithm_list_option(
+      *challenge, o.algorithms,
+      "MD5 (default), SHA-256, SHA-512-256, -sess forms; one challenge each, in order");
   challenge->add_option("--qop", o.qop, "auth (default), auth-int or none")
       ->check(CLI::IsMember({"auth", "auth-int", "none"}));
   challenge->add_flag("--proxy", o.proxy, "Proxy-Authenticate (a proxy's 407) instead");
@@ -225,8 +207,7 @@ int run(int argc, char** argv) {
   respond->add_option("--body-file", o.body_file, "Message body, for qop=auth-int")
       ->type_name("FILE");
   respond->add_flag("--userhash", o.userhash, "Send H(user:realm) as the username (RFC 7616)");
-  respond->add_option("-a,--algorithm", o.algorithm, "Answer only the challenge of this algorithm")
-      ->type_name("ALG");
+  cli::add_algorithm_option(*respond, o.algorithm, "Answer only the challenge of this algorithm");
 
   CLI::App* verify = app.add_subcommand("verify", "Check an Authorization header against a store");
   verify->add_option("--authorization", o.authorization, "The Authorization header line")
@@ -257,10 +238,8 @@ int run(int argc, char** argv) {
   cli::add_password_options(*probe, o.probe.password);
   probe->add_option("--timeout", o.probe.timeout, "Seconds to wait for each answer (default 10)")
       ->type_name("S");
-  probe
-      ->add_option("-a,--algorithm", o.probe.algorithm,
-                   "Answer only the challenge of this algorithm")
-      ->type_name("ALG");
+  cli::add_algorithm_option(*probe, o.probe.algorithm,
+                            "Answer only the challenge of this algorithm");
 
   CLI::App* serve = app.add_subcommand("serve", "Be a registrar that authenticates REGISTERs "
                                                 "as Flexisip does");
@@ -283,12 +262,8 @@ int run(int argc, char** argv) {
   for (CLI::Option* setting :
        {serve->add_option("--realm", o.serve.realm,
                           "Realm of the challenges (default: the From domain)"),
-        serve
-            ->add_option("-a,--algorithm", o.serve.algorithms,
-                         "MD5 (default) or SHA-256; one challenge each, in order")
-            ->delimiter(',')
-            ->allow_extra_args(false)
-            ->type_name("ALG"),
+        cli::add_algorithm_list_option(*serve, o.serve.algorithms,
+                                       "MD5 (default) or SHA-256; one challenge each, in order"),
         serve->add_flag("--no-qop", o.serve.no_qop, "Challenge without qop (disable-qop-auth)"),
         serve->add_flag("--no-403", o.serve.no_403, "Answer a failed check with a new challenge"),
         serve

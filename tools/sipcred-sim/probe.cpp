@@ -1,11 +1,13 @@
 // sipcred-sim probe: one real registration, its transcript on standard output.
 
+#include "algorithm_option.hpp"
 #include "live_commands.hpp"
 #include "net.hpp"
 
-#include "sipcred/util/error.hpp"
 #include "sipcred/sip/register_client.hpp"
 #include "sipcred/userdb/userdb.hpp"
+#include "sipcred/util/ascii.hpp"
+#include "sipcred/util/error.hpp"
 
 #include <netdb.h>
 
@@ -30,9 +32,7 @@ void show(const SipMessage& message, char direction) {
   for (const auto& [name, value] : message.headers)
     for (const char* shown : {"WWW-Authenticate", "Proxy-Authenticate", "Authorization",
                               "Proxy-Authorization", "Authentication-Info"})
-      if (message.header(name) && name.size() == std::string_view(shown).size() &&
-          std::equal(name.begin(), name.end(), shown,
-                     [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
+      if (message.header(name) && iequals(name, shown))
         std::cout << direction << ' ' << name << ": " << value << '\n';
   std::cout.flush();
 }
@@ -59,11 +59,7 @@ int run_probe(const ProbeOptions& o) {
   settings.aor = aor;
   settings.auth_user = o.auth_user;
   settings.transport = transport == "udp" ? "UDP" : "TCP";
-  if (!o.algorithm.empty()) {
-    settings.algorithm = parse_algorithm(o.algorithm);
-    if (!settings.algorithm)
-      throw Error(ErrorKind::Usage, "unknown algorithm '" + o.algorithm + "'");
-  }
+  if (!o.algorithm.empty()) settings.algorithm = cli::digest_algorithm(o.algorithm);
   const std::string shown_user = o.auth_user.empty() ? userdb::url_unescape(aor.user) : o.auth_user;
   settings.password = cli::read_password(o.password, "Password for " + shown_user + ": ");
   const cli::WipedOnExit wiped(settings.password);

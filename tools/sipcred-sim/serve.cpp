@@ -1,14 +1,15 @@
 // sipcred-sim serve: a registrar on UDP and TCP that authenticates as Flexisip does, one log
 // line per request on standard output, stopped by SIGINT or SIGTERM.
 
+#include "algorithm_option.hpp"
 #include "live_commands.hpp"
 #include "net.hpp"
 #include "server_setup.hpp"
 
-#include "sipcred/util/error.hpp"
 #include "sipcred/sip/exchange.hpp"
 #include "sipcred/sip/failure_limit.hpp"
 #include "sipcred/sip/registrar.hpp"
+#include "sipcred/util/error.hpp"
 
 #include <fcntl.h>
 #include <netdb.h>
@@ -49,17 +50,7 @@ AuthSettings settings_of(const ServeOptions& o) {
   settings.disable_qop_auth = o.no_qop;
   settings.no_403 = o.no_403;
   settings.nonce_expires = std::chrono::seconds(o.nonce_expires);
-  if (!o.algorithms.empty()) {
-    settings.algorithms.clear();
-    for (const std::string& name : o.algorithms) {
-      const auto algorithm = parse_algorithm(name);
-      // Flexisip refuses to start with anything else in available-algorithms.
-      if (!algorithm || algorithm->session || algorithm->hash == HashFunction::Sha512_256)
-        throw Error(ErrorKind::Usage,
-                    "algorithm '" + name + "': Flexisip offers only MD5 and SHA-256");
-      settings.algorithms.push_back(*algorithm);
-    }
-  }
+  if (!o.algorithms.empty()) settings.algorithms = cli::flexisip_algorithms(o.algorithms);
   if (o.nonce_expires == 0) throw Error(ErrorKind::Usage, "--nonce-expires must be above 0");
   return settings;
 }

@@ -3,8 +3,8 @@
 #include "diagnostic_output.hpp"
 #include "schema_option.hpp"
 
-#include "sipcred/util/atomic_file.hpp"
 #include "sipcred/config/auth_config.hpp"
+#include "sipcred/util/atomic_file.hpp"
 #include "sipcred/util/error.hpp"
 
 #include <iostream>
@@ -48,10 +48,9 @@ ServerSetup load_server_setup(const std::string& config_path, const std::string&
     std::size_t count = 0;
     try {
       setup.store->read([&](Account&&) { ++count; });
-    } catch (const InvalidStoreData& invalid) {
-      cli::print_diagnostics(std::cerr, invalid.file(), invalid.diagnostics(), quiet);
-      throw Error(ErrorKind::DataError,
-                  invalid.file() + ": Flexisip would refuse this userdb; fix it first");
+    } catch (const InvalidStoreData& invalid) { // run_tool prints its diagnostics
+      throw InvalidStoreData(invalid.file(), invalid.diagnostics(),
+                             invalid.file() + ": Flexisip would refuse this userdb; fix it first");
     }
     setup.accounts = count;
   }

@@ -1,5 +1,6 @@
 // sipcred-user: add, rotate, remove, list, show and check the users of a Flexisip userdb.
 
+#include "algorithm_option.hpp"
 #include "commands.hpp"
 #include "common_options.hpp"
 #include "tool_main.hpp"
@@ -24,12 +25,9 @@ void add_identity(CLI::App& command, Options& options) {
 }
 
 void add_credential_options(CLI::App& command, Options& options) {
-  command
-      .add_option("-a,--algorithm", options.algorithms,
-                  "Store this hash: md5, sha256 (default both); repeat or separate with commas")
-      ->delimiter(',')
-      ->allow_extra_args(false) // "-a md5 FILE": one value an occurrence, FILE stays positional
-      ->type_name("ALG");
+  cli::add_algorithm_list_option(
+      command, options.algorithms,
+      "Store this hash: md5, sha256 (default both); repeat or separate with commas");
   command.add_flag("--clrtxt", options.clear_text,
                    "Store the clear password instead (Flexisip derives MD5 and SHA-256)");
   command.add_option("--realm", options.realm, "Realm of the hashes (default: the domain)")

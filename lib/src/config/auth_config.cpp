@@ -1,5 +1,6 @@
 #include "sipcred/config/auth_config.hpp"
 
+#include "sipcred/config/flexisip_algorithms.hpp"
 #include "sipcred/lint/lint.hpp"
 
 #include <algorithm>
@@ -76,8 +77,8 @@ public:
     map_trusted_hosts(auth.find("trusted-hosts"));
     for (const char* key : {"reject-wrong-client-certificates",
                             "tls-client-certificate-required-subject", "trust-domain-certificates"})
-      if (const ConfigEntry* e = auth.find(key); e && !e->value.empty() && e->value != "false" &&
-                                                 e->value != "0")
+      if (const ConfigEntry* e = auth.find(key);
+          e && !e->value.empty() && e->value != "false" && e->value != "0")
         note(*e, "'" + e->key +
                      "' concerns TLS client certificates; sipcred-sim's clients speak UDP or TCP, "
                      "for which Flexisip ignores it too");
@@ -101,28 +102,14 @@ private:
                                            entry.key_position.column, std::move(message)});
   }
 
-  // Flexisip drops repeated neighbours (list::unique) and reads an empty list as every
-  // algorithm it knows. Other names are lint errors (SC315).
+  // Other names are lint errors (SC315).
   void map_algorithms(const ConfigEntry* entry) {
-    if (!entry) return;
-    std::vector<Algorithm>& algorithms = m_out.settings.algorithms;
-    algorithms.clear();
-    for (const std::string& item : config::split_list(entry->value)) {
-      const std::optional<Algorithm> algorithm =
-          item == "MD5"       ? std::optional<Algorithm>(Algorithm{HashFunction::Md5, false})
-          : item == "SHA-256" ? std::optional<Algorithm>(Algorithm{HashFunction::Sha256, false})
-                              : std::nullopt;
-      if (algorithm && (algorithms.empty() || algorithms.back() != *algorithm))
-        algorithms.push_back(*algorithm);
-    }
-    if (config::split_list(entry->value).empty())
-      algorithms = {{HashFunction::Md5, false}, {HashFunction::Sha256, false}};
+    if (entry) m_out.settings.algorithms = config::flexisip_available_algorithms(entry->value);
   }
 
   // Boolean expressions over the request: only the constant ones can be rehearsed.
   void map_expressions(const ConfigSection& auth) {
-    if (const ConfigEntry* e = auth.find("filter");
-        e && !e->value.empty() && e->value != "true")
+    if (const ConfigEntry* e = auth.find("filter"); e && !e->value.empty() && e->value != "true")
       refuse(*e, "sipcred-sim cannot evaluate 'filter' expressions (Flexisip authenticates only "
                  "the requests it selects); expected it empty or 'true' to rehearse");
     if (const ConfigEntry* e = auth.find("no-403")) {
@@ -149,7 +136,8 @@ private:
   void map_store(const ConfigSection& auth, const lint::ConfigFacts& facts) {
     if (facts.file_backend) {
       m_out.settings.file_backend = true;
-      if (!facts.file_path.empty()) m_out.store = Locator{StoreKind::Userdb, facts.file_path, "", ""};
+      if (!facts.file_path.empty())
+        m_out.store = Locator{StoreKind::Userdb, facts.file_path, "", ""};
       return; // no file-path: SC330
     }
     const ConfigEntry* implementation = auth.find("db-implementation");

@@ -1,5 +1,6 @@
 #include "sipcred/config/flexisip_config.hpp"
 
+#include "lint/rule_table.hpp"
 #include "util/text.hpp"
 
 #include <algorithm>
@@ -45,10 +46,7 @@ std::size_t skip_spaces(std::string_view text, std::size_t pos) {
 }
 
 // Only spaces are stripped at the end: Flexisip keeps a trailing tab or CR in the value.
-std::string_view trim_trailing_spaces(std::string_view text) {
-  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
-  return text;
-}
+std::string_view trim_trailing_spaces(std::string_view text) { return trim_end(text, " "); }
 
 bool is_blank(std::string_view text) {
   return std::all_of(text.begin(), text.end(),
@@ -63,7 +61,7 @@ public:
   void read_line(std::string_view line, std::size_t number) {
     if (!m_reported_cr && !line.empty() && line.back() == '\r') {
       m_reported_cr = true;
-      add("SC304", Severity::Warning, number, line, line.size() - 1,
+      add("SC304", number, line, line.size() - 1,
           "CRLF line ends: Flexisip keeps the carriage return at the end of every value "
           "(a bool, number or duration then fails to parse); use LF line ends");
     }
@@ -74,24 +72,22 @@ public:
   }
 
 private:
-  void add(std::string_view code, Severity severity, std::size_t number, std::string_view line,
-           std::size_t pos, std::string message) {
-    m_diagnostics.push_back(Diagnostic{code, severity, number,
-                                       count_columns(line.substr(0, pos)) + 1, std::move(message)});
+  void add(lint::RuleCode rule, std::size_t number, std::string_view line, std::size_t pos,
+           std::string message) {
+    m_diagnostics.push_back(
+        lint::finding(rule, number, count_columns(line.substr(0, pos)) + 1, std::move(message)));
   }
 
   void section_line(std::string_view line, std::size_t number, std::size_t first) {
     const std::size_t close = line.find(']', first);
     if (close == std::string_view::npos)
-      return add("SC301", Severity::Error, number, line, line.size(),
-                 "expected ']' to close the section name");
+      return add("SC301", number, line, line.size(), "expected ']' to close the section name");
     const std::string_view name = line.substr(first + 1, close - first - 1);
-    if (name.empty())
-      return add("SC301", Severity::Error, number, line, close, "expected a section name");
+    if (name.empty()) return add("SC301", number, line, close, "expected a section name");
     std::string_view rest = line.substr(close + 1);
     if (!rest.empty() && rest.back() == '\r') rest.remove_suffix(1);
     if (skip_spaces(rest, 0) != rest.size())
-      return add("SC301", Severity::Error, number, line, close + 1 + skip_spaces(rest, 0),
+      return add("SC301", number, line, close + 1 + skip_spaces(rest, 0),
                  "expected nothing after ']' of a section line");
     for (std::size_t i = 0; i < m_sections.size(); ++i)
       if (iequals(m_sections[i].name, name)) {
@@ -106,19 +102,18 @@ private:
   void key_line(std::string_view line, std::size_t number, std::size_t first) {
     const std::size_t equals = line.find('=', first);
     if (equals == std::string_view::npos)
-      return add("SC301", Severity::Error, number, line, first,
+      return add("SC301", number, line, first,
                  "expected '[section]', 'key=value' or a '#' comment");
     const std::string_view key = trim_trailing_spaces(line.substr(first, equals - first));
-    if (key.empty())
-      return add("SC301", Severity::Error, number, line, equals, "expected a key before '='");
+    if (key.empty()) return add("SC301", number, line, equals, "expected a key before '='");
     if (m_current == npos)
-      return add("SC303", Severity::Error, number, line, first,
+      return add("SC303", number, line, first,
                  "key '" + std::string(key) + "' before any [section]");
     const std::size_t value_start = skip_spaces(line, equals + 1);
     const std::string_view value = trim_trailing_spaces(line.substr(value_start));
     ConfigSection& section = m_sections[m_current];
     if (const ConfigEntry* earlier = section.find(key))
-      return add("SC302", Severity::Error, number, line, first,
+      return add("SC302", number, line, first,
                  "key '" + std::string(key) + "' is already set in [" + section.name +
                      "] on line " + std::to_string(earlier->key_position.line) +
                      ": Flexisip refuses a key given twice");

@@ -1,5 +1,6 @@
 #include "sipcred/config/pjsip_config.hpp"
 
+#include "lint/rule_table.hpp"
 #include "util/text.hpp"
 
 namespace sipcred::config {
@@ -78,8 +79,8 @@ PjsipConfig PjsipConfig::parse(std::string_view content, std::vector<Diagnostic>
     if (line[first] == '[') {
       const std::size_t close = line.find(']', first);
       if (close == std::string_view::npos || close >= last) {
-        diagnostics.push_back(Diagnostic{"SC501", Severity::Error, number, column(line, last),
-                                         "expected ']' to close the section name"});
+        diagnostics.push_back(lint::finding("SC501", number, column(line, last),
+                                            "expected ']' to close the section name"));
         continue;
       }
       PjsipSection section;
@@ -90,8 +91,8 @@ PjsipConfig PjsipConfig::parse(std::string_view content, std::vector<Diagnostic>
       if (after < last && line[after] == '(') {
         const std::size_t paren = line.find(')', after);
         if (paren == std::string_view::npos || paren >= last) {
-          diagnostics.push_back(Diagnostic{"SC501", Severity::Error, number, column(line, last),
-                                           "expected ')' to close the template list"});
+          diagnostics.push_back(lint::finding("SC501", number, column(line, last),
+                                              "expected ')' to close the template list"));
           continue;
         }
         std::string_view options = line.substr(after + 1, paren - after - 1);
@@ -109,14 +110,14 @@ PjsipConfig PjsipConfig::parse(std::string_view content, std::vector<Diagnostic>
             if (const std::size_t base = config.find_earlier(option); base != none)
               section.bases.push_back(base);
             else if (!directive_seen) // else an included file may define it
-              diagnostics.push_back(Diagnostic{
-                  "SC511", Severity::Error, number, column(line, at),
+              diagnostics.push_back(lint::finding(
+                  "SC511", number, column(line, at),
                   "[" + section.name + "] inherits from '" + std::string(option) +
                       "', which no section above defines" +
                       (iequals(option, section.name) ? " (a section cannot inherit from itself)"
                                                      : "") +
                       ": Asterisk refuses the file (\"Inheritance requested, but category '" +
-                      std::string(option) + "' does not exist\")"});
+                      std::string(option) + "' does not exist\")"));
           }
           options =
               comma == std::string_view::npos ? std::string_view() : options.substr(comma + 1);
@@ -124,9 +125,9 @@ PjsipConfig PjsipConfig::parse(std::string_view content, std::vector<Diagnostic>
         after = paren + 1;
       }
       if (trimmed(line, after, last).first != last) {
-        diagnostics.push_back(Diagnostic{"SC501", Severity::Error, number,
-                                         column(line, trimmed(line, after, last).first),
-                                         "expected nothing after the section header"});
+        diagnostics.push_back(lint::finding("SC501", number,
+                                            column(line, trimmed(line, after, last).first),
+                                            "expected nothing after the section header"));
         continue;
       }
       current = none;
@@ -145,19 +146,19 @@ PjsipConfig PjsipConfig::parse(std::string_view content, std::vector<Diagnostic>
 
     const std::size_t equals = line.find('=', first);
     if (equals == std::string_view::npos || equals >= last) {
-      diagnostics.push_back(Diagnostic{"SC501", Severity::Error, number, column(line, first),
-                                       "expected '[section]' or 'key = value'"});
+      diagnostics.push_back(lint::finding("SC501", number, column(line, first),
+                                          "expected '[section]' or 'key = value'"));
       continue;
     }
     const auto [key_first, key_last] = trimmed(line, first, equals);
     if (key_first == key_last) {
-      diagnostics.push_back(Diagnostic{"SC501", Severity::Error, number, column(line, equals),
-                                       "expected a key before '='"});
+      diagnostics.push_back(
+          lint::finding("SC501", number, column(line, equals), "expected a key before '='"));
       continue;
     }
     if (current == none) {
-      diagnostics.push_back(Diagnostic{"SC501", Severity::Error, number, column(line, first),
-                                       "'key = value' before any [section]"});
+      diagnostics.push_back(lint::finding("SC501", number, column(line, first),
+                                          "'key = value' before any [section]"));
       continue;
     }
     std::size_t value_from = equals + 1;
@@ -195,14 +196,14 @@ void PjsipConfig::limit_expansion(std::vector<Diagnostic>& diagnostics) {
       size += std::min(sizes[base], max_section_entries + 1) + 1;
     const bool too_large = size > max_section_entries;
     if (too_large || total + size > max_total_entries) {
-      diagnostics.push_back(Diagnostic{
-          "SC512", Severity::Error, section.position.line, section.position.column,
+      diagnostics.push_back(lint::finding(
+          "SC512", section.position.line, section.position.column,
           "[" + section.name + "] expands through its templates to " +
               (too_large ? "more than " + std::to_string(max_section_entries) +
                                " entries and template uses"
                          : "more than the " + std::to_string(max_total_entries) +
                                " entries and template uses all sections may hold together") +
-              ": sipcred does not expand it"});
+              ": sipcred does not expand it"));
       section.bases.clear();
       size = section.entries.size();
     }

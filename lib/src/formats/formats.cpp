@@ -1,14 +1,14 @@
 #include "sipcred/formats/formats.hpp"
 
-#include "sipcred/util/error.hpp"
 #include "sipcred/userdb/userdb.hpp"
+#include "sipcred/util/error.hpp"
+
+#include "util/text.hpp"
 
 namespace sipcred::formats {
 namespace {
 
 constexpr std::string_view line_breaks{"\r\n\0", 3};
-
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
 } // namespace
 

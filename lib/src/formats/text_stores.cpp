@@ -1,11 +1,11 @@
 #include "formats/text_stores.hpp"
 
-#include "sipcred/util/atomic_file.hpp"
-#include "sipcred/util/error.hpp"
+#include "sipcred/config/pjsip_config.hpp"
 #include "sipcred/formats/formats.hpp"
 #include "sipcred/formats/import_list.hpp"
-#include "sipcred/config/pjsip_config.hpp"
 #include "sipcred/userdb/userdb.hpp"
+#include "sipcred/util/atomic_file.hpp"
+#include "sipcred/util/error.hpp"
 #include "util/text.hpp"
 
 #include <nlohmann/json.hpp>
@@ -17,16 +17,6 @@
 namespace sipcred {
 
 namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
 
 std::vector<std::string_view> lines_of(std::string_view content) {
   std::vector<std::string_view> lines;
@@ -80,7 +70,7 @@ public:
     std::size_t number = 0;
     for (auto line : lines_of(content)) {
       ++number;
-      line = trim(line);
+      line = trim(trim_end(line, " \t\r"));
       if (line.empty()) {
         continue;
       }

@@ -6,6 +6,7 @@
 #include "sipcred/util/atomic_file.hpp"
 #include "sipcred/util/error.hpp"
 
+#include "lint/rule_table.hpp"
 #include "util/text.hpp"
 
 #include <algorithm>
@@ -59,8 +60,8 @@ std::vector<Finding> lint(const Request& request) {
       } catch (const Error& error) {
         if (error.kind() != ErrorKind::NoInput) throw;
         diagnostics.push_back(
-            Diagnostic{"SC331", Severity::Error, facts.file_path_line, facts.file_path_column,
-                       std::string("cannot read the userdb named by file-path: ") + error.what()});
+            finding("SC331", facts.file_path_line, facts.file_path_column,
+                    std::string("cannot read the userdb named by file-path: ") + error.what()));
       }
     }
     add_findings(findings, request.config, FileKind::FlexisipConfig, diagnostics);

@@ -1,9 +1,11 @@
 // Rules of flexisip.conf: [module::Authentication] settings and the soci password request.
 
 #include "sipcred/config/auth_config.hpp"
+#include "sipcred/config/flexisip_algorithms.hpp"
 #include "sipcred/config/flexisip_config.hpp"
 #include "sipcred/lint/lint.hpp"
 
+#include "lint/rule_table.hpp"
 #include "util/bounded_regex.hpp"
 #include "util/text.hpp"
 
@@ -86,7 +88,7 @@ public:
     for (const ConfigSection& section : config.sections()) check_section_name(section);
     const ConfigSection* auth = config.section(auth_section);
     if (!auth) {
-      add("SC320", Severity::Warning, {1, 1},
+      add("SC320", {1, 1},
           "no [module::Authentication] section: the authentication module is disabled by "
           "default, so Flexisip authenticates nobody");
       return facts;
@@ -98,8 +100,8 @@ public:
   }
 
 private:
-  void add(std::string_view code, Severity severity, config::Position at, std::string message) {
-    m_diagnostics.push_back(Diagnostic{code, severity, at.line, at.column, std::move(message)});
+  void add(RuleCode rule, config::Position at, std::string message) {
+    m_diagnostics.push_back(finding(rule, at.line, at.column, std::move(message)));
   }
 
   // Where `offset` bytes into the value of `entry` is.
@@ -112,7 +114,7 @@ private:
   void check_section_name(const ConfigSection& section) {
     if (iequals(section.name, auth_section)) return;
     if (edit_distance(section.name, auth_section) <= 3)
-      add("SC305", Severity::Error, section.position,
+      add("SC305", section.position,
           "unknown section [" + section.name + "]: did you mean [module::Authentication]?");
   }
 
@@ -136,38 +138,38 @@ private:
   void check_entry(const ConfigEntry& entry) {
     for (const Deprecated& d : deprecated_settings)
       if (iequals(entry.key, d.key))
-        return add("SC311", Severity::Warning, entry.key_position,
+        return add("SC311", entry.key_position,
                    "'" + entry.key + "' is deprecated: " + std::string(d.advice));
     const auto setting = std::find_if(std::begin(settings), std::end(settings),
                                       [&](const Setting& s) { return iequals(s.key, entry.key); });
     if (setting == std::end(settings))
-      return add("SC310", Severity::Error, entry.key_position,
+      return add("SC310", entry.key_position,
                  "unknown key '" + entry.key + "' in [module::Authentication]");
     const std::string_view value = entry.value;
     switch (setting->type) {
     case Type::Bool:
       if (value != "true" && value != "false" && value != "1" && value != "0")
-        add("SC312", Severity::Error, entry.value_position,
+        add("SC312", entry.value_position,
             "expected true, false, 1 or 0 for '" + entry.key + "', got " + shown(value));
       break;
     // Numbers are checked by hand: std::regex_match recursed per digit, and 50,000 digits
     // overflowed the stack.
     case Type::Duration:
       if (!is_duration(value))
-        add("SC313", Severity::Error, entry.value_position,
+        add("SC313", entry.value_position,
             "expected a duration such as 3600, 30min or 1h for '" + entry.key + "', got " +
                 shown(value));
       else if (!parse_config_duration(value))
-        add("SC313", Severity::Error, entry.value_position,
+        add("SC313", entry.value_position,
             "the duration of '" + entry.key + "' is too large: expected at most " +
                 std::to_string(std::numeric_limits<long long>::max()) + " seconds");
       break;
     case Type::Int:
       if (!is_integer(value))
-        add("SC314", Severity::Error, entry.value_position,
+        add("SC314", entry.value_position,
             "expected an integer for '" + entry.key + "', got " + shown(value));
       else if (!fits_int(value))
-        add("SC314", Severity::Error, entry.value_position,
+        add("SC314", entry.value_position,
             "the integer of '" + entry.key + "' is too large: Flexisip reads it as an int, " +
                 std::to_string(std::numeric_limits<int>::min()) + " to " +
                 std::to_string(std::numeric_limits<int>::max()));
@@ -177,7 +179,7 @@ private:
     case Type::PosixRegex: {
       // glibc's regcomp recurses per nested group too.
       if (const std::optional<RegexRefusal> refused = refuse_regex(entry.value)) {
-        add("SC318", Severity::Error, value_at(entry, refused->offset),
+        add("SC318", value_at(entry, refused->offset),
             "'" + entry.key + "' is not compiled: " + refused->reason);
         break;
       }
@@ -189,7 +191,7 @@ private:
       }
       char reason[256];
       ::regerror(status, &compiled, reason, sizeof reason);
-      add("SC318", Severity::Error, entry.value_position,
+      add("SC318", entry.value_position,
           "'" + entry.key + "' is not a valid POSIX extended regex: " + reason);
       break;
     }
@@ -245,12 +247,12 @@ private:
       offset = entry.value.find(item, offset);
       const std::size_t bad = item.find_first_of(",\t");
       if (bad != std::string::npos)
-        add("SC319", Severity::Warning, value_at(entry, offset + bad),
+        add("SC319", value_at(entry, offset + bad),
             "'" + entry.key + "' item " + shown(item) + " holds a " +
                 (item[bad] == ',' ? "comma" : "tab") +
                 ": Flexisip splits lists on spaces only, so this is one item");
-      if (iequals(entry.key, "available-algorithms") && item != "MD5" && item != "SHA-256")
-        add("SC315", Severity::Error, value_at(entry, offset),
+      if (iequals(entry.key, "available-algorithms") && !config::parse_flexisip_algorithm(item))
+        add("SC315", value_at(entry, offset),
             "expected MD5 or SHA-256 (exactly) in available-algorithms, got " + shown(item));
       offset += item.size();
     }
@@ -261,7 +263,7 @@ private:
     // these limits is not compiled here, nor by sipcred-sim (Flexisip could crash on it).
     if (const std::optional<RegexRefusal> refused =
             refuse_regex(std::string_view(entry.value).substr(offset)))
-      return add("SC318", Severity::Error, value_at(entry, offset + refused->offset),
+      return add("SC318", value_at(entry, offset + refused->offset),
                  "'" + entry.key + "' is not compiled: " + refused->reason +
                      " (sipcred reads realm regexes of at most " +
                      std::to_string(max_regex_length) + " bytes, groups nested at most " +
@@ -269,7 +271,7 @@ private:
     try {
       std::regex compiled(entry.value.substr(offset));
     } catch (const std::regex_error& error) {
-      add("SC318", Severity::Error, value_at(entry, offset),
+      add("SC318", value_at(entry, offset),
           "'" + entry.key +
               "' is not a valid regex (C++ std::regex, ECMAScript grammar, as "
               "Flexisip compiles it): " +
@@ -280,33 +282,28 @@ private:
   void check_module(const ConfigSection& auth, ConfigFacts& facts) {
     const ConfigEntry* enabled = auth.find("enabled");
     if (!enabled)
-      add("SC320", Severity::Warning, auth.position,
+      add("SC320", auth.position,
           "'enabled' is not set: the authentication module is disabled by default, so "
           "Flexisip authenticates nobody");
     else if (enabled->value == "false" || enabled->value == "0")
-      add("SC320", Severity::Warning, enabled->value_position,
+      add("SC320", enabled->value_position,
           "the authentication module is disabled: Flexisip authenticates nobody");
 
     if (const ConfigEntry* domains = auth.find("auth-domains"))
       facts.context.auth_domains = config::split_list(domains->value);
     else
-      add("SC321", Severity::Warning, auth.position,
+      add("SC321", auth.position,
           "'auth-domains' is not set: it defaults to localhost, so users of any other domain "
           "are refused");
 
     if (const ConfigEntry* algorithms = auth.find("available-algorithms")) {
       facts.context.algorithms.clear();
-      for (const std::string& item : config::split_list(algorithms->value)) {
-        const HashFunction hash = item == "MD5" ? HashFunction::Md5 : HashFunction::Sha256;
-        if ((item == "MD5" || item == "SHA-256") &&
-            std::find(facts.context.algorithms.begin(), facts.context.algorithms.end(), hash) ==
-                facts.context.algorithms.end())
-          facts.context.algorithms.push_back(hash);
-      }
-      if (config::split_list(algorithms->value).empty())
-        facts.context.algorithms = {HashFunction::Md5, HashFunction::Sha256};
+      for (const Algorithm& offered : config::flexisip_available_algorithms(algorithms->value))
+        if (std::find(facts.context.algorithms.begin(), facts.context.algorithms.end(),
+                      offered.hash) == facts.context.algorithms.end())
+          facts.context.algorithms.push_back(offered.hash);
     } else {
-      add("SC322", Severity::Note, auth.position,
+      add("SC322", auth.position,
           "'available-algorithms' is not set: only MD5 is offered to clients");
     }
 
@@ -315,7 +312,7 @@ private:
     const bool realm_is_regex = realm && realm->value.starts_with("regex:");
     if (realm_is_regex) check_ecma_regex(*realm, 6);
     if (realm && !realm->value.empty() && realm_regex && !realm_regex->value.empty())
-      add("SC317", Severity::Error, realm_regex->key_position,
+      add("SC317", realm_regex->key_position,
           std::string("'realm-regex' is set together with 'realm' (line ") +
               std::to_string(realm->key_position.line) + ")" +
               (realm_is_regex ? ", which is a regex too ('regex:' prefix)" : "") +
@@ -332,8 +329,7 @@ private:
       const ConfigEntry* path = auth.find("file-path");
       if (!path || path->value.empty()) path = auth.find("datasource"); // its fallback
       if (!path || path->value.empty()) {
-        add("SC330", Severity::Error,
-            implementation ? implementation->value_position : auth.position,
+        add("SC330", implementation ? implementation->value_position : auth.position,
             "the file backend needs 'file-path': Flexisip refuses to start without it");
         return;
       }
@@ -341,14 +337,14 @@ private:
       facts.file_path_line = path->value_position.line;
       facts.file_path_column = path->value_position.column;
       if (!path->value.starts_with('/'))
-        add("SC332", Severity::Warning, path->value_position,
+        add("SC332", path->value_position,
             "relative file-path: Flexisip resolves it against its working directory, "
             "sipcred-lint against its own; use an absolute path");
       return;
     }
     facts.file_backend = false;
     if (backend != "soci") {
-      add("SC316", Severity::Error, implementation->value_position,
+      add("SC316", implementation->value_position,
           "expected 'file' or 'soci' for db-implementation, got " + shown(backend));
       return;
     }
@@ -356,18 +352,18 @@ private:
     const std::string name = soci_backend ? soci_backend->value : "mysql";
     if (std::find(std::begin(soci_backends), std::end(soci_backends), name) ==
         std::end(soci_backends))
-      add("SC333", Severity::Error, soci_backend->value_position,
+      add("SC333", soci_backend->value_position,
           "unknown soci-backend " + shown(name) +
               ": expected sqlite3, mysql, postgresql, odbc, oracle, firebird or db2");
     const ConfigEntry* connection = auth.find("soci-connection-string");
     if (!connection || connection->value.empty())
-      add("SC338", Severity::Error, connection ? connection->key_position : auth.position,
+      add("SC338", connection ? connection->key_position : auth.position,
           "db-implementation=soci needs 'soci-connection-string'");
     // Left out, Flexisip runs its built-in request; set but empty, the request is empty and
     // check_password_request reports it (no :id).
     const ConfigEntry* request = auth.find("soci-password-request");
     if (!request)
-      return add("SC334", Severity::Warning, auth.position,
+      return add("SC334", auth.position,
                  "no 'soci-password-request': Flexisip falls back to its built-in request "
                  "(in 2.x: select password, 'MD5' from accounts where login = :id and domain = "
                  ":domain), which differs between versions and must match your tables; write "
@@ -418,7 +414,7 @@ private:
         if (name == "id")
           has_id = true;
         else if (name != "domain" && name != "authid")
-          add("SC336", Severity::Error, value_at(request, i),
+          add("SC336", value_at(request, i),
               "':" + name + "' is never bound: Flexisip binds only :id, :domain and :authid");
         i = end - 1;
         continue;
@@ -434,13 +430,13 @@ private:
       }
     }
     if (!has_id)
-      add("SC335", Severity::Error, request.value_position,
+      add("SC335", request.value_position,
           "the password request does not use ':id', which Flexisip always binds");
     if (select_end == std::string::npos)
-      add("SC337", Severity::Error, request.value_position,
+      add("SC337", request.value_position,
           "expected a SELECT of two columns (password, algorithm) in the password request");
     else if (commas.size() != 1)
-      add("SC337", Severity::Error, value_at(request, select_end),
+      add("SC337", value_at(request, select_end),
           "the password request selects " +
               (commas.empty() ? std::string("1 column")
                               : std::to_string(commas.size() + 1) + " columns") +

@@ -1,8 +1,9 @@
 // Asterisk res_pjsip type=auth objects, by Asterisk's load rules (shared/reference/stores.md).
 
-#include "sipcred/lint/lint.hpp"
 #include "sipcred/config/pjsip_config.hpp"
+#include "sipcred/lint/lint.hpp"
 
+#include "lint/rule_table.hpp"
 #include "util/text.hpp"
 
 #include <algorithm>
@@ -25,12 +26,6 @@ bool is_hex(std::string_view text) {
                      [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
 }
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
 class AuthLinter {
 public:
   AuthLinter(const config::PjsipSection& section, std::vector<Diagnostic>& diagnostics)
@@ -50,13 +45,12 @@ public:
       else if (iequals(key, "password_digest"))
         check_digest(entry, digests);
       else if (iequals(key, "md5_cred")) {
-        add("SC506", Severity::Warning, entry.key_position,
+        add("SC506", entry.key_position,
             "md5_cred is deprecated: write 'password_digest = MD5:HEX'");
         if (entry.value.size() == 32 && is_hex(entry.value))
           digests[HashFunction::Md5] = &entry;
         else
-          add("SC505", Severity::Error, entry.value_position,
-              "expected 32 hex digits (an MD5 digest) in md5_cred");
+          add("SC505", entry.value_position, "expected 32 hex digits (an MD5 digest) in md5_cred");
       } else if (iequals(key, "auth_type")) {
         check_auth_type(entry);
         oauth = iequals(entry.value, "google_oauth");
@@ -67,7 +61,7 @@ public:
       }
     }
     if (!has_username)
-      add("SC502", Severity::Error, m_section.position,
+      add("SC502", m_section.position,
           "auth object [" + m_section.name + "] has no username: Asterisk refuses to load it");
     // Both lists default to MD5.
     if (!uas_set || !uac_set) wanted.emplace_back(HashFunction::Md5, nullptr);
@@ -77,7 +71,7 @@ public:
     for (const auto& [hash, entry] : wanted) {
       if (digests.count(hash) || reported[hash]) continue;
       reported[hash] = true;
-      add("SC503", Severity::Error, entry ? entry->value_position : m_section.position,
+      add("SC503", entry ? entry->value_position : m_section.position,
           "auth object [" + m_section.name + "] supports " + std::string(hash_name(hash)) +
               (entry ? "" : " (the default)") +
               " but has no password nor password_digest for it: Asterisk refuses to load it");
@@ -85,19 +79,19 @@ public:
   }
 
 private:
-  void add(std::string_view code, Severity severity, config::Position at, std::string message) {
-    m_diagnostics.push_back(Diagnostic{code, severity, at.line, at.column, std::move(message)});
+  void add(RuleCode rule, config::Position at, std::string message) {
+    m_diagnostics.push_back(finding(rule, at.line, at.column, std::move(message)));
   }
 
   void check_digest(const ConfigEntry& entry, std::map<HashFunction, const ConfigEntry*>& digests) {
     const std::size_t colon = entry.value.find(':');
     if (colon == std::string::npos)
-      return add("SC504", Severity::Error, entry.value_position,
+      return add("SC504", entry.value_position,
                  "expected ALG:HEX in password_digest (ALG MD5, SHA-256 or SHA-512-256)");
     const std::string_view name = std::string_view(entry.value).substr(0, colon);
     const std::optional<HashFunction> hash = pjsip_algorithm(name);
     if (!hash)
-      return add("SC504", Severity::Error, entry.value_position,
+      return add("SC504", entry.value_position,
                  // Not named: a mistyped line may hold a password where ALG should be.
                  "unknown password_digest algorithm before ':': expected MD5, SHA-256 or "
                  "SHA-512-256");
@@ -105,11 +99,11 @@ private:
     const config::Position hex_at{entry.value_position.line,
                                   entry.value_position.column + colon + 1};
     if (hex.size() != hex_length(*hash) || !is_hex(hex))
-      return add("SC505", Severity::Error, hex_at,
+      return add("SC505", hex_at,
                  "expected " + std::to_string(hex_length(*hash)) + " hex digits after '" +
                      std::string(name) + ":' in password_digest");
     if (const auto earlier = digests.find(*hash); earlier != digests.end())
-      add("SC510", Severity::Warning, entry.key_position,
+      add("SC510", entry.key_position,
           "a second " + std::string(hash_name(*hash)) + " digest (the first is on line " +
               std::to_string(earlier->second->key_position.line) + "): only one is kept");
     digests[*hash] = &entry;
@@ -118,10 +112,10 @@ private:
   void check_auth_type(const ConfigEntry& entry) {
     const std::string_view value = entry.value;
     if (iequals(value, "userpass") || iequals(value, "md5"))
-      add("SC507", Severity::Warning, entry.value_position,
+      add("SC507", entry.value_position,
           "auth_type '" + entry.value + "' is deprecated: use 'digest' (the default)");
     else if (!iequals(value, "digest") && !iequals(value, "google_oauth"))
-      add("SC508", Severity::Error, entry.value_position,
+      add("SC508", entry.value_position,
           "unknown auth_type '" + entry.value + "': expected digest");
   }
 
@@ -136,7 +130,7 @@ private:
         if (const auto hash = pjsip_algorithm(item))
           wanted.emplace_back(*hash, &entry);
         else
-          add("SC509", Severity::Error,
+          add("SC509",
               {entry.value_position.line, entry.value_position.column + offset + (rest.find(item))},
               "unknown algorithm '" + std::string(item) + "' in " + entry.key +
                   ": expected MD5, SHA-256 or SHA-512-256");

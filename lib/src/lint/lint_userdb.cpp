@@ -5,6 +5,8 @@
 #include "sipcred/userdb/user_edit.hpp"
 #include "sipcred/userdb/userdb.hpp"
 
+#include "lint/rule_table.hpp"
+
 #include <algorithm>
 #include <map>
 #include <thread>
@@ -59,11 +61,11 @@ public:
         usable_hash = true;
     }
     if (clear && !userdb::clear_text_can_match(entry.user, entry.user_id))
-      m_diagnostics.push_back(Diagnostic{
-          "SC406", Severity::Error, line, clear->column,
+      m_diagnostics.push_back(finding(
+          "SC406", line, clear->column,
           "user '" + entry.identity() + "' has the user-id '" + std::string(entry.user_id) +
               "': Flexisip hashes its clear text with the user, so it can never authenticate; "
-              "store hashes of the user-id instead"});
+              "store hashes of the user-id instead"));
     if (clear) {
       if (m_context.fixed_realm && *m_context.fixed_realm != entry.domain)
         tally(m_realm_mismatch, entry.domain, line);
@@ -73,10 +75,10 @@ public:
                       }))
         m_hash_checks.push_back(HashCheck{&entry, clear, line});
     } else if (!usable_hash && !m_context.algorithms.empty()) {
-      m_diagnostics.push_back(Diagnostic{"SC403", Severity::Warning, line, 1,
-                                         "user '" + entry.identity() +
-                                             "' has no hash for the available algorithms (" +
-                                             algorithms_text() + "): it can never authenticate"});
+      m_diagnostics.push_back(finding("SC403", line, 1,
+                                      "user '" + entry.identity() +
+                                          "' has no hash for the available algorithms (" +
+                                          algorithms_text() + "): it can never authenticate"));
     }
   }
 
@@ -108,13 +110,12 @@ private:
   }
 
   template <class Message>
-  void report(const std::unordered_map<std::string_view, DomainTally>& tallies,
-              std::string_view code, const Message& message) {
+  void report(const std::unordered_map<std::string_view, DomainTally>& tallies, RuleCode rule,
+              const Message& message) {
     std::map<std::size_t, std::pair<std::string_view, std::size_t>> by_line;
     for (const auto& [domain, t] : tallies) by_line[t.first_line] = {domain, t.users};
     for (const auto& [line, what] : by_line)
-      m_diagnostics.push_back(
-          Diagnostic{code, Severity::Warning, line, 1, message(what.first, what.second)});
+      m_diagnostics.push_back(finding(rule, line, 1, message(what.first, what.second)));
   }
 
   std::string algorithms_text() const {
@@ -164,12 +165,12 @@ private:
       if (m_context.fixed_realm &&
           ha1(hash, user_storage, *m_context.fixed_realm, clear.value) == stored)
         continue;
-      out.push_back(Diagnostic{
-          "SC404", Severity::Warning, line, credential.column,
-          "the " + std::string(credential.prefix) + " hash of user '" + entry.identity() +
-              "' does not match the clear-text password on the same line (realm '" +
-              std::string(entry.domain) + "'" +
-              (m_context.fixed_realm ? " or '" + *m_context.fixed_realm + "'" : "") + ")"});
+      out.push_back(
+          finding("SC404", line, credential.column,
+                  "the " + std::string(credential.prefix) + " hash of user '" + entry.identity() +
+                      "' does not match the clear-text password on the same line (realm '" +
+                      std::string(entry.domain) + "'" +
+                      (m_context.fixed_realm ? " or '" + *m_context.fixed_realm + "'" : "") + ")"));
     }
   }
 
@@ -202,12 +203,12 @@ void lint_userdb(std::string content, const AuthContext& context, std::optional<
   linter.finish();
   if (mode && (*mode & 044) != 0 && holds_credentials)
     diagnostics.push_back(
-        Diagnostic{"SC405", Severity::Warning, 1, 1,
-                   std::string("the userdb holds passwords or hashes and is readable by ") +
-                       ((*mode & 040) && (*mode & 004) ? "group and others"
-                        : (*mode & 040)                ? "its group"
-                                                       : "others") +
-                       ": chmod 600"});
+        finding("SC405", 1, 1,
+                std::string("the userdb holds passwords or hashes and is readable by ") +
+                    ((*mode & 040) && (*mode & 004) ? "group and others"
+                     : (*mode & 040)                ? "its group"
+                                                    : "others") +
+                    ": chmod 600"));
 }
 
 } // namespace sipcred::lint

@@ -30,15 +30,6 @@ bool same_header(std::string_view a, std::string_view b) {
   return iequals(long_name(a), long_name(b));
 }
 
-constexpr std::string_view spaces = " \t";
-
-std::string_view trim(std::string_view text) {
-  const std::size_t first = text.find_first_not_of(spaces);
-  if (first == std::string_view::npos) return {};
-  const std::size_t last = text.find_last_not_of(spaces);
-  return text.substr(first, last - first + 1);
-}
-
 [[noreturn]] void malformed(const std::string& what) {
   throw Error(ErrorKind::DataError, "malformed SIP message: " + what);
 }

@@ -1,9 +1,9 @@
 #include "sipcred/store/store.hpp"
 
-#include "userdb/file_store.hpp"
-#include "sipcred/util/error.hpp"
-#include "util/text.hpp"
 #include "formats/text_stores.hpp"
+#include "sipcred/util/error.hpp"
+#include "userdb/file_store.hpp"
+#include "util/text.hpp"
 
 #include <array>
 #include <filesystem>
@@ -259,6 +259,13 @@ std::string_view schema_name(Schema schema) {
   case Schema::Opensips: return "opensips";
   }
   return "";
+}
+
+std::string schema_algorithm_refusal(Schema schema, HashFunction algorithm) {
+  if (schema == Schema::Kamailio && algorithm != HashFunction::Md5 &&
+      algorithm != HashFunction::Sha256)
+    return "Kamailio's auth module hashes with MD5 or SHA-256 only";
+  return {};
 }
 
 void AccountNotes::add(std::string identity, std::string reason) {

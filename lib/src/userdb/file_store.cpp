@@ -29,6 +29,11 @@ InvalidStoreData::InvalidStoreData(std::string file, std::vector<Diagnostic> dia
     : Error(ErrorKind::DataError, file + ": the server would refuse this data; fix it first"),
       m_file(std::move(file)), m_diagnostics(std::move(diagnostics)) {}
 
+InvalidStoreData::InvalidStoreData(std::string file, std::vector<Diagnostic> diagnostics,
+                                   const std::string& message)
+    : Error(ErrorKind::DataError, message), m_file(std::move(file)),
+      m_diagnostics(std::move(diagnostics)) {}
+
 Account account_of(const userdb::Entry& entry, const std::string& realm) {
   Account account;
   account.user = entry.hash_user();

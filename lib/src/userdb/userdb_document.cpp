@@ -1,6 +1,7 @@
 #include "sipcred/userdb/userdb.hpp"
 #include "userdb/userdb_scan.hpp"
 
+#include "lint/rule_table.hpp"
 #include "sipcred/util/error.hpp"
 #include "util/text.hpp"
 
@@ -65,10 +66,10 @@ void report_duplicates(const std::vector<Line>& lines, std::vector<Diagnostic>& 
       }
       const std::size_t previous = s.line_plus_one - 1;
       if (s.tag == tag && UserKey(lines[previous].entry) == key) {
-        diagnostics.push_back(Diagnostic{
-            "SC124", Severity::Warning, index + 1, 1,
+        diagnostics.push_back(lint::finding(
+            "SC124", index + 1, 1,
             "user '" + lines[index].entry.identity() + "' is already defined on line " +
-                std::to_string(previous + 1) + ": Flexisip uses this line and ignores that one"});
+                std::to_string(previous + 1) + ": Flexisip uses this line and ignores that one"));
         s.line_plus_one = static_cast<std::uint32_t>(index + 1);
         break;
       }

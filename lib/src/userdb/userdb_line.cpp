@@ -4,6 +4,7 @@
 #include "sipcred/userdb/userdb.hpp"
 #include "userdb/userdb_scan.hpp"
 
+#include "lint/rule_table.hpp"
 #include "sipcred/digest/digest.hpp"
 #include "sipcred/util/error.hpp"
 #include "util/text.hpp"
@@ -52,10 +53,10 @@ std::size_t token_length(std::string_view text) {
     // Token characters: 0-9 and ':', A-Z, '`' and a-z, '*' '+', '-' '.', and ! % ' _ ~.
     const __m128i ranges = _mm_or_si128(_mm_or_si128(within('0', ':'), within('A', 'Z')),
                                         _mm_or_si128(within('`', 'z'), within('*', '+')));
-    const __m128i singles = _mm_or_si128(_mm_or_si128(equal('!'), equal('%')),
-                                         _mm_or_si128(equal('\''), equal('_')));
-    const __m128i token = _mm_or_si128(_mm_or_si128(ranges, singles),
-                                       _mm_or_si128(within('-', '.'), equal('~')));
+    const __m128i singles =
+        _mm_or_si128(_mm_or_si128(equal('!'), equal('%')), _mm_or_si128(equal('\''), equal('_')));
+    const __m128i token =
+        _mm_or_si128(_mm_or_si128(ranges, singles), _mm_or_si128(within('-', '.'), equal('~')));
     const unsigned others = ~static_cast<unsigned>(_mm_movemask_epi8(token)) & 0xFFFFu;
     if (others != 0) return pos + static_cast<std::size_t>(std::countr_zero(others));
   }
@@ -170,10 +171,10 @@ std::optional<std::size_t> dangling_space(const Line& line) {
 }
 
 Diagnostic dangling_space_error(const Line& comment, std::size_t line_number, std::size_t pos) {
-  return Diagnostic{"SC114", Severity::Error, line_number, column_of(body_of(comment.text), pos),
-                    "whitespace at the end of a comment, before CRLF, with no indented line "
-                    "after it: Flexisip's grammar then fails and refuses the file; remove the "
-                    "trailing whitespace"};
+  return lint::finding("SC114", line_number, column_of(body_of(comment.text), pos),
+                       "whitespace at the end of a comment, before CRLF, with no indented line "
+                       "after it: Flexisip's grammar then fails and refuses the file; remove the "
+                       "trailing whitespace");
 }
 
 // Whether an md5:/sha256:-like prefix may be shown in a message: an unknown prefix may as well
@@ -261,9 +262,9 @@ private:
 
   LineKind comment_continuation() {
     if (m_body.find_first_not_of(" \t") != std::string_view::npos)
-      warning("SC126", 0,
-              "this indented line continues the comment above it (the file uses "
-              "CRLF): Flexisip reads it as comment text");
+      report("SC126", 0,
+             "this indented line continues the comment above it (the file uses "
+             "CRLF): Flexisip reads it as comment text");
     return comment_text(0);
   }
 
@@ -418,9 +419,9 @@ private:
       CredentialToken& credential = entry.credentials[i];
       if (credential.prefix != type_name(credential.type)) {
         credential.ignored = true;
-        warning("SC120", credential.column - 1,
-                "credential prefix '" + std::string(credential.prefix) +
-                    ":' is not in lowercase: Flexisip parses it and then ignores this credential");
+        report("SC120", credential.column - 1,
+               "credential prefix '" + std::string(credential.prefix) +
+                   ":' is not in lowercase: Flexisip parses it and then ignores this credential");
         continue;
       }
       if (credential.type == CredentialType::ClearText)
@@ -434,16 +435,16 @@ private:
         if (credential.ignored || i == *last_clrtxt) continue;
         const std::string prefix(credential.prefix);
         if (credential.type == CredentialType::ClearText)
-          warning("SC123", credential.column - 1,
-                  "only the last clrtxt of a line is used: this one is discarded");
+          report("SC123", credential.column - 1,
+                 "only the last clrtxt of a line is used: this one is discarded");
         else if (i < *last_clrtxt)
-          warning("SC121", credential.column - 1,
-                  "'" + prefix + ":' before 'clrtxt:' is discarded: the clear text replaces it");
+          report("SC121", credential.column - 1,
+                 "'" + prefix + ":' before 'clrtxt:' is discarded: the clear text replaces it");
         else
-          warning("SC122", credential.column - 1,
-                  "'" + prefix +
-                      ":' after 'clrtxt:' is never used: the hash derived from the "
-                      "clear text comes first");
+          report("SC122", credential.column - 1,
+                 "'" + prefix +
+                     ":' after 'clrtxt:' is never used: the hash derived from the "
+                     "clear text comes first");
       }
     }
     const bool any_usable = std::any_of(entry.credentials.begin(), entry.credentials.end(),
@@ -462,34 +463,30 @@ private:
     const bool upper = digits.upper;
     const std::size_t value_pos = credential.column - 1 + credential.prefix.size() + 1;
     if (!hex)
-      warning("SC125", value_pos,
-              "expected " + std::to_string(hex_length(hash)) + " hex digits after '" +
-                  std::string(credential.prefix) + ":': this hash can never match");
+      report("SC125", value_pos,
+             "expected " + std::to_string(hex_length(hash)) + " hex digits after '" +
+                 std::string(credential.prefix) + ":': this hash can never match");
     else if (upper)
-      note("SC130", value_pos, "uppercase hex: Flexisip lower-cases it on load, so it works");
+      report("SC130", value_pos, "uppercase hex: Flexisip lower-cases it on load, so it works");
   }
 
   // Every character of a line is checked, and a CR is valid nowhere but before the LF, so a
   // bare CR always surfaces as the first error of its line: name it for what it is there
   // rather than search every line for one.
-  LineKind error(std::string_view code, std::size_t pos, std::string message) {
+  // A finding that makes the line invalid (an error of the table).
+  LineKind error(lint::RuleCode rule, std::size_t pos, std::string message) {
     if (pos < m_body.size() && m_body[pos] == '\r') {
-      code = "SC104";
+      rule = "SC104";
       message = "a carriage return must be followed by a line feed: a bare CR is not a line "
                 "end in a userdb";
     }
-    report(code, Severity::Error, pos, std::move(message));
+    report(rule, pos, std::move(message));
     return LineKind::Invalid;
   }
-  void warning(std::string_view code, std::size_t pos, std::string message) {
-    report(code, Severity::Warning, pos, std::move(message));
-  }
-  void note(std::string_view code, std::size_t pos, std::string message) {
-    report(code, Severity::Note, pos, std::move(message));
-  }
-  void report(std::string_view code, Severity severity, std::size_t pos, std::string message) {
+  // A finding that leaves the line as it is (a warning or a note of the table).
+  void report(lint::RuleCode rule, std::size_t pos, std::string message) {
     m_diagnostics.push_back(
-        Diagnostic{code, severity, m_number, column_of(m_body, pos), std::move(message)});
+        lint::finding(rule, m_number, column_of(m_body, pos), std::move(message)));
   }
 
   std::string_view m_text;
@@ -636,8 +633,8 @@ std::size_t scan_chunk(std::string_view chunk, std::size_t first_number,
 }
 
 void report_empty_file(std::vector<Diagnostic>& diagnostics) {
-  diagnostics.push_back(Diagnostic{"SC101", Severity::Error, 1, 1,
-                                   "expected 'version:1' as the first line, found an empty file"});
+  diagnostics.push_back(
+      lint::finding("SC101", 1, 1, "expected 'version:1' as the first line, found an empty file"));
 }
 
 } // namespace

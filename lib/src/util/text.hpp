@@ -1,5 +1,8 @@
 #pragma once
-// Small text helpers shared by the library's sources (not part of the public API).
+// Small text helpers shared by the library's sources (not part of the public API); ASCII case
+// is sipcred/util/ascii.hpp's.
+
+#include "sipcred/util/ascii.hpp"
 
 #include <cstring>
 #include <string>
@@ -11,21 +14,20 @@
 
 namespace sipcred {
 
-constexpr char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; }
+// A space or a tab: what SIP headers, pjsip.conf and CSV lists call whitespace.
+constexpr bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
-// Hex digests and protocol tokens in lower case (std::tolower asks the locale for each byte).
-inline std::string ascii_lowercase(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = ascii_lower(c);
-  return lower;
+// `text` without the spaces and tabs at both ends.
+constexpr std::string_view trim(std::string_view text) {
+  while (!text.empty() && is_blank(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_blank(text.back())) text.remove_suffix(1);
+  return text;
 }
 
-// ASCII case-insensitive equality: protocol tokens are ASCII, and locale must not matter.
-constexpr bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  return true;
+// `text` without the bytes of `set` at its end.
+constexpr std::string_view trim_end(std::string_view text, std::string_view set) {
+  while (!text.empty() && set.find(text.back()) != std::string_view::npos) text.remove_suffix(1);
+  return text;
 }
 
 // `length` bytes as 2 x `length` lowercase hex digits at `into` (digests as userdbs store them).

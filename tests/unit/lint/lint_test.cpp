@@ -1,7 +1,10 @@
 #include "sipcred/config/auth_config.hpp"
 #include "sipcred/digest/digest.hpp"
-#include "sipcred/util/error.hpp"
 #include "sipcred/lint/lint.hpp"
+#include "sipcred/userdb/userdb.hpp"
+#include "sipcred/util/error.hpp"
+
+#include "lint/rule_table.hpp"
 
 #include <gtest/gtest.h>
 
@@ -51,6 +54,41 @@ TEST(LintRules, TableIsSortedUniqueAndComplete) {
   // The userdb parser's codes are in the table too.
   for (std::string_view code : {"SC101", "SC114", "SC120", "SC126", "SC130"})
     EXPECT_NE(find_rule(code), nullptr) << code;
+}
+
+// Findings name a code only; the severity is the table's (a code not in the table does not
+// compile: RuleCode's constructor is consteval).
+TEST(LintRules, FindingsTakeTheSeverityOfTheirRule) {
+  const Diagnostic note = finding("SC130", 3, 4, "m");
+  EXPECT_EQ(note.code, "SC130");
+  EXPECT_EQ(note.severity, Severity::Note);
+  EXPECT_EQ(note.line, 3u);
+  EXPECT_EQ(note.column, 4u);
+  EXPECT_EQ(finding("SC120", 1, 1, "").severity, Severity::Warning);
+  EXPECT_EQ(finding("SC107", 1, 1, "").severity, Severity::Error);
+  constexpr RuleCode code = "SC402";
+  EXPECT_EQ(code.severity(), Severity::Warning);
+
+  // Every finding of the parsers and checks, whatever its severity, agrees with the table.
+  std::vector<Diagnostic> all;
+  lint_flexisip_config("[module::Authentication]\r\nenabled=maybe\nenabled=true\nx\n"
+                       "available-algorithms=MD5 SHA-1\nrealm-regex=(\n",
+                       all);
+  lint_userdb("version:1\nMD5:x\nu@d MD5:abc md5:ABCDEF ;\nu@d clrtxt:p md5:0 ;\n"
+              "v@d clrtxt:a clrtxt:b ;\n #x\n(\nw@d bad: ;\nlast@d clrtxt:p ;",
+              AuthContext{}, 0644, all);
+  lint_userdb("version:1\nu@d md5:" + std::string(32, 'A') + " ;\n", AuthContext{}, 0600, all);
+  lint_pjsip("[a]\ntype=auth\nmd5_cred=x\nauth_type=md5\npassword_digest=SHA-1:00\n"
+             "supported_algorithms_uas=SHA-1\n[b](nope)\nx\n",
+             all);
+  std::set<Severity> severities;
+  for (const Diagnostic& d : all) {
+    const Rule* rule = find_rule(d.code);
+    ASSERT_NE(rule, nullptr) << d.code;
+    EXPECT_EQ(d.severity, rule->severity) << d.code << ": " << d.message;
+    severities.insert(d.severity);
+  }
+  EXPECT_EQ(severities.size(), 3u); // errors, warnings and notes were all checked
 }
 
 TEST(LintConfig, AGoodConfigHasNoFindingAndGivesItsContext) {

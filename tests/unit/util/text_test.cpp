@@ -30,5 +30,27 @@ TEST(Text, WriteHexOfEveryByteAtEveryLength) {
   }
 }
 
+// Spaces and tabs go at both ends, nothing else does: not a CR, not a space inside.
+TEST(Text, TrimTakesSpacesAndTabsAtBothEnds) {
+  EXPECT_EQ(trim(" \t a b \t "), "a b");
+  EXPECT_EQ(trim("a\r"), "a\r");
+  EXPECT_EQ(trim("\ra"), "\ra");
+  EXPECT_EQ(trim(" \t "), "");
+  EXPECT_EQ(trim(""), "");
+  EXPECT_EQ(trim_end("a \r\t\r", " \t\r"), "a");
+  EXPECT_EQ(trim_end(" a", " "), " a");
+}
+
+// Only A-Z and a-z change case: bytes of UTF-8 and other letters are left as they are,
+// whatever the locale would say.
+TEST(Text, AsciiCaseIgnoresTheLocale) {
+  EXPECT_EQ(ascii_lowercase("SHA-256 Md5 \xc4\xb0 @[`{"), "sha-256 md5 \xc4\xb0 @[`{");
+  EXPECT_EQ(ascii_uppercase("register iNvite \xc4\xb1 @[`{"), "REGISTER INVITE \xc4\xb1 @[`{");
+  EXPECT_TRUE(iequals("WWW-Authenticate", "www-authenticate"));
+  EXPECT_FALSE(iequals("@", "`"));
+  EXPECT_FALSE(iequals("[", "{"));
+  EXPECT_FALSE(iequals("md5", "md5 "));
+}
+
 } // namespace
 } // namespace sipcred

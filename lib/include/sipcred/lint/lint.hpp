@@ -7,6 +7,7 @@
 #include "sipcred/config/flexisip_config.hpp"
 #include "sipcred/digest/digest.hpp"
 #include "sipcred/export.hpp"
+#include "sipcred/lint/rule.hpp"
 #include "sipcred/util/diagnostic.hpp"
 
 #include <optional>
@@ -16,13 +17,6 @@
 #include <vector>
 
 namespace sipcred::lint {
-
-struct SIPCRED_EXPORT Rule {
-  std::string_view code; // "SC312"
-  Severity severity;
-  std::string_view title;       // one line
-  std::string_view explanation; // one paragraph: what is wrong, what the server does, the fix
-};
 
 // Every rule, userdb parse codes (SC1xx) included, in code order.
 SIPCRED_EXPORT std::span<const Rule> rules();

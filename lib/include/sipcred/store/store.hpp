@@ -54,6 +54,11 @@ SIPCRED_EXPORT std::string masked_connection(std::string_view connection);
 enum class Schema { Flexisip, Kamailio, Opensips };
 SIPCRED_EXPORT std::optional<Schema> parse_schema(std::string_view name);
 SIPCRED_EXPORT std::string_view schema_name(Schema schema);
+// Why the server of `schema` cannot keep its single-hash columns in `algorithm`
+// (StoreOptions::algorithm), or "" when it can. Kamailio's auth module hashes ha1 and ha1b with
+// MD5 or SHA-256 only (modparam("auth", "algorithm")); Flexisip and OpenSIPS keep a column or
+// row per hash function, so any algorithm goes.
+SIPCRED_EXPORT std::string schema_algorithm_refusal(Schema schema, HashFunction algorithm);
 
 struct SIPCRED_EXPORT StoreOptions {
   Schema schema = Schema::Flexisip;
@@ -70,6 +75,9 @@ struct SIPCRED_EXPORT StoreOptions {
 class SIPCRED_EXPORT InvalidStoreData : public Error {
 public:
   InvalidStoreData(std::string file, std::vector<Diagnostic> diagnostics);
+  // The same, with a message of the caller's ("FILE: Flexisip would refuse this userdb").
+  InvalidStoreData(std::string file, std::vector<Diagnostic> diagnostics,
+                   const std::string& message);
   const std::string& file() const { return m_file; }
   const std::vector<Diagnostic>& diagnostics() const { return m_diagnostics; }
 

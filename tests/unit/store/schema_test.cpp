@@ -1,0 +1,18 @@
+// What each server schema can hold, stated once in the store module.
+#include "sipcred/store/store.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace sipcred;
+
+TEST(SchemaAlgorithm, KamailioHashesWithMd5OrSha256Only) {
+  EXPECT_EQ(schema_algorithm_refusal(Schema::Kamailio, HashFunction::Md5), "");
+  EXPECT_EQ(schema_algorithm_refusal(Schema::Kamailio, HashFunction::Sha256), "");
+  EXPECT_NE(schema_algorithm_refusal(Schema::Kamailio, HashFunction::Sha512_256), "");
+}
+
+TEST(SchemaAlgorithm, OtherSchemasKeepEveryHash) {
+  for (Schema schema : {Schema::Flexisip, Schema::Opensips})
+    for (HashFunction hash : all_hash_functions)
+      EXPECT_EQ(schema_algorithm_refusal(schema, hash), "") << schema_name(schema);
+}

@@ -1,8 +1,10 @@
-// Parsing and formatting of single userdb lines, following Flexisip's own grammar
-// (share/authdb-file-grammar in Flexisip) and the way its file backend reads the result.
+// Parsing of single userdb lines, and the scans of whole files built on it, following
+// Flexisip's own grammar (share/authdb-file-grammar in Flexisip) and the way its file backend
+// reads the result.
 
 #include "sipcred/userdb/userdb.hpp"
 #include "userdb/userdb_scan.hpp"
+#include "userdb/userdb_tokens.hpp"
 
 #include "lint/rule_table.hpp"
 #include "sipcred/digest/digest.hpp"
@@ -18,87 +20,8 @@
 #include <optional>
 #include <thread>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 namespace sipcred::userdb {
 namespace {
-
-constexpr std::array<bool, 256> make_token_table() {
-  std::array<bool, 256> table{};
-  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
-  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
-  for (int c = '0'; c <= '9'; ++c) table[c] = true;
-  for (char c : std::string_view("-.!%*_+`'~:")) table[static_cast<unsigned char>(c)] = true;
-  return table;
-}
-constexpr std::array<bool, 256> token_table = make_token_table();
-
-// The length of the run of token characters that starts `text`. Most bytes of a userdb are
-// in tokens (hashes above all), and a byte at a time this loop was a quarter of a scan: with
-// SSE2 (every x86-64) it takes 16 bytes a step. Both paths agree on all 256 byte values,
-// which a unit test checks through is_token.
-std::size_t token_length(std::string_view text) {
-  std::size_t pos = 0;
-#if defined(__SSE2__)
-  for (; pos + 16 <= text.size(); pos += 16) {
-    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + pos));
-    const auto within = [&](char lo, char hi) { // lo <= byte <= hi, unsigned
-      const __m128i span = _mm_set1_epi8(static_cast<char>(hi - lo));
-      const __m128i offset = _mm_sub_epi8(x, _mm_set1_epi8(lo));
-      return _mm_cmpeq_epi8(_mm_max_epu8(offset, span), span);
-    };
-    const auto equal = [&](char c) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(c)); };
-    // Token characters: 0-9 and ':', A-Z, '`' and a-z, '*' '+', '-' '.', and ! % ' _ ~.
-    const __m128i ranges = _mm_or_si128(_mm_or_si128(within('0', ':'), within('A', 'Z')),
-                                        _mm_or_si128(within('`', 'z'), within('*', '+')));
-    const __m128i singles =
-        _mm_or_si128(_mm_or_si128(equal('!'), equal('%')), _mm_or_si128(equal('\''), equal('_')));
-    const __m128i token =
-        _mm_or_si128(_mm_or_si128(ranges, singles), _mm_or_si128(within('-', '.'), equal('~')));
-    const unsigned others = ~static_cast<unsigned>(_mm_movemask_epi8(token)) & 0xFFFFu;
-    if (others != 0) return pos + static_cast<std::size_t>(std::countr_zero(others));
-  }
-#endif
-  while (pos < text.size() && token_table[static_cast<unsigned char>(text[pos])]) ++pos;
-  return pos;
-}
-
-// Checks 8 characters at a time whether a hash value is lowercase hex, and whether it holds
-// uppercase hex digits: this runs on every hash of a million-user file, and a byte at a time
-// it was a third of a scan. The value is made of token characters, all below 0x80, so adding
-// a per-byte constant below 0x80 never carries into the next byte.
-struct HexCheck {
-  bool hex = true;    // only 0-9 a-f A-F
-  bool upper = false; // some A-F
-};
-constexpr std::uint64_t ones = 0x0101010101010101ULL, high_bits = 0x8080808080808080ULL;
-constexpr std::uint64_t in_range(std::uint64_t x, unsigned lo, unsigned hi) {
-  // Per byte: high bit set when lo <= byte <= hi.
-  return (x + (0x80 - lo) * ones) & ~(x + (0x7F - hi) * ones) & high_bits;
-}
-HexCheck check_hex(std::string_view value) {
-  HexCheck result;
-  std::size_t i = 0;
-  for (; i + 8 <= value.size(); i += 8) {
-    std::uint64_t x;
-    std::memcpy(&x, value.data() + i, 8);
-    const std::uint64_t upper = in_range(x, 'A', 'F');
-    if ((in_range(x, '0', '9') | in_range(x, 'a', 'f') | upper) != high_bits) result.hex = false;
-    if (upper) result.upper = true;
-  }
-  for (; i < value.size(); ++i) {
-    const char c = value[i];
-    if (c >= 'A' && c <= 'F')
-      result.upper = true;
-    else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-      result.hex = false;
-  }
-  return result;
-}
-
-constexpr std::string_view token_alphabet = "letters, digits and - . ! % * _ + ` ' ~ :";
 
 bool is_space(char c) { return c == ' ' || c == '\t'; }
 
@@ -118,15 +41,6 @@ std::string describe_char(char c) {
   if (c == ' ') return "a space";
   static constexpr char digits[] = "0123456789ABCDEF";
   return std::string("byte 0x") + digits[byte >> 4] + digits[byte & 0x0f];
-}
-
-std::string_view type_name(CredentialType type) {
-  switch (type) {
-  case CredentialType::ClearText: return "clrtxt";
-  case CredentialType::Md5: return "md5";
-  case CredentialType::Sha256: return "sha256";
-  }
-  return "";
 }
 
 // Length of a UTF-8-like sequence starting at body[pos] as Flexisip's grammar accepts it in a
@@ -497,14 +411,6 @@ private:
   ScanOptions m_options;
 };
 
-void require_token(std::string_view value, std::string_view what) {
-  if (!is_token(value))
-    throw Error(ErrorKind::DataError, std::string(what) +
-                                          (value.empty() ? " is empty" : " contains a character") +
-                                          ": a userdb " + std::string(what) + " is made of " +
-                                          std::string(token_alphabet));
-}
-
 } // namespace
 
 CredentialType credential_type_of(HashFunction hash) {
@@ -522,52 +428,6 @@ HashFunction hash_of(CredentialType type) {
 bool is_token_char(char c) { return token_table[static_cast<unsigned char>(c)]; }
 
 bool is_token(std::string_view text) { return !text.empty() && token_length(text) == text.size(); }
-
-std::string url_escape(std::string_view text) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string escaped;
-  for (char c : text) {
-    if (is_token_char(c) && c != '%') {
-      escaped += c;
-    } else {
-      auto byte = static_cast<unsigned char>(c);
-      escaped += '%';
-      escaped += hex[byte >> 4];
-      escaped += hex[byte & 15];
-    }
-  }
-  return escaped;
-}
-
-std::string url_unescape(std::string_view text) {
-  auto hex_value = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    c = ascii_lower(c);
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-  };
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size()) {
-      const int high = hex_value(text[i + 1]);
-      const int low = hex_value(text[i + 2]);
-      if (high >= 0 && low >= 0) {
-        out.push_back(static_cast<char>(high * 16 + low));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(text[i]);
-  }
-  return out;
-}
-
-std::string_view url_unescape(std::string_view text, std::string& storage) {
-  if (text.find('%') == std::string_view::npos) return text;
-  storage = url_unescape(text);
-  return storage;
-}
 
 std::string Entry::identity() const {
   if (user.empty()) return std::string(domain);
@@ -699,31 +559,6 @@ void scan_lines_in_parallel(std::string_view content, std::vector<Diagnostic>& d
     diagnostic.line += first_count - 1;
     diagnostics.push_back(std::move(diagnostic));
   }
-}
-
-std::string format_auth_line(const EntrySpec& spec) {
-  if (!spec.user.empty()) require_token(spec.user, "user");
-  require_token(spec.domain, "domain");
-  if (spec.credentials.empty())
-    throw Error(ErrorKind::DataError, "a userdb entry needs at least one credential");
-  std::string line = spec.user.empty() ? spec.domain : spec.user + "@" + spec.domain;
-  for (const auto& [type, value] : spec.credentials) {
-    require_token(value, type == CredentialType::ClearText ? "password" : "hash");
-    line.append(" ").append(type_name(type)).append(":").append(value);
-  }
-  line += " ;";
-  if (!spec.user_id.empty()) {
-    require_token(spec.user_id, "user-id");
-    line.append(" ").append(spec.user_id);
-  }
-  if (!spec.phone.empty()) {
-    if (spec.user_id.empty())
-      throw Error(ErrorKind::DataError,
-                  "a phone needs a user-id: the first token after ';' is the user-id");
-    require_token(spec.phone, "phone");
-    line.append(" ").append(spec.phone);
-  }
-  return line;
 }
 
 } // namespace sipcred::userdb

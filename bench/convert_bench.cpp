@@ -7,9 +7,9 @@
 //   build/bench/convert_bench --userdb=/tmp/clear-1m --benchmark_repetitions=5
 
 #include "digest/md5_batch.hpp"
-#include "sipcred/util/atomic_file.hpp"
 #include "sipcred/digest/digest.hpp"
 #include "sipcred/userdb/userdb.hpp"
+#include "sipcred/util/atomic_file.hpp"
 #include "userdb/userdb_scan.hpp"
 
 #include <benchmark/benchmark.h>

@@ -27,8 +27,9 @@ std::unique_ptr<Store> make_store(std::int64_t users, std::string& path) {
   out << "version:1\n";
   for (std::int64_t i = 0; i < users; ++i) {
     const std::string user = "user" + std::to_string(i);
-    out << user << "@sip.example.org md5:"
-        << ha1(HashFunction::Md5, user, "sip.example.org", "secret") << " ;\n";
+    out << user
+        << "@sip.example.org md5:" << ha1(HashFunction::Md5, user, "sip.example.org", "secret")
+        << " ;\n";
   }
   out.close();
   return open_store(parse_locator(path), StoreOptions{});

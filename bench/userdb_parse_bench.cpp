@@ -3,10 +3,10 @@
 //   build/bench/userdb_parse_bench --userdb=/tmp/users-1m --benchmark_repetitions=5
 // Without --userdb the file is generated in memory (same shape as gen_userdb.py).
 
-#include "sipcred/util/atomic_file.hpp"
 #include "sipcred/digest/digest.hpp"
 #include "sipcred/lint/lint.hpp"
 #include "sipcred/userdb/userdb.hpp"
+#include "sipcred/util/atomic_file.hpp"
 #include "userdb/userdb_scan.hpp"
 
 #include <benchmark/benchmark.h>

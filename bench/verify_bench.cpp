@@ -11,8 +11,15 @@ namespace {
 void BM_VerifyMd5Response(benchmark::State& state) {
   using namespace sipcred;
   const std::string key = ha1(HashFunction::Md5, "alice", "sip.example.org", "secret");
-  const DigestInput in{{HashFunction::Md5, false}, key, "9b7c4e1f0a2d3c5b6e8f", "0a4f113b",
-                       "00000001", Qop::Auth, "REGISTER", "sip:sip.example.org", ""};
+  const DigestInput in{{HashFunction::Md5, false},
+                       key,
+                       "9b7c4e1f0a2d3c5b6e8f",
+                       "0a4f113b",
+                       "00000001",
+                       Qop::Auth,
+                       "REGISTER",
+                       "sip:sip.example.org",
+                       ""};
   const std::string sent = request_digest(in);
   for (auto _ : state) benchmark::DoNotOptimize(request_digest(in) == sent);
   state.SetItemsProcessed(state.iterations());

@@ -3,9 +3,9 @@
 #include "fuzz_input.hpp"
 
 #include "sipcred/config/auth_config.hpp"
-#include "sipcred/util/error.hpp"
 #include "sipcred/config/flexisip_config.hpp"
 #include "sipcred/lint/lint.hpp"
+#include "sipcred/util/error.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace sipcred;

@@ -1,8 +1,8 @@
 // sipcred-user import's lists: CSV (first byte even) and JSON lines (odd).
 #include "fuzz_input.hpp"
 
-#include "sipcred/util/error.hpp"
 #include "sipcred/formats/import_list.hpp"
+#include "sipcred/util/error.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace sipcred;

@@ -2,9 +2,9 @@
 // (bounded work however they inherit), and Asterisk's load rules.
 #include "fuzz_input.hpp"
 
-#include "sipcred/util/error.hpp"
-#include "sipcred/lint/lint.hpp"
 #include "sipcred/config/pjsip_config.hpp"
+#include "sipcred/lint/lint.hpp"
+#include "sipcred/util/error.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace sipcred;

@@ -6,10 +6,10 @@
 #include "fuzz_input.hpp"
 
 #include "sipcred/sip/digest_header.hpp"
-#include "sipcred/util/error.hpp"
 #include "sipcred/sip/registrar.hpp"
 #include "sipcred/sip/sip_message.hpp"
 #include "sipcred/store/store.hpp"
+#include "sipcred/util/error.hpp"
 
 #include <cstdio>
 #include <filesystem>

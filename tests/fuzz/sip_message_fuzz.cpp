@@ -1,8 +1,8 @@
 // SIP messages as serve receives them (UDP datagrams, TCP framing), and the URIs in them.
 #include "fuzz_input.hpp"
 
-#include "sipcred/util/error.hpp"
 #include "sipcred/sip/sip_message.hpp"
+#include "sipcred/util/error.hpp"
 
 namespace {
 

@@ -19,8 +19,7 @@ namespace sipcred::test {
 class TempStore {
 public:
   explicit TempStore(std::string_view content, std::string_view name = "users") {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "sipcred-unit-XXXXXX").string();
+    std::string pattern = (std::filesystem::temp_directory_path() / "sipcred-unit-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     m_dir = pattern;
     m_path = (std::filesystem::path(m_dir) / name).string();

@@ -1,7 +1,7 @@
 #include "password_input.hpp"
 
-#include "sipcred/util/error.hpp"
 #include "sipcred/account/password.hpp"
+#include "sipcred/util/error.hpp"
 
 #include <cerrno>
 #include <csignal>

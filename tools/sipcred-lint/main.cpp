@@ -1,13 +1,13 @@
 // sipcred-lint: check a Flexisip authentication config with the userdb it names, a userdb
 // alone, or Asterisk pjsip auth objects, and say what the server would reject or ignore.
 
-#include "report.hpp"
 #include "common_options.hpp"
+#include "report.hpp"
 #include "tool_main.hpp"
 
-#include "sipcred/util/error.hpp"
 #include "sipcred/lint/lint.hpp"
 #include "sipcred/sql/sql_stores.hpp"
+#include "sipcred/util/error.hpp"
 
 #include <iostream>
 

@@ -1,7 +1,7 @@
 #include "report.hpp"
 
-#include "sipcred/util/atomic_file.hpp"
 #include "sipcred/config/flexisip_config.hpp"
+#include "sipcred/util/atomic_file.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,7 +1,7 @@
 #include "net.hpp"
 
-#include "sipcred/util/error.hpp"
 #include "sipcred/sip/sip_message.hpp"
+#include "sipcred/util/error.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

@@ -8,8 +8,8 @@ namespace sipcred {
 
 FlexisipCopyLoader::FlexisipCopyLoader(soci::session& session, std::string sequence,
                                        std::function<void(const Account&)> replay)
-    : BatchLoader(batch_size, std::move(replay)), m_copy(session),
-      m_sequence(std::move(sequence)) {}
+    : BatchLoader(batch_size, std::move(replay)), m_copy(session), m_sequence(std::move(sequence)) {
+}
 
 void FlexisipCopyLoader::load(std::span<const Account> batch) {
   const std::vector<std::string> ids =

@@ -20,7 +20,8 @@ public:
   void execute(const std::string& sql);
   // The first column of each row of a query, as text ("" for NULL); $1, $2... bound to
   // `parameters`.
-  std::vector<std::string> column(const std::string& sql, const std::vector<std::string>& parameters);
+  std::vector<std::string> column(const std::string& sql,
+                                  const std::vector<std::string>& parameters);
   // COPY `target` FROM STDIN with `rows`, lines in COPY's text format. Throws DuplicateKey for
   // a unique violation, DatabaseError for any other refusal; either way the transaction is
   // then aborted up to the last savepoint.

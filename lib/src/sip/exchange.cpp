@@ -1,8 +1,8 @@
 #include "sipcred/sip/exchange.hpp"
 
-#include "userdb/file_store.hpp"
-#include "sipcred/util/error.hpp"
 #include "sipcred/userdb/user_edit.hpp"
+#include "sipcred/util/error.hpp"
+#include "userdb/file_store.hpp"
 #include "util/text.hpp"
 
 #include <openssl/rand.h>

@@ -1,9 +1,9 @@
 #include "sipcred/sip/register_client.hpp"
 
 #include "sipcred/sip/digest_header.hpp"
-#include "sipcred/util/error.hpp"
 #include "sipcred/sip/exchange.hpp"
 #include "sipcred/userdb/userdb.hpp"
+#include "sipcred/util/error.hpp"
 
 #include <charconv>
 
@@ -36,8 +36,7 @@ RegisterClient::RegisterClient(RegisterSettings settings)
 // to the AOR itself.
 std::string RegisterClient::request_uri() const {
   const SipUri& aor = m_settings.aor;
-  return aor.scheme + ":" +
-         (m_settings.method == "REGISTER" ? std::string() : aor.user + "@") +
+  return aor.scheme + ":" + (m_settings.method == "REGISTER" ? std::string() : aor.user + "@") +
          host_text(aor.host) + (aor.port ? ":" + std::to_string(*aor.port) : std::string());
 }
 

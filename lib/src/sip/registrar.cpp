@@ -2,9 +2,9 @@
 
 #include "util/bounded_regex.hpp"
 
-#include "sipcred/util/error.hpp"
 #include "sipcred/sip/exchange.hpp"
 #include "sipcred/userdb/userdb.hpp"
+#include "sipcred/util/error.hpp"
 
 #include <arpa/inet.h>
 
@@ -88,9 +88,8 @@ SipMessage passed_response(const SipMessage& request, std::string_view tag) {
     add_bindings(request, response);
     return response;
   }
-  return request.method == "OPTIONS"
-             ? make_response(request, 200, "OK", tag)
-             : make_response(request, 480, "Temporarily Unavailable", tag);
+  return request.method == "OPTIONS" ? make_response(request, 200, "OK", tag)
+                                     : make_response(request, 480, "Temporarily Unavailable", tag);
 }
 
 // An IP address in a comparable form (IPv4 and IPv6 texts that name the same address agree);
@@ -159,8 +158,7 @@ std::vector<Algorithm> Registrar::algorithms_for(const Account& user) {
 }
 
 SipMessage Registrar::challenge(const SipMessage& request, std::string_view realm, bool stale,
-                                const Account& user, Clock::time_point now,
-                                std::string& offered) {
+                                const Account& user, Clock::time_point now, std::string& offered) {
   const bool proxy = request.method != "REGISTER";
   SipMessage response =
       make_response(request, proxy ? 407 : 401,
@@ -188,8 +186,9 @@ Registrar::Outcome Registrar::handle(const SipMessage& request, Clock::time_poin
     Outcome out;
     out.reason = std::string("the store failed: ") + e.what();
     out.response = make_response(request, 500, "Internal error", random_nonce(6));
-    out.log = request.method + " " + std::string(name_addr_uri(request.header("From").value_or(""))) +
-              ": " + out.reason + " -> 500 Internal error";
+    out.log = request.method + " " +
+              std::string(name_addr_uri(request.header("From").value_or(""))) + ": " + out.reason +
+              " -> 500 Internal error";
     return out;
   }
 }
@@ -224,9 +223,9 @@ Registrar::Outcome Registrar::respond(const SipMessage& request, Clock::time_poi
   if (!m_settings.enabled || trusted(source)) {
     out.accepted = true;
     return finish(passed_response(request, tag),
-                  !m_settings.enabled ? "not challenged: the authentication module is disabled"
-                                      : "not challenged: " + std::string(source) +
-                                            " is a trusted host");
+                  !m_settings.enabled
+                      ? "not challenged: the authentication module is disabled"
+                      : "not challenged: " + std::string(source) + " is a trusted host");
   }
 
   SipUri from;
@@ -300,8 +299,7 @@ Registrar::Outcome Registrar::respond(const SipMessage& request, Clock::time_poi
   if (!account)
     return reject("unknown user '" + credentials->username + "' for " + user.identity());
   if (!algorithm_available(m_settings, *credentials))
-    return reject("algorithm " +
-                  (credentials->algorithm.empty() ? "MD5" : credentials->algorithm) +
+    return reject("algorithm " + (credentials->algorithm.empty() ? "MD5" : credentials->algorithm) +
                   " not available");
   const Verdict verdict = verify_account(*credentials, request.method, request.body, *account);
   const std::string where = verdict.line ? " (line " + std::to_string(verdict.line) + ")" : "";

@@ -3,9 +3,9 @@
 #include "userdb/userdb_stream.hpp"
 
 #include "digest/md5_batch.hpp"
-#include "sipcred/util/error.hpp"
 #include "sipcred/userdb/user_edit.hpp"
 #include "sipcred/userdb/userdb.hpp"
+#include "sipcred/util/error.hpp"
 #include "userdb/userdb_scan.hpp"
 #include "util/text.hpp"
 

@@ -5,9 +5,9 @@
 #include "sipcred/userdb/line_edits.hpp"
 #include "sipcred/userdb/user_edit.hpp"
 #include "sipcred/userdb/userdb.hpp"
-#include "userdb/userdb_scan.hpp"
 #include "sipcred/util/atomic_file.hpp"
 #include "sipcred/util/error.hpp"
+#include "userdb/userdb_scan.hpp"
 
 #include <algorithm>
 #include <filesystem>

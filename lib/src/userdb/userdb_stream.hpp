@@ -2,8 +2,8 @@
 // A userdb read from a stream in pieces, for files too large to hold: each piece scans on its
 // own (userdb::scan_piece) and gives the same lines and diagnostics as one scan would.
 
-#include "userdb/userdb_scan.hpp"
 #include "sipcred/util/input_stream.hpp"
+#include "userdb/userdb_scan.hpp"
 
 #include <cstddef>
 #include <string>

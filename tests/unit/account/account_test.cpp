@@ -1,8 +1,8 @@
 // convert_account: what survives a migration into each kind of store. Expected hashes were
 // computed with python3 hashlib (e.g. hashlib.md5(b"alice:corp:secret").hexdigest()).
 #include "sipcred/account/account.hpp"
-#include "sipcred/util/error.hpp"
 #include "sipcred/store/store.hpp"
+#include "sipcred/util/error.hpp"
 
 #include <gtest/gtest.h>
 

@@ -67,8 +67,9 @@ TEST(AuthConfig, EverySettingTheExchangeUses) {
   ASSERT_TRUE(c.store); // datasource: the old name of file-path
   EXPECT_EQ(c.store->path, "/var/users");
 
-  EXPECT_EQ(read_auth_config("[module::Authentication]\navailable-algorithms=\n").settings.algorithms,
-            (std::vector<Algorithm>{md5, sha256})); // empty: every algorithm Flexisip knows
+  EXPECT_EQ(
+      read_auth_config("[module::Authentication]\navailable-algorithms=\n").settings.algorithms,
+      (std::vector<Algorithm>{md5, sha256})); // empty: every algorithm Flexisip knows
   const AuthConfig regex = read_auth_config("[module::Authentication]\nrealm=regex:@(.*)$\n");
   EXPECT_EQ(regex.settings.realm, "");
   EXPECT_EQ(regex.settings.realm_regex, "@(.*)$");
@@ -100,9 +101,9 @@ TEST(AuthConfig, RefusalsNameTheirPlace) {
   // What Flexisip refuses (lint's rules)...
   EXPECT_EQ(errors(read_auth_config("[module::Authentication]\nenabled=yes\nfile-path=/u\n")),
             std::vector<std::string>{"2:9 SC312"});
-  EXPECT_EQ(errors(read_auth_config(
-                "[module::Authentication]\nrealm=a\nrealm-regex=b\nfile-path=/u\n")),
-            std::vector<std::string>{"3:1 SC317"});
+  EXPECT_EQ(
+      errors(read_auth_config("[module::Authentication]\nrealm=a\nrealm-regex=b\nfile-path=/u\n")),
+      std::vector<std::string>{"3:1 SC317"});
   EXPECT_EQ(errors(read_auth_config("[module::Authentication]\ndb-implementation=file\n")),
             std::vector<std::string>{"2:19 SC330"});
   // ... and what sipcred-sim cannot rehearse.
@@ -125,8 +126,8 @@ TEST(AuthConfig, RefusalsNameTheirPlace) {
                                     "soci-backend=sqlite3\nsoci-connection-string=db=/a.db\n")),
             std::vector<std::string>{"2:19 SIM"});
   // Settings of TLS clients change nothing for UDP or TCP ones: a note, not an error.
-  const AuthConfig tls = read_auth_config(
-      "[module::Authentication]\nfile-path=/u\ntrust-domain-certificates=true\n");
+  const AuthConfig tls =
+      read_auth_config("[module::Authentication]\nfile-path=/u\ntrust-domain-certificates=true\n");
   EXPECT_TRUE(errors(tls).empty());
   EXPECT_TRUE(std::any_of(tls.diagnostics.begin(), tls.diagnostics.end(), [](const Diagnostic& d) {
     return d.code == "SIM" && d.severity == Severity::Note && d.line == 3;

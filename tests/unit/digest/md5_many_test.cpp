@@ -2,8 +2,8 @@
 // implementation independent of the lanes (the scalar path uses OpenSSL's low-level MD5).
 
 #include "digest/md5_lanes.hpp"
-#include "sipcred/util/error.hpp"
 #include "digest/md5_many.hpp"
+#include "sipcred/util/error.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>

@@ -1,9 +1,9 @@
 // What each file format can hold (formats.hpp): every value it accepts reads back the same,
 // through sipcred's own pjsip.conf reader (which follows Asterisk's), and what it refuses would
 // have read back as something else.
-#include "sipcred/util/error.hpp"
-#include "sipcred/formats/formats.hpp"
 #include "sipcred/config/pjsip_config.hpp"
+#include "sipcred/formats/formats.hpp"
+#include "sipcred/util/error.hpp"
 
 #include <gtest/gtest.h>
 

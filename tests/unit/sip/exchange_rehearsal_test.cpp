@@ -110,8 +110,8 @@ TEST_F(Rehearse, AlgorithmFilteringLocksOutAHashTheConfigDoesNotOffer) {
             std::vector<std::string>{"MD5"});
   EXPECT_NE(md5_only.reason.find("no MD5 hash"), std::string::npos) << md5_only.reason;
   // With SHA-256 available too, only the algorithm she has is offered, and she gets in.
-  const Rehearsal both = run(biloxi + "available-algorithms=MD5 SHA-256\n", "carol@biloxi.com",
-                             "pw3");
+  const Rehearsal both =
+      run(biloxi + "available-algorithms=MD5 SHA-256\n", "carol@biloxi.com", "pw3");
   EXPECT_TRUE(both.accepted) << both.reason;
   EXPECT_EQ(offered(both.messages[1].message, "WWW-Authenticate"),
             std::vector<std::string>{"SHA-256"});
@@ -124,9 +124,9 @@ TEST_F(Rehearse, RealmRegexTakesTheFirstGroup) {
   const auto challenge = parse_challenges(*r.messages[1].message.header("WWW-Authenticate"));
   EXPECT_EQ(challenge.at(0).realm, "example");
   // The same through realm=regex:..., and a From the regex does not match is a 500.
-  EXPECT_TRUE(run(biloxi + R"(realm=regex:sip:.*@sip\.(.*)\.com)" + "\n", "dan@sip.example.com",
-                  "pw4")
-                  .accepted);
+  EXPECT_TRUE(
+      run(biloxi + R"(realm=regex:sip:.*@sip\.(.*)\.com)" + "\n", "dan@sip.example.com", "pw4")
+          .accepted);
   const Rehearsal unmatched = run(regex, "alice@biloxi.com", "pw");
   EXPECT_FALSE(unmatched.accepted);
   EXPECT_EQ(statuses(unmatched), std::vector<int>{500});
@@ -166,18 +166,18 @@ TEST_F(Rehearse, DomainOutsideAuthDomainsIsForbidden) {
 TEST_F(Rehearse, FileBackendLoadsOnlyDomainsListedExactly) {
   // '*.example.com' lets sip.example.com's requests in, but Flexisip's file backend only
   // loads lines whose domain is listed exactly (or '*'): dan is unknown there.
-  const std::string regex = R"(realm-regex=sip:.*@sip\.(.*)\.com)" "\n";
+  const std::string regex = R"(realm-regex=sip:.*@sip\.(.*)\.com)"
+                            "\n";
   const Rehearsal r = run(regex + "auth-domains=*.example.com\n", "dan@sip.example.com", "pw4");
   EXPECT_FALSE(r.accepted);
   EXPECT_EQ(statuses(r), (std::vector<int>{401, 403}));
   EXPECT_NE(r.reason.find("unknown user"), std::string::npos) << r.reason;
-  EXPECT_TRUE(
-      run(regex + "auth-domains=sip.example.com\n", "dan@sip.example.com", "pw4").accepted);
+  EXPECT_TRUE(run(regex + "auth-domains=sip.example.com\n", "dan@sip.example.com", "pw4").accepted);
 }
 
 TEST_F(Rehearse, ADisabledModuleLetsEveryoneIn) {
-  const AuthConfig config = read_auth_config("[module::Authentication]\nfile-path=" +
-                                             m_db.path() + "\n");
+  const AuthConfig config =
+      read_auth_config("[module::Authentication]\nfile-path=" + m_db.path() + "\n");
   EXPECT_FALSE(config.settings.enabled);
   std::unique_ptr<Store> store = open_store(*config.store, config.store_options);
   Registrar registrar(config.settings, *store);

@@ -1,6 +1,6 @@
 #include "sipcred/sip/digest_header.hpp"
-#include "sipcred/util/error.hpp"
 #include "sipcred/sip/register_client.hpp"
+#include "sipcred/util/error.hpp"
 
 #include <gtest/gtest.h>
 

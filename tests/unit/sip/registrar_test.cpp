@@ -1,6 +1,6 @@
-#include "sipcred/util/error.hpp"
 #include "sipcred/sip/exchange.hpp"
 #include "sipcred/sip/registrar.hpp"
+#include "sipcred/util/error.hpp"
 #include "temp_store.hpp"
 
 #include <gtest/gtest.h>
@@ -328,8 +328,7 @@ TEST_F(RegistrarTest, PPreferredIdentityIsTheUserAuthenticated) {
   EXPECT_EQ(algorithm_names(challenges(*outcome.response)), std::vector<std::string>{"SHA-256"});
   EXPECT_EQ(challenges(*outcome.response)[0].realm, "biloxi.com");
   // Without it, the From domain is outside auth-domains.
-  EXPECT_EQ(registrar.handle(request("erin", "REGISTER", "", "other.org"), m_now)
-                .response->status,
+  EXPECT_EQ(registrar.handle(request("erin", "REGISTER", "", "other.org"), m_now).response->status,
             403);
 }
 

@@ -1,5 +1,5 @@
-#include "sipcred/util/error.hpp"
 #include "sipcred/sip/sip_message.hpp"
+#include "sipcred/util/error.hpp"
 
 #include <gtest/gtest.h>
 

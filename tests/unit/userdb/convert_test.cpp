@@ -2,8 +2,8 @@
 // in one piece, and no worker thread is left running on the pieces (a hang or a crash here).
 
 #include "sipcred/userdb/convert.hpp"
-#include "sipcred/util/error.hpp"
 #include "sipcred/userdb/userdb.hpp"
+#include "sipcred/util/error.hpp"
 #include "userdb/userdb_scan.hpp"
 
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
-#include "sipcred/util/error.hpp"
 #include "sipcred/userdb/user_edit.hpp"
 #include "sipcred/userdb/userdb.hpp"
+#include "sipcred/util/error.hpp"
 #include "userdb/userdb_scan.hpp"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,7 @@
 #include "schema_access.hpp"
 
+#include "sipcred/config/flexisip_algorithms.hpp"
+
 #include "util/text.hpp"
 
 namespace sipcred {
@@ -14,13 +16,8 @@ public:
   std::string_view main_table() const override { return "accounts"; }
 
   CredentialNeeds needs() const override {
-    CredentialNeeds needs;
-    needs.clear_text_only_at_domain = true;
-    needs.clear_text_hashes_user = true;
-    needs.clear_text_replaces_hashes = true;
-    needs.hashes = {HashFunction::Md5, HashFunction::Sha256};
-    needs.realm = m_options.realm;
-    needs.keeps_phone = true;          // the default request has no place for a user-id
+    // The default request has no place for a user-id.
+    CredentialNeeds needs = config::flexisip_credential_needs(m_options.realm);
     needs.clear_text_max_length = 255; // passwords.password VARCHAR(255)
     return needs;
   }

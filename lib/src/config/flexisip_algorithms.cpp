@@ -1,5 +1,7 @@
 #include "sipcred/config/flexisip_algorithms.hpp"
 
+#include <utility>
+
 #include "sipcred/config/flexisip_config.hpp"
 
 namespace sipcred::config {
@@ -27,6 +29,17 @@ std::vector<Algorithm> flexisip_available_algorithms(std::string_view value) {
     if (const auto algorithm = parse_flexisip_algorithm(item))
       if (algorithms.empty() || algorithms.back() != *algorithm) algorithms.push_back(*algorithm);
   return algorithms;
+}
+
+CredentialNeeds flexisip_credential_needs(std::string realm) {
+  CredentialNeeds needs;
+  needs.clear_text_only_at_domain = true;
+  needs.clear_text_hashes_user = true;
+  needs.clear_text_replaces_hashes = true;
+  needs.hashes = {HashFunction::Md5, HashFunction::Sha256};
+  needs.realm = std::move(realm);
+  needs.keeps_phone = true;
+  return needs;
 }
 
 } // namespace sipcred::config

@@ -4,6 +4,7 @@
 
 #include "userdb/userdb_scan.hpp"
 
+#include "sipcred/config/flexisip_algorithms.hpp"
 #include "sipcred/formats/formats.hpp"
 #include "sipcred/userdb/user_edit.hpp"
 #include "sipcred/util/atomic_file.hpp"
@@ -81,14 +82,8 @@ FileStore::FileStore(std::string path, const StoreOptions& options)
     : m_path(std::move(path)), m_options(options) {}
 
 CredentialNeeds FileStore::needs() const {
-  CredentialNeeds needs;
-  needs.clear_text_only_at_domain = true;
-  needs.clear_text_hashes_user = true;
-  needs.clear_text_replaces_hashes = true;
-  needs.hashes = {HashFunction::Md5, HashFunction::Sha256};
-  needs.realm = m_options.realm;
-  needs.keeps_auth_user = true;
-  needs.keeps_phone = true;
+  CredentialNeeds needs = config::flexisip_credential_needs(m_options.realm);
+  needs.keeps_auth_user = true; // a line's USER-ID field
   return needs;
 }
 

@@ -3,6 +3,7 @@
 // shared/reference/flexisip-auth.md): what sipcred-lint checks, what a rehearsal or
 // `sipcred-sim serve` challenges with.
 
+#include "sipcred/account/account.hpp"
 #include "sipcred/digest/digest.hpp"
 #include "sipcred/export.hpp"
 
@@ -23,5 +24,11 @@ SIPCRED_EXPORT std::optional<Algorithm> parse_flexisip_algorithm(std::string_vie
 // knows, a repeat of the item before dropped (list::unique), both MD5 and SHA-256 for an empty
 // list. (Left unset, it offers MD5 only: AuthSettings' default.)
 SIPCRED_EXPORT std::vector<Algorithm> flexisip_available_algorithms(std::string_view value);
+
+// What any Flexisip store keeps of an account: an MD5 and a SHA-256 HA1 of the digest username,
+// or the clear text instead (which Flexisip hashes itself, of the user, at the account's own
+// domain), and a phone. Hashes are for `realm` ("" : each account's domain). Each store adds
+// what its own place holds (a user-id in a userdb line, a column's width in SQL).
+SIPCRED_EXPORT CredentialNeeds flexisip_credential_needs(std::string realm);
 
 } // namespace sipcred::config

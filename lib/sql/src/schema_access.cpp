@@ -1,7 +1,5 @@
 #include "schema_access.hpp"
 
-#include <tuple>
-
 namespace sipcred {
 
 const Credential* hash_of(const Account& account, HashFunction hash) {
@@ -71,19 +69,14 @@ std::string text_refusal(std::string_view what, std::string_view value, std::siz
 std::string SchemaAccess::refusal(const Account& account) const {
   if (m_dialect != Dialect::Sqlite) {
     constexpr std::size_t name_width = 64; // username, domain, phone: VARCHAR(64) everywhere
-    for (const auto& [what, value, width] :
-         {std::tuple<std::string_view, std::string_view, std::size_t>{"the user", account.user,
-                                                                      name_width},
-          {"the domain", account.domain, name_width},
-          {"the phone", account.phone, name_width}}) {
-      if (std::string refused = text_refusal(what, value, width); !refused.empty()) return refused;
-    }
-    if (const Credential* clear = account.clear_text()) {
-      // Its width is the schema's (CredentialNeeds::clear_text_max_length).
-      if (std::string refused = text_refusal("the clear-text password", clear->value, 0);
-          !refused.empty())
-        return refused;
-    }
+    std::string refused = text_refusal("the user", account.user, name_width);
+    if (refused.empty()) refused = text_refusal("the domain", account.domain, name_width);
+    if (refused.empty()) refused = text_refusal("the phone", account.phone, name_width);
+    // The clear text's width is the schema's (CredentialNeeds::clear_text_max_length).
+    const Credential* clear = account.clear_text();
+    if (refused.empty() && clear)
+      refused = text_refusal("the clear-text password", clear->value, 0);
+    if (!refused.empty()) return refused;
   }
   return schema_refusal(account);
 }

@@ -39,12 +39,6 @@ std::string_view canonical_backend(std::string_view name) {
   return name;
 }
 
-const StoreBackend* database(std::string_view backend) {
-  for (const StoreBackend& entry : backends())
-    if (entry.is_database() && entry.backend() == canonical_backend(backend)) return &entry;
-  return nullptr;
-}
-
 // "sqlite3://, postgresql:// or mysql://"
 std::string database_prefixes() {
   std::vector<std::string_view> prefixes;
@@ -64,6 +58,17 @@ Error no_databases(std::string_view locator) {
                                      "(it is built without libsipcred-sql)");
 }
 
+// The database backend `backend` names (SOCI's other names too), or Error(Usage): an unknown
+// one, or any when this program added no SQL stores. `shown` is the locator for the message.
+const StoreBackend& database(std::string_view backend, std::string_view shown) {
+  for (const StoreBackend& entry : backends())
+    if (entry.is_database() && entry.backend() == canonical_backend(backend)) return entry;
+  const std::string expected = database_prefixes();
+  if (expected.empty()) throw no_databases(shown);
+  throw Error(ErrorKind::Usage, "unknown database backend \"" + std::string(backend) + "\" in \"" +
+                                    std::string(shown) + "\": expected " + expected);
+}
+
 } // namespace
 
 const std::vector<StoreBackend>& store_backends() { return backends(); }
@@ -80,21 +85,13 @@ void add_store_backend(const StoreBackend& backend) {
 Locator parse_locator(std::string_view text) {
   Locator locator;
   if (auto scheme_end = text.find("://"); scheme_end != std::string_view::npos) {
-    const std::string_view backend = text.substr(0, scheme_end);
-    const StoreBackend* entry = database(backend);
-    if (!entry) {
-      const std::string expected = database_prefixes();
-      if (expected.empty()) throw no_databases(text);
-      throw Error(ErrorKind::Usage, "unknown database backend \"" + std::string(backend) +
-                                        "\" in \"" + std::string(text) + "\": expected " +
-                                        expected);
-    }
+    const StoreBackend& entry = database(text.substr(0, scheme_end), text);
     locator.kind = StoreKind::Sql;
-    locator.backend = entry->backend();
+    locator.backend = entry.backend();
     locator.connection = text.substr(scheme_end + 3);
     if (locator.connection.empty()) {
       throw Error(ErrorKind::Usage, "empty connection string in \"" + std::string(text) +
-                                        "\": expected " + std::string(entry->form));
+                                        "\": expected " + std::string(entry.form));
     }
     return locator;
   }
@@ -281,16 +278,8 @@ void Duplicates::add(const std::string& identity, std::size_t replaced_credentia
 }
 
 std::unique_ptr<Store> open_store(const Locator& locator, const StoreOptions& options) {
-  if (locator.kind == StoreKind::Sql) {
-    const StoreBackend* entry = database(locator.backend);
-    if (!entry) {
-      const std::string shown = locator.display();
-      if (database_prefixes().empty()) throw no_databases(shown);
-      throw Error(ErrorKind::Usage, "unknown database backend \"" + locator.backend +
-                                        "\": expected " + database_prefixes());
-    }
-    return entry->open(locator, options);
-  }
+  if (locator.kind == StoreKind::Sql)
+    return database(locator.backend, locator.display()).open(locator, options);
   for (const StoreBackend& entry : backends())
     if (entry.kind == locator.kind) return entry.open(locator, options);
   throw Error(ErrorKind::Internal, "unknown store kind");

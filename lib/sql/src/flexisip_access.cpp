@@ -22,14 +22,14 @@ public:
     return needs;
   }
 
-  long long read_page(long long after, std::vector<Account>& page) override {
+  long long read_page(long long after, std::vector<Account>& page, long long limit) override {
     long long id = 0;
     std::string user, domain, phone;
     soci::indicator phone_indicator = soci::i_ok;
     soci::statement accounts =
         (m_session.prepare << "SELECT id, username, domain, phone FROM accounts WHERE id > :after "
                               "AND activated = TRUE ORDER BY id LIMIT " +
-                                  std::to_string(page_size),
+                                  std::to_string(limit),
          soci::into(id), soci::into(user), soci::into(domain), soci::into(phone, phone_indicator),
          soci::use(after));
     accounts.execute();
@@ -108,6 +108,11 @@ public:
     const auto replaced = static_cast<std::size_t>(m_delete->get_affected_rows());
     insert_passwords(account);
     return replaced;
+  }
+
+  void remove(long long id) override {
+    m_session << "DELETE FROM passwords WHERE account_id = :id", soci::use(id);
+    m_session << "DELETE FROM accounts WHERE id = :id", soci::use(id);
   }
 
   // The password request (soci-password-request, else Flexisip's default), run as Flexisip

@@ -60,8 +60,18 @@ public:
   // and every text valid UTF-8 without NUL (SQLite keeps any bytes at any length). Then what
   // the schema itself refuses.
   std::string refusal(const Account& account) const;
-  // Accounts with an id above `after`, at most page_size, in id order; returns the last id.
-  virtual long long read_page(long long after, std::vector<Account>& page) = 0;
+  // Accounts with an id above `after`, at most `limit` (page_size for a read), in id order;
+  // returns the last id.
+  virtual long long read_page(long long after, std::vector<Account>& page, long long limit) = 0;
+  // The stored account of a row find() gave (no credentials when its server would skip the
+  // row: a Flexisip account not activated).
+  Account read_one(long long id, const std::string& user, const std::string& domain) {
+    std::vector<Account> page;
+    read_page(id - 1, page, 1);
+    if (page.empty() || page.front().user != user || page.front().domain != domain)
+      return Account{user, domain, "", "", {}};
+    return std::move(page.front());
+  }
   // The id of the account's row, by the unique key every schema has: (username, domain).
   std::optional<long long> find(const Account& account) {
     if (!m_find) {
@@ -76,6 +86,11 @@ public:
     return m_find->fetch() ? std::optional<long long>(m_found_id) : std::nullopt;
   }
   virtual void insert(const Account& account) = 0;
+  // Deletes the row and the rows that hang on it.
+  virtual void remove(long long id) = 0;
+  // The clear password the next insert() or update() derives what it needs from besides the
+  // account's credentials (Kamailio's ha1b), when the account holds no clear text; "" for none.
+  void derive_from(std::string_view password) { m_derive_from = password; }
   // Replaces the row's credentials; returns how many it had.
   virtual std::size_t update(long long id, const Account& account) = 0;
   virtual std::optional<Account> lookup(const Account& account) = 0;
@@ -123,9 +138,15 @@ protected:
   std::string realm_of(const std::string& domain) const {
     return m_options.realm.empty() ? domain : m_options.realm;
   }
+  // The account's clear text, else the password derive_from() gave.
+  std::string password_to_derive_from(const Account& account) const {
+    const std::string clear = clear_value(account);
+    return clear.empty() ? std::string(m_derive_from) : clear;
+  }
   soci::session& m_session;
   Dialect m_dialect;
   StoreOptions m_options;
+  std::string_view m_derive_from;
 
 private:
   long long m_found_id = 0;

@@ -48,6 +48,10 @@ public:
       throw Error(kind, "cannot connect to " + m_locator.display() + ": " +
                             database_reason(error.what()));
     }
+    if (m_dialect == Dialect::Sqlite && !connection_parameters(locator.connection).count("timeout"))
+      // Wait for another writer's transaction rather than fail at once, as psql and mysql
+      // clients wait for a row lock: sipcred-user's commands are short.
+      m_session << "PRAGMA busy_timeout = 60000";
     m_access = make_access(m_session, m_dialect, options);
   }
 
@@ -81,7 +85,7 @@ public:
       std::vector<Account> page;
       while (true) {
         page.clear();
-        long long last = m_access->read_page(after, page);
+        long long last = m_access->read_page(after, page, page_size);
         for (auto& account : page) {
           visit(std::move(account));
         }
@@ -94,6 +98,7 @@ public:
   }
 
   std::unique_ptr<StoreWriter> begin_write(OnConflict on_conflict) override;
+  std::unique_ptr<StoreEdit> begin_edit() override;
 
   std::optional<Account> lookup(const Account& account) override {
     return guarded([&] { return m_access->lookup(account); });

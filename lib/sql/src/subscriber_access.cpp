@@ -43,14 +43,14 @@ public:
     return {};
   }
 
-  long long read_page(long long after, std::vector<Account>& page) override {
+  long long read_page(long long after, std::vector<Account>& page, long long limit) override {
     long long id = 0;
     std::string user, domain, password;
     std::array<std::string, 3> columns;
     soci::statement statement =
         (m_session.prepare << "SELECT id, username, domain, password, " + selected_columns() +
                                   " FROM subscriber WHERE id > :after ORDER BY id LIMIT " +
-                                  std::to_string(page_size),
+                                  std::to_string(limit),
          soci::into(id), soci::into(user), soci::into(domain), soci::into(password),
          soci::into(columns[0]), soci::into(columns[1]), soci::into(columns[2]), soci::use(after));
     statement.execute();
@@ -85,6 +85,10 @@ public:
     if (m_dialect == Dialect::Postgresql && m_insert->get_affected_rows() == 0) {
       throw DuplicateKey("duplicate key value violates a unique constraint of subscriber");
     }
+  }
+
+  void remove(long long id) override {
+    m_session << "DELETE FROM subscriber WHERE id = :id", soci::use(id);
   }
 
   std::size_t update(long long id, const Account& account) override {
@@ -222,10 +226,11 @@ private:
     } else {
       // As kamctl: ha1 = H(user:realm:password), ha1b = H(user@domain:realm:password).
       m_columns[0] = hash_value(account, m_options.algorithm);
-      m_columns[1] = m_password.empty()
+      const std::string password = password_to_derive_from(account);
+      m_columns[1] = password.empty()
                          ? std::string()
                          : ha1(m_options.algorithm, account.user + "@" + account.domain,
-                               realm_of(account.domain), m_password);
+                               realm_of(account.domain), password);
     }
   }
 

@@ -265,6 +265,11 @@ std::string schema_algorithm_refusal(Schema schema, HashFunction algorithm) {
   return {};
 }
 
+std::unique_ptr<StoreEdit> Store::begin_edit() {
+  throw Error(ErrorKind::Usage, "this kind of store cannot be edited account by account; "
+                                "sipcred-migrate writes it whole");
+}
+
 void AccountNotes::add(std::string identity, std::string reason) {
   if (count++ < listed_at_most) {
     listed.push_back({std::move(identity), std::move(reason)});

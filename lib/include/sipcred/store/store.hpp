@@ -137,6 +137,24 @@ public:
   virtual void commit() = 0;
 };
 
+// One all-or-nothing edit of named accounts, as sipcred-user makes on a store other than a
+// userdb: a transaction on a database, a rewrite of a file. Destroying it without commit()
+// leaves the store as it was. Accounts are named by their user and domain (URL-unescaped).
+class SIPCRED_EXPORT StoreEdit {
+public:
+  virtual ~StoreEdit() = default;
+  // The account as stored (its credentials as kept, no derived ones), or nullopt.
+  virtual std::optional<Account> find(const std::string& user, const std::string& domain) = 0;
+  // Adds `account` (converted for this store), or replaces the credentials, auth user and
+  // phone of the stored account it names. `password` is the clear password its credentials
+  // were made of, or empty: a store may derive more of it than the credentials (Kamailio's
+  // ha1b); it is never stored unless the account holds it as clear text.
+  virtual void put(const Account& account, std::string_view password) = 0;
+  // Removes the account, with everything that hangs on it; false when there was none.
+  virtual bool remove(const std::string& user, const std::string& domain) = 0;
+  virtual void commit() = 0;
+};
+
 class SIPCRED_EXPORT Store {
 public:
   virtual ~Store() = default;
@@ -162,6 +180,9 @@ public:
   other_digest_usernames(const Account& /*account*/) const {
     return {};
   }
+  // An edit of named accounts (sipcred-user), exclusive of other writers until it ends.
+  // Error(Usage) for a store that cannot be edited so (a list of clear-text passwords).
+  virtual std::unique_ptr<StoreEdit> begin_edit();
   // The server configuration that uses this store for accounts of `domains`, or "" when
   // there is none to give. Never contains a password.
   virtual std::string server_configuration(const std::set<std::string>& /*domains*/) const {

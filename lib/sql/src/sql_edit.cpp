@@ -1,0 +1,98 @@
+// sipcred-user on a database: one transaction per command, so that a killed command leaves the
+// old or the new rows and concurrent writers never lose an update.
+
+#include "sql_store.hpp"
+
+namespace sipcred {
+
+namespace {
+
+class SqlEdit : public StoreEdit {
+public:
+  explicit SqlEdit(SqlStore& store) : m_store(store) {
+    m_store.guarded([&] {
+      auto& session = m_store.session();
+      if (m_store.dialect() == Dialect::Mysql) {
+        m_store.ensure_tables(); // MySQL commits DDL implicitly: before the transaction
+        session << "START TRANSACTION";
+      } else {
+        // SQLite: the write lock now, waiting for other writers (busy_timeout), rather than
+        // a refusal at the first write after this command has read.
+        session << (m_store.dialect() == Dialect::Sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+        m_store.ensure_tables();
+      }
+      m_open = true;
+      return 0;
+    });
+  }
+
+  ~SqlEdit() override {
+    if (m_open) {
+      try {
+        m_store.session() << "ROLLBACK";
+      } catch (...) { // the connection is gone: the server rolls back by itself
+      }
+    }
+  }
+
+  std::optional<Account> find(const std::string& user, const std::string& domain) override {
+    return m_store.guarded([&]() -> std::optional<Account> {
+      const Account key{user, domain, "", "", {}};
+      const std::optional<long long> id = m_store.access().find(key);
+      if (!id) return std::nullopt;
+      return m_store.access().read_one(*id, user, domain);
+    });
+  }
+
+  void put(const Account& account, std::string_view password) override {
+    m_store.guarded([&] {
+      SchemaAccess& access = m_store.access();
+      access.derive_from(password);
+      struct Forget {
+        SchemaAccess& access;
+        ~Forget() { access.derive_from({}); }
+      } const forget{access};
+      if (const std::optional<long long> id = access.find(account)) {
+        access.update(*id, account);
+        return 0;
+      }
+      try {
+        access.insert(account);
+      } catch (const DuplicateKey&) {
+        // Another writer added it since find(): on PostgreSQL and MySQL the row is theirs.
+        Error raced = m_store.refused(account.identity() + " was added by another writer "
+                                                           "meanwhile (nothing was changed)",
+                                      ErrorKind::TempFail);
+        throw raced;
+      }
+      return 0;
+    });
+  }
+
+  bool remove(const std::string& user, const std::string& domain) override {
+    return m_store.guarded([&] {
+      const std::optional<long long> id = m_store.access().find(Account{user, domain, "", "", {}});
+      if (id) m_store.access().remove(*id);
+      return id.has_value();
+    });
+  }
+
+  void commit() override {
+    m_store.guarded([&] {
+      m_store.session() << "COMMIT";
+      return 0;
+    });
+    m_open = false;
+    m_store.committed();
+  }
+
+private:
+  SqlStore& m_store;
+  bool m_open = false;
+};
+
+} // namespace
+
+std::unique_ptr<StoreEdit> SqlStore::begin_edit() { return std::make_unique<SqlEdit>(*this); }
+
+} // namespace sipcred

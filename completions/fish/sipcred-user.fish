@@ -132,6 +132,14 @@ complete -c sipcred-user -n __sipcred_user_needs_subcommand -a import -d 'Add or
 complete -c sipcred-user -n __sipcred_user_needs_file -F
 complete -c sipcred-user -n __sipcred_user_needs_identity -a '(__sipcred_user_identities)'
 
+# The store: a userdb file or a database (every subcommand).
+complete -c sipcred-user -n 'not __sipcred_user_needs_subcommand' -l schema -x -d 'Schema of a database' -a '
+    flexisip\t"Flexisip accounts + passwords"
+    kamailio\t"Kamailio subscriber"
+    opensips\t"OpenSIPS subscriber"'
+complete -c sipcred-user -n 'not __sipcred_user_needs_subcommand' -l db-password-stdin -d 'Read the database password from standard input'
+complete -c sipcred-user -n '__sipcred_user_using add rotate remove import' -l dry-run -d 'Print what would change, write nothing'
+
 # Password input (add, rotate, check).
 complete -c sipcred-user -n '__sipcred_user_using add rotate check' -l password-stdin -d 'Read the password from standard input'
 complete -c sipcred-user -n '__sipcred_user_using add rotate check' -l password-file -r -F -d 'Read the password from a file'

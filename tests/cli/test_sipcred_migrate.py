@@ -514,9 +514,9 @@ class Migrate(TempDirTest):
                             self.path("out")), 66)
         open(self.path("empty.db"), "wb").close()
         r = run("sipcred-migrate", self.users, "sqlite3://db=" + self.path("empty.db"))
-        self.assertExit(r, 2)
-        self.assertIn('no table "accounts" of the flexisip schema (--create-schema creates it)',
-                      r.stderr)
+        self.assertExit(r, 66)
+        self.assertIn('no table "accounts" of the flexisip schema (sipcred-migrate '
+                      '--create-schema or sipcred-user init creates it)', r.stderr)
         # A malformed userdb: its diagnostics, exit 65, nothing written.
         bad = self.write("bad", "version:1\nalice@example.org clrtxt:x;\n")
         r = run("sipcred-migrate", bad, "sqlite3://db=" + self.path("b.db"), "--create-schema")

@@ -12,7 +12,10 @@
 namespace sipcred::user_tool {
 
 struct Options {
-  std::string file;
+  std::string file;   // the store's locator: a userdb path, sqlite3://..., postgresql://...
+  std::string schema; // --schema, for a database
+  bool db_password_stdin = false; // --db-password-stdin
+  bool dry_run = false;
   std::vector<std::string> identities; // one for most commands, several for remove
   cli::PasswordOptions password;
   std::vector<std::string> algorithms; // -a, as typed

@@ -5,9 +5,7 @@
 #include "algorithm_option.hpp"
 #include "commands.hpp"
 #include "diagnostic_output.hpp"
-#include "findings.hpp"
-
-#include "sipcred/userdb/edit_session.hpp"
+#include "edit_target.hpp"
 
 #include "sipcred/account/password.hpp"
 #include "sipcred/formats/import_list.hpp"
@@ -28,11 +26,11 @@ using userdb::CredentialPolicy;
 using userdb::EditStatus;
 using userdb::Identity;
 
-std::string describe(const CredentialPolicy& policy) {
-  if (policy.clear_text) return "clear text";
-  std::string text;
+std::string describe(const CredentialPolicy& policy, bool userdb_prefixes) {
+  std::string text = policy.clear_text ? "clear text" : "";
   for (HashFunction hash : policy.hashes)
-    text += (text.empty() ? "" : ", ") + std::string(*userdb_prefix(hash));
+    text += (text.empty() ? "" : ", ") +
+            std::string(userdb_prefixes ? *userdb_prefix(hash) : hash_name(hash));
   return text;
 }
 
@@ -45,48 +43,14 @@ void warn_about(const Options& options, const Identity& identity, const Credenti
     say(options, "note: the password of " + identity.text() + " is stored in clear text");
   else if (!p.realm.empty() && p.realm != identity.domain)
     say(options, "note: hashes of " + identity.text() + " use realm '" + p.realm +
-                     "': Flexisip must challenge with that realm (realm= in its config)");
+                     "': the server must challenge with that realm");
 }
 
-// Passwords are asked before the file is locked: a person typing must not block other
+// Passwords are asked before the store is locked: a person typing must not block other
 // writers. On a terminal, an unlocked look first spares typing a password for nothing.
 bool asks_terminal(const Options& options) {
   return options.password.file.empty() && !options.password.from_stdin &&
          options.password.generate_length == 0 && ::isatty(STDIN_FILENO);
-}
-
-// What the library finds in a file Flexisip would refuse is printed as every command prints it.
-template <class Read> auto reporting_refusal(const std::string& path, bool quiet, Read read) {
-  try {
-    return read();
-  } catch (const InvalidStoreData& refused) {
-    Findings(path, quiet).take(refused.diagnostics());
-    throw;
-  }
-}
-
-// The unlocked look of a terminal user's command: the edit's status before the password.
-EditStatus preview(const Options& options, const userdb::EditPlan& plan) {
-  return reporting_refusal(options.file, true, [&] { return userdb::preview(options.file, plan); });
-}
-
-// The plan applied under the file's lock.
-std::unique_ptr<userdb::EditSession> open_session(const Options& options,
-                                                  const userdb::EditPlan& plan) {
-  return reporting_refusal(options.file, options.quiet, [&] {
-    return std::make_unique<userdb::EditSession>(options.file, plan);
-  });
-}
-
-// Replaces the file, then reports the findings of the lines written and counts the others.
-void commit(const Options& options, userdb::EditSession& session) {
-  session.commit();
-  if (options.quiet) return;
-  Findings findings(options.file, options.quiet);
-  findings.take(session.findings());
-  const userdb::EditSession::Written written = session.written();
-  findings.forget(written.replaced);
-  findings.report({}, written.findings);
 }
 
 // Whether a plan asks for kinds of credential, which a rotation then gives every line.
@@ -99,29 +63,32 @@ std::string new_password(const Options& options, const Identity& identity) {
                             /*confirm=*/true);
 }
 
-int already_exists(const Options& options, const Identity& identity) {
-  std::cerr << "sipcred-user: " << identity.text() << " already exists in " << options.file
+int already_exists(const EditTarget& target, const Identity& identity) {
+  std::cerr << "sipcred-user: " << identity.text() << " already exists in " << target.name()
             << "; use 'sipcred-user rotate' to change its password\n";
   return exit_negative;
 }
 
-int not_found(const Options& options, const std::string& identities) {
-  std::cerr << "sipcred-user: not found in " << options.file << ": " << identities << '\n';
+int not_found(const EditTarget& target, const std::string& identities) {
+  std::cerr << "sipcred-user: not found in " << target.name() << ": " << identities << '\n';
   return exit_negative;
 }
 
-// After the file is written, and only then: a generated password shown for a failed edit
-// would be a password that works nowhere.
-void report_done(const Options& options, std::string_view done, const Identity& identity,
-                 const std::string& password, const CredentialPolicy& policy) {
+// After the store is written, and only then: a generated password shown for a failed edit
+// would be a password that works nowhere. A dry run shows none.
+void report_done(const Options& options, const EditTarget& target, std::string_view done,
+                 const Identity& identity, const std::string& password,
+                 const CredentialPolicy& policy) {
+  if (options.dry_run) return;
   if (options.password.generate_length > 0) {
     std::cout << password << '\n' << std::flush;
     if (!std::cout)
-      throw Error(ErrorKind::Io, options.file + " was changed, but the generated password "
-                                                "could not be written to standard output");
+      throw Error(ErrorKind::Io, target.name() + " was changed, but the generated password "
+                                                 "could not be written to standard output");
   }
   warn_about(options, identity, policy);
-  say(options, std::string(done) + " " + identity.text() + " (" + describe(policy) + ")");
+  say(options, std::string(done) + " " + identity.text() + " (" +
+                   describe(policy, target.names_userdb_prefixes()) + ")");
 }
 
 } // namespace
@@ -130,6 +97,13 @@ CredentialPolicy requested_policy(const Options& options) {
   CredentialPolicy policy;
   policy.clear_text = options.clear_text;
   policy.realm = options.realm;
+  if (!names_userdb(options)) {
+    // Another store: the hashes asked for, else (none) every hash it holds; clear text beside
+    // them where its server reads both (Kamailio's password column).
+    policy.hashes = options.algorithms.empty() ? std::vector<HashFunction>{}
+                                               : cli::hash_algorithms(options.algorithms);
+    return policy;
+  }
   if (!options.algorithms.empty() && options.clear_text)
     throw Error(ErrorKind::Usage, "--clrtxt stores the clear text only (Flexisip derives MD5 "
                                   "and SHA-256 from it): leave out -a");
@@ -138,8 +112,19 @@ CredentialPolicy requested_policy(const Options& options) {
 }
 
 int run_init(const Options& options) {
-  AtomicFile::create(options.file, userdb::Document().content());
-  say(options, "created " + options.file);
+  if (names_userdb(options)) {
+    AtomicFile::create(options.file, userdb::Document().content());
+    say(options, "created " + options.file);
+    return exit_success;
+  }
+  if (options.dry_run) throw Error(ErrorKind::Usage, "init has no --dry-run");
+  // A database: the schema's tables, created in one transaction (and an SQLite file, 0600).
+  std::unique_ptr<Store> store = open_other_store(options, /*create_schema=*/true);
+  store->begin_edit()->commit();
+  say(options, "created the " +
+                   (options.schema.empty() ? std::string("flexisip") : options.schema) +
+                   " tables in " + parse_locator(options.file).display() +
+                   " (those there already were kept)");
   return exit_success;
 }
 
@@ -148,19 +133,18 @@ int run_add(const Options& options) {
       {userdb::parse_identity(options.identities.at(0)), options.auth_user, options.phone, {}, {}},
       {}};
   const Identity& identity = plan.account.identity;
-  userdb::check_phone(identity, options.auth_user, options.phone);
   plan.policy = requested_policy(options);
-  userdb::check_plan(plan);
-  if (asks_terminal(options) && preview(options, plan) == EditStatus::Exists)
-    return already_exists(options, identity);
+  const auto target = open_edit_target(options);
+  target->check(plan);
+  if (asks_terminal(options) && target->preview(plan) == EditStatus::Exists)
+    return already_exists(*target, identity);
   std::string password = new_password(options, identity);
   const cli::WipedOnExit wiped(password);
   plan.account.password = password;
 
-  const auto session = open_session(options, plan);
-  if (session->result().status == EditStatus::Exists) return already_exists(options, identity);
-  commit(options, *session);
-  report_done(options, "added", identity, password, plan.policy);
+  const userdb::EditResult result = target->apply(plan);
+  if (result.status == EditStatus::Exists) return already_exists(*target, identity);
+  report_done(options, *target, "added", identity, password, result.policy);
   return exit_success;
 }
 
@@ -169,17 +153,17 @@ int run_rotate(const Options& options) {
       {userdb::parse_identity(options.identities.at(0)), options.auth_user, {}, {}, {}},
       {requested_policy(options), asks_kinds(options)}};
   const Identity& identity = plan.account.identity;
-  userdb::check_plan(plan);
-  if (asks_terminal(options) && preview(options, plan) == EditStatus::NotFound)
-    return not_found(options, identity.text());
+  const auto target = open_edit_target(options);
+  target->check(plan);
+  if (asks_terminal(options) && target->preview(plan) == EditStatus::NotFound)
+    return not_found(*target, identity.text());
   std::string password = new_password(options, identity);
   const cli::WipedOnExit wiped(password);
   plan.account.password = password;
 
-  const auto session = open_session(options, plan);
-  if (session->result().status == EditStatus::NotFound) return not_found(options, identity.text());
-  commit(options, *session);
-  report_done(options, "rotated", identity, password, session->result().policy);
+  const userdb::EditResult result = target->apply(plan);
+  if (result.status == EditStatus::NotFound) return not_found(*target, identity.text());
+  report_done(options, *target, "rotated", identity, password, result.policy);
   return exit_success;
 }
 
@@ -188,17 +172,18 @@ int run_remove(const Options& options) {
   for (const std::string& text : options.identities)
     plan.identities.push_back(userdb::parse_identity(text));
 
-  const auto session = open_session(options, plan);
-  const userdb::EditResult& result = session->result();
+  const auto target = open_edit_target(options);
+  const userdb::EditResult result = target->apply(plan);
   if (result.status == EditStatus::NotFound) {
     std::string missing;
     for (const Identity& identity : result.missing)
       missing += (missing.empty() ? "" : ", ") + identity.text();
-    return not_found(options, missing + " (nothing was removed)");
+    return not_found(*target, missing + " (nothing was removed)");
   }
-  commit(options, *session);
-  say(options, "removed " + std::to_string(result.removed_lines) +
-                   (result.removed_lines == 1 ? " line" : " lines") + " from " + options.file);
+  if (options.dry_run) return exit_success;
+  const char* unit = target->names_userdb_prefixes() ? " line" : " account";
+  say(options, "removed " + std::to_string(result.removed_lines) + unit +
+                   (result.removed_lines == 1 ? "" : "s") + " from " + target->name());
   return exit_success;
 }
 
@@ -247,7 +232,8 @@ int run_import(const Options& options) {
       throw Error(error.kind(), place + ": " + error.what());
     }
   }
-  userdb::check_plan(plan);
+  const auto target = open_edit_target(options);
+  target->check(plan);
   std::vector<std::pair<std::string, std::string>> generated; // identity, password
   // The list's passwords, wiped however the command ends (see cli::WipedOnExit).
   struct ListWiped {
@@ -267,24 +253,25 @@ int run_import(const Options& options) {
     plan.accounts[i].password = record.password;
   }
 
-  const auto session = open_session(options, plan);
-  const std::size_t added = session->result().added, rotated = session->result().rotated;
-  commit(options, *session);
+  const userdb::EditResult result = target->apply(plan);
+  if (options.dry_run) return exit_success;
+  const std::size_t added = result.added, rotated = result.rotated;
   if (!generated.empty()) {
     std::cout << "identity,password\n";
     for (const auto& [identity, password] : generated)
       std::cout << identity << ',' << password << '\n';
     std::cout << std::flush;
     if (!std::cout)
-      throw Error(ErrorKind::Io, options.file + " was changed, but the generated passwords "
-                                                "could not be written to standard output");
+      throw Error(ErrorKind::Io, target->name() + " was changed, but the generated passwords "
+                                                  "could not be written to standard output");
   }
   if (!requested.realm.empty())
     say(options, "note: the new hashes use realm '" + requested.realm +
-                     "': Flexisip must challenge with that realm (realm= in its config)");
+                     "': the server must challenge with that realm");
   if (requested.clear_text) say(options, "note: the passwords are stored in clear text");
-  say(options, "imported " + std::to_string(records.size()) + " users into " + options.file + ": " +
-                   std::to_string(added) + " added, " + std::to_string(rotated) + " rotated");
+  say(options, "imported " + std::to_string(records.size()) + " users into " + target->name() +
+                   ": " + std::to_string(added) + " added, " + std::to_string(rotated) +
+                   " rotated");
   return exit_success;
 }
 

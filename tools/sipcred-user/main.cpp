@@ -1,10 +1,12 @@
-// sipcred-user: add, rotate, remove, list, show and check the users of a Flexisip userdb.
+// sipcred-user: add, rotate, remove, list, show and check the users of a Flexisip userdb, or of
+// an SQL database in one of the servers' schemas.
 
 #include "algorithm_option.hpp"
 #include "commands.hpp"
 #include "common_options.hpp"
 #include "tool_main.hpp"
 
+#include "sipcred/sql/sql_stores.hpp"
 #include "sipcred/util/error.hpp"
 
 #include <functional>
@@ -14,8 +16,25 @@ namespace {
 using namespace sipcred;
 using user_tool::Options;
 
-void add_file(CLI::App& command, Options& options) {
-  command.add_option("FILE", options.file, "The version:1 userdb file")->required();
+// Every command works on a userdb or a database: the locator and what opening one takes.
+void add_store(CLI::App& command, Options& options) {
+  command
+      .add_option("STORE", options.file,
+                  "A version:1 userdb file, or a database: sqlite3://db=PATH, "
+                  "postgresql://..., mysql://... (see --schema)")
+      ->required();
+  command
+      .add_option("--schema", options.schema,
+                  "A database's schema: flexisip (default), kamailio, opensips")
+      ->type_name("SCHEMA");
+  command.add_flag("--db-password-stdin", options.db_password_stdin,
+                   "Read the database password from standard input (else libpq's PGPASSWORD "
+                   "or ~/.pgpass, or MYSQL_PWD)");
+}
+
+void add_dry_run(CLI::App& command, Options& options) {
+  command.add_flag("--dry-run", options.dry_run,
+                   "Print what would change (lines or accounts) and write nothing");
 }
 
 void add_identity(CLI::App& command, Options& options) {
@@ -40,8 +59,10 @@ void add_account_option(CLI::App& command, Options& options, const char* descrip
 }
 
 int run(int argc, char** argv) {
-  CLI::App app{"Manage the users of a Flexisip version:1 userdb file, safely: every edit locks "
-               "the file,\nchanges only the named users' lines and replaces the file atomically.",
+  sql::add_sql_stores();
+  CLI::App app{"Manage the users of a Flexisip version:1 userdb file or of an SQL database, "
+               "safely:\nevery edit of a file locks it, changes only the named users' lines and "
+               "replaces it\natomically; every edit of a database is one transaction.",
                "sipcred-user"};
   app.require_subcommand(1);
   app.fallthrough(); // -q works after the subcommand too
@@ -52,14 +73,16 @@ int run(int argc, char** argv) {
   auto command = [&](const char* name, const char* description, int (*handler)(const Options&)) {
     CLI::App* sub = app.add_subcommand(name, description);
     commands.emplace_back(sub, handler);
-    add_file(*sub, options);
+    add_store(*sub, options);
     return sub;
   };
 
-  command("init", "Create an empty userdb (mode 0600); fails if FILE exists", user_tool::run_init);
+  command("init", "Create an empty userdb (mode 0600; fails if it exists), or a database's tables",
+          user_tool::run_init);
 
   CLI::App* add = command("add", "Add a user; fails if it exists", user_tool::run_add);
   add_identity(*add, options);
+  add_dry_run(*add, options);
   cli::add_password_options(*add, options.password, /*offer_generate=*/true);
   add_credential_options(*add, options);
   add->add_option("--auth-user", options.auth_user, "Digest username, when not the user")
@@ -71,6 +94,7 @@ int run(int argc, char** argv) {
                              "credential",
                              user_tool::run_rotate);
   add_identity(*rotate, options);
+  add_dry_run(*rotate, options);
   cli::add_password_options(*rotate, options.password, /*offer_generate=*/true);
   add_credential_options(*rotate, options);
   add_account_option(*rotate, options,
@@ -80,6 +104,7 @@ int run(int argc, char** argv) {
   CLI::App* remove = command("remove", "Remove users: all of them, or none if one is missing",
                              user_tool::run_remove);
   remove->add_option("IDENTITY", options.identities, "user@domain ...")->required();
+  add_dry_run(*remove, options);
 
   CLI::App* list =
       command("list", "List the users (never their passwords or hashes)", user_tool::run_list);
@@ -114,6 +139,7 @@ int run(int argc, char** argv) {
   import->add_option("--format", options.import_format, "csv (default) or jsonl")
       ->check(CLI::IsMember({"csv", "jsonl"}))
       ->type_name("FORMAT");
+  add_dry_run(*import, options);
   cli::add_generate_option(*import, options.import_generate,
                            "Generate the empty passwords of the list");
   add_credential_options(*import, options);

@@ -17,6 +17,9 @@ ErrorKind sqlite_error_kind(int result) {
   case SQLITE_BUSY:
   case SQLITE_LOCKED: return ErrorKind::TempFail;
   case SQLITE_CANTOPEN: return ErrorKind::NoInput;
+  case SQLITE_READONLY:
+  case SQLITE_PERM:
+  case SQLITE_AUTH: return ErrorKind::NoPermission;
   default: return ErrorKind::DataError;
   }
 }
@@ -26,6 +29,8 @@ ErrorKind postgresql_error_kind(std::string_view sqlstate) {
   if (sqlstate.starts_with("08") || is("57P01") || is("57P02") || is("57P03"))
     return ErrorKind::Unavailable; // connection exception, server shut down or starting
   if (is("53100") || sqlstate.starts_with("58")) return ErrorKind::Io; // disk full, I/O error
+  if (is("42501") || is("25006")) // insufficient privilege, read-only transaction
+    return ErrorKind::NoPermission;
   if (sqlstate.starts_with("53") || sqlstate.starts_with("40") || is("55P03"))
     return ErrorKind::TempFail; // out of resources, serialization/deadlock, lock not available
   return ErrorKind::DataError;

@@ -24,6 +24,12 @@ std::optional<ErrorKind> mysql_error_kind(const soci::soci_error& error) {
   case ER_DISK_FULL:
   case ER_RECORD_FILE_FULL:
   case ER_ERROR_ON_WRITE: return ErrorKind::Io;
+  case ER_TABLEACCESS_DENIED_ERROR: // INSERT, UPDATE or DELETE command denied to user
+  case ER_COLUMNACCESS_DENIED_ERROR:
+  case ER_DBACCESS_DENIED_ERROR:
+  case ER_SPECIFIC_ACCESS_DENIED_ERROR:
+  case ER_OPTION_PREVENTS_STATEMENT: // --read-only server
+    return ErrorKind::NoPermission;
   case ER_LOCK_WAIT_TIMEOUT:
   case ER_LOCK_DEADLOCK: return ErrorKind::TempFail;
   default:

@@ -68,8 +68,10 @@ bool prepare_sqlite_file(const std::string& path, bool create) {
     return false;
   }
   if (!create) {
-    throw Error(ErrorKind::NoInput,
-                path + ": no such SQLite database (--create-schema creates it)");
+    throw Error(
+        ErrorKind::NoInput,
+        path + ": no such SQLite database (sipcred-migrate --create-schema or sipcred-user init "
+               "creates it)");
   }
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {

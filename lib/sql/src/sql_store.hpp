@@ -49,9 +49,9 @@ public:
                             database_reason(error.what()));
     }
     if (m_dialect == Dialect::Sqlite && !connection_parameters(locator.connection).count("timeout"))
-      // Wait for another writer's transaction rather than fail at once, as psql and mysql
-      // clients wait for a row lock: sipcred-user's commands are short.
-      m_session << "PRAGMA busy_timeout = 60000";
+      // Wait up to 5 s for another writer's transaction rather than fail at once: concurrent
+      // sipcred-user commands hold the lock for milliseconds each. Longer is exit 75.
+      m_session << "PRAGMA busy_timeout = 5000";
     m_access = make_access(m_session, m_dialect, options);
   }
 
@@ -151,10 +151,12 @@ public:
   }
 
 private:
+  // A missing table is missing input (exit 66), as a missing file is.
   Error missing_table(std::string_view table) const {
-    return Error(ErrorKind::Usage, m_locator.display() + ": no table \"" + std::string(table) +
-                                       "\" of the " + std::string(schema_name(m_options.schema)) +
-                                       " schema (--create-schema creates it)");
+    return Error(ErrorKind::NoInput,
+                 m_locator.display() + ": no table \"" + std::string(table) + "\" of the " +
+                     std::string(schema_name(m_options.schema)) +
+                     " schema (sipcred-migrate --create-schema or sipcred-user init creates it)");
   }
 
   void require_tables() {

@@ -18,7 +18,8 @@ bool holds(const std::vector<HashFunction>& hashes, HashFunction hash) {
 
 std::string hash_list(const std::vector<HashFunction>& hashes) {
   std::string text;
-  for (HashFunction hash : hashes) text += (text.empty() ? "" : ", ") + std::string(hash_name(hash));
+  for (HashFunction hash : hashes)
+    text += (text.empty() ? "" : ", ") + std::string(hash_name(hash));
   return text.empty() ? "none" : text;
 }
 
@@ -56,15 +57,15 @@ Account make_account(const Store& store, const CredentialNeeds& needs, const Acc
     if (!needs.clear_text) throw refuse(ErrorKind::Usage, "this store cannot hold clear text");
     if (needs.clear_text_only_at_domain && realm != account.domain)
       throw refuse(ErrorKind::Usage, "its server hashes clear text with the domain, not the "
-                                     "realm '" + realm + "': leave out --clrtxt");
+                                     "realm '" +
+                                         realm + "': leave out --clrtxt");
     if (needs.clear_text_hashes_user && !account.auth_user.empty())
       throw refuse(ErrorKind::Usage, "its server hashes clear text with the user, never the "
                                      "digest username: leave out --clrtxt");
     if (needs.clear_text_max_length > 0 && password.size() > needs.clear_text_max_length)
-      throw refuse(ErrorKind::DataError,
-                   "the password is longer than the " +
-                       std::to_string(needs.clear_text_max_length) +
-                       " bytes this store's password column holds");
+      throw refuse(ErrorKind::DataError, "the password is longer than the " +
+                                             std::to_string(needs.clear_text_max_length) +
+                                             " bytes this store's password column holds");
     account.credentials.push_back({std::nullopt, std::string(password), ""});
   }
   for (HashFunction hash : policy.hashes) {
@@ -72,7 +73,8 @@ Account make_account(const Store& store, const CredentialNeeds& needs, const Acc
       throw refuse(ErrorKind::Usage, "this store holds " + hash_list(needs.hashes) +
                                          " hashes, not " + std::string(hash_name(hash)));
     account.credentials.push_back(
-        {hash, password.empty() ? std::string() : ha1(hash, account.digest_username(), realm, password),
+        {hash,
+         password.empty() ? std::string() : ha1(hash, account.digest_username(), realm, password),
          realm});
   }
   if (account.credentials.empty()) throw refuse(ErrorKind::Usage, "no credential to store");
@@ -179,7 +181,8 @@ private:
     if (!change.auth_user.empty() &&
         userdb::url_unescape(change.auth_user) != stored->digest_username())
       return false;
-    CredentialPolicy policy = request.kinds_asked ? request.policy : kinds_of(*stored, request.policy);
+    CredentialPolicy policy =
+        request.kinds_asked ? request.policy : kinds_of(*stored, request.policy);
     if (!policy.clear_text && policy.hashes.empty()) policy = request.policy; // nothing usable kept
     policy = for_store(policy, m_needs);
     AccountChange kept = change;

@@ -210,6 +210,36 @@ std::string masked_connection(std::string_view connection) {
   return out;
 }
 
+std::string with_connection_password(const Locator& locator, std::string_view password) {
+  const std::string& connection = locator.connection;
+  const std::size_t at = connection.find('@');
+  const bool uri =
+      connection.find("://") != std::string::npos ||
+      (at != std::string::npos && connection.substr(0, at).find('=') == std::string::npos);
+  if (uri) { // libpq: ?password=, percent-encoded
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string encoded;
+    for (unsigned char c : password) {
+      if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
+          c == '.' || c == '_' || c == '~') {
+        encoded += static_cast<char>(c);
+      } else {
+        encoded += '%';
+        encoded += hex[c >> 4];
+        encoded += hex[c & 15];
+      }
+    }
+    return connection + (connection.find('?') == std::string::npos ? "?" : "&") +
+           "password=" + encoded;
+  }
+  std::string quoted = "'";
+  for (char c : password) {
+    if (c == '\\' || c == '\'') quoted += '\\';
+    quoted += c;
+  }
+  return connection + " password=" + quoted + "'";
+}
+
 namespace {
 
 // The file a locator names (an SQLite database's db=PATH), resolved; "" for a server.

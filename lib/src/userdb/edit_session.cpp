@@ -82,4 +82,26 @@ EditSession::Written EditSession::written() const {
   return written;
 }
 
+EditSession::Changed EditSession::changed() const {
+  auto changes = m_edits.changes();
+  std::sort(changes.begin(), changes.end(),
+            [](const auto& a, const auto& b) { return a.offset < b.offset; });
+  Changed changed;
+  std::size_t line = 1, counted = 0;
+  for (const auto& change : changes) {
+    line += static_cast<std::size_t>(
+        std::count(m_content.begin() + counted, m_content.begin() + change.offset, '\n'));
+    counted = change.offset;
+    if (change.offset < m_content.size()) {
+      changed.replaced.insert(line);
+      continue;
+    }
+    std::string_view text = change.text;
+    // After an unterminated last line, appended text starts by ending it.
+    if (!m_content.empty() && m_content.back() != '\n') text.remove_prefix(text.find('\n') + 1);
+    changed.appended += static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+  }
+  return changed;
+}
+
 } // namespace sipcred::userdb

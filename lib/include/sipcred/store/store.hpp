@@ -49,6 +49,12 @@ SIPCRED_EXPORT Locator parse_locator(std::string_view text);
 // libpq URIs (user:PASSWORD@host, ?password=...). What Locator::display shows.
 SIPCRED_EXPORT std::string masked_connection(std::string_view connection);
 
+// The connection string of a PostgreSQL or MySQL `locator` with `password` added, quoted as
+// libpq and SOCI's MySQL backend read it: the database password of a user who will not type it
+// into argv (read from a terminal or standard input instead).
+SIPCRED_EXPORT std::string with_connection_password(const Locator& locator,
+                                                    std::string_view password);
+
 // The SQL tables of each server (shared/reference/): Flexisip's accounts + passwords as its
 // default soci-password-request reads them, Kamailio's and OpenSIPS' subscriber.
 enum class Schema { Flexisip, Kamailio, Opensips };

@@ -54,6 +54,14 @@ public:
   };
   Written written() const;
 
+  // The lines the edits change, numbered as in the original: those they replace or remove,
+  // and how many lines they append after the last one. What a dry run reports.
+  struct Changed {
+    std::set<std::size_t> replaced;
+    std::size_t appended = 0;
+  };
+  Changed changed() const;
+
 private:
   AtomicFile m_file;
   std::string_view m_content; // the locked file, mapped

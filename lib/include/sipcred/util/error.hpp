@@ -16,6 +16,7 @@ enum class ErrorKind {
   CannotCreate, // an output file cannot be created
   Io,           // a read or write failed midway
   TempFail,     // try again later (a lock held by another writer)
+  NoPermission, // the database user may not do it (a read-only user), a read-only file
   Internal,     // a bug or an unexpected library failure
 };
 
@@ -31,6 +32,7 @@ constexpr int exit_code(ErrorKind kind) noexcept {
   case ErrorKind::CannotCreate: return 73; // EX_CANTCREAT
   case ErrorKind::Io: return 74;           // EX_IOERR
   case ErrorKind::TempFail: return 75;     // EX_TEMPFAIL
+  case ErrorKind::NoPermission: return 77; // EX_NOPERM
   }
   return 70;
 }

@@ -104,9 +104,7 @@ public:
 
   EditStatus preview(const EditPlan& plan) override {
     const auto exists = [&](const userdb::Identity& identity) {
-      return m_store->begin_edit()
-          ->find(userdb::url_unescape(identity.user), identity.domain)
-          .has_value();
+      return m_store->stored(userdb::url_unescape(identity.user), identity.domain).has_value();
     };
     if (const auto* add = std::get_if<userdb::AddPlan>(&plan))
       return exists(add->account.identity) ? EditStatus::Exists : EditStatus::Done;

@@ -156,8 +156,11 @@ int list_store(const Options& options) {
 int show_store(const Options& options) {
   const userdb::Identity identity = userdb::parse_identity(options.identities.at(0));
   const std::unique_ptr<Store> store = open_other_store(options);
-  const std::optional<Account> account = look_up(*store, identity, options.auth_user);
-  if (!account) return report_not_found(options, identity);
+  const std::optional<Account> account =
+      store->stored(userdb::url_unescape(identity.user), identity.domain);
+  if (!account || (!options.auth_user.empty() &&
+                   userdb::url_unescape(options.auth_user) != account->digest_username()))
+    return report_not_found(options, identity);
   const UserSummary user = summarize(*account, store->needs());
   if (options.json)
     print_json(to_json(user, true));

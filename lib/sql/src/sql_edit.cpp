@@ -36,12 +36,7 @@ public:
   }
 
   std::optional<Account> find(const std::string& user, const std::string& domain) override {
-    return m_store.guarded([&]() -> std::optional<Account> {
-      const Account key{user, domain, "", "", {}};
-      const std::optional<long long> id = m_store.access().find(key);
-      if (!id) return std::nullopt;
-      return m_store.access().read_one(*id, user, domain);
-    });
+    return m_store.stored(user, domain);
   }
 
   void put(const Account& account, std::string_view password) override {

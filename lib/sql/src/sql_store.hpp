@@ -98,7 +98,17 @@ public:
   }
 
   std::unique_ptr<StoreWriter> begin_write(OnConflict on_conflict) override;
+  bool can_edit() const override { return true; }
   std::unique_ptr<StoreEdit> begin_edit() override;
+
+  std::optional<Account> stored(const std::string& user, const std::string& domain) override {
+    return guarded([&]() -> std::optional<Account> {
+      require_tables();
+      const std::optional<long long> id = m_access->find(Account{user, domain, "", "", {}});
+      if (!id) return std::nullopt;
+      return m_access->read_one(*id, user, domain);
+    });
+  }
 
   std::optional<Account> lookup(const Account& account) override {
     return guarded([&] { return m_access->lookup(account); });

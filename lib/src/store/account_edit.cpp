@@ -212,6 +212,9 @@ void check_change(const Store& store, const CredentialNeeds& needs, const Accoun
 } // namespace
 
 void check_plan_for(const Store& store, const userdb::EditPlan& plan) {
+  if (!store.can_edit())
+    throw Error(ErrorKind::Usage, "this kind of store cannot be edited account by account; "
+                                  "sipcred-migrate writes it whole");
   const CredentialNeeds needs = store.needs();
   std::visit(
       [&](const auto& one) {

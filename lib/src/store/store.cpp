@@ -295,6 +295,14 @@ std::string schema_algorithm_refusal(Schema schema, HashFunction algorithm) {
   return {};
 }
 
+std::optional<Account> Store::stored(const std::string& user, const std::string& domain) {
+  std::optional<Account> found;
+  read([&](Account&& account) {
+    if (account.user == user && account.domain == domain) found = std::move(account);
+  });
+  return found;
+}
+
 std::unique_ptr<StoreEdit> Store::begin_edit() {
   throw Error(ErrorKind::Usage, "this kind of store cannot be edited account by account; "
                                 "sipcred-migrate writes it whole");

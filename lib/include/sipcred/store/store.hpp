@@ -186,6 +186,11 @@ public:
   other_digest_usernames(const Account& /*account*/) const {
     return {};
   }
+  // The account of user@domain as stored (its credentials as kept, no derived ones), or
+  // nullopt; what `sipcred-user show` prints. By default found by reading the whole store.
+  virtual std::optional<Account> stored(const std::string& user, const std::string& domain);
+  // Whether begin_edit() can edit this store account by account.
+  virtual bool can_edit() const { return false; }
   // An edit of named accounts (sipcred-user), exclusive of other writers until it ends.
   // Error(Usage) for a store that cannot be edited so (a list of clear-text passwords).
   virtual std::unique_ptr<StoreEdit> begin_edit();

@@ -110,6 +110,25 @@ public:
     return replaced;
   }
 
+  Account read_one(long long id, const std::string& user, const std::string& domain) override {
+    if (!m_read_account) {
+      m_read_account = std::make_unique<soci::statement>(
+          (m_session.prepare << "SELECT phone FROM accounts WHERE id = :id AND activated = TRUE",
+           soci::into(m_read_phone, m_read_phone_indicator), soci::use(m_read_id)));
+      m_read_passwords = std::make_unique<soci::statement>(
+          (m_session.prepare << "SELECT password, algorithm FROM passwords WHERE account_id = "
+                                ":id ORDER BY id",
+           soci::into(m_read_password), soci::into(m_read_algorithm), soci::use(m_read_id)));
+    }
+    m_read_id = id;
+    Account account{user, domain, "", "", {}};
+    if (!m_read_account->execute(true)) return account; // not activated: Flexisip skips it
+    if (m_read_phone_indicator != soci::i_null) account.phone = m_read_phone;
+    m_read_passwords->execute();
+    while (m_read_passwords->fetch()) add_row(account, m_read_password, m_read_algorithm);
+    return account;
+  }
+
   void remove(long long id) override {
     m_session << "DELETE FROM passwords WHERE account_id = :id", soci::use(id);
     m_session << "DELETE FROM accounts WHERE id = :id", soci::use(id);
@@ -216,8 +235,11 @@ private:
     }
   }
 
-  long long m_id = 0;
+  long long m_id = 0, m_read_id = 0;
   std::string m_user, m_domain, m_phone, m_password, m_algorithm;
+  std::string m_read_phone, m_read_password, m_read_algorithm;
+  soci::indicator m_read_phone_indicator = soci::i_ok;
+  std::unique_ptr<soci::statement> m_read_account, m_read_passwords;
   soci::indicator m_phone_indicator = soci::i_ok;
   std::unique_ptr<soci::statement> m_insert, m_update, m_delete, m_insert_password;
 };

@@ -64,8 +64,9 @@ public:
   // returns the last id.
   virtual long long read_page(long long after, std::vector<Account>& page, long long limit) = 0;
   // The stored account of a row find() gave (no credentials when its server would skip the
-  // row: a Flexisip account not activated).
-  Account read_one(long long id, const std::string& user, const std::string& domain) {
+  // row: a Flexisip account not activated). A schema may override it with statements prepared
+  // once: an import reads one row per account.
+  virtual Account read_one(long long id, const std::string& user, const std::string& domain) {
     std::vector<Account> page;
     read_page(id - 1, page, 1);
     if (page.empty() || page.front().user != user || page.front().domain != domain)

@@ -2,6 +2,7 @@
 // old or the new rows and concurrent writers never lose an update.
 
 #include "sql_store.hpp"
+#include "sqlite_statement.hpp"
 
 namespace sipcred {
 
@@ -20,6 +21,9 @@ public:
         // a refusal at the first write after this command has read.
         session << (m_store.dialect() == Dialect::Sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
         m_store.ensure_tables();
+        // An import touches pages all over a large database: keep them in memory until the
+        // commit (as a migration's load does) rather than spill and reread them.
+        if (m_store.dialect() == Dialect::Sqlite) set_sqlite_cache_kib(session, 64 * 1024);
       }
       m_open = true;
       return 0;
@@ -35,8 +39,14 @@ public:
     }
   }
 
+  // The row found last is remembered: put() and remove() of that account find it again
+  // without a query (an import finds, then puts, each account).
   std::optional<Account> find(const std::string& user, const std::string& domain) override {
-    return m_store.stored(user, domain);
+    return m_store.guarded([&]() -> std::optional<Account> {
+      m_found = {user, domain, m_store.access().find(Account{user, domain, "", "", {}})};
+      if (!m_found.id) return std::nullopt;
+      return m_store.access().read_one(*m_found.id, user, domain);
+    });
   }
 
   void put(const Account& account, std::string_view password) override {
@@ -47,7 +57,7 @@ public:
         SchemaAccess& access;
         ~Forget() { access.derive_from({}); }
       } const forget{access};
-      if (const std::optional<long long> id = access.find(account)) {
+      if (const std::optional<long long> id = row_of(account.user, account.domain)) {
         access.update(*id, account);
         return 0;
       }
@@ -66,8 +76,9 @@ public:
 
   bool remove(const std::string& user, const std::string& domain) override {
     return m_store.guarded([&] {
-      const std::optional<long long> id = m_store.access().find(Account{user, domain, "", "", {}});
+      const std::optional<long long> id = row_of(user, domain);
       if (id) m_store.access().remove(*id);
+      m_found = {};
       return id.has_value();
     });
   }
@@ -82,8 +93,18 @@ public:
   }
 
 private:
+  std::optional<long long> row_of(const std::string& user, const std::string& domain) {
+    if (m_found.user == user && m_found.domain == domain && m_found.id) return m_found.id;
+    return m_store.access().find(Account{user, domain, "", "", {}});
+  }
+
+  struct Found {
+    std::string user, domain;
+    std::optional<long long> id;
+  };
   SqlStore& m_store;
   bool m_open = false;
+  Found m_found; // the last find()
 };
 
 } // namespace

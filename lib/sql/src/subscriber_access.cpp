@@ -87,6 +87,19 @@ public:
     }
   }
 
+  Account read_one(long long id, const std::string& user, const std::string& domain) override {
+    if (!m_read) {
+      m_read = std::make_unique<soci::statement>(
+          (m_session.prepare << "SELECT password, " + selected_columns() +
+                                    " FROM subscriber WHERE id = :id",
+           soci::into(m_read_password), soci::into(m_read_columns[0]),
+           soci::into(m_read_columns[1]), soci::into(m_read_columns[2]), soci::use(m_read_id)));
+    }
+    m_read_id = id;
+    if (!m_read->execute(true)) return Account{user, domain, "", "", {}};
+    return account_of_row(user, domain, m_read_password, m_read_columns);
+  }
+
   void remove(long long id) override {
     m_session << "DELETE FROM subscriber WHERE id = :id", soci::use(id);
   }
@@ -235,7 +248,10 @@ private:
   }
 
   bool m_opensips;
-  long long m_id = 0;
+  long long m_id = 0, m_read_id = 0;
+  std::string m_read_password;
+  std::array<std::string, 3> m_read_columns;
+  std::unique_ptr<soci::statement> m_read;
   std::string m_user, m_domain, m_password;
   std::string m_columns[3];
   std::unique_ptr<soci::statement> m_insert, m_update;

@@ -4,6 +4,7 @@
 #include "sipcred/util/error.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 namespace sipcred {
 namespace {
@@ -149,45 +150,74 @@ public:
   }
 
   void operator()(const userdb::ImportPlan& plan) {
-    for (const AccountChange& account : plan.accounts)
-      if (!rotate(account, plan.request) && !add(account, plan.request.policy))
+    // In the order of the (username, domain) index: each lookup and insert then lands near
+    // the one before, instead of on a page anywhere in a large table. Stable: of a user listed
+    // twice, the later entry still wins.
+    std::vector<const AccountChange*> order;
+    order.reserve(plan.accounts.size());
+    for (const AccountChange& account : plan.accounts) order.push_back(&account);
+    std::stable_sort(order.begin(), order.end(),
+                     [](const AccountChange* a, const AccountChange* b) {
+                       return std::tie(a->identity.user, a->identity.domain) <
+                              std::tie(b->identity.user, b->identity.domain);
+                     });
+    for (const AccountChange* change : order) {
+      const AccountChange& account = *change;
+      const std::optional<Account> stored = find(account);
+      if (!stored) {
+        add_new(account, plan.request.policy);
+        continue;
+      }
+      if (!rotate(account, plan.request, *stored))
         throw Error(ErrorKind::Usage, (account.place.empty() ? "" : account.place + ": ") +
                                           account.identity.text() +
                                           " is there with another digest username than '" +
                                           account.auth_user + "' (nothing was changed)");
+    }
   }
 
   AccountEditOutcome outcome() && { return std::move(m_outcome); }
 
 private:
+  std::optional<Account> find(const AccountChange& change) {
+    return m_edit.find(userdb::url_unescape(change.identity.user), change.identity.domain);
+  }
+
   bool add(const AccountChange& change, const CredentialPolicy& policy) {
-    if (m_edit.find(userdb::url_unescape(change.identity.user), change.identity.domain))
-      return false;
+    if (find(change)) return false;
+    add_new(change, policy);
+    return true;
+  }
+
+  void add_new(const AccountChange& change, const CredentialPolicy& policy) {
     const CredentialPolicy concrete = for_store(policy, m_needs);
     const Account account = make_account(m_store, m_needs, change, concrete, change.password);
     m_edit.put(account, change.password);
     m_outcome.result.policy = concrete;
     ++m_outcome.result.added;
     m_outcome.changes.push_back(made(AccountChangeMade::Kind::Added, account));
-    return true;
   }
 
   // Whether the account was there (and now has the new password).
   bool rotate(const AccountChange& change, const userdb::CredentialRequest& request) {
-    const std::optional<Account> stored =
-        m_edit.find(userdb::url_unescape(change.identity.user), change.identity.domain);
-    if (!stored) return false;
+    const std::optional<Account> stored = find(change);
+    return stored && rotate(change, request, *stored);
+  }
+
+  // Whether `stored` is the account the change names (and now has the new password).
+  bool rotate(const AccountChange& change, const userdb::CredentialRequest& request,
+              const Account& stored) {
     // One account per user in these stores: --auth-user names it, or names none.
     if (!change.auth_user.empty() &&
-        userdb::url_unescape(change.auth_user) != stored->digest_username())
+        userdb::url_unescape(change.auth_user) != stored.digest_username())
       return false;
     CredentialPolicy policy =
-        request.kinds_asked ? request.policy : kinds_of(*stored, request.policy);
+        request.kinds_asked ? request.policy : kinds_of(stored, request.policy);
     if (!policy.clear_text && policy.hashes.empty()) policy = request.policy; // nothing usable kept
     policy = for_store(policy, m_needs);
     AccountChange kept = change;
-    kept.auth_user = userdb::url_escape(stored->auth_user);
-    if (kept.phone.empty()) kept.phone = stored->phone;
+    kept.auth_user = userdb::url_escape(stored.auth_user);
+    if (kept.phone.empty()) kept.phone = stored.phone;
     const Account account = make_account(m_store, m_needs, kept, policy, change.password);
     m_edit.put(account, change.password);
     m_outcome.result.policy = policy;

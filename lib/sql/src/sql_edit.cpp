@@ -22,6 +22,7 @@ public:
         m_store.ensure_tables();
       }
       m_open = true;
+      m_store.access().transaction_began();
       return 0;
     });
   }

@@ -62,8 +62,10 @@ complete -c sipcred-migrate -n __sipcred_migrate_needs_store -a '(__sipcred_migr
 
 # Schemas.
 set -l __sipcred_migrate_schemas 'flexisip\t"Flexisip accounts and passwords (default)"
+flexiapi\t"Flexisip Account Manager spaces, accounts and passwords"
 kamailio\t"Kamailio auth_db subscriber, version 7"
-opensips\t"OpenSIPS subscriber, version 8"'
+opensips\t"OpenSIPS subscriber, version 8"
+asterisk\t"Asterisk PJSIP realtime ps_auths"'
 complete -c sipcred-migrate -l schema -x -d 'SQL schema of both sides' -a $__sipcred_migrate_schemas
 complete -c sipcred-migrate -l source-schema -x -d 'SQL schema of SOURCE' -a $__sipcred_migrate_schemas
 complete -c sipcred-migrate -l dest-schema -x -d 'SQL schema of DEST' -a $__sipcred_migrate_schemas

@@ -92,7 +92,7 @@ complete -c sipcred-sim -n '__sipcred_sim_using respond probe' -s a -l algorithm
 # verify
 complete -c sipcred-sim -n '__sipcred_sim_using verify' -l authorization -x -d 'The Authorization header line'
 complete -c sipcred-sim -n '__sipcred_sim_using verify serve exchange' -l store -r -F -d 'The accounts: a userdb or a store locator'
-complete -c sipcred-sim -n '__sipcred_sim_using verify serve exchange' -l schema -x -a 'flexisip kamailio opensips' -d 'SQL schema of --store'
+complete -c sipcred-sim -n '__sipcred_sim_using verify serve exchange' -l schema -x -a 'flexisip flexiapi kamailio opensips asterisk' -d 'SQL schema of --store'
 complete -c sipcred-sim -n '__sipcred_sim_using verify serve exchange' -l config -r -F -d 'flexisip.conf'
 
 # exchange

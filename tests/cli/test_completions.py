@@ -86,6 +86,8 @@ class Completions(unittest.TestCase):
             return self.bash_complete(line, "sipcred-migrate", cwd)
         self.assertEqual(complete("sipcred-migrate --schema k"), ["kamailio"])
         self.assertEqual(complete("sipcred-migrate --dest-schema=o"), ["opensips"])
+        self.assertEqual(complete("sipcred-migrate --schema flexi"), ["flexisip", "flexiapi"])
+        self.assertEqual(complete("sipcred-migrate --source-schema a"), ["asterisk"])
         self.assertEqual(complete("sipcred-migrate --on-conflict "), ["fail", "skip", "replace"])
         self.assertEqual(complete("sipcred-migrate -a SHA"), ["SHA-256", "SHA-512-256"])
         self.assertNotIn("--dry-run", complete("sipcred-migrate --verify --"))

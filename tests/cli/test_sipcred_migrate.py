@@ -139,6 +139,145 @@ class Migrate(TempDirTest):
                                   "from subscriber where username = 'carol'"),
                          [("", "", CAROL_SHA256, "")])
 
+    # FlexiAPI's tables as its Laravel migrations leave them, with columns of its own that
+    # sipcred does not know (nullable or with a default) and a space and an account already.
+    FLEXIAPI_DDL = """
+        CREATE TABLE spaces (id INTEGER PRIMARY KEY NOT NULL, domain VARCHAR(64) NOT NULL UNIQUE,
+            host VARCHAR(255) NOT NULL UNIQUE, name VARCHAR(255) NOT NULL UNIQUE,
+            super BOOLEAN NOT NULL DEFAULT 0, max_accounts INTEGER NOT NULL DEFAULT 0,
+            expire_at DATETIME NULL, account_realm VARCHAR(255) NULL, %(columns)s
+            created_at DATETIME NULL, updated_at DATETIME NULL);
+        CREATE TABLE accounts (id INTEGER PRIMARY KEY NOT NULL, username VARCHAR(64) NOT NULL,
+            domain VARCHAR(64) NOT NULL REFERENCES spaces (domain) ON DELETE CASCADE,
+            email VARCHAR(64) NULL, phone VARCHAR(64) NULL, display_name VARCHAR(255) NULL,
+            activated BOOLEAN NOT NULL DEFAULT 0, blocked BOOLEAN NOT NULL DEFAULT 0,
+            admin BOOLEAN NOT NULL DEFAULT 0, ip_address VARCHAR(39) NOT NULL,
+            user_agent VARCHAR(256) NOT NULL, created_at DATETIME NOT NULL,
+            updated_at DATETIME NULL, provisioning_token VARCHAR(255) NULL,
+            dtmf_protocol VARCHAR(10) NULL);
+        CREATE UNIQUE INDEX accounts_username_domain_unique ON accounts (username, domain);
+        CREATE TABLE passwords (id INTEGER PRIMARY KEY NOT NULL,
+            account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+            password VARCHAR(255) NOT NULL, algorithm VARCHAR(10) NOT NULL DEFAULT 'MD5');
+        CREATE UNIQUE INDEX passwords_account_id_algorithm_unique
+            ON passwords (account_id, algorithm);
+        INSERT INTO spaces (domain, host, name, account_realm, created_at %(names)s)
+            VALUES ('example.org', 'example.org', 'Example', NULL, '2024-01-01 00:00:00'
+                    %(values)s);
+        INSERT INTO accounts (username, domain, activated, ip_address, user_agent, created_at,
+            provisioning_token) VALUES ('zoe', 'example.org', 1, '192.0.2.7', 'Linphone',
+            '2024-01-02 00:00:00', 'tok');
+        INSERT INTO passwords (account_id, password, algorithm) VALUES (1, '%(zoe)s', 'SHA-256');
+    """
+
+    def flexiapi_db(self, name, columns="", names="", values=""):
+        db = self.path(name)
+        with sqlite3.connect(db) as connection:
+            connection.executescript(self.FLEXIAPI_DDL % {
+                "columns": columns, "names": names, "values": values,
+                "zoe": sha256("zoe:example.org:zoepw")})
+        return db
+
+    def test_flexiapi_migrates_into_an_existing_account_manager_database(self):
+        db = self.flexiapi_db("flexiapi.db")
+        more = self.write("more", "version:1\nerin@other.org clrtxt:erinpw ;\n")
+        r = self.migrate(self.users, f"sqlite3://db={db}", "--schema", "flexiapi", "--verify",
+                         "--skip-unconvertible")
+        self.assertIn("soci-password-request=select password, algorithm from passwords", r.stdout)
+        self.migrate(more, f"sqlite3://db={db}", "--schema", "flexiapi", "--verify")
+        # The space of a new domain, as FlexiAPI's migrations fill one; the old one untouched.
+        self.assertEqual(rows(db, "select domain, host, name, max_accounts from spaces order by id"),
+                         [("example.org", "example.org", "Example", 0),
+                          ("other.org", "other.org", "other.org", 0)])
+        self.assertEqual(
+            rows(db, "select username, activated, ip_address, user_agent, provisioning_token, "
+                     "created_at is not null from accounts order by id"),
+            [("zoe", 1, "192.0.2.7", "Linphone", "tok", 1),
+             ("alice", 1, "127.0.0.1", "sipcred", None, 1),
+             ("bob", 1, "127.0.0.1", "sipcred", None, 1),
+             ("carol", 1, "127.0.0.1", "sipcred", None, 1),
+             ("d@ve", 1, "127.0.0.1", "sipcred", None, 1),
+             ("erin", 1, "127.0.0.1", "sipcred", None, 1)])
+        # MD5 and SHA-256 only, never clear text: FlexiAPI's algorithm column has no CLRTXT.
+        self.assertEqual(
+            rows(db, "select a.username, p.algorithm, p.password from passwords p join accounts a "
+                     "on a.id = p.account_id order by a.id, p.algorithm"),
+            [("zoe", "SHA-256", sha256("zoe:example.org:zoepw")),
+             ("alice", "MD5", md5("alice:example.org:alicepw")),
+             ("alice", "SHA-256", sha256("alice:example.org:alicepw")),
+             ("bob", "MD5", BOB_MD5),
+             ("carol", "SHA-256", CAROL_SHA256),
+             ("d@ve", "MD5", md5("d@ve:example.org:davepw")),
+             ("d@ve", "SHA-256", sha256("d@ve:example.org:davepw")),
+             ("erin", "MD5", md5("erin:other.org:erinpw")),
+             ("erin", "SHA-256", sha256("erin:other.org:erinpw"))])
+
+    def test_flexiapi_space_column_sipcred_cannot_fill_is_named(self):
+        db = self.flexiapi_db("flexiapi.db", "owner_id INTEGER NOT NULL DEFAULT 1, "
+                                             "theme VARCHAR(20) NOT NULL,", ", theme", ", 'dark'")
+        before = content(db, "rb")
+        users = self.write("new", "version:1\nerin@other.org clrtxt:erinpw ;\n")
+        r = self.migrate(users, f"sqlite3://db={db}", "--schema", "flexiapi", code=65)
+        self.assertIn("spaces.theme is NOT NULL without a default", r.stderr)
+        self.assertIn("other.org", r.stderr)
+        self.assertEqual(content(db, "rb"), before)
+
+    def test_flexiapi_create_schema(self):
+        db = self.path("f.db")
+        self.migrate(self.users, f"sqlite3://db={db}", "--schema", "flexiapi", "--create-schema",
+                     "--verify", "--skip-unconvertible")
+        self.assertEqual(rows(db, "select domain, host, name from spaces"),
+                         [("example.org", "example.org", "example.org")])
+        self.assertEqual(rows(db, "select count(*) from passwords where algorithm = 'CLRTXT'"),
+                         [(0,)])
+
+    def test_asterisk_ps_auths_rows_and_realtime_configuration(self):
+        db = self.path("a.db")
+        r = self.migrate(self.users, f"sqlite3://db={db}", "--schema", "asterisk",
+                         "--create-schema", "--verify", "--skip-unconvertible")
+        self.assertIn("[res_pjsip]\nauth=realtime,ps_auths\n", r.stdout)
+        self.assertIn("ps_auths => odbc,asterisk\n", r.stdout)
+        self.assertEqual(
+            rows(db, "select id, auth_type, username, realm, password, password_digest, "
+                     "supported_algorithms_uas, supported_algorithms_uac from ps_auths order by id"),
+            [("alice@example.org", "userpass", "alice", "example.org", "alicepw", None, None,
+              None),
+             ("bob@example.org", "userpass", "bob", "example.org", None, "MD5:" + BOB_MD5, None,
+              None),
+             ("carol@example.org", "userpass", "carol", "example.org", None,
+              "SHA-256:" + CAROL_SHA256, "SHA-256", "SHA-256"),
+             ("d@ve@example.org", "userpass", "d@ve", "example.org", "davepw", None, None, None)])
+        # And back, as Asterisk loads the rows: to a pjsip.conf.
+        back = self.path("pjsip.conf")
+        self.migrate(f"sqlite3://db={db}", "pjsip:" + back, "--schema", "asterisk", "--verify")
+        self.assertIn("password_digest=SHA-256:" + CAROL_SHA256, content(back))
+
+    def test_opensips_table_without_rpid(self):
+        # The subscriber OpenSIPS 3.6 publishes, without rpid: read and written the same, and
+        # the configuration tells auth_db not to load it.
+        db = self.path("o.db")
+        with sqlite3.connect(db) as connection:
+            connection.executescript(
+                "CREATE TABLE version (table_name VARCHAR(32) NOT NULL UNIQUE, "
+                "table_version INTEGER DEFAULT 0 NOT NULL);"
+                "INSERT INTO version VALUES ('subscriber', 8);"
+                "CREATE TABLE subscriber (id INTEGER PRIMARY KEY NOT NULL, username CHAR(64) "
+                "DEFAULT '' NOT NULL, domain CHAR(64) DEFAULT '' NOT NULL, password CHAR(25) "
+                "DEFAULT '' NOT NULL, ha1 CHAR(64) DEFAULT '' NOT NULL, ha1_sha256 CHAR(64) "
+                "DEFAULT '' NOT NULL, ha1_sha512t256 CHAR(64) DEFAULT '' NOT NULL, "
+                "CONSTRAINT account_idx UNIQUE (username, domain));")
+        r = self.migrate(self.users, f"sqlite3://db={db}", "--schema", "opensips", "--verify")
+        self.assertIn('modparam("auth_db", "load_credentials", "")', r.stdout)
+        self.assertEqual(rows(db, "select count(*) from subscriber"), [(4,)])
+        self.migrate(f"sqlite3://db={db}", self.path("back"), "--schema", "opensips")
+        created = self.path("created.db")
+        r = self.migrate(self.users, f"sqlite3://db={created}", "--schema", "opensips",
+                         "--create-schema")
+        self.assertNotIn("load_credentials", r.stdout)
+        self.assertIn("rpid", [c[1] for c in rows(created, "pragma table_info(subscriber)")])
+        self.assertEqual(rows(created, "select count(*) from subscriber where rpid is null"),
+                         [(4,)])
+
     def test_realm_other_than_domain_hashes_clear_text_for_it(self):
         db = self.path("f.db")
         self.migrate(self.users, f"sqlite3://db={db}", "--create-schema", "--realm", "corp")
@@ -504,7 +643,7 @@ class Migrate(TempDirTest):
         self.assertExit(run("sipcred-migrate", self.users, "nosuch://x"), 2)
         self.assertExit(run("sipcred-migrate", self.users, "sqlite3://"), 2)
         self.assertExit(run("sipcred-migrate", self.users, "sqlite3://db=" + self.path("x.db"),
-                            "--schema", "asterisk"), 2)
+                            "--schema", "nosuch"), 2)
         self.assertExit(run("sipcred-migrate", self.users, "csv:" + self.path("u.csv"),
                             "--on-conflict", "merge"), 2)
         self.assertExit(run("sipcred-migrate", self.users, self.users), 2)

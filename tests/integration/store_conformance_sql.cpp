@@ -66,7 +66,7 @@ std::vector<StoreCase> cases_of(const char* variable) {
   const char* locator = std::getenv(variable);
   if (locator == nullptr || *locator == '\0') return {};
   std::vector<StoreCase> cases;
-  for (Schema schema : {Schema::Flexisip, Schema::Kamailio, Schema::Opensips}) {
+  for (Schema schema : all_schemas) {
     StoreOptions options;
     options.schema = schema;
     cases.push_back(

@@ -1,6 +1,7 @@
 """The store conformance suite (tests/unit/store/store_conformance.hpp) against real PostgreSQL
-and MariaDB servers: store_conformance_sql runs every case of the suite in the Flexisip,
-Kamailio and OpenSIPS schemas, on an empty database of each server. No mocks."""
+and MariaDB servers: store_conformance_sql runs every case of the suite in every schema
+(Flexisip, FlexiAPI, Kamailio, OpenSIPS, Asterisk), on an empty database of each server. No
+mocks."""
 import os
 import subprocess
 import unittest
@@ -27,7 +28,8 @@ class StoreConformance(unittest.TestCase):
         # Every case ran, in each schema, and none was skipped.
         self.assertIn("[  PASSED  ]", result.stdout)
         self.assertNotIn("SKIPPED", result.stdout)
-        for schema in ("flexisip", "kamailio", "opensips", "kamailio_sha256"):
+        for schema in ("flexisip", "flexiapi", "kamailio", "opensips", "asterisk",
+                       "kamailio_sha256"):
             self.assertIn(f"{name}/StoreConformance.RoundTrip/{schema}", result.stdout)
 
     def test_postgresql(self):

@@ -79,8 +79,7 @@ int run(int argc, char** argv) {
   app.add_option("SOURCE", o.source, "The store to read")->required();
   app.add_option("DEST", o.destination, "The store to write")->required();
   app.add_option("--schema", o.schema,
-                 "SQL schema of both sides: flexisip (default), kamailio, "
-                 "opensips")
+                 "SQL schema of both sides: " + schema_names() + " (default: flexisip)")
       ->type_name("SCHEMA");
   app.add_option("--source-schema", o.source_schema, "SQL schema of SOURCE")->type_name("SCHEMA");
   app.add_option("--dest-schema", o.destination_schema, "SQL schema of DEST")->type_name("SCHEMA");

@@ -218,8 +218,8 @@ int run(int argc, char** argv) {
       ->type_name("LOCATOR");
   verify
       ->add_option("--schema", o.schema,
-                   "SQL schema of --store: flexisip (default), kamailio or opensips, read as that "
-                   "server does")
+                   "SQL schema of --store: " + schema_names() +
+                       " (default: flexisip), read as that server does")
       ->type_name("SCHEMA");
   verify
       ->add_option("--config", o.config, "flexisip.conf: its store and available-algorithms, realm")
@@ -256,8 +256,8 @@ int run(int argc, char** argv) {
       ->type_name("LOCATOR");
   serve
       ->add_option("--schema", o.serve.schema,
-                   "SQL schema of --store: flexisip (default), kamailio or opensips, read as that "
-                   "server does")
+                   "SQL schema of --store: " + schema_names() +
+                       " (default: flexisip), read as that server does")
       ->type_name("SCHEMA");
   for (CLI::Option* setting :
        {serve->add_option("--realm", o.serve.realm,
@@ -299,8 +299,8 @@ int run(int argc, char** argv) {
       ->type_name("LOCATOR");
   exchange
       ->add_option("--schema", o.exchange.schema,
-                   "SQL schema of --store: flexisip (default), kamailio or opensips, read as that "
-                   "server does")
+                   "SQL schema of --store: " + schema_names() +
+                       " (default: flexisip), read as that server does")
       ->type_name("SCHEMA");
   exchange->add_option("--user", o.exchange.user, "The identity that registers: USER@DOMAIN")
       ->required()

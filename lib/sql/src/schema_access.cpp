@@ -1,5 +1,7 @@
 #include "schema_access.hpp"
 
+#include "table_columns.hpp"
+
 namespace sipcred {
 
 const Credential* hash_of(const Account& account, HashFunction hash) {
@@ -81,12 +83,20 @@ std::string SchemaAccess::refusal(const Account& account) const {
   return schema_refusal(account);
 }
 
+bool SchemaAccess::has_column(std::string_view table, std::string_view column) const {
+  for (const TableColumn& found : table_columns(m_session, m_dialect, table))
+    if (found.name == column) return true;
+  return false;
+}
+
 std::unique_ptr<SchemaAccess> make_access(soci::session& session, Dialect dialect,
                                           const StoreOptions& options) {
   switch (options.schema) {
   case Schema::Flexisip: return make_flexisip_access(session, dialect, options);
+  case Schema::Flexiapi: return make_flexiapi_access(session, dialect, options);
   case Schema::Kamailio: return make_subscriber_access(session, dialect, options, false);
   case Schema::Opensips: return make_subscriber_access(session, dialect, options, true);
+  case Schema::Asterisk: return make_asterisk_access(session, dialect, options);
   }
   return nullptr;
 }

@@ -73,8 +73,24 @@ public:
       return Account{user, domain, "", "", {}};
     return std::move(page.front());
   }
-  // The id of the account's row, by the unique key every schema has: (username, domain).
-  std::optional<long long> find(const Account& account) {
+  // Called after each BEGIN of a writer or an edit: forgets what the access knew of rows of
+  // earlier transactions, which may have been rolled back.
+  virtual void transaction_began() {}
+  // Where a writer's run starts: whether the main table has rows, and the first id the rows
+  // this run inserts can have (the rows of earlier runs have lower ones).
+  struct RunStart {
+    bool has_rows = false;
+    long long first_new_id = 1;
+  };
+  virtual RunStart run_start() {
+    long long present = 0, largest = 0;
+    soci::indicator none = soci::i_ok;
+    m_session << "SELECT COUNT(*), MAX(id) FROM " + std::string(main_table()), soci::into(present),
+        soci::into(largest, none);
+    return {present > 0, (none == soci::i_null ? 0 : largest) + 1};
+  }
+  // The id of the account's row, by the unique key of most schemas: (username, domain).
+  virtual std::optional<long long> find(const Account& account) {
     if (!m_find) {
       m_find = std::make_unique<soci::statement>(
           (m_session.prepare << "SELECT id FROM " + std::string(main_table()) +
@@ -99,13 +115,16 @@ public:
   other_digest_usernames(const Account& /*account*/) const {
     return {};
   }
-  // The tables a load fills, in the order rows go in.
+  // The tables a load fills, in the order rows go in: the unique indexes of their own that an
+  // SQLite load into an empty table drops and builds again afterwards.
   virtual std::vector<std::string> tables() const = 0;
+  // Whether the existing `table` has `column` (lowercase); false when there is no table.
+  bool has_column(std::string_view table, std::string_view column) const;
 
   // Deletes each row of the main table whose (username, domain) a later row repeats, with the
   // rows that hang on it, and records them: the last entry of a repeated account is kept. For
   // a load without the unique index, so set-based. Returns how many rows it deleted.
-  std::size_t remove_repeats(Duplicates& duplicates) {
+  virtual std::size_t remove_repeats(Duplicates& duplicates) {
     const std::string table(main_table());
     m_session << "CREATE TEMP TABLE sipcred_repeats AS SELECT t.id AS id FROM " + table +
                      " t JOIN (SELECT username, domain, MAX(id) AS last FROM " + table +
@@ -155,11 +174,16 @@ private:
   std::unique_ptr<soci::statement> m_find;
 };
 
-// The access for options.schema: Flexisip's accounts + passwords (flexisip_access.cpp), or
-// Kamailio's or OpenSIPS' subscriber (subscriber_access.cpp).
+// The access for options.schema: Flexisip's accounts + passwords (flexisip_access.cpp), the
+// Flexisip Account Manager's (flexiapi_access.cpp), Kamailio's or OpenSIPS' subscriber
+// (subscriber_access.cpp), Asterisk's ps_auths (asterisk_access.cpp).
 std::unique_ptr<SchemaAccess> make_access(soci::session& session, Dialect dialect,
                                           const StoreOptions& options);
 std::unique_ptr<SchemaAccess> make_flexisip_access(soci::session& session, Dialect dialect,
+                                                   const StoreOptions& options);
+std::unique_ptr<SchemaAccess> make_flexiapi_access(soci::session& session, Dialect dialect,
+                                                   const StoreOptions& options);
+std::unique_ptr<SchemaAccess> make_asterisk_access(soci::session& session, Dialect dialect,
                                                    const StoreOptions& options);
 std::unique_ptr<SchemaAccess> make_subscriber_access(soci::session& session, Dialect dialect,
                                                      const StoreOptions& options, bool opensips);

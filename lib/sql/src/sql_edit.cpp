@@ -26,6 +26,7 @@ public:
         if (m_store.dialect() == Dialect::Sqlite) set_sqlite_cache_kib(session, 64 * 1024);
       }
       m_open = true;
+      m_store.access().transaction_began();
       return 0;
     });
   }

@@ -1,6 +1,6 @@
 #pragma once
-// SQL stores through SOCI: SQLite, PostgreSQL and MySQL/MariaDB, in the Flexisip, Kamailio or
-// OpenSIPS schema.
+// SQL stores through SOCI: SQLite, PostgreSQL and MySQL/MariaDB, in the schema of a server
+// (Schema).
 
 #include "schema_access.hpp"
 #include "sql_connection.hpp"
@@ -235,7 +235,8 @@ private:
 // `domains` (SqlStore::server_configuration). Never contains a password.
 std::string sql_server_configuration(const Locator& locator, const StoreOptions& options,
                                      Dialect dialect, const std::string& sqlite_file,
-                                     const std::set<std::string>& domains);
+                                     const std::set<std::string>& domains,
+                                     const SchemaAccess& access);
 
 // Error(Unavailable) when the database cannot be reached, Error(NoInput) for an SQLite file
 // that does not exist (unless options.create_schema: then it is created, mode 0600).

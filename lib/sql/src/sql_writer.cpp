@@ -28,12 +28,10 @@ public:
       // A table empty at the start cannot hold a conflict: no lookup per account then.
       // Rows from this run have ids above the largest one now: a unique key they hold is one
       // SOURCE repeats.
-      long long present = 0, largest = 0;
-      soci::indicator none = soci::i_ok;
-      session << "SELECT COUNT(*), MAX(id) FROM " + std::string(m_store.access().main_table()),
-          soci::into(present), soci::into(largest, none);
-      m_check_existing = present > 0;
-      m_first_new_id = (none == soci::i_null ? 0 : largest) + 1;
+      m_store.access().transaction_began();
+      const SchemaAccess::RunStart start = m_store.access().run_start();
+      m_check_existing = start.has_rows;
+      m_first_new_id = start.first_new_id;
       start_bulk_load();
       return 0;
     });

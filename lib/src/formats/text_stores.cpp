@@ -3,6 +3,7 @@
 #include "sipcred/config/pjsip_config.hpp"
 #include "sipcred/formats/formats.hpp"
 #include "sipcred/formats/import_list.hpp"
+#include "sipcred/formats/pjsip_auth.hpp"
 #include "sipcred/userdb/userdb.hpp"
 #include "sipcred/util/atomic_file.hpp"
 #include "sipcred/util/error.hpp"
@@ -109,15 +110,11 @@ public:
   }
 };
 
-// Asterisk pjsip.conf `type=auth` sections (shared/reference/stores.md).
+// Asterisk pjsip.conf `type=auth` sections: auth objects (pjsip_auth.hpp) in a config file.
 class Pjsip : public TextFormat {
 public:
   CredentialNeeds needs(const StoreOptions& options) const override {
-    CredentialNeeds needs;
-    needs.clear_text_replaces_hashes = true; // Asterisk derives every digest from password=
-    needs.hashes = {HashFunction::Md5, HashFunction::Sha256, HashFunction::Sha512_256};
-    needs.realm = options.realm;
-    return needs;
+    return formats::pjsip_credential_needs(options.realm);
   }
 
   // Objects as Asterisk loads them: `type=auth` sections, templates applied, the last value of
@@ -141,36 +138,22 @@ public:
       if (ascii_lowercase(get("type")) != "auth") {
         continue;
       }
-      Account account;
-      account.user = get("username");
-      if (account.user.empty()) {
+      const formats::PjsipAuth auth{get("auth_type"),
+                                    get("username"),
+                                    get("realm"),
+                                    get("password"),
+                                    get("md5_cred"),
+                                    values["password_digest"],
+                                    get("supported_algorithms_uas"),
+                                    get("supported_algorithms_uac")};
+      formats::PjsipAuthLoad load = formats::load_pjsip_auth(auth);
+      if (!load.problem.empty()) {
         problems.push_back(problem(section.position.line, section.position.column,
-                                   "auth section [" + section.name +
-                                       "] has no username: Asterisk refuses to load it"));
-        continue;
+                                   "auth section [" + section.name + "] has " + load.problem +
+                                       ": Asterisk refuses to load it"));
+      } else if (load.account) {
+        accounts.push_back(std::move(*load.account));
       }
-      std::string realm = get("realm");
-      account.domain = realm.empty() ? "asterisk" : realm; // Asterisk's default_realm
-      if (std::string password = get("password"); !password.empty()) {
-        account.credentials.push_back({std::nullopt, password, ""});
-      }
-      if (std::string md5 = get("md5_cred"); !md5.empty()) {
-        account.credentials.push_back({HashFunction::Md5, ascii_lowercase(md5), account.domain});
-      }
-      for (const auto& digest : values["password_digest"]) {
-        auto colon = digest.find(':');
-        auto hash = parse_algorithm(digest.substr(0, colon == std::string::npos ? 0 : colon));
-        if (!hash || hash->session) {
-          problems.push_back(problem(section.position.line, section.position.column,
-                                     "password_digest of [" + section.name +
-                                         "] is not ALGORITHM:HEX with MD5, SHA-256 or "
-                                         "SHA-512-256"));
-          continue;
-        }
-        account.credentials.push_back(
-            {hash->hash, ascii_lowercase(digest.substr(colon + 1)), account.domain});
-      }
-      accounts.push_back(std::move(account));
     }
     return accounts;
   }
@@ -185,26 +168,17 @@ public:
 
   // username= is what Asterisk compares with the digest username a client sends.
   std::string format(const Account& account, const StoreOptions& options) const override {
-    const std::string& realm = realm_of(account, options);
+    const formats::PjsipAuth auth = formats::pjsip_auth_of(account, realm_of(account, options));
     std::string text = "[" + account.identity() + "]\ntype=auth\nauth_type=digest\nusername=" +
-                       formats::pjsip_escape(account.digest_username()) +
-                       "\nrealm=" + formats::pjsip_escape(realm) + "\n";
-    std::string algorithms;
-    for (const auto& credential : account.credentials) {
-      if (credential.is_clear_text()) {
-        text += "password=" + formats::pjsip_escape(credential.value) + "\n";
-      } else {
-        std::string name(hash_name(*credential.hash));
-        text += "password_digest=" + name + ":" + credential.value + "\n";
-        algorithms += (algorithms.empty() ? "" : ",") + name;
-      }
-    }
-    // Both lists default to MD5, and Asterisk refuses an object that lists an algorithm it
-    // has no digest for: without clear text or an MD5 digest, both name what there is.
-    if (!account.clear_text() && !account.hash_for(HashFunction::Md5, realm)) {
-      text += "supported_algorithms_uas=" + algorithms + "\n";
-      text += "supported_algorithms_uac=" + algorithms + "\n";
-    }
+                       formats::pjsip_escape(auth.username) +
+                       "\nrealm=" + formats::pjsip_escape(auth.realm) + "\n";
+    if (!auth.password.empty()) text += "password=" + formats::pjsip_escape(auth.password) + "\n";
+    for (const std::string& digest : auth.password_digests)
+      text += "password_digest=" + digest + "\n";
+    if (!auth.supported_algorithms_uas.empty())
+      text += "supported_algorithms_uas=" + auth.supported_algorithms_uas + "\n";
+    if (!auth.supported_algorithms_uac.empty())
+      text += "supported_algorithms_uac=" + auth.supported_algorithms_uac + "\n";
     return text + "\n";
   }
 };

@@ -271,7 +271,7 @@ bool Locator::same_store(const Locator& other) const {
 }
 
 std::optional<Schema> parse_schema(std::string_view name) {
-  for (Schema schema : {Schema::Flexisip, Schema::Kamailio, Schema::Opensips}) {
+  for (Schema schema : all_schemas) {
     if (schema_name(schema) == name) {
       return schema;
     }
@@ -282,10 +282,22 @@ std::optional<Schema> parse_schema(std::string_view name) {
 std::string_view schema_name(Schema schema) {
   switch (schema) {
   case Schema::Flexisip: return "flexisip";
+  case Schema::Flexiapi: return "flexiapi";
   case Schema::Kamailio: return "kamailio";
   case Schema::Opensips: return "opensips";
+  case Schema::Asterisk: return "asterisk";
   }
   return "";
+}
+
+std::string schema_names() {
+  std::string names;
+  const std::size_t count = std::size(all_schemas);
+  for (std::size_t i = 0; i < count; ++i) {
+    names += i == 0 ? "" : i + 1 == count ? " or " : ", ";
+    names += schema_name(all_schemas[i]);
+  }
+  return names;
 }
 
 std::string schema_algorithm_refusal(Schema schema, HashFunction algorithm) {

@@ -12,7 +12,13 @@ TEST(SchemaAlgorithm, KamailioHashesWithMd5OrSha256Only) {
 }
 
 TEST(SchemaAlgorithm, OtherSchemasKeepEveryHash) {
-  for (Schema schema : {Schema::Flexisip, Schema::Opensips})
+  for (Schema schema : {Schema::Flexisip, Schema::Flexiapi, Schema::Opensips, Schema::Asterisk})
     for (HashFunction hash : all_hash_functions)
       EXPECT_EQ(schema_algorithm_refusal(schema, hash), "") << schema_name(schema);
+}
+
+TEST(SchemaName, EverySchemaParsesBackFromItsName) {
+  for (Schema schema : all_schemas) EXPECT_EQ(parse_schema(schema_name(schema)), schema);
+  EXPECT_EQ(parse_schema("FlexiAPI"), std::nullopt);
+  EXPECT_EQ(schema_names(), "flexisip, flexiapi, kamailio, opensips or asterisk");
 }

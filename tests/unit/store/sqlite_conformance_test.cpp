@@ -17,14 +17,14 @@ StoreCase sqlite_case(std::string name, Schema schema, HashFunction algorithm = 
 
 INSTANTIATE_TEST_SUITE_P(
     Sqlite, StoreConformance,
-    testing::Values(sqlite_case("flexisip", Schema::Flexisip),
-                    sqlite_case("kamailio", Schema::Kamailio),
-                    sqlite_case("kamailio_sha256", Schema::Kamailio, HashFunction::Sha256),
-                    sqlite_case("opensips", Schema::Opensips),
-                    // Hashes of a realm other than the domain (--realm), ha1b's included: one
-                    // schema is enough, each SQLite case costs half a second of fsyncs.
-                    sqlite_case("kamailio_realm", Schema::Kamailio, HashFunction::Md5,
-                                "realm.example.com")),
+    testing::Values(
+        sqlite_case("flexisip", Schema::Flexisip), sqlite_case("kamailio", Schema::Kamailio),
+        sqlite_case("kamailio_sha256", Schema::Kamailio, HashFunction::Sha256),
+        sqlite_case("flexiapi", Schema::Flexiapi), sqlite_case("opensips", Schema::Opensips),
+        sqlite_case("asterisk", Schema::Asterisk),
+        // Hashes of a realm other than the domain (--realm), ha1b's included: one
+        // schema is enough, each SQLite case costs half a second of fsyncs.
+        sqlite_case("kamailio_realm", Schema::Kamailio, HashFunction::Md5, "realm.example.com")),
     store_case_name);
 
 } // namespace

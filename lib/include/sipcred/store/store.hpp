@@ -56,14 +56,20 @@ SIPCRED_EXPORT std::string with_connection_password(const Locator& locator,
                                                     std::string_view password);
 
 // The SQL tables of each server (shared/reference/): Flexisip's accounts + passwords as its
-// default soci-password-request reads them, Kamailio's and OpenSIPS' subscriber.
-enum class Schema { Flexisip, Kamailio, Opensips };
+// default soci-password-request reads them, the Flexisip Account Manager's (FlexiAPI) spaces +
+// accounts + passwords, Kamailio's and OpenSIPS' subscriber, Asterisk's PJSIP realtime ps_auths.
+enum class Schema { Flexisip, Flexiapi, Kamailio, Opensips, Asterisk };
+// Every schema, in the order help lists them.
+inline constexpr Schema all_schemas[] = {Schema::Flexisip, Schema::Flexiapi, Schema::Kamailio,
+                                         Schema::Opensips, Schema::Asterisk};
 SIPCRED_EXPORT std::optional<Schema> parse_schema(std::string_view name);
 SIPCRED_EXPORT std::string_view schema_name(Schema schema);
+// The names of all_schemas for a message: "flexisip, flexiapi, ... or asterisk".
+SIPCRED_EXPORT std::string schema_names();
 // Why the server of `schema` cannot keep its single-hash columns in `algorithm`
 // (StoreOptions::algorithm), or "" when it can. Kamailio's auth module hashes ha1 and ha1b with
-// MD5 or SHA-256 only (modparam("auth", "algorithm")); Flexisip and OpenSIPS keep a column or
-// row per hash function, so any algorithm goes.
+// MD5 or SHA-256 only (modparam("auth", "algorithm")); the other schemas keep a column, row or
+// digest per hash function, so any algorithm goes.
 SIPCRED_EXPORT std::string schema_algorithm_refusal(Schema schema, HashFunction algorithm);
 
 struct SIPCRED_EXPORT StoreOptions {

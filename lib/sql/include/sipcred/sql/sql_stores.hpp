@@ -1,7 +1,8 @@
 #pragma once
 #include "sipcred/sql/export.hpp"
 // libsipcred-sql: accounts in SQLite, PostgreSQL and MySQL/MariaDB databases, in the servers'
-// schemas (Flexisip, Kamailio, OpenSIPS), through SOCI and the client libraries.
+// schemas (Flexisip, FlexiAPI, Kamailio, OpenSIPS, Asterisk), through SOCI and the client
+// libraries.
 
 namespace sipcred::sql {
 

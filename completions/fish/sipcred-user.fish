@@ -136,7 +136,9 @@ complete -c sipcred-user -n __sipcred_user_needs_identity -a '(__sipcred_user_id
 complete -c sipcred-user -n 'not __sipcred_user_needs_subcommand' -l schema -x -d 'Schema of a database' -a '
     flexisip\t"Flexisip accounts + passwords"
     kamailio\t"Kamailio subscriber"
-    opensips\t"OpenSIPS subscriber"'
+    opensips\t"OpenSIPS subscriber"
+    flexiapi\t"Flexisip Account Manager accounts"
+    asterisk\t"Asterisk PJSIP realtime ps_auths"'
 complete -c sipcred-user -n 'not __sipcred_user_needs_subcommand' -l db-password-stdin -d 'Read the database password from standard input'
 complete -c sipcred-user -n '__sipcred_user_using add rotate remove import' -l dry-run -d 'Print what would change, write nothing'
 

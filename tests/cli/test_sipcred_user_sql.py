@@ -226,7 +226,7 @@ class Flexisip(SqlUserTest):
 
 class DryRun(SqlUserTest):
     def test_dry_run_writes_nothing_and_says_what_it_would_do(self):
-        for schema in ("flexisip", "kamailio", "opensips"):
+        for schema in ("flexisip", "flexiapi", "kamailio", "opensips", "asterisk"):
             with self.subTest(schema=schema):
                 name = schema + ".db"
                 self.init(schema, name)

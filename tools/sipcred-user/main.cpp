@@ -7,6 +7,7 @@
 #include "tool_main.hpp"
 
 #include "sipcred/sql/sql_stores.hpp"
+#include "sipcred/store/store.hpp"
 #include "sipcred/util/error.hpp"
 
 #include <functional>
@@ -25,7 +26,7 @@ void add_store(CLI::App& command, Options& options) {
       ->required();
   command
       .add_option("--schema", options.schema,
-                  "A database's schema: flexisip (default), kamailio, opensips")
+                  "A database's schema: " + schema_names() + " (default: flexisip)")
       ->type_name("SCHEMA");
   command.add_flag("--db-password-stdin", options.db_password_stdin,
                    "Read the database password from standard input (else libpq's PGPASSWORD "

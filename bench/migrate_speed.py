@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """sipcred-migrate of a 1M-user userdb into Flexisip's SQL schema, side by side with the bulk
 loaders of the databases themselves loading the same rows from CSV: the sqlite3 shell's
-`.import` (SQLite) and `psql \\copy` (PostgreSQL, a server the script starts on loopback).
+`.import` (SQLite), `psql \\copy` (PostgreSQL) and LOAD DATA LOCAL INFILE (MariaDB), each server
+started by the script on loopback.
 
     scripts/build
     bench/gen_userdb.py --users 1000000 > /tmp/users-1m
-    bench/migrate_speed.py --userdb /tmp/users-1m --runs 5 [--postgresql]
+    bench/migrate_speed.py --userdb /tmp/users-1m --runs 5 [--postgresql] [--mariadb]
 
 Every run starts from an empty database holding the same tables (created by sipcred, so both
 sides load into the same schema, indexes and constraints included). The CSV files are written
@@ -119,6 +120,40 @@ def postgresql_runs(userdb, runs, accounts_csv, passwords_csv):
     return results
 
 
+def mariadb_runs(userdb, runs, accounts_csv, passwords_csv):
+    """sipcred-migrate's multi-row INSERTs against the server's own bulk path, LOAD DATA LOCAL
+    INFILE of the same rows, both in one transaction into the same empty tables."""
+    from servers import MariaDB
+    server = MariaDB()
+    migrate = os.path.join(TOOLS, "sipcred-migrate")
+    client = ["mariadb", "--local-infile=1", "-h127.0.0.1", f"-P{server.port}", "-uroot",
+              "sipcred"]
+    empty = os.path.join(os.path.dirname(accounts_csv), "empty-users")
+    with open(empty, "w") as f:
+        f.write("version:1\n")
+    results = {"sipcred-migrate": [], "LOAD DATA": []}
+    try:
+        for _ in range(runs):
+            reset = "DROP DATABASE sipcred; CREATE DATABASE sipcred"
+            server.sql(reset)
+            results["sipcred-migrate"].append(
+                timed([migrate, userdb, server.locator, "--create-schema", "-q", "--no-config"]))
+            server.sql(reset)
+            subprocess.run([migrate, empty, server.locator, "--create-schema", "-q",
+                            "--no-config"], check=True)
+            load = ("SET autocommit=0; "
+                    f"LOAD DATA LOCAL INFILE '{accounts_csv}' INTO TABLE accounts FIELDS "
+                    "TERMINATED BY ',' OPTIONALLY ENCLOSED BY '\"' (id, username, domain, @phone, "
+                    "activated) SET phone = NULLIF(@phone, ''); "
+                    f"LOAD DATA LOCAL INFILE '{passwords_csv}' INTO TABLE passwords FIELDS "
+                    "TERMINATED BY ',' OPTIONALLY ENCLOSED BY '\"' (id, account_id, password, "
+                    "algorithm); COMMIT")
+            results["LOAD DATA"].append(timed(client + ["-e", load]))
+    finally:
+        server.stop()
+    return results
+
+
 def report(title, results):
     print(f"\n{title}")
     for name, times in results.items():
@@ -131,6 +166,7 @@ def main():
     parser.add_argument("--userdb", required=True)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--postgresql", action="store_true", help="also time PostgreSQL")
+    parser.add_argument("--mariadb", action="store_true", help="also time MariaDB")
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="sipcred-migrate-bench-")
     os.chmod(work, 0o755)  # psql runs as the caller, the server reads nothing from here
@@ -147,6 +183,8 @@ def main():
         if args.postgresql:
             report("PostgreSQL", postgresql_runs(args.userdb, args.runs, accounts_csv,
                                                  passwords_csv))
+        if args.mariadb:
+            report("MariaDB", mariadb_runs(args.userdb, args.runs, accounts_csv, passwords_csv))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -318,6 +318,49 @@ class MariaDBStore(WithUserdb):
                                          "username = 'carol'", "sipcred"),
                          f"carol\t{sha256('carol:127.0.0.1:carolpw')}\n")
 
+    def test_bulk_load_carries_every_byte_with_or_without_local_infile(self):
+        """The bulk path: LOAD DATA LOCAL INFILE from memory, or multi-row INSERTs on a server
+        that refuses it. Bytes LOAD DATA escapes (tab, backslash, line ends, its \\N), quotes
+        an INSERT escapes, UTF-8, and more accounts than one batch."""
+        source = os.path.join(self.tmp, "odd.db")
+        self.migrate(self.write("empty", "version:1\n"), f"sqlite3://db={source}",
+                     "--create-schema")
+        odd = [("tab\tuser", "127.0.0.1", None, "pass\tword"),
+               ("back\\slash", "127.0.0.1", "+33\\6", "\\N"),
+               ("new\nline", "127.0.0.1", "\t", "cr\r\nlf\n"),
+               ("o'brien", "127.0.0.1", "\"", "it's"),
+               ("j\u00e9r\u00f4me", "ex\u00e4mple.org", "\u260e", "p\u00e4ssw\u00f6rd")]
+        odd += [(f"user{i}", "127.0.0.1", None, f"pw{i}") for i in range(25000)]
+        with sqlite3.connect(source) as connection:
+            for i, (user, domain, phone, password) in enumerate(odd, 1):
+                connection.execute("insert into accounts values (?, ?, ?, ?, 1)",
+                                   (i, user, domain, phone))
+                connection.execute("insert into passwords (account_id, password, algorithm) "
+                                   "values (?, ?, 'CLRTXT')", (i, password))
+        query = ("select username, domain, phone, password from accounts a join passwords p on "
+                 "p.account_id = a.id order by username")
+        for local_infile in ("ON", "OFF"):
+            with self.subTest(local_infile=local_infile):
+                # A latin1 database cannot hold the telephone sign: refused, never replaced.
+                self.server.sql(f"SET GLOBAL local_infile = {local_infile}; DROP DATABASE IF "
+                                "EXISTS sipcred; CREATE DATABASE sipcred CHARACTER SET latin1")
+                try:
+                    r = self.migrate(f"sqlite3://db={source}", self.server.locator,
+                                     "--create-schema", code=65)
+                    self.assertIn("Incorrect string value", r.stderr)
+                    self.assertEqual(self.server.sql("select count(*) from accounts",
+                                                     "sipcred"), "0\n")
+                    self.server.sql("DROP DATABASE sipcred; CREATE DATABASE sipcred "
+                                    "CHARACTER SET utf8mb4")
+                    self.migrate(f"sqlite3://db={source}", self.server.locator,
+                                 "--create-schema")
+                finally:
+                    self.server.sql("SET GLOBAL local_infile = ON")
+                back = os.path.join(self.tmp, f"back-{local_infile}.db")
+                self.migrate(self.server.locator, f"sqlite3://db={back}", "--create-schema")
+                with sqlite3.connect(back) as connection:
+                    self.assertEqual(connection.execute(query).fetchall(), sorted(odd))
+
     def test_repeated_accounts(self):
         self.migrate_repeated(self.server.locator)
         self.assertEqual(self.server.sql(

@@ -12,6 +12,16 @@ bool is_mysql_duplicate_key(const soci::soci_error& error) {
   return mysql && mysql->err_num_ == ER_DUP_ENTRY;
 }
 
+bool is_mysql_local_infile_refused(const soci::soci_error& error) {
+  const auto* mysql = dynamic_cast<const soci::mysql_soci_error*>(&error);
+  // ER_NOT_ALLOWED_COMMAND: "The used command is not allowed with this MariaDB version"; 3948:
+  // MySQL 8's "Loading local data is disabled; this must be enabled on both the client and
+  // server sides".
+  return mysql &&
+         (mysql->err_num_ == ER_NOT_ALLOWED_COMMAND ||
+          mysql->err_num_ == ER_LOAD_INFILE_CAPABILITY_DISABLED || mysql->err_num_ == 3948);
+}
+
 std::optional<ErrorKind> mysql_error_kind(const soci::soci_error& error) {
   const auto* mysql = dynamic_cast<const soci::mysql_soci_error*>(&error);
   if (!mysql) return std::nullopt;

@@ -1,6 +1,7 @@
 #include "sql_store.hpp"
 
 #include "flexisip_copy_loader.hpp"
+#include "flexisip_mysql_loader.hpp"
 #include "flexisip_sqlite_loader.hpp"
 #include "sqlite_deferred_indexes.hpp"
 #include "sqlite_statement.hpp"
@@ -107,6 +108,8 @@ private:
     auto replay = [this](const Account& account) { write_row(account); };
     if (m_store.dialect() == Dialect::Sqlite) {
       m_loader = std::make_unique<FlexisipSqliteLoader>(m_store.session(), replay);
+    } else if (m_store.dialect() == Dialect::Mysql) {
+      m_loader = std::make_unique<FlexisipMysqlLoader>(m_store.session(), replay);
     } else if (m_store.dialect() == Dialect::Postgresql) {
       PostgresqlCopy catalog(m_store.session());
       auto sequence = catalog.column("SELECT pg_get_serial_sequence($1, 'id')", {"accounts"});

@@ -200,6 +200,22 @@ void check_bounds(std::string_view text, const std::string& name) {
   }
 }
 
+// The first error of the parse on this thread: libxml2 goes on after some errors (bytes that
+// are not UTF-8), and the last one it reports is then a consequence ("premature end of data").
+struct FirstError {
+  bool set = false;
+  int line = 0, column = 0;
+  std::string message;
+};
+thread_local FirstError* first_error = nullptr;
+
+void keep_first_error(void*, xmlError* error) {
+  if (!first_error || first_error->set || !error || error->level < XML_ERR_ERROR) return;
+  const std::string message = error->message ? error->message : "";
+  // The first line: libxml2 goes on with the bytes in hex on a second one.
+  *first_error = {true, error->line, error->int2, message.substr(0, message.find('\n'))};
+}
+
 void initialize_libxml2() {
   static std::once_flag once;
   std::call_once(once, [] { xmlInitParser(); }); // before threads share it
@@ -240,20 +256,21 @@ Document Document::parse(std::string_view content, const std::string& name) {
   std::unique_ptr<xmlParserCtxt, void (*)(xmlParserCtxtPtr)> context(xmlNewParserCtxt(),
                                                                      xmlFreeParserCtxt);
   if (!context) throw Error(ErrorKind::Internal, "libxml2 cannot make a parser");
-  // No network, no entities substituted (there is no DTD anyway), errors kept in the context
-  // rather than printed; BIG_LINES: line numbers past 65535.
+  FirstError error;
+  first_error = &error;
+  context->sax->serror = keep_first_error;
+  // No network, no entities substituted (there is no DTD anyway), errors kept rather than
+  // printed; BIG_LINES: line numbers past 65535.
   xmlDoc* doc = xmlCtxtReadMemory(
       context.get(), content.data(), static_cast<int>(content.size()), name.c_str(), nullptr,
       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES);
+  first_error = nullptr;
   if (!doc || !context->wellFormed) {
     if (doc) xmlFreeDoc(doc);
-    const xmlError* error = xmlCtxtGetLastError(context.get());
-    std::string message = error && error->message ? error->message : "not well-formed";
-    message = std::string(trim_end(message, "\r\n"));
-    Diagnostic diagnostic{"SC211", Severity::Error,
-                          error ? static_cast<std::size_t>(std::max(error->line, 0)) : 0,
-                          error ? static_cast<std::size_t>(std::max(error->int2, 0)) : 0,
-                          "not well-formed XML: " + message};
+    const std::string message(trim_end(error.set ? error.message : "not well-formed", "\r\n"));
+    Diagnostic diagnostic{
+        "SC211", Severity::Error, static_cast<std::size_t>(std::max(error.line, 0)),
+        static_cast<std::size_t>(std::max(error.column, 0)), "not well-formed XML: " + message};
     throw InvalidStoreData(name, {diagnostic},
                            name + ": not well-formed XML, which FreeSWITCH would not load");
   }

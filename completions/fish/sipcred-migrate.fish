@@ -36,7 +36,7 @@ end
 # database locator (whose connection string is free text).
 function __sipcred_migrate_stores
     set -l token (commandline -ct)
-    set -l prefix (string match -r -- '^(?:htdigest:|pjsip:|csv:|jsonl:|sqlite3?://db=)' $token)
+    set -l prefix (string match -r -- '^(?:htdigest:|pjsip:|csv:|jsonl:|freeswitch:|sqlite3?://db=)' $token)
     if set -q prefix[1]
         for path in (__fish_complete_path (string sub -s (math (string length -- $prefix) + 1) -- $token))
             printf '%s%s\n' $prefix $path
@@ -49,6 +49,7 @@ function __sipcred_migrate_stores
         pjsip: 'Asterisk pjsip.conf auth sections (written new)' \
         csv: 'CSV list of clear-text passwords (written new)' \
         jsonl: 'JSON lines list of clear-text passwords (written new)' \
+        freeswitch: 'FreeSWITCH directory XML: a directory of user files, or one file' \
         sqlite3://db= 'SQLite database file' \
         postgresql:// 'PostgreSQL: dbname=D host=H port=P user=U ...' \
         mysql:// 'MySQL or MariaDB: db=D host=H port=P user=U ...'

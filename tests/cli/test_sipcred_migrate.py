@@ -14,6 +14,7 @@ import subprocess
 import threading
 import time
 import unittest
+import xml.etree.ElementTree as ElementTree
 
 from clitest import BIN, CLEAN_PATH, SHIM, TempDirTest, kill_stopped, run, start_stopped
 
@@ -932,6 +933,121 @@ class ProgressBar(TempDirTest):
             self.assertNotIn("\x1b", output)
 
 
+class Freeswitch(TempDirTest):
+    """FreeSWITCH's directory XML (freeswitch:PATH): a userdb into a directory of user files and
+    back, a whole directory file of several domains, and what is refused, with exit codes."""
+
+    def setUp(self):
+        super().setUp()
+        self.users = self.write("users", "version:1\n"
+                                "alice@example.org clrtxt:alicepw ;\n"
+                                f"bob@example.org md5:{BOB_MD5} ;\n"
+                                f"carol@example.org sha256:{CAROL_SHA256} ;\n")
+
+    def migrate(self, *args, code=0):
+        r = run("sipcred-migrate", *args, cwd=self.dir)
+        self.assertExit(r, code)
+        return r
+
+    def params(self, path, user_id):
+        """The params of the user: name -> value."""
+        root = ElementTree.parse(path).getroot()
+        user = root.find(f".//user[@id='{user_id}']")
+        self.assertIsNotNone(user, path)
+        return {p.get("name"): p.get("value") for p in user.find("params").findall("param")}
+
+    def test_a_userdb_into_a_directory_of_user_files_and_back(self):
+        directory = self.path("default")
+        r = self.migrate(self.users, f"freeswitch:{directory}", "--realm", "example.org",
+                         "--skip-unconvertible", "--verify")
+        self.assertIn("carol@example.org", r.stderr)  # a SHA-256 hash only: sofia needs MD5
+        self.assertEqual(sorted(os.listdir(directory)), ["alice.xml", "bob.xml"])
+        for name in ("alice.xml", "bob.xml"):
+            self.assertEqual(os.stat(os.path.join(directory, name)).st_mode & 0o777, 0o600)
+        alice = os.path.join(directory, "alice.xml")
+        self.assertEqual(ElementTree.parse(alice).getroot().tag, "include")
+        self.assertEqual(self.params(alice, "alice"),
+                         {"password": "alicepw", "a1-hash": md5("alice:example.org:alicepw")})
+        self.assertEqual(self.params(os.path.join(directory, "bob.xml"), "bob"),
+                         {"a1-hash": BOB_MD5})
+
+        back = self.path("back")
+        self.migrate(f"freeswitch:{directory}", back, "--realm", "example.org", "--verify")
+        self.assertEqual(content(back), "version:1\n"
+                                        "alice@example.org clrtxt:alicepw ;\n"
+                                        f"bob@example.org md5:{BOB_MD5} ;\n")
+
+    def test_replacing_a_user_keeps_the_rest_of_its_file(self):
+        directory = self.path("default")
+        os.mkdir(directory)
+        original = ("<include>\n"
+                    "  <user id=\"alice\" number-alias=\"1000\">\n"
+                    "    <params>\n"
+                    "      <param name=\"password\" value=\"old-pw\"/>\n"
+                    "      <param name=\"vm-password\" value=\"4321\"/>\n"
+                    "    </params>\n"
+                    "    <variables>\n"
+                    "      <!-- the front desk -->\n"
+                    "      <variable name=\"user_context\" value=\"default\"/>\n"
+                    "    </variables>\n"
+                    "  </user>\n"
+                    "</include>\n")
+        alice = self.write("default/alice.xml", original, mode=0o640)
+        self.migrate(self.users, f"freeswitch:{directory}", "--realm", "example.org",
+                     "--skip-unconvertible", code=1)  # alice is there: a conflict
+        self.assertEqual(content(alice), original)
+        self.migrate(self.users, f"freeswitch:{directory}", "--realm", "example.org",
+                     "--skip-unconvertible", "--on-conflict", "replace", "--verify")
+        a1 = md5("alice:example.org:alicepw")
+        self.assertEqual(content(alice), original.replace(
+            "value=\"old-pw\"/>\n", "value=\"alicepw\"/>\n").replace(
+            "      <param name=\"vm-password\" value=\"4321\"/>\n",
+            "      <param name=\"vm-password\" value=\"4321\"/>\n"
+            f"      <param name=\"a1-hash\" value=\"{a1}\"/>\n"))
+        self.assertEqual(os.stat(alice).st_mode & 0o777, 0o640)  # its mode is kept
+
+    def test_one_file_of_several_domains(self):
+        users = self.write("two", "version:1\n"
+                           "alice@example.org clrtxt:alicepw ;\n"
+                           "alice@example.net clrtxt:otherpw ;\n")
+        file = self.path("directory.xml")
+        self.migrate(users, f"freeswitch:{file}", "--verify")
+        root = ElementTree.parse(file).getroot()
+        self.assertEqual(root.tag, "document")
+        domains = root.findall("./section[@name='directory']/domain")
+        self.assertEqual([d.get("name") for d in domains], ["example.org", "example.net"])
+        net = domains[1].find("./users/user[@id='alice']/params")
+        self.assertEqual({p.get("name"): p.get("value") for p in net.findall("param")},
+                         {"password": "otherpw", "a1-hash": md5("alice:example.net:otherpw")})
+        back = self.path("back")
+        self.migrate(f"freeswitch:{file}", back)
+        self.assertEqual(content(back), "version:1\n"
+                                        "alice@example.org clrtxt:alicepw ;\n"
+                                        "alice@example.net clrtxt:otherpw ;\n")
+
+    def test_what_is_refused_and_its_exit_codes(self):
+        directory = self.path("default")
+        # A directory's user files name no domain: --realm gives it.
+        r = self.migrate(self.users, f"freeswitch:{directory}", code=2)
+        self.assertIn("--realm", r.stderr)
+        self.assertFalse(os.path.exists(directory))
+        # Not well-formed: 65, at the line and column libxml2 gives, nothing written.
+        bad = self.write("bad.xml", "<include>\n  <user id=\"1\">\n  </usr>\n</include>\n")
+        out = self.path("out")
+        r = self.migrate(f"freeswitch:{bad}", out, "--realm", "example.org", code=65)
+        self.assertRegex(r.stderr, re.escape(bad) + r":3:9: error: not well-formed XML: .*\[SC211\]")
+        self.assertFalse(os.path.exists(out))
+        # Larger than sipcred reads: 65 without reading it.
+        huge = self.write("huge.xml", "")
+        os.truncate(huge, 32 * 1024 * 1024 + 1)
+        r = self.migrate(f"freeswitch:{huge}", out, "--realm", "example.org", code=65)
+        self.assertIn("larger than the 32 MiB", r.stderr)
+        # An account of another domain than the directory's: unconvertible, nothing written.
+        r = self.migrate(self.users, f"freeswitch:{directory}", "--realm", "example.com", code=1)
+        self.assertIn("holds the users of one domain", r.stderr)
+        self.assertFalse(os.path.exists(directory))
+
+
 class StoreTable(unittest.TestCase):
     """--list-stores prints the table every locator is parsed with: the help and the man pages
     name each kind of store in it (completions: test_completions.py)."""
@@ -943,7 +1059,7 @@ class StoreTable(unittest.TestCase):
         self.assertTrue(all(len(row) == 2 and row[1] for row in rows), rows)
         forms = [row[0] for row in rows]
         for form in ("PATH", "htdigest:PATH", "pjsip:PATH", "csv:PATH", "jsonl:PATH",
-                     "sqlite3://db=PATH"):
+                     "freeswitch:PATH", "sqlite3://db=PATH"):
             self.assertIn(form, forms)
         self.assertTrue(any(f.startswith("postgresql://") for f in forms), forms)
         self.assertTrue(any(f.startswith("mysql://") for f in forms), forms)

@@ -94,3 +94,70 @@ std::string userdb_refusal(const Account& account) {
 }
 
 } // namespace sipcred::formats
+
+namespace sipcred::formats {
+namespace {
+
+// The length of the UTF-8 sequence at the start of `text` when it is one character XML 1.0
+// holds (its Char production: tab, line ends, U+0020-U+D7FF, U+E000-U+FFFD, U+10000-U+10FFFF),
+// else 0.
+std::size_t xml_char_length(std::string_view text) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(0);
+  if (lead < 0x80) return lead >= 0x20 || lead == '\t' || lead == '\n' || lead == '\r' ? 1 : 0;
+  const std::size_t length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 0;
+  if (length == 0 || length > text.size() || lead > 0xf4) return 0;
+  char32_t code = lead & (0x7f >> length);
+  for (std::size_t i = 1; i < length; ++i) {
+    if ((byte(i) & 0xc0) != 0x80) return 0;
+    code = (code << 6) | (byte(i) & 0x3f);
+  }
+  constexpr char32_t least[] = {0, 0, 0x80, 0x800, 0x10000}; // shorter forms are overlong
+  if (code < least[length] || code > 0x10ffff) return 0;
+  if ((code >= 0xd800 && code < 0xe000) || code == 0xfffe || code == 0xffff) return 0;
+  return length;
+}
+
+} // namespace
+
+std::string freeswitch_value_refusal(std::string_view value) {
+  for (std::size_t at = 0; at < value.size();) {
+    const std::size_t length = xml_char_length(value.substr(at));
+    if (length == 0) return "bytes that are not UTF-8 of characters XML can hold";
+    if (static_cast<unsigned char>(value[at]) < 0x20)
+      return "a control character (a line end or a tab would come back as a space)";
+    at += length;
+  }
+  if (value.find("$${") != std::string_view::npos)
+    return "\"$${\", which FreeSWITCH's preprocessor expands";
+  return {};
+}
+
+std::string freeswitch_refusal(const Account& account, bool file_per_user) {
+  const auto refused = [](std::string_view what, const std::string& why) {
+    return why.empty()
+               ? why
+               : "FreeSWITCH's directory XML cannot hold the " + std::string(what) + ": " + why;
+  };
+  if (account.user.empty()) return "FreeSWITCH names every user by an id: a bare domain has none";
+  if (auto r = refused("user id", freeswitch_value_refusal(account.user)); !r.empty()) return r;
+  if (account.user.find('@') != std::string::npos)
+    return refused("user id", "an '@', as FreeSWITCH addresses a user as ID@DOMAIN");
+  if (file_per_user) {
+    if (account.user.front() == '.' || account.user.find('/') != std::string::npos)
+      return refused("user id", "a '/' or a leading '.', as it names the user's file ID.xml");
+    if (account.user.size() > 200)
+      return refused("user id", "more than 200 bytes, as it names the user's file ID.xml");
+  }
+  if (account.domain.empty()) return "the domain is empty";
+  if (auto r = refused("domain", freeswitch_value_refusal(account.domain)); !r.empty()) return r;
+  if (const Credential* clear = account.clear_text()) {
+    if (clear->value.empty())
+      return "an empty password would let anyone register: sofia skips authentication without "
+             "a password or an a1-hash";
+    return refused("password", freeswitch_value_refusal(clear->value));
+  }
+  return {};
+}
+
+} // namespace sipcred::formats

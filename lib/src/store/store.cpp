@@ -1,5 +1,6 @@
 #include "sipcred/store/store.hpp"
 
+#include "formats/freeswitch_store.hpp"
 #include "formats/text_stores.hpp"
 #include "sipcred/util/error.hpp"
 #include "userdb/file_store.hpp"
@@ -28,6 +29,8 @@ std::vector<StoreBackend>& backends() {
       {StoreKind::Csv, "csv:", "csv:PATH", "CSV list of clear-text passwords", open_text_store},
       {StoreKind::JsonLines, "jsonl:", "jsonl:PATH", "JSON lines list of clear-text passwords",
        open_text_store},
+      {StoreKind::Freeswitch, "freeswitch:", "freeswitch:PATH",
+       "FreeSWITCH directory XML (a directory of user files, or one file)", open_freeswitch_store},
   };
   return table;
 }

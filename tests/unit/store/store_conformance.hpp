@@ -37,6 +37,10 @@ struct StoreCase {
   // Whether a writer can change a store that exists already; false for the text formats,
   // which sipcred writes as new files only (a commit over an existing one is CannotCreate).
   bool rewrites = true;
+  // Whether the store holds the accounts of one domain only (a FreeSWITCH directory of user
+  // files, whose domain --realm gives): then it must refuse an account of another domain
+  // rather than write it where it would read back in the wrong domain.
+  bool one_domain = false;
 };
 
 inline std::ostream& operator<<(std::ostream& out, const StoreCase& c) { return out << c.name; }

@@ -35,11 +35,14 @@ bool has(std::string_view prefix) {
 // One test, in order: the table is process-wide, and adding is for start-up only.
 TEST(StoreTable, DatabasesAreThereOnlyOnceAdded) {
   // The core: the file stores, each with its prefix, form and description.
-  for (std::string_view prefix : {"", "htdigest:", "pjsip:", "csv:", "jsonl:"})
+  for (std::string_view prefix : {"", "htdigest:", "pjsip:", "csv:", "jsonl:", "freeswitch:"})
     EXPECT_TRUE(has(prefix)) << prefix;
   EXPECT_FALSE(has("sqlite3://"));
   EXPECT_EQ(parse_locator("htdigest:/etc/h").kind, StoreKind::Htdigest);
   EXPECT_EQ(parse_locator("htdigest:/etc/h").display(), "htdigest:/etc/h");
+  EXPECT_EQ(parse_locator("freeswitch:/etc/freeswitch/directory/default").kind,
+            StoreKind::Freeswitch);
+  EXPECT_EQ(parse_locator("freeswitch:/etc/d").path, "/etc/d");
   const std::string refused = usage_error_of("sqlite3://db=/tmp/users.db");
   EXPECT_NE(refused.find("no SQL stores"), std::string::npos) << refused;
   EXPECT_NE(refused.find("libsipcred-sql"), std::string::npos) << refused;
@@ -54,7 +57,7 @@ TEST(StoreTable, DatabasesAreThereOnlyOnceAdded) {
 
   sql::add_sql_stores();
   const std::size_t size = store_backends().size();
-  EXPECT_EQ(size, 8u);
+  EXPECT_EQ(size, 9u);
   sql::add_sql_stores(); // the same prefixes again replace, never duplicate
   EXPECT_EQ(store_backends().size(), size);
   const Locator sqlite = parse_locator("sqlite3://db=/tmp/users.db");

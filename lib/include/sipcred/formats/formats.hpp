@@ -27,6 +27,16 @@ SIPCRED_EXPORT std::string pjsip_escape(std::string_view value);
 // The refusal of the first field of an account a pjsip.conf type=auth section cannot hold.
 SIPCRED_EXPORT std::string pjsip_refusal(const Account& account, std::string_view realm);
 
+// FreeSWITCH's directory XML (freeswitch:PATH): names and passwords are XML attribute values,
+// so each must be UTF-8 of characters XML 1.0 can hold, without a control character (an XML
+// reader turns a line end or a tab of an attribute into a space); FreeSWITCH's preprocessor
+// expands "$${NAME}" in every line it loads, and FreeSWITCH addresses a user as ID@DOMAIN
+// (user/ dial strings, sofia_contact), so a user id holds no '@'. An empty password lets anyone
+// register: sofia skips authentication for a user with neither a password nor an a1-hash.
+// With `file_per_user` (a directory of ID.xml files), the id must also make a file name.
+SIPCRED_EXPORT std::string freeswitch_value_refusal(std::string_view value);
+SIPCRED_EXPORT std::string freeswitch_refusal(const Account& account, bool file_per_user);
+
 // Flexisip's userdb, and sipcred-user's import lists (CSV, JSON lines), which hold its tokens:
 // user (URL-escaped), domain, clear text, user-id and phone must be userdb tokens.
 SIPCRED_EXPORT std::string userdb_refusal(const Account& account);

@@ -5,6 +5,7 @@
 //   htdigest:PATH             Apache htdigest (user:realm:md5)
 //   pjsip:PATH                Asterisk pjsip.conf `type=auth` sections
 //   csv:PATH, jsonl:PATH      identity,password[,auth_user,phone] lists (clear text only)
+//   freeswitch:PATH           FreeSWITCH directory XML: a directory of user files, or one file
 //   sqlite3://db=PATH         SOCI's backend://connection-string, with a Schema
 //   postgresql://dbname=D host=H user=U ...
 //   mysql://db=D host=H user=U ...
@@ -27,7 +28,7 @@
 
 namespace sipcred {
 
-enum class StoreKind { Userdb, Htdigest, Pjsip, Csv, JsonLines, Sql };
+enum class StoreKind { Userdb, Htdigest, Pjsip, Csv, JsonLines, Freeswitch, Sql };
 
 struct SIPCRED_EXPORT Locator {
   StoreKind kind = StoreKind::Userdb;

@@ -150,7 +150,7 @@ complete -c sipcred-user -n '__sipcred_user_using add rotate' -l generate -d 'Ge
 # Credentials (add, rotate, import).
 complete -c sipcred-user -n '__sipcred_user_using add rotate import' -s a -l algorithm -x -d 'Store this hash' -a '(__sipcred_user_algorithms)'
 complete -c sipcred-user -n '__sipcred_user_using add rotate import' -l clrtxt -d 'Store the clear password instead'
-complete -c sipcred-user -n '__sipcred_user_using add rotate import check' -l realm -x -d 'Realm of the hashes'
+complete -c sipcred-user -n '__sipcred_user_using add rotate import check list show remove' -l realm -x -d 'Realm of the hashes'
 
 # add: a new user-id; rotate, show, check: one of the accounts of IDENTITY
 complete -c sipcred-user -n '__sipcred_user_using add' -l auth-user -x -d 'Digest user name, when not the user'

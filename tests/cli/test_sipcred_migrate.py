@@ -702,9 +702,9 @@ class Migrate(TempDirTest):
         self.addCleanup(holder.close)
         holder.execute("BEGIN EXCLUSIVE")
         r = run("sipcred-migrate", self.write("one", "version:1\nz@example.org clrtxt:pw ;\n"),
-                f"sqlite3://db={db}")
+                f"sqlite3://db={db} timeout=1")  # SOCI's wait, instead of sipcred's 30 s
         self.assertExit(r, 75)
-        self.assertIn(f"sqlite3://db={db}: database is locked", r.stderr)
+        self.assertIn(f"sqlite3://db={db} timeout=1: database is locked", r.stderr)
 
     def test_killed_run_leaves_the_database_as_it_was(self):
         big = self.path("big")

@@ -310,6 +310,43 @@ class Concurrency(SqlUserTest):
                          [(h("md5", "u7x31:example.org:secret"),)])
 
 
+class Freeswitch(SqlUserTest):
+    def test_add_rotate_remove_in_a_directory_of_user_files(self):
+        directory = self.path("directory")
+        os.mkdir(directory)
+        store = ["freeswitch:" + directory, "--realm", "example.org"]
+        self.assertExit(user("add", *store, "alice@example.org", "--password-stdin",
+                             stdin="old\n"), 0)
+        path = os.path.join(directory, "alice.xml")
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+        with open(path) as f:
+            text = f.read()
+        self.assertIn(f'name="a1-hash" value="{h("md5", "alice:example.org:old")}"', text)
+        self.assertNotIn("old", text.replace(h("md5", "alice:example.org:old"), ""))
+        # An administrator's other params and comments stay as they were.
+        with open(path, "w") as f:
+            f.write(text.replace("<params>", "<params>\n      <!-- desk phone -->\n"
+                                 '      <param name="vm-password" value="1234"/>'))
+        self.assertExit(user("rotate", *store, "alice@example.org", "--password-stdin",
+                             stdin="new\n"), 0)
+        with open(path) as f:
+            text = f.read()
+        self.assertIn(f'value="{h("md5", "alice:example.org:new")}"', text)
+        self.assertIn("<!-- desk phone -->", text)
+        self.assertIn('name="vm-password" value="1234"', text)
+        self.assertExit(user("check", *store, "alice@example.org", "--password-stdin",
+                             stdin="new\n"), 0)
+        self.assertExit(user("check", *store, "alice@example.org", "--password-stdin",
+                             stdin="old\n"), 1)
+        # A phone has no place there; SHA-256 neither (an a1-hash serves one algorithm).
+        self.assertExit(user("add", *store, "bob@example.org", "--phone", "1",
+                             "--password-stdin", stdin="x\n"), 2)
+        self.assertExit(user("add", *store, "bob@example.org", "-a", "sha256",
+                             "--password-stdin", stdin="x\n"), 2)
+        self.assertExit(user("remove", *store, "alice@example.org"), 0)
+        self.assertEqual(os.listdir(directory), [])
+
+
 class BadInput(SqlUserTest):
     def test_bad_locators_and_options(self):
         self.assertExit(user("list", "sqlite3://"), 2)

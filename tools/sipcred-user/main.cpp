@@ -33,6 +33,15 @@ void add_store(CLI::App& command, Options& options) {
                    "or ~/.pgpass, or MYSQL_PWD)");
 }
 
+// The commands that store no hash still need the realm of a store that does not say it: a
+// FreeSWITCH directory of user files (its domain).
+void add_store_realm(CLI::App& command, Options& options) {
+  command
+      .add_option("--realm", options.realm,
+                  "Realm of the store's hashes (a FreeSWITCH directory: its domain)")
+      ->type_name("REALM");
+}
+
 void add_dry_run(CLI::App& command, Options& options) {
   command.add_flag("--dry-run", options.dry_run,
                    "Print what would change (lines or accounts) and write nothing");
@@ -105,6 +114,7 @@ int run(int argc, char** argv) {
   CLI::App* remove = command("remove", "Remove users: all of them, or none if one is missing",
                              user_tool::run_remove);
   remove->add_option("IDENTITY", options.identities, "user@domain ...")->required();
+  add_store_realm(*remove, options);
   add_dry_run(*remove, options);
 
   CLI::App* list =
@@ -112,10 +122,12 @@ int run(int argc, char** argv) {
   list->add_option("--domain", options.domain, "Only the users of this domain")
       ->type_name("DOMAIN");
   list->add_flag("--json", options.json, "Print a JSON array");
+  add_store_realm(*list, options);
 
   CLI::App* show = command("show", "Show one user and its line", user_tool::run_show);
   add_identity(*show, options);
   show->add_flag("--json", options.json, "Print a JSON object");
+  add_store_realm(*show, options);
   add_account_option(*show, options,
                      "The account with this digest username, when the user "
                      "has several");

@@ -49,9 +49,11 @@ public:
                             database_reason(error.what()));
     }
     if (m_dialect == Dialect::Sqlite && !connection_parameters(locator.connection).count("timeout"))
-      // Wait up to 5 s for another writer's transaction rather than fail at once: concurrent
-      // sipcred-user commands hold the lock for milliseconds each. Longer is exit 75.
-      m_session << "PRAGMA busy_timeout = 5000";
+      // Wait up to 30 s for other writers' transactions rather than fail at once: concurrent
+      // sipcred-user commands hold the lock for milliseconds each, but SQLite's wait is not a
+      // queue, and 16 writers at once starved one past 5 s on a loaded machine. Longer is exit
+      // 75; SOCI's timeout=SECONDS in the connection string sets another wait.
+      m_session << "PRAGMA busy_timeout = 30000";
     m_access = make_access(m_session, m_dialect, options);
   }
 

@@ -399,6 +399,7 @@ public:
     return std::make_unique<Writer>(workspace(), on_conflict);
   }
 
+  bool can_edit() const override { return true; }
   std::unique_ptr<StoreEdit> begin_edit() override {
     m_index.reset();
     return std::make_unique<Edit>(workspace());

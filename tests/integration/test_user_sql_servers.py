@@ -234,6 +234,33 @@ class OnDatabase:
     def test_concurrent_adds_kamailio_schema(self):
         self.concurrent_adds("kamailio")
 
+    def test_concurrent_adds_of_one_user(self):
+        """16 processes add the same user at once: one wins, the others are told it exists (1)
+        or was added meanwhile (75), and the user has one row and the winner's hashes."""
+        self.init()
+        files = [self.file(f"same{i}.pw", f"same-Pw-{i}\n") for i in range(WORKERS)]
+        procs = [subprocess.Popen([os.path.join(BIN, "sipcred-user"), "add", self.db.locator,
+                                   "same@conc.example.org", "--password-file", path],
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, env={"PATH": CLEAN_PATH,
+                                                               "LC_ALL": "C.UTF-8"})
+                 for path in files]
+        codes = []
+        for proc in procs:
+            proc.wait(timeout=120)
+            err = proc.stderr.read().decode()
+            proc.stderr.close()
+            codes.append(proc.returncode)
+            self.assertIn(proc.returncode, (0, 1, 75), err)
+            self.assertNotIn("same-Pw-", err)
+        self.assertEqual(codes.count(0), 1, codes)
+        winner = codes.index(0)
+        self.assertEqual(self.db.count("accounts"), 1)
+        self.assertEqual(self.db.rows(FLEXISIP_ROWS), [
+            ("same", "conc.example.org", "MD5", md5(f"same:conc.example.org:same-Pw-{winner}")),
+            ("same", "conc.example.org", "SHA-256",
+             sha256(f"same:conc.example.org:same-Pw-{winner}"))])
+
     # (b) A command killed midway: none of its users or all, never half an account.
     def import_list(self, n):
         return self.file("list.csv", "identity,password\n" +

@@ -125,6 +125,17 @@ void print_user(const UserSummary& user) {
             << "clear text: " << (user.clear_text ? "yes" : "no") << "\n";
 }
 
+int print_list(const Options& options, const std::vector<UserSummary>& users) {
+  if (options.json) {
+    nlohmann::json array = nlohmann::json::array();
+    for (const UserSummary& u : users) array.push_back(to_json(u, false));
+    print_json(array);
+  } else {
+    print_table(users);
+  }
+  return exit_success;
+}
+
 // The account as the server reads it when that user authenticates.
 std::optional<Account> look_up(Store& store, const userdb::Identity& identity,
                                const std::string& auth_user) {
@@ -143,14 +154,7 @@ int list_store(const Options& options) {
     if (options.domain.empty() || account.domain == options.domain)
       users.push_back(summarize(account, needs));
   });
-  if (options.json) {
-    nlohmann::json array = nlohmann::json::array();
-    for (const UserSummary& u : users) array.push_back(to_json(u, false));
-    print_json(array);
-  } else {
-    print_table(users);
-  }
-  return exit_success;
+  return print_list(options, users);
 }
 
 int show_store(const Options& options) {
@@ -235,14 +239,7 @@ int run_list(const Options& options) {
     if (lines[i].kind == userdb::LineKind::Auth &&
         (options.domain.empty() || lines[i].entry.domain == options.domain))
       users.push_back(summarize(lines[i].entry, i));
-  if (options.json) {
-    nlohmann::json array = nlohmann::json::array();
-    for (const UserSummary& u : users) array.push_back(to_json(u, false));
-    print_json(array);
-  } else {
-    print_table(users);
-  }
-  return exit_success;
+  return print_list(options, users);
 }
 
 int run_show(const Options& options) {

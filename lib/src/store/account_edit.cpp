@@ -161,8 +161,10 @@ public:
                        return std::tie(a->identity.user, a->identity.domain) <
                               std::tie(b->identity.user, b->identity.domain);
                      });
+    std::vector<std::size_t> positions; // of each change made, in the plan
     for (const AccountChange* change : order) {
       const AccountChange& account = *change;
+      positions.push_back(static_cast<std::size_t>(change - plan.accounts.data()));
       const std::optional<Account> stored = find(account);
       if (!stored) {
         add_new(account, plan.request.policy);
@@ -174,6 +176,15 @@ public:
                                           " is there with another digest username than '" +
                                           account.auth_user + "' (nothing was changed)");
     }
+    // The changes are reported in the plan's order, as the list gave them.
+    std::vector<std::size_t> by_position(positions.size());
+    for (std::size_t k = 0; k < by_position.size(); ++k) by_position[k] = k;
+    std::sort(by_position.begin(), by_position.end(),
+              [&](std::size_t a, std::size_t b) { return positions[a] < positions[b]; });
+    std::vector<AccountChangeMade> changes;
+    changes.reserve(by_position.size());
+    for (std::size_t k : by_position) changes.push_back(std::move(m_outcome.changes[k]));
+    m_outcome.changes = std::move(changes);
   }
 
   AccountEditOutcome outcome() && { return std::move(m_outcome); }

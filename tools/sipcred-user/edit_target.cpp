@@ -39,7 +39,6 @@ public:
   explicit UserdbTarget(const Options& options) : m_options(options) {}
 
   const std::string& name() const override { return m_options.file; }
-  CredentialNeeds needs() const override { return {}; }
   void check(const EditPlan& plan) const override { userdb::check_plan(plan); }
   bool names_userdb_prefixes() const override { return true; }
 
@@ -98,7 +97,6 @@ public:
       : m_options(options), m_store(std::move(store)), m_name(std::move(name)) {}
 
   const std::string& name() const override { return m_name; }
-  CredentialNeeds needs() const override { return m_store->needs(); }
   void check(const EditPlan& plan) const override { check_plan_for(*m_store, plan); }
   bool names_userdb_prefixes() const override { return false; }
 

@@ -18,8 +18,6 @@ public:
   virtual ~EditTarget() = default;
   // The store for messages: the path as typed, or the locator with its password masked.
   virtual const std::string& name() const = 0;
-  // What the store holds; for a userdb, every kind of credential Flexisip reads.
-  virtual CredentialNeeds needs() const = 0;
   // Error(Usage) for a plan this store could not hold or its server not use, found before a
   // password is asked.
   virtual void check(const userdb::EditPlan& plan) const = 0;

@@ -515,6 +515,21 @@ class Migrate(TempDirTest):
         r = run("sipcred-lint", "--pjsip", self.path("p.conf"))
         self.assertExit(r, 0)
 
+    def test_two_accounts_that_htdigest_would_keep_as_one_are_refused(self):
+        """alice@a and alice@b into one htdigest realm would be one line: keeping the last
+        would drop the other's password (exit 0 before). Refused, nothing written."""
+        two = self.write("two", "version:1\nalice@a.org clrtxt:pa ;\nalice@b.org clrtxt:pb ;\n")
+        out = self.path("out.htdigest")
+        r = self.migrate(two, "htdigest:" + out, "--realm", "sip.example.org", code=65)
+        self.assertIn("alice@a.org and alice@b.org would be one entry", r.stderr)
+        self.assertFalse(os.path.exists(out))
+        # Each in its own realm (the domain), both are there.
+        self.migrate(two, "htdigest:" + out)
+        with open(out) as f:
+            self.assertEqual(f.read().splitlines(),
+                             [f"alice:a.org:{md5('alice:a.org:pa')}",
+                              f"alice:b.org:{md5('alice:b.org:pb')}"])
+
     def test_repeated_accounts_into_new_files_the_last_entry_wins(self):
         repeated = self.write("repeated", "version:1\n"
                                           "alice@example.org clrtxt:firstpw ;\n"

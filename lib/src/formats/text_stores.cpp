@@ -269,19 +269,28 @@ private:
 class TextWriter : public StoreWriter {
 public:
   TextWriter(const std::string& path, const TextFormat& format, const StoreOptions& options)
-      : m_file(AtomicFile::begin_create(path)), m_format(format), m_options(options) {}
+      : m_file(AtomicFile::begin_create(path)), m_path(path), m_format(format), m_options(options) {
+  }
 
   WriteResult write(Account&& account) override {
     std::string text = m_format.format(account, m_options);
     const auto [found, added] =
         m_places.try_emplace(m_format.key(account, m_options), m_entries.size());
     if (added) {
-      m_entries.push_back({std::move(text), account.credentials.size()});
-    } else {
-      Entry& earlier = m_entries[found->second];
-      m_duplicates.add(account.identity(), earlier.credentials);
-      earlier = {std::move(text), account.credentials.size()};
+      m_entries.push_back({std::move(text), account.credentials.size(), account.identity()});
+      return WriteResult::Inserted;
     }
+    Entry& earlier = m_entries[found->second];
+    // Two accounts of SOURCE that the format would keep as one entry (alice@a and alice@b
+    // into one htdigest realm): keeping the last would lose the other's password.
+    if (earlier.identity != account.identity())
+      throw Error(ErrorKind::DataError, earlier.identity + " and " + account.identity() +
+                                            " would be one entry of " + m_path + " ('" +
+                                            found->first +
+                                            "'): nothing was written (give each "
+                                            "domain a file of its own, or leave out --realm)");
+    m_duplicates.add(account.identity(), earlier.credentials);
+    earlier = {std::move(text), account.credentials.size(), account.identity()};
     return WriteResult::Inserted;
   }
 
@@ -297,8 +306,10 @@ private:
   struct Entry {
     std::string text;
     std::size_t credentials;
+    std::string identity; // of the account it holds
   };
   PendingFile m_file;
+  std::string m_path;
   const TextFormat& m_format;
   StoreOptions m_options;
   std::vector<Entry> m_entries;                          // in the order first written

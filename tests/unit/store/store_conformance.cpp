@@ -7,6 +7,7 @@
 
 #include "sipcred/account/account.hpp"
 #include "sipcred/digest/digest.hpp"
+#include "sipcred/store/account_edit.hpp"
 #include "sipcred/util/error.hpp"
 
 #include <algorithm>
@@ -608,6 +609,54 @@ TEST_P(StoreConformance, WhatTheStoreCannotHoldItRefuses) {
   std::string list;
   for (const auto& what : refused) list += (list.empty() ? "" : "; ") + what;
   RecordProperty("refused", list);
+}
+
+// sipcred-user's edits (apply_plan through Store::begin_edit), on every store that takes them:
+// an account added logs in as its server reads it, a rotation makes the old password fail, a
+// dry run changes nothing, a removal leaves nothing to log in with. A store that cannot be
+// edited so refuses the plan before anything is written.
+TEST_P(StoreConformance, EditsAsSipcredUserMakesThem) {
+  const userdb::Identity alice{"alice", domain};
+  const auto add = [](std::string_view password) {
+    return userdb::AddPlan{{{"alice", domain}, "", "", password, ""}, {{}, false, ""}};
+  };
+  const auto rotate = [](std::string_view password) {
+    return userdb::RotatePlan{{{"alice", domain}, "", "", password, ""}, {{{}, false, ""}, false}};
+  };
+  const Account key{"alice", domain, "", "", {}};
+  auto store = open();
+  if (!store->can_edit()) {
+    EXPECT_THROW(check_plan_for(*store, add("")), Error);
+    return;
+  }
+  EXPECT_EQ(apply_plan(*store, add("edit-pw1"), false).result.status, userdb::EditStatus::Done);
+  store = open();
+  expect_server_accepts(*store, key, "edit-pw1");
+  EXPECT_EQ(apply_plan(*store, add("edit-pw9"), false).result.status, userdb::EditStatus::Exists);
+
+  EXPECT_EQ(apply_plan(*store, rotate("edit-pw2"), false).result.rotated, 1u);
+  store = open();
+  expect_server_accepts(*store, key, "edit-pw2");
+  const std::optional<Account> rotated = store->lookup(key);
+  ASSERT_TRUE(rotated.has_value());
+  const std::string realm = store->needs().realm.empty() ? domain : store->needs().realm;
+  for (const Credential& credential : rotated->credentials) {
+    if (credential.is_clear_text()) continue;
+    EXPECT_NE(credential.value, ha1(*credential.hash, "alice", realm, "edit-pw1"))
+        << "the old password still matches " << hash_name(*credential.hash);
+  }
+
+  EXPECT_EQ(apply_plan(*store, rotate("edit-pw3"), true).result.rotated, 1u); // a dry run
+  store = open();
+  expect_server_accepts(*store, key, "edit-pw2");
+
+  const userdb::RemovePlan remove{{alice, {"bob", domain}}};
+  EXPECT_EQ(apply_plan(*store, remove, false).result.status, userdb::EditStatus::NotFound);
+  store = open();
+  EXPECT_TRUE(store->lookup(key).has_value()) << "a remove naming a missing user removed one";
+  EXPECT_EQ(apply_plan(*store, userdb::RemovePlan{{alice}}, false).result.removed_lines, 1u);
+  store = open();
+  EXPECT_FALSE(store->lookup(key).has_value()) << "a removed account is still found";
 }
 
 } // namespace

@@ -10,34 +10,14 @@ namespace {
 
 class SqlEdit : public StoreEdit {
 public:
-  explicit SqlEdit(SqlStore& store) : m_store(store) {
-    m_store.guarded([&] {
-      auto& session = m_store.session();
-      if (m_store.dialect() == Dialect::Mysql) {
-        m_store.ensure_tables(); // MySQL commits DDL implicitly: before the transaction
-        session << "START TRANSACTION";
-      } else {
-        // SQLite: the write lock now, waiting for other writers (busy_timeout), rather than
-        // a refusal at the first write after this command has read.
-        session << (m_store.dialect() == Dialect::Sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
-        m_store.ensure_tables();
-        // An import touches pages all over a large database: keep them in memory until the
-        // commit (as a migration's load does) rather than spill and reread them.
-        if (m_store.dialect() == Dialect::Sqlite) set_sqlite_cache_kib(session, 64 * 1024);
-      }
-      m_open = true;
-      m_store.access().transaction_began();
-      return 0;
-    });
-  }
-
-  ~SqlEdit() override {
-    if (m_open) {
-      try {
-        m_store.session() << "ROLLBACK";
-      } catch (...) { // the connection is gone: the server rolls back by itself
-      }
-    }
+  explicit SqlEdit(SqlStore& store) : m_store(store), m_transaction(store) {
+    // An import touches pages all over a large database: keep them in memory until the
+    // commit (as a migration's load does) rather than spill and reread them.
+    if (m_store.dialect() == Dialect::Sqlite)
+      m_store.guarded([&] {
+        set_sqlite_cache_kib(m_store.session(), 64 * 1024);
+        return 0;
+      });
   }
 
   // The row found last is remembered: put() and remove() of that account find it again
@@ -84,14 +64,7 @@ public:
     });
   }
 
-  void commit() override {
-    m_store.guarded([&] {
-      m_store.session() << "COMMIT";
-      return 0;
-    });
-    m_open = false;
-    m_store.committed();
-  }
+  void commit() override { m_transaction.commit(); }
 
 private:
   std::optional<long long> row_of(const std::string& user, const std::string& domain) {
@@ -104,7 +77,7 @@ private:
     std::optional<long long> id;
   };
   SqlStore& m_store;
-  bool m_open = false;
+  SqlTransaction m_transaction;
   Found m_found; // the last find()
 };
 

@@ -58,13 +58,27 @@ std::string version_table(Dialect dialect, bool with_id) {
          table_options(dialect);
 }
 
-SchemaTables flexisip_tables(Dialect dialect) {
-  std::string account_id = dialect == Dialect::Sqlite       ? "INTEGER"
-                           : dialect == Dialect::Postgresql ? "BIGINT"
-                                                            : "BIGINT UNSIGNED";
-  const UniqueKey account_key{"accounts_username_domain_unique", "accounts", "username, domain"};
+// Flexisip's passwords, which the Flexisip Account Manager's tables share: a row per account and
+// algorithm, gone with its account.
+auto passwords_table(Dialect dialect) {
+  const std::string account_id = dialect == Dialect::Sqlite       ? "INTEGER"
+                                 : dialect == Dialect::Postgresql ? "BIGINT"
+                                                                  : "BIGINT UNSIGNED";
   const UniqueKey password_key{"passwords_account_id_algorithm_unique", "passwords",
                                "account_id, algorithm"};
+  return table("passwords",
+               "CREATE TABLE passwords (" + id_column(dialect, true) + ", account_id " +
+                   account_id +
+                   " NOT NULL, password VARCHAR(255) NOT NULL, "
+                   "algorithm VARCHAR(10) NOT NULL DEFAULT 'MD5', "
+                   "CONSTRAINT passwords_account_id_foreign FOREIGN KEY (account_id) "
+                   "REFERENCES accounts (id) ON DELETE CASCADE" +
+                   password_key.clause(dialect) + ")" + table_options(dialect),
+               password_key, dialect);
+}
+
+SchemaTables flexisip_tables(Dialect dialect) {
+  const UniqueKey account_key{"accounts_username_domain_unique", "accounts", "username, domain"};
   return {
       {table("accounts",
              "CREATE TABLE accounts (" + id_column(dialect, true) +
@@ -72,14 +86,7 @@ SchemaTables flexisip_tables(Dialect dialect) {
                  "NULL, activated BOOLEAN NOT NULL DEFAULT FALSE" +
                  account_key.clause(dialect) + ")" + table_options(dialect),
              account_key, dialect),
-       table("passwords",
-             "CREATE TABLE passwords (" + id_column(dialect, true) + ", account_id " + account_id +
-                 " NOT NULL, password VARCHAR(255) NOT NULL, "
-                 "algorithm VARCHAR(10) NOT NULL DEFAULT 'MD5', "
-                 "CONSTRAINT passwords_account_id_foreign FOREIGN KEY (account_id) "
-                 "REFERENCES accounts (id) ON DELETE CASCADE" +
-                 password_key.clause(dialect) + ")" + table_options(dialect),
-             password_key, dialect)},
+       passwords_table(dialect)},
       std::nullopt};
 }
 
@@ -93,12 +100,7 @@ std::string datetime(Dialect dialect) {
 // domain (host and name are NOT NULL and UNIQUE in FlexiAPI, filled with the domain by its own
 // migrations), accounts with the columns FlexiAPI requires, and passwords as in Flexisip's.
 SchemaTables flexiapi_tables(Dialect dialect) {
-  const std::string account_id = dialect == Dialect::Sqlite       ? "INTEGER"
-                                 : dialect == Dialect::Postgresql ? "BIGINT"
-                                                                  : "BIGINT UNSIGNED";
   const UniqueKey account_key{"accounts_username_domain_unique", "accounts", "username, domain"};
-  const UniqueKey password_key{"passwords_account_id_algorithm_unique", "passwords",
-                               "account_id, algorithm"};
   return {
       {{"spaces",
         {"CREATE TABLE spaces (" + id_column(dialect, true) +
@@ -120,14 +122,7 @@ SchemaTables flexiapi_tables(Dialect dialect) {
                  "spaces (domain) ON DELETE CASCADE" +
                  account_key.clause(dialect) + ")" + table_options(dialect),
              account_key, dialect),
-       table("passwords",
-             "CREATE TABLE passwords (" + id_column(dialect, true) + ", account_id " + account_id +
-                 " NOT NULL, password VARCHAR(255) NOT NULL, "
-                 "algorithm VARCHAR(10) NOT NULL DEFAULT 'MD5', "
-                 "CONSTRAINT passwords_account_id_foreign FOREIGN KEY (account_id) "
-                 "REFERENCES accounts (id) ON DELETE CASCADE" +
-                 password_key.clause(dialect) + ")" + table_options(dialect),
-             password_key, dialect)},
+       passwords_table(dialect)},
       std::nullopt};
 }
 

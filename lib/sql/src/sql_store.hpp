@@ -233,6 +233,22 @@ private:
   std::unique_ptr<SchemaAccess> m_access;
 };
 
+// One transaction on the store's session, for a writer or an edit: begun with the schema's
+// tables in place, rolled back unless committed (also when the connection is gone: then the
+// server rolls back by itself).
+class SqlTransaction {
+public:
+  explicit SqlTransaction(SqlStore& store);
+  ~SqlTransaction();
+  SqlTransaction(const SqlTransaction&) = delete;
+  SqlTransaction& operator=(const SqlTransaction&) = delete;
+  void commit();
+
+private:
+  SqlStore& m_store;
+  bool m_open = false;
+};
+
 // The configuration of the server that reads `locator` in options.schema, for accounts of
 // `domains` (SqlStore::server_configuration). Never contains a password.
 std::string sql_server_configuration(const Locator& locator, const StoreOptions& options,

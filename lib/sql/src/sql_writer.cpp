@@ -13,39 +13,18 @@ namespace {
 // One transaction: rolled back unless committed.
 class SqlWriter : public StoreWriter {
 public:
-  SqlWriter(SqlStore& store, OnConflict on_conflict) : m_store(store), m_on_conflict(on_conflict) {
+  SqlWriter(SqlStore& store, OnConflict on_conflict)
+      : m_store(store), m_on_conflict(on_conflict), m_transaction(store) {
     m_store.guarded([&] {
-      auto& session = m_store.session();
-      if (m_store.dialect() == Dialect::Mysql) {
-        // MySQL commits DDL implicitly: create tables before the transaction begins.
-        m_store.ensure_tables();
-        session << "START TRANSACTION";
-      } else {
-        // SQLite: take the write lock now rather than fail at the first insert.
-        session << (m_store.dialect() == Dialect::Sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
-        m_store.ensure_tables();
-      }
-      m_open = true;
       // A table empty at the start cannot hold a conflict: no lookup per account then.
       // Rows from this run have ids above the largest one now: a unique key they hold is one
       // SOURCE repeats.
-      m_store.access().transaction_began();
       const SchemaAccess::RunStart start = m_store.access().run_start();
       m_check_existing = start.has_rows;
       m_first_new_id = start.first_new_id;
       start_bulk_load();
       return 0;
     });
-  }
-
-  ~SqlWriter() override {
-    m_loader.reset();
-    if (m_open) {
-      try {
-        m_store.session() << "ROLLBACK";
-      } catch (...) { // the connection is gone: the server rolls back by itself
-      }
-    }
   }
 
   WriteResult write(Account&& account) override {
@@ -81,14 +60,7 @@ public:
     return std::move(m_duplicates);
   }
 
-  void commit() override {
-    m_store.guarded([&] {
-      m_store.session() << "COMMIT";
-      return 0;
-    });
-    m_open = false;
-    m_store.committed();
-  }
+  void commit() override { m_transaction.commit(); }
 
 private:
   void start_bulk_load() {
@@ -157,7 +129,7 @@ private:
 
   SqlStore& m_store;
   OnConflict m_on_conflict;
-  bool m_open = false;
+  SqlTransaction m_transaction; // rolled back after the loader below is gone
   bool m_check_existing = true;
   long long m_first_new_id = 1;
   std::unique_ptr<BatchLoader> m_loader;             // flexisip schema, SQLite or PostgreSQL

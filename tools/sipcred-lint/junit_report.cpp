@@ -74,8 +74,7 @@ void print_junit(std::ostream& out, const std::vector<lint::Finding>& findings) 
     const std::string where =
         f.file + ":" + std::to_string(d.line) + ":" + std::to_string(d.column);
     out << "    <testcase name=\"" << xml_escape(std::string(d.code) + " " + where)
-        << "\" classname=\"" << xml_escape(f.file.empty() ? "sipcred-lint" : f.file)
-        << "\" file=\"" << xml_escape(f.file) << "\">\n"
+        << "\" classname=\"" << xml_escape(f.file.empty() ? "sipcred-lint" : f.file) << "\">\n"
         << "      <failure type=\"" << severity_name(d.severity) << "\" message=\""
         << xml_escape(d.message) << "\">" << xml_escape(where + ": " +
                                                         std::string(severity_name(d.severity)) +

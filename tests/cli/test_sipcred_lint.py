@@ -114,7 +114,8 @@ class Lint(TempDirTest):
         self.assertEqual(doc["diagnostics"][0],
                          {"code": "SC312", "severity": "error", "file": self.error_conf,
                           "line": 2, "column": 9,
-                          "message": "expected true, false, 1 or 0 for 'enabled', got 'yes'"})
+                          "message": "expected true, false, 1 or 0 for 'enabled', got 'yes'",
+                          "subject": "[module::Authentication] enabled"})
         self.assertEqual(json.loads(lint(self.clean_conf, "--format", "json").stdout),
                          {"diagnostics": [], "summary": {"errors": 0, "warnings": 0, "notes": 0}})
 

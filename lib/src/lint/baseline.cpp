@@ -76,24 +76,18 @@ Baseline Baseline::of(const std::vector<Finding>& findings) {
 
 Baseline Baseline::parse(std::string_view content, const std::string& name) {
   Baseline baseline;
-  std::size_t number = 0;
   bool header_seen = false;
-  while (!content.empty()) {
-    ++number;
-    const std::size_t end = content.find('\n');
-    std::string_view line = content.substr(0, end);
-    content = end == std::string_view::npos ? std::string_view() : content.substr(end + 1);
-    if (line.ends_with('\r')) line.remove_suffix(1);
+  for_each_line(content, [&](std::string_view line, std::size_t number) {
     const auto fail = [&](std::size_t offset, const std::string& what) {
       return Error(ErrorKind::DataError, name + ":" + std::to_string(number) + ":" +
                                              std::to_string(offset + 1) + ": " + what +
                                              " (a baseline of sipcred-lint --write-baseline)");
     };
-    if (trim(line).empty() || line.starts_with('#')) continue;
+    if (trim(line).empty() || line.starts_with('#')) return;
     if (!header_seen) {
       if (line != header) throw fail(0, "expected '" + std::string(header) + "'");
       header_seen = true;
-      continue;
+      return;
     }
     // CODE COUNT FINGERPRINT FILE
     std::size_t at = 0;
@@ -133,7 +127,7 @@ Baseline Baseline::parse(std::string_view content, const std::string& name) {
     if (file.empty()) throw fail(at, "expected a file name");
     baseline.m_counts[Key{std::string(rule->code), std::move(file), ascii_lowercase(print)}] +=
         count;
-  }
+  });
   if (!header_seen)
     throw Error(ErrorKind::DataError,
                 name + ":1:1: expected '" + std::string(header) + "': not a sipcred-lint baseline");

@@ -20,35 +20,29 @@ std::vector<Finding> ini_findings(std::string_view content, char comment, FileKi
   for (const Diagnostic& d : diagnostics) subjects.emplace(d.line, std::string());
   Suppressions suppressions;
   std::string section;
-  std::size_t number = 0;
-  while (!content.empty()) {
-    ++number;
-    const std::size_t end = content.find('\n');
-    std::string_view line = content.substr(0, end);
-    content = end == std::string_view::npos ? std::string_view() : content.substr(end + 1);
-    if (line.ends_with('\r')) line.remove_suffix(1);
+  for_each_line(content, [&](std::string_view line, std::size_t number) {
     const std::size_t first = line.find_first_not_of(" \t");
-    if (first == std::string_view::npos) continue;
+    if (first == std::string_view::npos) return;
     if (line[first] == comment) {
       suppressions.read_comment(line.substr(first + 1), number,
                                 config::count_columns(line.substr(0, first + 1)) + 1, diagnostics);
-      continue;
+      return;
     }
     std::string subject;
     if (line[first] == '[') {
       const std::size_t close = line.find(']', first);
-      if (close == std::string_view::npos) continue;
+      if (close == std::string_view::npos) return;
       section = "[" + std::string(trim(line.substr(first + 1, close - first - 1))) + "]";
       subject = section;
     } else {
       // "key=value", pjsip.conf's "key => value" too.
       const std::size_t equals = line.find('=');
-      if (equals == std::string_view::npos) continue;
+      if (equals == std::string_view::npos) return;
       subject = section + (section.empty() ? "" : " ") +
                 std::string(trim(line.substr(first, equals - first)));
     }
     if (const auto it = subjects.find(number); it != subjects.end()) it->second = subject;
-  }
+  });
   std::vector<Finding> findings;
   findings.reserve(diagnostics.size());
   for (Diagnostic& d : diagnostics) {

@@ -2,8 +2,9 @@
 
 # The rule codes, asked from sipcred-lint itself (its SARIF output lists them
 # all), so that completion never lags behind the tool.
+# --config-file /dev/null: a project file where the shell is does not matter.
 function __sipcred_lint_codes
-    sipcred-lint --pjsip /dev/null --format sarif 2>/dev/null | string replace -rf '^ *"id": "(SC[0-9]+)",$' '$1'
+    sipcred-lint --pjsip /dev/null --config-file /dev/null --format sarif 2>/dev/null | string replace -rf '^ *"id": "(SC[0-9]+)",$' '$1'
 end
 
 complete -c sipcred-lint -F

@@ -73,6 +73,22 @@ std::vector<std::string> PostgresqlCopy::column(const std::string& sql,
   return column;
 }
 
+std::string_view PostgresqlCopy::Row::text(int column) const {
+  return {PQgetvalue(m_result, m_row, column),
+          static_cast<std::size_t>(PQgetlength(m_result, m_row, column))};
+}
+
+bool PostgresqlCopy::Row::null(int column) const {
+  return PQgetisnull(m_result, m_row, column) != 0;
+}
+
+void PostgresqlCopy::each_row(const std::string& sql,
+                              const std::function<void(const Row&)>& visit) {
+  Result result = checked(PQexec(m_connection, sql.c_str()), m_connection, PGRES_TUPLES_OK);
+  const int rows = PQntuples(result.get());
+  for (int row = 0; row < rows; ++row) visit(Row(result.get(), row));
+}
+
 void PostgresqlCopy::copy(const std::string& target, std::string_view rows) {
   PGconn* connection = m_connection;
   const std::string sql = "COPY " + target + " FROM STDIN";

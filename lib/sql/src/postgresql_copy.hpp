@@ -4,11 +4,13 @@
 
 #include <soci/soci.h>
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-struct pg_conn; // libpq's PGconn
+struct pg_conn;   // libpq's PGconn
+struct pg_result; // libpq's PGresult
 
 namespace sipcred {
 
@@ -22,6 +24,19 @@ public:
   // `parameters`.
   std::vector<std::string> column(const std::string& sql,
                                   const std::vector<std::string>& parameters);
+  // Each row of a query (no parameters), in order: `visit(row)`, where row.text(c) is column c
+  // as text and row.null(c) whether it is NULL. The whole result is read in one round trip.
+  class Row {
+  public:
+    Row(const pg_result* result, int row) : m_result(result), m_row(row) {}
+    std::string_view text(int column) const;
+    bool null(int column) const;
+
+  private:
+    const pg_result* m_result;
+    int m_row;
+  };
+  void each_row(const std::string& sql, const std::function<void(const Row&)>& visit);
   // COPY `target` FROM STDIN with `rows`, lines in COPY's text format. Throws DuplicateKey for
   // a unique violation, DatabaseError for any other refusal; either way the transaction is
   // then aborted up to the last savepoint.

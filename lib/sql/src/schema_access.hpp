@@ -103,6 +103,53 @@ public:
     return m_find->fetch() ? std::optional<long long>(m_found_id) : std::nullopt;
   }
   virtual void insert(const Account& account) = 0;
+
+  // For an import (StoreEdit::find_all, put_all): find() and read_one() of each of `names`
+  // (distinct), and the writes of many accounts. A schema may override them with a few
+  // statements for the whole set; these do each account in turn.
+  struct Found {
+    long long id = 0;
+    Account account;
+  };
+  virtual std::vector<std::optional<Found>> find_many(const std::vector<StoreEdit::Name>& names) {
+    std::vector<std::optional<Found>> found;
+    found.reserve(names.size());
+    for (const StoreEdit::Name& name : names) {
+      const std::optional<long long> id = find(Account{name.user, name.domain, "", "", {}});
+      if (id)
+        found.push_back(Found{*id, read_one(*id, name.user, name.domain)});
+      else
+        found.push_back(std::nullopt);
+    }
+    return found;
+  }
+  struct Write {
+    long long id = 0; // update(): the row; insert(): 0
+    const Account* account = nullptr;
+    std::string_view password; // derive_from()
+  };
+  // update() of each write with an id, insert() of each without. DuplicateKey, whose message
+  // names the account (user@domain) or says "an account of the list", when another writer has
+  // the key of an account to insert.
+  virtual void write_many(const std::vector<Write>& writes) {
+    for (const Write& write : writes) {
+      derive_from(write.password);
+      struct Forget {
+        SchemaAccess& access;
+        ~Forget() { access.derive_from({}); }
+      } const forget{*this};
+      if (write.id) {
+        update(write.id, *write.account);
+        continue;
+      }
+      try {
+        insert(*write.account);
+      } catch (const DuplicateKey&) {
+        throw DuplicateKey(write.account->identity());
+      }
+    }
+  }
+
   // Deletes the row and the rows that hang on it.
   virtual void remove(long long id) = 0;
   // The clear password the next insert() or update() derives what it needs from besides the

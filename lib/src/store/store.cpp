@@ -318,6 +318,18 @@ std::optional<Account> Store::stored(const std::string& user, const std::string&
   return found;
 }
 
+std::vector<std::optional<Account>> StoreEdit::find_all(const std::vector<Name>& names) {
+  std::vector<std::optional<Account>> found;
+  found.reserve(names.size());
+  for (const Name& name : names) found.push_back(find(name.user, name.domain));
+  return found;
+}
+
+void StoreEdit::put_all(const std::vector<Account>& accounts,
+                        const std::vector<std::string_view>& passwords) {
+  for (std::size_t i = 0; i < accounts.size(); ++i) put(accounts[i], passwords[i]);
+}
+
 std::unique_ptr<StoreEdit> Store::begin_edit() {
   throw Error(ErrorKind::Usage, "this kind of store cannot be edited account by account; "
                                 "sipcred-migrate writes it whole");

@@ -166,6 +166,18 @@ public:
   // Removes the account, with everything that hangs on it; false when there was none.
   virtual bool remove(const std::string& user, const std::string& domain) = 0;
   virtual void commit() = 0;
+
+  // For an import of many accounts: what find() of each name gives, and put() of each
+  // account in turn, in a few statements where the store can (a database then reads and
+  // writes set by set instead of a round trip per account). The names of one call are
+  // distinct; put_all() follows the find_all() of the same names, and passwords[i] is the
+  // password of accounts[i]. By default, one find() or put() each.
+  struct Name {
+    std::string user, domain;
+  };
+  virtual std::vector<std::optional<Account>> find_all(const std::vector<Name>& names);
+  virtual void put_all(const std::vector<Account>& accounts,
+                       const std::vector<std::string_view>& passwords);
 };
 
 class SIPCRED_EXPORT Store {

@@ -36,8 +36,8 @@ std::vector<std::optional<SchemaAccess::Found>>
 FlexisipAccess::find_many(const std::vector<StoreEdit::Name>& names) {
   if (m_dialect != Dialect::Postgresql) return SchemaAccess::find_many(names);
   // The names in a temporary table, joined with the accounts and their passwords: one query.
-  PostgresqlCopy pg(m_session);
-  pg.execute("CREATE TEMP TABLE sipcred_names (n integer, username text, domain text) "
+  const std::unique_ptr<PostgresqlCopy> pg = open_postgresql_copy(m_session);
+  pg->execute("CREATE TEMP TABLE sipcred_names (n integer, username text, domain text) "
              "ON COMMIT DROP");
   std::string rows;
   for (std::size_t i = 0; i < names.size(); ++i) {
@@ -49,11 +49,11 @@ FlexisipAccess::find_many(const std::vector<StoreEdit::Name>& names) {
     append_copy_text(rows, name.domain);
     rows += '\n';
   }
-  pg.copy("sipcred_names (n, username, domain)", rows);
-  pg.execute("ANALYZE sipcred_names");
+  pg->copy("sipcred_names (n, username, domain)", rows);
+  pg->execute("ANALYZE sipcred_names");
   std::vector<std::optional<Found>> found(names.size());
   // read_one(): an account not activated is found, without credentials (Flexisip skips it).
-  pg.each_row("SELECT n.n, a.id, a.activated IS TRUE, a.phone, p.password, p.algorithm FROM "
+  pg->each_row("SELECT n.n, a.id, a.activated IS TRUE, a.phone, p.password, p.algorithm FROM "
               "sipcred_names n JOIN accounts a ON a.username = n.username AND a.domain = "
               "n.domain LEFT JOIN passwords p ON p.account_id = a.id AND a.activated IS TRUE "
               "ORDER BY n.n, a.id, p.id",
@@ -70,7 +70,7 @@ FlexisipAccess::find_many(const std::vector<StoreEdit::Name>& names) {
                 if (!row.null(4))
                   add_row(account->account, std::string(row.text(4)), std::string(row.text(5)));
               });
-  pg.execute("DROP TABLE sipcred_names");
+  pg->execute("DROP TABLE sipcred_names");
   return found;
 }
 
@@ -86,8 +86,8 @@ void FlexisipAccess::write_many(const std::vector<Write>& writes) {
     // update() of each, as four statements on a temporary table of the rows. The UPDATE of the
     // accounts rows comes first: it locks them, so a concurrent rotation of the same account
     // waits for this one instead of deleting passwords rows it cannot see yet.
-    PostgresqlCopy pg(m_session);
-    pg.execute("CREATE TEMP TABLE sipcred_rotated (id bigint, phone text) ON COMMIT DROP");
+    const std::unique_ptr<PostgresqlCopy> pg = open_postgresql_copy(m_session);
+    pg->execute("CREATE TEMP TABLE sipcred_rotated (id bigint, phone text) ON COMMIT DROP");
     std::string rows, passwords;
     for (const Write* write : rotated) {
       append_copy_text(rows, std::to_string(write->id), true);
@@ -98,12 +98,12 @@ void FlexisipAccess::write_many(const std::vector<Write>& writes) {
       rows += '\n';
       append_password_rows(passwords, write->id, *write->account);
     }
-    pg.copy("sipcred_rotated (id, phone)", rows);
-    pg.execute("UPDATE accounts a SET phone = r.phone, activated = TRUE FROM sipcred_rotated r "
+    pg->copy("sipcred_rotated (id, phone)", rows);
+    pg->execute("UPDATE accounts a SET phone = r.phone, activated = TRUE FROM sipcred_rotated r "
                "WHERE a.id = r.id");
-    pg.execute("DELETE FROM passwords p USING sipcred_rotated r WHERE p.account_id = r.id");
-    pg.copy("passwords (account_id, password, algorithm)", passwords);
-    pg.execute("DROP TABLE sipcred_rotated");
+    pg->execute("DELETE FROM passwords p USING sipcred_rotated r WHERE p.account_id = r.id");
+    pg->copy("passwords (account_id, password, algorithm)", passwords);
+    pg->execute("DROP TABLE sipcred_rotated");
   } else {
     for (const Write* write : rotated) {
       if (m_dialect == Dialect::Sqlite)

@@ -3,7 +3,6 @@
 // schemas share: a stored account's credentials, the INSERT of a main row.
 
 #include "database_error.hpp"
-#include "mysql_error.hpp"
 #include "sql_schema.hpp"
 
 #include "sipcred/store/store.hpp"
@@ -27,21 +26,14 @@ std::string clear_value(const Account& account);
 // A stored hex value: MD5 by its length, else the 64-digit algorithm the store is set for.
 HashFunction hash_by_length(const std::string& hex, HashFunction configured);
 
-// Runs the INSERT of an account's main row: a unique key refusal (SQLite through SOCI, MySQL)
-// becomes DuplicateKey, for the writer to tell a repeat from a conflict. (PostgreSQL's inserts
-// say it without an error, which would abort the transaction.)
+// Runs the INSERT of an account's main row: a unique key refusal (SQLite and MySQL through
+// SOCI) becomes DuplicateKey, for the writer to tell a repeat from a conflict. (PostgreSQL's
+// inserts say it without an error, which would abort the transaction.)
 template <typename Insert> void insert_main_row(Insert&& insert) {
   try {
     insert();
-  } catch (const soci::sqlite3_soci_error& error) {
-    if ((error.result() & 0xff) == SQLITE_CONSTRAINT) {
-      throw DuplicateKey(error.what());
-    }
-    throw;
   } catch (const soci::soci_error& error) {
-    if (is_mysql_duplicate_key(error)) {
-      throw DuplicateKey(error.what());
-    }
+    if (is_duplicate_key(error)) throw DuplicateKey(error.what());
     throw;
   }
 }

@@ -88,10 +88,60 @@ class Install(TempDirTest):
             self.assertIn("libsipcred.so", out, tool)
             for client in ("libsipcred-sql", "libpq", "libmariadb", "libsqlite3", "libsoci"):
                 self.assertNotIn(client, out, tool)
-        # sipcred-user edits databases too.
+        # sipcred-user edits databases too; SQLite is in libsipcred-sql, the other databases'
+        # clients in its modules, loaded when a locator names them.
         for tool in ("sipcred-migrate", "sipcred-lint", "sipcred-sim", "sipcred-user"):
-            self.assertIn("libsipcred-sql.so", libraries(tool), tool)
+            out = libraries(tool)
+            self.assertIn("libsipcred-sql.so", out, tool)
+            self.assertIn("libsqlite3", out, tool)
+            for client in ("libpq", "libmariadb", "libsoci_postgresql", "libsoci_mysql"):
+                self.assertNotIn(client, out, tool)
         self.assertNotIn("libsipcred", libraries("sipcred"))  # the umbrella only execs
+        for module, client in (("sql-postgresql.so", "libpq.so"),
+                               ("sql-mysql.so", "libmariadb.so")):
+            self.assertIn(client, sh("ldd", os.path.join(self.libdir, "sipcred", module)).stdout)
+
+    def loaded(self, *args):
+        """The exit code of an installed sipcred-user run and the libraries it loaded."""
+        r = subprocess.run([os.path.join(self.prefix, "bin", "sipcred-user"), *args],
+                           capture_output=True, text=True, timeout=60, cwd=self.dir,
+                           env={"PATH": "/usr/bin:/bin", "LD_DEBUG": "files"})
+        files = [line.split("file=", 1)[1].split()[0] for line in r.stderr.splitlines()
+                 if "file=" in line and "[0];  needed by" in line or "dynamically loaded" in line]
+        return r.returncode, " ".join(files), r.stderr
+
+    def test_a_command_loads_the_client_of_the_database_it_opens_only(self):
+        self.write("users", "version:1\n")
+        code, files, err = self.loaded("list", self.path("users"))
+        self.assertEqual(code, 0, err)
+        self.assertIn("libsipcred-sql", files)
+        for client in ("libpq", "libmariadb", "sql-postgresql", "sql-mysql"):
+            self.assertNotIn(client, files)
+        code, files, err = self.loaded("init", "sqlite3://db=" + self.path("u.db"))
+        self.assertEqual(code, 0, err)
+        for client in ("libpq", "libmariadb", "sql-postgresql", "sql-mysql"):
+            self.assertNotIn(client, files)
+        # Nothing listens on port 9 of loopback: the module and libpq load, the server is out
+        # of reach (69).
+        code, files, err = self.loaded("list", "postgresql://host=127.0.0.1 port=9 dbname=x "
+                                       "connect_timeout=5")
+        self.assertEqual(code, 69, err)
+        self.assertIn("sql-postgresql.so", files)
+        self.assertIn("libpq", files)
+        self.assertNotIn("libmariadb", files)
+
+    def test_a_missing_module_is_a_database_out_of_reach_with_what_to_install(self):
+        module = os.path.join(self.libdir, "sipcred", "sql-mysql.so")
+        os.rename(module, module + ".away")
+        try:
+            r = subprocess.run([os.path.join(self.prefix, "bin", "sipcred-user"), "list",
+                                "mysql://db=x host=127.0.0.1 port=9"], capture_output=True,
+                               text=True, timeout=60)
+        finally:
+            os.rename(module + ".away", module)
+        self.assertEqual(r.returncode, 69, r.stderr)
+        self.assertIn("mysql:// needs the module " + module, r.stderr)
+        self.assertIn("libsipcred-sql0", r.stderr)
 
     def test_library_has_a_soname(self):
         out = sh("objdump", "-p", os.path.join(self.libdir, "libsipcred.so")).stdout

@@ -83,11 +83,16 @@ void FlexisipAccess::write_many(const std::vector<Write>& writes) {
   for (const Write& write : writes)
     if (write.id) rotated.push_back(&write);
   if (m_dialect == Dialect::Postgresql && !rotated.empty()) {
-    // update() of each, as four statements on a temporary table of the rows. The UPDATE of the
-    // accounts rows comes first: it locks them, so a concurrent rotation of the same account
-    // waits for this one instead of deleting passwords rows it cannot see yet.
+    // update() of each, set by set from two temporary tables. The accounts rows are locked
+    // first, so that a concurrent rotation of the same account waits for this one instead of
+    // deleting passwords rows it cannot see yet (the UPDATE of update() does it, row by row).
+    // Then only what changed is written: a password replaced where it is (no foreign key to
+    // check again), the rows of an algorithm the account no longer has deleted, those of a new
+    // one inserted.
     const std::unique_ptr<PostgresqlCopy> pg = open_postgresql_copy(m_session);
-    pg->execute("CREATE TEMP TABLE sipcred_rotated (id bigint, phone text) ON COMMIT DROP");
+    pg->execute("CREATE TEMP TABLE sipcred_rotated (id bigint, phone text, algorithms text[]) "
+                "ON COMMIT DROP; CREATE TEMP TABLE sipcred_passwords (account_id bigint, "
+                "password text, algorithm text) ON COMMIT DROP");
     std::string rows, passwords;
     for (const Write* write : rotated) {
       append_copy_text(rows, std::to_string(write->id), true);
@@ -95,15 +100,31 @@ void FlexisipAccess::write_many(const std::vector<Write>& writes) {
         append_copy_null(rows);
       else
         append_copy_text(rows, write->account->phone);
+      std::string algorithms = "{";
+      for (const Credential& credential : write->account->credentials)
+        algorithms.append(algorithms.size() > 1 ? "," : "")
+            .append(flexisip_algorithm(credential)); // letters, digits and '-': no quoting
+      append_copy_text(rows, algorithms + "}");
       rows += '\n';
       append_password_rows(passwords, write->id, *write->account);
     }
-    pg->copy("sipcred_rotated (id, phone)", rows);
+    pg->copy("sipcred_rotated (id, phone, algorithms)", rows);
+    pg->copy("sipcred_passwords (account_id, password, algorithm)", passwords);
+    pg->execute("ANALYZE sipcred_rotated; ANALYZE sipcred_passwords");
+    pg->each_row("SELECT FROM accounts a JOIN sipcred_rotated r ON a.id = r.id ORDER BY a.id FOR "
+                 "UPDATE OF a",
+                 [](const PostgresqlCopy::Row&) {});
     pg->execute("UPDATE accounts a SET phone = r.phone, activated = TRUE FROM sipcred_rotated r "
-               "WHERE a.id = r.id");
-    pg->execute("DELETE FROM passwords p USING sipcred_rotated r WHERE p.account_id = r.id");
-    pg->copy("passwords (account_id, password, algorithm)", passwords);
-    pg->execute("DROP TABLE sipcred_rotated");
+                "WHERE a.id = r.id AND (a.activated IS NOT TRUE OR a.phone IS DISTINCT FROM "
+                "r.phone)");
+    pg->execute("UPDATE passwords p SET password = n.password FROM sipcred_passwords n WHERE "
+                "p.account_id = n.account_id AND p.algorithm = n.algorithm");
+    pg->execute("DELETE FROM passwords p USING sipcred_rotated r WHERE p.account_id = r.id AND "
+                "p.algorithm <> ALL (r.algorithms)");
+    pg->execute("INSERT INTO passwords (account_id, password, algorithm) SELECT n.account_id, "
+                "n.password, n.algorithm FROM sipcred_passwords n WHERE NOT EXISTS (SELECT FROM "
+                "passwords p WHERE p.account_id = n.account_id AND p.algorithm = n.algorithm)");
+    pg->execute("DROP TABLE sipcred_rotated, sipcred_passwords");
   } else {
     for (const Write* write : rotated) {
       if (m_dialect == Dialect::Sqlite)

@@ -88,15 +88,18 @@ class Install(TempDirTest):
             self.assertIn("libsipcred.so", out, tool)
             for client in ("libsipcred-sql", "libpq", "libmariadb", "libsqlite3", "libsoci"):
                 self.assertNotIn(client, out, tool)
-        # sipcred-user edits databases too; SQLite is in libsipcred-sql, the other databases'
-        # clients in its modules, loaded when a locator names them.
+        # The tools that open databases load libsipcred-sql when they first do, and it loads
+        # the PostgreSQL or MySQL module when a locator names one: none of them links either.
         for tool in ("sipcred-migrate", "sipcred-lint", "sipcred-sim", "sipcred-user"):
             out = libraries(tool)
-            self.assertIn("libsipcred-sql.so", out, tool)
-            self.assertIn("libsqlite3", out, tool)
-            for client in ("libpq", "libmariadb", "libsoci_postgresql", "libsoci_mysql"):
+            self.assertIn("libsipcred.so", out, tool)
+            for client in ("libsipcred-sql", "libpq", "libmariadb", "libsqlite3", "libsoci"):
                 self.assertNotIn(client, out, tool)
         self.assertNotIn("libsipcred", libraries("sipcred"))  # the umbrella only execs
+        sql = sh("ldd", os.path.join(self.libdir, "libsipcred-sql.so")).stdout
+        self.assertIn("libsqlite3", sql)
+        for client in ("libpq", "libmariadb"):
+            self.assertNotIn(client, sql)
         for module, client in (("sql-postgresql.so", "libpq.so"),
                                ("sql-mysql.so", "libmariadb.so")):
             self.assertIn(client, sh("ldd", os.path.join(self.libdir, "sipcred", module)).stdout)
@@ -114,11 +117,14 @@ class Install(TempDirTest):
         self.write("users", "version:1\n")
         code, files, err = self.loaded("list", self.path("users"))
         self.assertEqual(code, 0, err)
-        self.assertIn("libsipcred-sql", files)
-        for client in ("libpq", "libmariadb", "sql-postgresql", "sql-mysql"):
+        self.assertIn("libsipcred.so", files)
+        for client in ("libsipcred-sql", "libsqlite3", "libsoci", "libpq", "libmariadb",
+                       "sql-postgresql", "sql-mysql"):
             self.assertNotIn(client, files)
         code, files, err = self.loaded("init", "sqlite3://db=" + self.path("u.db"))
         self.assertEqual(code, 0, err)
+        self.assertIn("libsipcred-sql.so", files)
+        self.assertIn("libsqlite3", files)
         for client in ("libpq", "libmariadb", "sql-postgresql", "sql-mysql"):
             self.assertNotIn(client, files)
         # Nothing listens on port 9 of loopback: the module and libpq load, the server is out
@@ -129,6 +135,21 @@ class Install(TempDirTest):
         self.assertIn("sql-postgresql.so", files)
         self.assertIn("libpq", files)
         self.assertNotIn("libmariadb", files)
+
+    def test_without_the_sql_library_files_work_and_a_database_says_what_to_install(self):
+        library = os.path.realpath(os.path.join(self.libdir, "libsipcred-sql.so.0"))
+        os.rename(library, library + ".away")
+        try:
+            self.write("users", "version:1\n")
+            code, _, err = self.loaded("list", self.path("users"))
+            self.assertEqual(code, 0, err)
+            code, _, err = self.loaded("init", "sqlite3://db=" + self.path("u.db"))
+        finally:
+            os.rename(library + ".away", library)
+        self.assertEqual(code, 69, err)
+        self.assertIn("sqlite3:// needs libsipcred-sql, which cannot be loaded", err)
+        self.assertIn("install it (Debian: the package libsipcred-sql0)", err)
+        self.assertFalse(os.path.exists(self.path("u.db")))
 
     def test_a_missing_module_is_a_database_out_of_reach_with_what_to_install(self):
         module = os.path.join(self.libdir, "sipcred", "sql-mysql.so")

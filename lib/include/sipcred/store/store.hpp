@@ -249,4 +249,12 @@ SIPCRED_EXPORT const std::vector<StoreBackend>& store_backends();
 // opens a store: the table is not locked.
 SIPCRED_EXPORT void add_store_backend(const StoreBackend& backend);
 
+// Adds sqlite3://, postgresql:// and mysql:// to the table, opened by `open`. By default, by
+// libsipcred-sql loaded when a database is first opened (the tools: one that opens no database
+// never loads it, and runs where it is not installed); without it, opening one is
+// Error(Unavailable) saying what to install. libsipcred-sql's sql::add_sql_stores() gives its
+// own.
+SIPCRED_EXPORT void add_database_stores(
+    std::unique_ptr<Store> (*open)(const Locator& locator, const StoreOptions& options) = nullptr);
+
 } // namespace sipcred

@@ -56,7 +56,7 @@ void LibpqCopy::execute(const std::string& sql) {
 }
 
 std::vector<std::string> LibpqCopy::column(const std::string& sql,
-                                                const std::vector<std::string>& parameters) {
+                                           const std::vector<std::string>& parameters) {
   std::vector<const char*> values;
   for (const auto& parameter : parameters) {
     values.push_back(parameter.c_str());

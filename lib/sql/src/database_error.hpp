@@ -36,7 +36,7 @@ public:
 // Disk full and I/O errors: Io; the server unreachable or the connection lost: Unavailable;
 // locked, busy, a deadlock or a serialization failure: TempFail; anything else, a constraint
 // on the data included: DataError.
-ErrorKind sqlite_error_kind(int result); // a result code, primary or extended
+ErrorKind sqlite_error_kind(int result);                    // a result code, primary or extended
 ErrorKind postgresql_error_kind(std::string_view sqlstate); // the PostgreSQL module's
 ErrorKind database_error_kind(const soci::soci_error& error);
 // Whether a SOCI error is the refusal of a duplicate value for a unique key.

@@ -30,15 +30,49 @@ void append_password_rows(std::string& rows, long long id, const Account& accoun
   }
 }
 
+// Rows into a table through SOCI, many a statement (MySQL has no COPY, and its SOCI backend
+// sends one statement per execute): `values` holds `columns` values a row, std::nullopt for
+// NULL.
+void insert_rows(soci::session& session, const std::string& table, std::size_t columns,
+                 std::vector<std::optional<std::string>>& values) {
+  constexpr std::size_t rows_a_statement = 500;
+  std::vector<std::string> texts(values.size());
+  std::vector<soci::indicator> nulls(values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    nulls[i] = values[i] ? soci::i_ok : soci::i_null;
+    if (values[i]) texts[i] = std::move(*values[i]);
+  }
+  const std::size_t rows = values.size() / columns;
+  for (std::size_t first = 0; first < rows; first += rows_a_statement) {
+    const std::size_t count = std::min(rows_a_statement, rows - first);
+    std::string sql = "INSERT INTO " + table + " VALUES ";
+    soci::statement statement(session);
+    for (std::size_t row = 0; row < count; ++row) {
+      sql += row == 0 ? "(" : ", (";
+      for (std::size_t column = 0; column < columns; ++column) {
+        const std::size_t at = (first + row) * columns + column;
+        sql += (column == 0 ? ":v" : ", :v") + std::to_string(at);
+        statement.exchange(soci::use(texts[at], nulls[at]));
+      }
+      sql += ')';
+    }
+    statement.alloc();
+    statement.prepare(sql);
+    statement.define_and_bind();
+    statement.execute(true);
+  }
+}
+
 } // namespace
 
 std::vector<std::optional<SchemaAccess::Found>>
 FlexisipAccess::find_many(const std::vector<StoreEdit::Name>& names) {
+  if (m_dialect == Dialect::Mysql) return find_many_mysql(names);
   if (m_dialect != Dialect::Postgresql) return SchemaAccess::find_many(names);
   // The names in a temporary table, joined with the accounts and their passwords: one query.
   const std::unique_ptr<PostgresqlCopy> pg = open_postgresql_copy(m_session);
   pg->execute("CREATE TEMP TABLE sipcred_names (n integer, username text, domain text) "
-             "ON COMMIT DROP");
+              "ON COMMIT DROP");
   std::string rows;
   for (std::size_t i = 0; i < names.size(); ++i) {
     const StoreEdit::Name& name = names[i];
@@ -54,22 +88,22 @@ FlexisipAccess::find_many(const std::vector<StoreEdit::Name>& names) {
   std::vector<std::optional<Found>> found(names.size());
   // read_one(): an account not activated is found, without credentials (Flexisip skips it).
   pg->each_row("SELECT n.n, a.id, a.activated IS TRUE, a.phone, p.password, p.algorithm FROM "
-              "sipcred_names n JOIN accounts a ON a.username = n.username AND a.domain = "
-              "n.domain LEFT JOIN passwords p ON p.account_id = a.id AND a.activated IS TRUE "
-              "ORDER BY n.n, a.id, p.id",
-              [&](const PostgresqlCopy::Row& row) {
-                const auto n = static_cast<std::size_t>(number(row.text(0)));
-                const long long id = number(row.text(1));
-                std::optional<Found>& account = found.at(n);
-                if (!account) {
-                  account = Found{id, Account{names[n].user, names[n].domain, "", "", {}}};
-                  if (row.text(2) == "t" && !row.null(3)) account->account.phone = row.text(3);
-                } else if (account->id != id) {
-                  return; // a second row of the same name: find() gives one
-                }
-                if (!row.null(4))
-                  add_row(account->account, std::string(row.text(4)), std::string(row.text(5)));
-              });
+               "sipcred_names n JOIN accounts a ON a.username = n.username AND a.domain = "
+               "n.domain LEFT JOIN passwords p ON p.account_id = a.id AND a.activated IS TRUE "
+               "ORDER BY n.n, a.id, p.id",
+               [&](const PostgresqlCopy::Row& row) {
+                 const auto n = static_cast<std::size_t>(number(row.text(0)));
+                 const long long id = number(row.text(1));
+                 std::optional<Found>& account = found.at(n);
+                 if (!account) {
+                   account = Found{id, Account{names[n].user, names[n].domain, "", "", {}}};
+                   if (row.text(2) == "t" && !row.null(3)) account->account.phone = row.text(3);
+                 } else if (account->id != id) {
+                   return; // a second row of the same name: find() gives one
+                 }
+                 if (!row.null(4))
+                   add_row(account->account, std::string(row.text(4)), std::string(row.text(5)));
+               });
   pg->execute("DROP TABLE sipcred_names");
   return found;
 }
@@ -125,6 +159,8 @@ void FlexisipAccess::write_many(const std::vector<Write>& writes) {
                 "n.password, n.algorithm FROM sipcred_passwords n WHERE NOT EXISTS (SELECT FROM "
                 "passwords p WHERE p.account_id = n.account_id AND p.algorithm = n.algorithm)");
     pg->execute("DROP TABLE sipcred_rotated, sipcred_passwords");
+  } else if (m_dialect == Dialect::Mysql && !rotated.empty()) {
+    rotate_mysql(rotated);
   } else {
     for (const Write* write : rotated) {
       if (m_dialect == Dialect::Sqlite)
@@ -193,6 +229,87 @@ void FlexisipAccess::update_in_place(const Write& write) {
   m_drop_passwords->integer(1, write.id);
   m_drop_passwords->text(2, kept);
   m_drop_passwords->run();
+}
+
+// find_many() on MySQL: the names in a temporary table of the columns of accounts (so compared
+// in their collation, as find() compares them), joined with the accounts and their passwords.
+std::vector<std::optional<SchemaAccess::Found>>
+FlexisipAccess::find_many_mysql(const std::vector<StoreEdit::Name>& names) {
+  m_session << "CREATE TEMPORARY TABLE sipcred_names (n INT) SELECT username, domain FROM "
+               "accounts WHERE 1 = 0";
+  std::vector<std::optional<std::string>> values;
+  values.reserve(names.size() * 3);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (!refusal(Account{names[i].user, names[i].domain, "", "", {}}).empty()) continue;
+    values.emplace_back(std::to_string(i));
+    values.emplace_back(names[i].user);
+    values.emplace_back(names[i].domain);
+  }
+  insert_rows(m_session, "sipcred_names (n, username, domain)", 3, values);
+  std::vector<std::optional<Found>> found(names.size());
+  soci::rowset<soci::row> rows = m_session.prepare
+                                 << "SELECT CAST(n.n AS CHAR), CAST(a.id AS CHAR), "
+                                    "CAST(a.activated = TRUE AS CHAR), a.phone, p.password, "
+                                    "p.algorithm FROM sipcred_names n JOIN accounts a ON "
+                                    "a.username = n.username AND a.domain = n.domain LEFT JOIN "
+                                    "passwords p ON p.account_id = a.id AND a.activated = TRUE "
+                                    "ORDER BY n.n, a.id, p.id";
+  for (const soci::row& row : rows) {
+    const auto n = static_cast<std::size_t>(number(row.get<std::string>(0)));
+    const long long id = number(row.get<std::string>(1));
+    std::optional<Found>& account = found.at(n);
+    if (!account) {
+      account = Found{id, Account{names[n].user, names[n].domain, "", "", {}}};
+      if (row.get_indicator(2) != soci::i_null && row.get<std::string>(2) == "1" &&
+          row.get_indicator(3) != soci::i_null)
+        account->account.phone = row.get<std::string>(3);
+    } else if (account->id != id) {
+      continue; // a second row of the same name: find() gives one
+    }
+    if (row.get_indicator(4) != soci::i_null)
+      add_row(account->account, row.get<std::string>(4), row.get<std::string>(5));
+  }
+  m_session << "DROP TEMPORARY TABLE sipcred_names";
+  return found;
+}
+
+// update() of each rotated account on MySQL, as on PostgreSQL (write_many), from temporary
+// tables filled with multi-row INSERTs.
+void FlexisipAccess::rotate_mysql(const std::vector<const Write*>& rotated) {
+  // Of the columns of accounts and passwords, so compared in their collations.
+  // (A column NOT NULL needs a default in CREATE ... SELECT, rows or none.)
+  m_session << "CREATE TEMPORARY TABLE sipcred_rotated (id BIGINT NOT NULL DEFAULT 0 PRIMARY "
+               "KEY) SELECT phone FROM accounts WHERE 1 = 0";
+  m_session << "CREATE TEMPORARY TABLE sipcred_passwords (account_id BIGINT, KEY (account_id, "
+               "algorithm)) SELECT algorithm, password FROM passwords WHERE 1 = 0";
+  std::vector<std::optional<std::string>> rows, passwords;
+  for (const Write* write : rotated) {
+    const std::string id = std::to_string(write->id);
+    rows.emplace_back(id);
+    rows.emplace_back(write->account->phone.empty() ? std::nullopt
+                                                    : std::optional(write->account->phone));
+    for (const Credential& credential : write->account->credentials) {
+      passwords.emplace_back(id);
+      passwords.emplace_back(std::string(flexisip_algorithm(credential)));
+      passwords.emplace_back(credential.value);
+    }
+  }
+  insert_rows(m_session, "sipcred_rotated (id, phone)", 2, rows);
+  insert_rows(m_session, "sipcred_passwords (account_id, algorithm, password)", 3, passwords);
+  long long locked = 0;
+  m_session << "SELECT COUNT(*) FROM accounts a JOIN sipcred_rotated r ON a.id = r.id FOR UPDATE",
+      soci::into(locked);
+  m_session << "UPDATE accounts a JOIN sipcred_rotated r ON a.id = r.id SET a.phone = r.phone, "
+               "a.activated = TRUE WHERE NOT (a.activated <=> TRUE) OR NOT (a.phone <=> r.phone)";
+  m_session << "UPDATE passwords p JOIN sipcred_passwords n ON p.account_id = n.account_id AND "
+               "p.algorithm = n.algorithm SET p.password = n.password";
+  m_session << "DELETE p FROM passwords p JOIN sipcred_rotated r ON p.account_id = r.id LEFT JOIN "
+               "sipcred_passwords n ON n.account_id = p.account_id AND n.algorithm = p.algorithm "
+               "WHERE n.account_id IS NULL";
+  m_session << "INSERT INTO passwords (account_id, password, algorithm) SELECT n.account_id, "
+               "n.password, n.algorithm FROM sipcred_passwords n WHERE NOT EXISTS (SELECT 1 FROM "
+               "passwords p WHERE p.account_id = n.account_id AND p.algorithm = n.algorithm)";
+  m_session << "DROP TEMPORARY TABLE sipcred_rotated, sipcred_passwords";
 }
 
 } // namespace sipcred

@@ -8,13 +8,13 @@ namespace sipcred {
 
 FlexisipCopyLoader::FlexisipCopyLoader(soci::session& session, std::string sequence,
                                        std::function<void(const Account&)> replay)
-    : BatchLoader(batch_size, std::move(replay)), m_copy(open_postgresql_copy(session)), m_sequence(std::move(sequence)) {
-}
+    : BatchLoader(batch_size, std::move(replay)), m_copy(open_postgresql_copy(session)),
+      m_sequence(std::move(sequence)) {}
 
 void FlexisipCopyLoader::load(std::span<const Account> batch) {
   const std::vector<std::string> ids =
       m_copy->column("SELECT nextval($1::regclass) FROM generate_series(1, $2::int)",
-                    {m_sequence, std::to_string(batch.size())});
+                     {m_sequence, std::to_string(batch.size())});
   m_accounts.clear();
   m_passwords.clear();
   for (std::size_t i = 0; i < batch.size(); ++i) {

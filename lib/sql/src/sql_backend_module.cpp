@@ -38,8 +38,8 @@ const SqlBackendModule sqlite_module{soci::factory_sqlite3, sqlite_kind, sqlite_
                                      nullptr, nullptr};
 
 struct ModuleFile {
-  const char* file;   // in sipcred/ beside libsipcred-sql
-  const char* scheme; // for the message
+  const char* file;                    // in sipcred/ beside libsipcred-sql
+  const char* scheme;                  // for the message
   const SqlBackendModule* (*linked)(); // the entry point, when linked in
 };
 
@@ -52,8 +52,7 @@ ModuleFile module_file(Dialect dialect) {
 // The folder of the library this function is in, as the dynamic loader found it.
 std::filesystem::path library_folder() {
   Dl_info info{};
-  if (dladdr(reinterpret_cast<void*>(&library_folder), &info) == 0 || !info.dli_fname)
-    return {};
+  if (dladdr(reinterpret_cast<void*>(&library_folder), &info) == 0 || !info.dli_fname) return {};
   return std::filesystem::path(info.dli_fname).lexically_normal().parent_path();
 }
 
@@ -61,8 +60,8 @@ const SqlBackendModule* load(Dialect dialect) {
   const ModuleFile module = module_file(dialect);
   if (module.linked) return module.linked();
   const std::filesystem::path path = library_folder() / "sipcred" / module.file;
-  const char* entry = dialect == Dialect::Postgresql ? "sipcred_sql_postgresql_module"
-                                                     : "sipcred_sql_mysql_module";
+  const char* entry =
+      dialect == Dialect::Postgresql ? "sipcred_sql_postgresql_module" : "sipcred_sql_mysql_module";
   // Kept loaded to the end: SOCI's backend and the client library live in it.
   void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   void* symbol = handle ? dlsym(handle, entry) : nullptr;

@@ -125,7 +125,7 @@ private:
   };
   SqlStore& m_store;
   SqlTransaction m_transaction;
-  Found m_found; // the last find()
+  Found m_found;                   // the last find()
   std::vector<Name> m_found_names; // the last find_all(), and the row of each (0: none)
   std::vector<long long> m_found_all;
 };

@@ -162,9 +162,9 @@ public:
     std::vector<Entry> order;
     order.reserve(plan.accounts.size());
     for (std::size_t i = 0; i < plan.accounts.size(); ++i)
-      order.push_back({{userdb::url_unescape(plan.accounts[i].identity.user),
-                        plan.accounts[i].identity.domain},
-                       i});
+      order.push_back(
+          {{userdb::url_unescape(plan.accounts[i].identity.user), plan.accounts[i].identity.domain},
+           i});
     std::stable_sort(order.begin(), order.end(), [](const Entry& a, const Entry& b) {
       return std::tie(a.name.user, a.name.domain) < std::tie(b.name.user, b.name.domain);
     });
@@ -281,7 +281,7 @@ private:
   struct Pending {
     std::vector<Account> accounts;
     std::vector<std::string_view> passwords; // the plan's
-    bool repeat = false; // the next put() is of the last account's user again
+    bool repeat = false;                     // the next put() is of the last account's user again
   };
 
   Store& m_store;

@@ -21,8 +21,7 @@ constexpr const char* sql_library_file = "libsipcred-sql.so.0";
 // The folder of the library this function is in, as the dynamic loader found it.
 std::filesystem::path library_folder() {
   Dl_info info{};
-  if (dladdr(reinterpret_cast<void*>(&library_folder), &info) == 0 || !info.dli_fname)
-    return {};
+  if (dladdr(reinterpret_cast<void*>(&library_folder), &info) == 0 || !info.dli_fname) return {};
   return std::filesystem::path(info.dli_fname).lexically_normal().parent_path();
 }
 

@@ -231,12 +231,25 @@ void FlexisipAccess::update_in_place(const Write& write) {
   m_drop_passwords->run();
 }
 
+// Whether MySQL made the temporary table. A server that refuses one inside a transaction
+// (MySQL with GTID consistency enforced and statement-based binary logging) refuses it
+// without ending the transaction: the caller goes account by account instead.
+bool FlexisipAccess::mysql_temporary_table(const std::string& create) {
+  try {
+    m_session << create;
+    return true;
+  } catch (const soci::soci_error&) {
+    return false;
+  }
+}
+
 // find_many() on MySQL: the names in a temporary table of the columns of accounts (so compared
 // in their collation, as find() compares them), joined with the accounts and their passwords.
 std::vector<std::optional<SchemaAccess::Found>>
 FlexisipAccess::find_many_mysql(const std::vector<StoreEdit::Name>& names) {
-  m_session << "CREATE TEMPORARY TABLE sipcred_names (n INT) SELECT username, domain FROM "
-               "accounts WHERE 1 = 0";
+  if (!mysql_temporary_table("CREATE TEMPORARY TABLE sipcred_names (n INT) SELECT username, "
+                             "domain FROM accounts WHERE 1 = 0"))
+    return SchemaAccess::find_many(names);
   std::vector<std::optional<std::string>> values;
   values.reserve(names.size() * 3);
   for (std::size_t i = 0; i < names.size(); ++i) {
@@ -278,8 +291,11 @@ FlexisipAccess::find_many_mysql(const std::vector<StoreEdit::Name>& names) {
 void FlexisipAccess::rotate_mysql(const std::vector<const Write*>& rotated) {
   // Of the columns of accounts and passwords, so compared in their collations.
   // (A column NOT NULL needs a default in CREATE ... SELECT, rows or none.)
-  m_session << "CREATE TEMPORARY TABLE sipcred_rotated (id BIGINT NOT NULL DEFAULT 0 PRIMARY "
-               "KEY) SELECT phone FROM accounts WHERE 1 = 0";
+  if (!mysql_temporary_table("CREATE TEMPORARY TABLE sipcred_rotated (id BIGINT NOT NULL "
+                             "DEFAULT 0 PRIMARY KEY) SELECT phone FROM accounts WHERE 1 = 0")) {
+    for (const Write* write : rotated) update(write->id, *write->account);
+    return;
+  }
   m_session << "CREATE TEMPORARY TABLE sipcred_passwords (account_id BIGINT, KEY (account_id, "
                "algorithm)) SELECT algorithm, password FROM passwords WHERE 1 = 0";
   std::vector<std::optional<std::string>> rows, passwords;

@@ -18,7 +18,8 @@ std::unique_ptr<Store> open_userdb(const Locator& locator, const StoreOptions& o
   return std::make_unique<FileStore>(locator.path, options);
 }
 
-// The file stores, always there; databases are added by libsipcred-sql.
+// The file stores, always there; databases are added by add_database_stores() (the tools, or
+// libsipcred-sql itself).
 std::vector<StoreBackend>& backends() {
   static std::vector<StoreBackend> table{
       {StoreKind::Userdb, "", "PATH", "a Flexisip version:1 userdb", open_userdb},

@@ -144,8 +144,7 @@ void FlexisipAccess::write_many(const std::vector<Write>& writes) {
     }
     pg->copy("sipcred_rotated (id, phone, algorithms)", rows);
     pg->copy("sipcred_passwords (account_id, password, algorithm)", passwords);
-    // Without statistics the planner joins them badly: the UPDATE and DELETE below took 2.5x
-    // and 4x as long.
+    // Without statistics the planner joins them badly (bench/README.md).
     pg->execute("ANALYZE sipcred_rotated; ANALYZE sipcred_passwords");
     pg->each_row("SELECT FROM accounts a JOIN sipcred_rotated r ON a.id = r.id ORDER BY a.id FOR "
                  "UPDATE OF a",

@@ -9,7 +9,7 @@
 #include "sipcred/lint/baseline.hpp"
 #include "sipcred/lint/lint.hpp"
 #include "sipcred/lint/rule_selection.hpp"
-#include "sipcred/sql/sql_stores.hpp"
+#include "sipcred/store/store.hpp"
 #include "sipcred/util/atomic_file.hpp"
 #include "sipcred/util/error.hpp"
 
@@ -151,6 +151,6 @@ int run(int argc, char** argv) {
 } // namespace
 
 int main(int argc, char** argv) {
-  sipcred::sql::add_sql_stores();
+  sipcred::add_database_stores(); // libsipcred-sql, loaded when a database is opened
   return sipcred::cli::run_tool("sipcred-lint", [&] { return run(argc, argv); });
 }

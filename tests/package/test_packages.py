@@ -140,9 +140,9 @@ class Packages(unittest.TestCase):
             self.assertRegex(chroot(f"{tool} --version").stdout, r"\d+\.\d+\.\d+")
         chroot("sipcred-user init /tmp/users")
         chroot("sipcred-user add /tmp/users alice@sip.example.org --password-stdin",
-               stdin="Circle Of Life\n")
+               stdin="Circle-Of-Life\n")
         chroot("sipcred-user check /tmp/users alice@sip.example.org --password-stdin",
-               stdin="Circle Of Life\n")
+               stdin="Circle-Of-Life\n")
         self.assertEqual(chroot("sipcred-user check /tmp/users alice@sip.example.org "
                                 "--password-stdin", check=False, stdin="wrong\n").returncode, 1)
         self.assertEqual(chroot("stat -c %a /tmp/users").stdout.strip(), "600")

@@ -1,6 +1,7 @@
 // sipcred-lint: check a Flexisip authentication config with the userdb it names, a userdb
 // alone, or Asterisk pjsip auth objects, and say what the server would reject or ignore.
 
+#include "audit_options.hpp"
 #include "common_options.hpp"
 #include "report.hpp"
 #include "tool_main.hpp"
@@ -23,6 +24,7 @@ struct Options {
   bool werror = false;
   bool quiet = false;
   std::string explain;
+  cli::AuditOptions audit;
 };
 
 int explain(const std::string& code) {
@@ -47,9 +49,12 @@ int run(int argc, char** argv) {
   app.add_option("--pjsip", o.request.pjsip,
                  "An Asterisk pjsip.conf whose type=auth objects to check")
       ->type_name("FILE");
-  app.add_option("--format", o.format, "Output: text (default), json or sarif")
-      ->check(CLI::IsMember({"text", "json", "sarif"}))
-      ->type_name("FORMAT");
+  auto* format = app.add_option("--format", o.format, "Output: text (default), json or sarif")
+                     ->check(CLI::IsMember({"text", "json", "sarif"}))
+                     ->type_name("FORMAT");
+  app.add_flag_callback("--json", [&] { o.format = "json"; }, "The same as --format json")
+      ->excludes(format);
+  cli::add_audit_options(app, o.audit);
   app.add_flag("--werror", o.werror, "Exit 1 on warnings too");
   app.add_option("--explain", o.explain, "Print the explanation of a rule code and exit")
       ->type_name("CODE");
@@ -59,10 +64,15 @@ int run(int argc, char** argv) {
   cli::parse(app, argc, argv);
 
   if (!o.explain.empty()) return explain(o.explain);
-  if (o.request.config.empty() && o.request.userdb.empty() && o.request.pjsip.empty())
-    throw Error(ErrorKind::Usage, "nothing to check: give a CONFIG, --userdb FILE or --pjsip FILE");
+  const bool audit = cli::audit_requested(o.audit);
+  if (audit && (!o.request.userdb.empty() || !o.request.pjsip.empty()))
+    throw Error(ErrorKind::Usage, "--audit STORE cannot be combined with --userdb or --pjsip");
+  if (!audit && o.request.config.empty() && o.request.userdb.empty() && o.request.pjsip.empty())
+    throw Error(ErrorKind::Usage, "nothing to check: give a CONFIG, --userdb FILE, --pjsip FILE "
+                                  "or --audit STORE");
 
-  const std::vector<lint::Finding> findings = lint::lint(o.request);
+  const std::vector<lint::Finding> findings =
+      audit ? cli::run_audit(o.audit, o.request.config, o.quiet) : lint::lint(o.request);
   if (o.format == "json")
     cli::print_json(std::cout, findings);
   else if (o.format == "sarif")

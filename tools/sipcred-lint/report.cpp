@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <map>
@@ -108,9 +109,11 @@ void print_text(std::ostream& out, const std::vector<lint::Finding>& findings, b
   for (const lint::Finding& f : findings) {
     const Diagnostic& d = f.diagnostic;
     if (errors_only && d.severity != Severity::Error) continue;
-    out << f.file << ':' << d.line << ':' << d.column << ": " << severity_name(d.severity) << ": "
-        << d.message << " [" << d.code << "]\n";
-    if (!show_source) continue;
+    // A database account has no line: "LOCATOR: error: ..." as compilers print a file alone.
+    out << f.file;
+    if (d.line > 0) out << ':' << d.line << ':' << d.column;
+    out << ": " << severity_name(d.severity) << ": " << d.message << " [" << d.code << "]\n";
+    if (!show_source || d.line == 0) continue;
     const std::string_view line = sources.line(f.file, d.line);
     if (line.empty()) continue;
     const std::string shown = lint::redact_line(f.kind, line);
@@ -124,17 +127,25 @@ void print_text(std::ostream& out, const std::vector<lint::Finding>& findings, b
 
 void print_json(std::ostream& out, const std::vector<lint::Finding>& findings) {
   json diagnostics = json::array();
-  for (const lint::Finding& f : findings)
-    diagnostics.push_back({{"code", f.diagnostic.code},
-                           {"severity", severity_name(f.diagnostic.severity)},
-                           {"file", f.file},
-                           {"line", f.diagnostic.line},
-                           {"column", f.diagnostic.column},
-                           {"message", f.diagnostic.message}});
+  std::map<std::string, std::size_t> by_code;
+  for (const lint::Finding& f : findings) {
+    json d{{"code", f.diagnostic.code},
+           {"severity", severity_name(f.diagnostic.severity)},
+           {"file", f.file},
+           {"line", f.diagnostic.line},
+           {"column", f.diagnostic.column},
+           {"message", f.diagnostic.message}};
+    if (!f.subject.empty()) d["subject"] = f.subject;
+    diagnostics.push_back(std::move(d));
+    ++by_code[std::string(f.diagnostic.code)];
+  }
   const Summary s = summarize(findings);
-  const json document{
-      {"diagnostics", std::move(diagnostics)},
-      {"summary", {{"errors", s.errors}, {"warnings", s.warnings}, {"notes", s.notes}}}};
+  const json document{{"diagnostics", std::move(diagnostics)},
+                      {"summary",
+                       {{"errors", s.errors},
+                        {"warnings", s.warnings},
+                        {"notes", s.notes},
+                        {"codes", by_code}}}};
   out << document.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
 }
 
@@ -153,14 +164,19 @@ void print_sarif(std::ostream& out, const std::vector<lint::Finding>& findings,
   }
   json results = json::array();
   for (const lint::Finding& f : findings) {
+    // SARIF lines start at 1: a finding without one (a database account) has no region, and
+    // names its account as a logical location instead.
+    json physical{{"artifactLocation", {{"uri", sarif_uri(f.file)}}}};
+    if (f.diagnostic.line > 0)
+      physical["region"] = {{"startLine", f.diagnostic.line},
+                            {"startColumn", std::max<std::size_t>(1, f.diagnostic.column)}};
+    json location{{"physicalLocation", std::move(physical)}};
+    if (!f.subject.empty())
+      location["logicalLocations"] = json::array({{{"name", f.subject}, {"kind", "object"}}});
     json result{{"ruleId", f.diagnostic.code},
                 {"level", sarif_level(f.diagnostic.severity)},
                 {"message", {{"text", f.diagnostic.message}}},
-                {"locations", json::array({{{"physicalLocation",
-                                             {{"artifactLocation", {{"uri", sarif_uri(f.file)}}},
-                                              {"region",
-                                               {{"startLine", f.diagnostic.line},
-                                                {"startColumn", f.diagnostic.column}}}}}}})}};
+                {"locations", json::array({std::move(location)})}};
     if (const auto it = index.find(f.diagnostic.code); it != index.end())
       result["ruleIndex"] = it->second;
     results.push_back(std::move(result));

@@ -25,7 +25,7 @@ void add_findings(std::vector<Finding>& findings, const std::string& file, FileK
                      return a.line != b.line ? a.line < b.line : a.column < b.column;
                    });
   findings.reserve(findings.size() + diagnostics.size());
-  for (Diagnostic& d : diagnostics) findings.push_back(Finding{file, kind, std::move(d)});
+  for (Diagnostic& d : diagnostics) findings.push_back(Finding{file, kind, std::move(d), {}});
 }
 
 std::optional<unsigned> permissions(const std::string& path) {
@@ -106,6 +106,7 @@ std::string redact_line(FileKind kind, std::string_view line) {
     mask_value_of(out,
                   {"password", "password_digest", "md5_cred", "oauth_secret", "refresh_token"});
     break;
+  case FileKind::Store: mask(out, 0); break;
   case FileKind::Userdb: {
     if (out.starts_with('#')) break;
     // Every word after the identity and before ';' is a credential: keep its prefix only.

@@ -104,7 +104,8 @@ class Lint(TempDirTest):
         self.assertExit(r, 1)
         doc = json.loads(r.stdout)
         self.assertEqual(list(doc), ["diagnostics", "summary"])
-        self.assertEqual(doc["summary"], {"errors": 1, "warnings": 1, "notes": 0})
+        self.assertEqual(doc["summary"], {"errors": 1, "warnings": 1, "notes": 0,
+                                          "codes": {"SC124": 1, "SC312": 1}})
         for d in doc["diagnostics"]:
             self.assertEqual(list(d), ["code", "severity", "file", "line", "column", "message"])
             self.assertIn(d["severity"], ("error", "warning", "note"))

@@ -116,7 +116,8 @@ class Lint(TempDirTest):
                           "line": 2, "column": 9,
                           "message": "expected true, false, 1 or 0 for 'enabled', got 'yes'"})
         self.assertEqual(json.loads(lint(self.clean_conf, "--format", "json").stdout),
-                         {"diagnostics": [], "summary": {"errors": 0, "warnings": 0, "notes": 0}})
+                         {"diagnostics": [], "summary": {"errors": 0, "warnings": 0, "notes": 0,
+                                                         "codes": {}}})
 
     def test_sarif_is_what_github_code_scanning_accepts(self):
         r = lint("error.conf", "--format", "sarif", cwd=self.dir)

@@ -67,11 +67,12 @@ public:
     const std::vector<WordlistMatch> matches = search_wordlists(
         m_request.wordlists, m_targets, m_clear_texts, m_request.threads, progress);
     for (const WordlistMatch& match : matches) {
-      std::string what = match.target ? "the " + std::string(hash_name(match.target->hash)) +
-                                            " HA1 of account "
-                                      : "the clear-text password of account ";
+      const std::string name = in_quotes(m_places[match.account].identity);
       add(match.account, "SC604",
-          what + in_quotes(m_places[match.account].identity) + " is of a password of the word list " +
+          (match.target ? "the " + std::string(hash_name(match.target->hash)) +
+                              " HA1 of account " + name + " hashes a password of the word list "
+                        : "the clear-text password of account " + name +
+                              " is in the word list ") +
               match.wordlist + shown(match.candidate));
     }
     std::stable_sort(m_findings.begin(), m_findings.end(), [](const Ordered& a, const Ordered& b) {
@@ -128,7 +129,8 @@ private:
     for (const Variant& variant : account_variants(account))
       if (variant.candidate == clear.value) {
         add(index, "SC605",
-            "the password of account " + in_quotes(name) + " is " + std::string(variant.rule) +
+            "the password of account " + in_quotes(name) +
+                " is derived from the account: " + std::string(variant.rule) +
                 shown(clear.value));
         break;
       }
@@ -168,8 +170,8 @@ private:
           const Variant& variant = variants[matches.front()];
           add(index, "SC605",
               "the " + std::string(hash_name(*credential.hash)) + " HA1 of account " +
-                  in_quotes(name) + " is of a password that is " + std::string(variant.rule) +
-                  shown(variant.candidate));
+                  in_quotes(name) + " hashes a password derived from the account: " +
+                  std::string(variant.rule) + shown(variant.candidate));
           reported_variant = true;
           continue; // weak already: the word lists need not find it again
         }

@@ -294,6 +294,7 @@ std::vector<Finding> audit(const AuditRequest& request, const AuditProgress& pro
   // A userdb gets its own rules too; what they say of a line is not said again.
   std::set<std::size_t> lines_with_both;
   bool refused = false;
+  std::size_t userdb_findings = 0;
   if (target.locator.kind == StoreKind::Userdb) {
     std::vector<Diagnostic> diagnostics;
     struct stat info {};
@@ -307,6 +308,7 @@ std::vector<Finding> audit(const AuditRequest& request, const AuditProgress& pro
       refused |= d.severity == Severity::Error && d.code.starts_with("SC1");
     }
     std::vector<Finding> own = findings_of(target.locator.path, FileKind::Userdb, diagnostics);
+    userdb_findings = own.size();
     std::move(own.begin(), own.end(), std::back_inserter(findings));
   }
   // Flexisip refuses that userdb, and its findings say why: nothing more to audit.
@@ -316,7 +318,15 @@ std::vector<Finding> audit(const AuditRequest& request, const AuditProgress& pro
   const std::unique_ptr<Store> store = open_store(target.locator, target.options);
   store->read([&](Account&& account) { auditor.check(account); });
   std::vector<Finding> audited = auditor.finish(progress);
+  const auto store_findings = static_cast<std::ptrdiff_t>(findings.size() - userdb_findings);
   std::move(audited.begin(), audited.end(), std::back_inserter(findings));
+  // The userdb's own findings and the audit's, in line order (a database's have none).
+  std::stable_sort(findings.begin() + store_findings, findings.end(),
+                   [](const Finding& a, const Finding& b) {
+                     return a.diagnostic.line != b.diagnostic.line
+                                ? a.diagnostic.line < b.diagnostic.line
+                                : a.diagnostic.column < b.diagnostic.column;
+                   });
   return findings;
 }
 

@@ -18,6 +18,7 @@ complete -c sipcred-lint -l show-passwords -d 'Name the weak passwords found'
 complete -c sipcred-lint -l schema -x -a 'flexisip flexiapi kamailio opensips asterisk' -d 'SQL schema of the audited store'
 complete -c sipcred-lint -l realm -x -d "Realm of the store's hashes"
 complete -c sipcred-lint -l threads -x -d 'Hashing threads'
+complete -c sipcred-lint -l db-password-stdin -d 'Read the database password from standard input'
 complete -c sipcred-lint -l werror -d 'Exit 1 on warnings too'
 complete -c sipcred-lint -l explain -x -a '(__sipcred_lint_codes)' -d 'Explain a rule code'
 complete -c sipcred-lint -s q -l quiet -d 'Text output: errors only'

@@ -68,6 +68,21 @@ class AuditPostgreSQL(TempDirTest):
         self.assertEqual(len(files), 1, files)
         self.assertIn("***", files.pop())
 
+    def test_database_password_from_stdin(self):
+        self.server.sql("DROP DATABASE IF EXISTS audit_pw WITH (FORCE)")
+        self.server.sql("CREATE DATABASE audit_pw")
+        locator = self.server.locator.replace("dbname=sipcred", "dbname=audit_pw")
+        self.fill(locator, lambda statement: self.server.sql(statement, "audit_pw"))
+        r = run("sipcred-lint", "--audit", locator, "--db-password-stdin", "--json",
+                stdin="Pg-Secret-9y\n")
+        self.assertExit(r, 1)
+        self.assertEqual(audit_pairs(r), {p for p in audit_data.expected(self.accounts, [])
+                                          if p[0] != "SC603"})
+        self.assertNotIn("Pg-Secret-9y", r.stdout + r.stderr)
+        sqlite = run("sipcred-lint", "--audit", f"sqlite3://db={self.path('x')}",
+                     "--db-password-stdin", stdin="pw\n")
+        self.assertExit(sqlite, 2)
+
     def test_unreachable_server_is_69(self):
         r = run("sipcred-lint", "--audit",
                 "postgresql://dbname=x host=127.0.0.1 port=1 user=postgres connect_timeout=2")

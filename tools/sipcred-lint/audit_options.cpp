@@ -1,5 +1,6 @@
 #include "audit_options.hpp"
 
+#include "password_input.hpp"
 #include "progress_bar.hpp"
 #include "schema_option.hpp"
 #include "store_list.hpp"
@@ -48,6 +49,10 @@ void add_audit_options(CLI::App& app, AuditOptions& o) {
                  "With --audit: the realm of the store's hashes (default: each domain)")
       ->type_name("REALM")
       ->needs(audit);
+  app.add_flag("--db-password-stdin", o.db_password_stdin,
+               "With --audit of a PostgreSQL or MySQL store: read its password from standard "
+               "input")
+      ->needs(audit);
   app.add_option("--threads", o.request.threads,
                  "With --audit: hashing threads (default: one a core)")
       ->type_name("N")
@@ -59,6 +64,12 @@ bool audit_requested(const AuditOptions& o) { return !o.request.store.empty(); }
 std::vector<lint::Finding> run_audit(AuditOptions& o, const std::string& config, bool quiet) {
   o.request.config = config;
   o.request.store_options.schema = schema_option(o.schema);
+  if (o.db_password_stdin) {
+    PasswordOptions from_stdin;
+    from_stdin.from_stdin = true;
+    o.request.db_password = read_password(from_stdin, "Database password: ");
+  }
+  const WipedOnExit wiped(o.request.db_password);
   // Started now, so that it counts the reading of the store toward its one second.
   ProgressBar bar("bytes of word lists", word_list_bytes(o.request.wordlists), quiet);
   return lint::audit(o.request, [&](std::size_t done, std::size_t) { bar.update(done); });

@@ -13,10 +13,11 @@ namespace sipcred::cli {
 struct AuditOptions {
   lint::AuditRequest request;
   std::string schema;
+  bool db_password_stdin = false;
 };
 
 // --audit STORE, --wordlist FILE..., --min-length N, --show-passwords, --schema, --realm,
-// --threads.
+// --threads, --db-password-stdin.
 void add_audit_options(CLI::App& app, AuditOptions& options);
 
 // Whether --audit was given.

@@ -38,7 +38,8 @@ int explain(const std::string& code) {
 
 int run(int argc, char** argv) {
   CLI::App app{"Check a Flexisip authentication config and its userdb, a userdb alone, or "
-               "Asterisk pjsip\nauth objects: every problem with file, line, column and code.",
+               "Asterisk pjsip\nauth objects: every problem with file, line, column and code. "
+               "Or audit any store for\nweak, shared and exposed passwords (--audit).",
                "sipcred-lint"};
   Options o;
   app.add_option("CONFIG", o.request.config, "A flexisip.conf (its userdb is checked too)")

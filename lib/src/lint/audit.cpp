@@ -287,6 +287,11 @@ std::vector<Finding> audit(const AuditRequest& request, const AuditProgress& pro
     target.options = request.store_options;
     if (target.options.realm.empty()) target.options.realm = realm;
   }
+  if (!request.db_password.empty()) {
+    if (target.locator.kind != StoreKind::Sql || target.locator.backend == "sqlite3")
+      throw Error(ErrorKind::Usage, "a database password is for PostgreSQL and MySQL stores");
+    target.locator.connection = with_connection_password(target.locator, request.db_password);
+  }
   target.kind = kind_of(target.locator.kind);
   target.file = target.locator.kind == StoreKind::Sql ? target.locator.display()
                                                       : target.locator.path;

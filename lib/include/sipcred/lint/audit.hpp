@@ -26,6 +26,9 @@ struct SIPCRED_EXPORT AuditRequest {
   std::size_t min_length = 8;         // SC607 below this many bytes of clear text; 0: off
   bool show_passwords = false;        // name the password found in the message
   unsigned threads = 0;               // hashing threads; 0: one a core
+  // The password of a PostgreSQL or MySQL store (with_connection_password), read by the caller
+  // elsewhere than argv; empty: none, or in the connection string.
+  std::string db_password;
 };
 
 // How far the audit is: `done` of `total` units of work (bytes of word list times accounts).

@@ -280,12 +280,14 @@ std::vector<Finding> audit(const AuditRequest& request, const AuditProgress& pro
       std::move(own.begin(), own.end(), std::back_inserter(findings));
     }
     if (context.fixed_realm) target.options.realm = *context.fixed_realm;
+    if (!request.store_options.realm.empty()) target.options.realm = request.store_options.realm;
   }
   if (!store_is_config) {
     target.locator = parse_locator(request.store);
-    const std::string realm = target.options.realm;
+    // --realm, else the config's.
+    const std::string realm = config.empty() ? request.store_options.realm : target.options.realm;
     target.options = request.store_options;
-    if (target.options.realm.empty()) target.options.realm = realm;
+    target.options.realm = realm;
   }
   if (!request.db_password.empty()) {
     if (target.locator.kind != StoreKind::Sql || target.locator.backend == "sqlite3")

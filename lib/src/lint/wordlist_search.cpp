@@ -4,8 +4,10 @@
 #include "sipcred/util/error.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <string_view>
 #include <thread>
 #include <unordered_set>
@@ -127,12 +129,18 @@ private:
   std::vector<std::size_t> m_ends;
 };
 
-// The HA1s [from, to) not yet found, each against the chunk.
+// The HA1s [from, to) not yet found, each against the chunk; `searched` counts the HA1s done
+// by every thread, and `tick` (the first thread's only) reports it now and then.
 void search_range(const std::vector<HashTarget>& targets, std::vector<char>& found,
                   std::size_t from, std::size_t to, const std::vector<std::string_view>& words,
-                  std::vector<std::pair<std::size_t, std::size_t>>& hits) {
+                  std::vector<std::pair<std::size_t, std::size_t>>& hits,
+                  std::atomic<std::size_t>& searched, const std::function<void()>& tick) {
   std::vector<std::size_t> matches;
   for (std::size_t i = from; i < to; ++i) {
+    if ((i - from) % 1024 == 1023) {
+      searched.fetch_add(1024, std::memory_order_relaxed);
+      if (tick) tick();
+    }
     if (found[i]) continue;
     matches.clear();
     salted_search(targets[i].hash, targets[i].prefix, words, targets[i].digest, matches);
@@ -174,6 +182,7 @@ std::vector<WordlistMatch> search_wordlists(const std::vector<std::string>& word
   std::vector<std::string_view> words;
   for (const std::string& path : wordlists) {
     WordlistReader reader(path);
+    std::size_t previous = 0; // bytes of this list read before the chunk
     while (reader.next(words)) {
       for (std::size_t w = 0; w < words.size(); ++w) {
         const auto it = clear_texts.find(std::string(words[w]));
@@ -183,14 +192,25 @@ std::vector<WordlistMatch> search_wordlists(const std::vector<std::string>& word
       }
       if (!targets.empty()) {
         const std::size_t share = (targets.size() + workers - 1) / workers;
+        // Within a chunk, progress is its bytes times the share of the HA1s searched.
+        const std::size_t chunk_start = before + previous, chunk_bytes = reader.consumed() - previous;
+        std::atomic<std::size_t> searched{0};
+        const std::function<void()> tick = [&] {
+          if (progress)
+            progress(chunk_start + chunk_bytes * std::min(searched.load(), targets.size()) /
+                                       targets.size(),
+                     total);
+        };
         std::vector<std::thread> pool;
         for (unsigned t = 1; t < workers; ++t)
           pool.emplace_back([&, t] {
             search_range(targets, found, std::min(targets.size(), t * share),
-                         std::min(targets.size(), (t + 1) * share), words, hits[t]);
+                         std::min(targets.size(), (t + 1) * share), words, hits[t], searched,
+                         {});
           });
         try {
-          search_range(targets, found, 0, std::min(targets.size(), share), words, hits[0]);
+          search_range(targets, found, 0, std::min(targets.size(), share), words, hits[0],
+                       searched, tick);
         } catch (...) {
           for (std::thread& thread : pool) thread.join();
           throw;
@@ -203,7 +223,8 @@ std::vector<WordlistMatch> search_wordlists(const std::vector<std::string>& word
           list.clear();
         }
       }
-      if (progress) progress(before + reader.consumed(), total);
+      previous = reader.consumed();
+      if (progress) progress(before + previous, total);
     }
     before += reader.consumed();
   }

@@ -127,6 +127,33 @@ class Audit(TempDirTest):
         self.assertExit(lint("--audit", clear), 0)
         self.assertExit(lint("--audit", clear, "--min-length", "20", "--werror"), 1)
 
+    def test_other_file_stores(self):
+        # htdigest: an MD5 HA1 of the user name; CSV: clear texts, shared and in the word list.
+        digest = audit_data.hexdigest("md5", f"alice:{audit_data.DOMAIN}:alice")
+        htdigest = self.write("htdigest", f"alice:{audit_data.DOMAIN}:{digest}\n"
+                              f"bob:{audit_data.DOMAIN}:"
+                              f"{audit_data.hexdigest('md5', f'bob:{audit_data.DOMAIN}:sunshine')}\n")
+        r = lint("--audit", "htdigest:" + htdigest, "--wordlist", self.words, "--json")
+        self.assertExit(r, 1)
+        self.assertEqual(audit_pairs(r), {("SC605", f"alice@{audit_data.DOMAIN}"),
+                                          ("SC604", f"bob@{audit_data.DOMAIN}")})
+        lines = [d["line"] for d in json.loads(r.stdout)["diagnostics"]]
+        self.assertEqual(sorted(lines), [1, 2])
+        csv = self.write("users.csv", "identity,password\n"
+                         f"carol@{audit_data.DOMAIN},dragon77\n"
+                         f"dave@{audit_data.DOMAIN},Same-Long-Pass-1\n"
+                         f"erin@{audit_data.DOMAIN},Same-Long-Pass-1\n")
+        r = lint("--audit", "csv:" + csv, "--wordlist", self.words, "--json")
+        self.assertEqual(audit_pairs(r), {("SC601", f"{u}@{audit_data.DOMAIN}")
+                                          for u in ("carol", "dave", "erin")} |
+                         {("SC604", f"carol@{audit_data.DOMAIN}"),
+                          ("SC606", f"dave@{audit_data.DOMAIN}"),
+                          ("SC606", f"erin@{audit_data.DOMAIN}")})
+        for fmt in ("text", "json", "sarif"):
+            out = lint("--audit", "csv:" + csv, "--wordlist", self.words, "--format", fmt).stdout
+            self.assertNotIn("dragon77", out)
+            self.assertNotIn("Same-Long", out)
+
     def test_explain_every_audit_code(self):
         for code in ("SC601", "SC602", "SC603", "SC604", "SC605", "SC606", "SC607"):
             r = lint("--explain", code)

@@ -113,7 +113,8 @@ void print_text(std::ostream& out, const std::vector<lint::Finding>& findings, b
     out << f.file;
     if (d.line > 0) out << ':' << d.line << ':' << d.column;
     out << ": " << severity_name(d.severity) << ": " << d.message << " [" << d.code << "]\n";
-    if (!show_source || d.line == 0) continue;
+    // Lines of other account files (htdigest...) would be all masked: not shown.
+    if (!show_source || d.line == 0 || f.kind == lint::FileKind::Store) continue;
     const std::string_view line = sources.line(f.file, d.line);
     if (line.empty()) continue;
     const std::string shown = lint::redact_line(f.kind, line);

@@ -59,8 +59,7 @@ void BM_Sha256Search(benchmark::State& state) {
   std::vector<std::size_t> matches;
   for (auto _ : state) {
     for (const std::string& prefix : g_prefixes)
-      sipcred::salted_search(sipcred::HashFunction::Sha256, prefix, g_word_views, target,
-                             matches);
+      sipcred::salted_search(sipcred::HashFunction::Sha256, prefix, g_word_views, target, matches);
     benchmark::DoNotOptimize(matches.data());
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * g_messages.size()));

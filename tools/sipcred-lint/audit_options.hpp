@@ -24,7 +24,6 @@ void add_audit_options(CLI::App& app, AuditOptions& options);
 bool audit_requested(const AuditOptions& options);
 
 // The audit's findings; `config` (CONFIG, when given) is the store's context.
-std::vector<lint::Finding> run_audit(AuditOptions& options, const std::string& config,
-                                     bool quiet);
+std::vector<lint::Finding> run_audit(AuditOptions& options, const std::string& config, bool quiet);
 
 } // namespace sipcred::cli

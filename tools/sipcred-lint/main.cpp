@@ -53,7 +53,8 @@ int run(int argc, char** argv) {
   auto* format = app.add_option("--format", o.format, "Output: text (default), json or sarif")
                      ->check(CLI::IsMember({"text", "json", "sarif"}))
                      ->type_name("FORMAT");
-  app.add_flag_callback("--json", [&] { o.format = "json"; }, "The same as --format json")
+  app.add_flag_callback(
+         "--json", [&] { o.format = "json"; }, "The same as --format json")
       ->excludes(format);
   cli::add_audit_options(app, o.audit);
   app.add_flag("--werror", o.werror, "Exit 1 on warnings too");

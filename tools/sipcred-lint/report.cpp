@@ -141,12 +141,10 @@ void print_json(std::ostream& out, const std::vector<lint::Finding>& findings) {
     ++by_code[std::string(f.diagnostic.code)];
   }
   const Summary s = summarize(findings);
-  const json document{{"diagnostics", std::move(diagnostics)},
-                      {"summary",
-                       {{"errors", s.errors},
-                        {"warnings", s.warnings},
-                        {"notes", s.notes},
-                        {"codes", by_code}}}};
+  const json document{
+      {"diagnostics", std::move(diagnostics)},
+      {"summary",
+       {{"errors", s.errors}, {"warnings", s.warnings}, {"notes", s.notes}, {"codes", by_code}}}};
   out << document.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
 }
 

@@ -15,8 +15,7 @@ bool cpu_has_avx512();
 // OpenSSL's MD5, one message at a time: the reference and the fallback.
 void md5_many_scalar(std::span<const std::string_view> messages, std::span<Md5Digest> digests);
 // md5_search with OpenSSL's MD5, the prefix's state copied for each candidate.
-void md5_search_one_at_a_time(std::string_view prefix,
-                              std::span<const std::string_view> candidates,
+void md5_search_one_at_a_time(std::string_view prefix, std::span<const std::string_view> candidates,
                               const Md5Digest& target, std::vector<std::size_t>& matches);
 #if defined(__x86_64__)
 // 8 messages side by side. Precondition: cpu_has_avx2() (not checked: an illegal instruction).

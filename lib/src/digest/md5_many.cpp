@@ -376,7 +376,6 @@ __attribute__((target("avx2"))) void hash_group(const Group<lanes>& group) {
 
 } // namespace avx2
 
-
 // ---- Searching candidates behind a fixed prefix ----------------------------------------------
 
 std::uint32_t load_le32(const unsigned char* p) {
@@ -526,8 +525,7 @@ void md5_search(std::string_view prefix, std::span<const std::string_view> candi
   implementation().search(prefix, candidates, target, matches);
 }
 
-void md5_search_one_at_a_time(std::string_view prefix,
-                              std::span<const std::string_view> candidates,
+void md5_search_one_at_a_time(std::string_view prefix, std::span<const std::string_view> candidates,
                               const Md5Digest& target, std::vector<std::size_t>& matches) {
   md5_search_scalar(prefix, candidates, target, matches);
 }

@@ -34,10 +34,10 @@ void sha256_search(std::string_view prefix, std::span<const std::string_view> ca
 }
 
 void evp_search(const EVP_MD* md, std::string_view prefix,
-                std::span<const std::string_view> candidates,
-                std::span<const unsigned char> target, std::vector<std::size_t>& matches) {
+                std::span<const std::string_view> candidates, std::span<const unsigned char> target,
+                std::vector<std::size_t>& matches) {
   const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> base(EVP_MD_CTX_new(),
-                                                                      EVP_MD_CTX_free),
+                                                                     EVP_MD_CTX_free),
       ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   if (!base || !ctx || !md || EVP_DigestInit_ex(base.get(), md, nullptr) != 1 ||
       EVP_DigestUpdate(base.get(), prefix.data(), prefix.size()) != 1)

@@ -69,10 +69,9 @@ public:
     for (const WordlistMatch& match : matches) {
       const std::string name = in_quotes(m_places[match.account].identity);
       add(match.account, "SC604",
-          (match.target ? "the " + std::string(hash_name(match.target->hash)) +
-                              " HA1 of account " + name + " hashes a password of the word list "
-                        : "the clear-text password of account " + name +
-                              " is in the word list ") +
+          (match.target ? "the " + std::string(hash_name(match.target->hash)) + " HA1 of account " +
+                              name + " hashes a password of the word list "
+                        : "the clear-text password of account " + name + " is in the word list ") +
               match.wordlist + shown(match.candidate));
     }
     std::stable_sort(m_findings.begin(), m_findings.end(), [](const Ordered& a, const Ordered& b) {
@@ -130,8 +129,7 @@ private:
       if (variant.candidate == clear.value) {
         add(index, "SC605",
             "the password of account " + in_quotes(name) +
-                " is derived from the account: " + std::string(variant.rule) +
-                shown(clear.value));
+                " is derived from the account: " + std::string(variant.rule) + shown(clear.value));
         break;
       }
     m_clear_texts[clear.value].push_back(index);
@@ -139,8 +137,9 @@ private:
 
   void check_hashes(const Account& account, std::size_t index) {
     const std::string& name = m_places[index].identity;
-    const bool has_md5 = std::any_of(account.credentials.begin(), account.credentials.end(),
-                                     [](const Credential& c) { return c.hash == HashFunction::Md5; });
+    const bool has_md5 =
+        std::any_of(account.credentials.begin(), account.credentials.end(),
+                    [](const Credential& c) { return c.hash == HashFunction::Md5; });
     const bool has_sha256 =
         std::any_of(account.credentials.begin(), account.credentials.end(),
                     [](const Credential& c) { return c.hash == HashFunction::Sha256; });
@@ -265,8 +264,8 @@ bool looks_like_flexisip_config(const std::string& path) {
 
 std::vector<Finding> audit(const AuditRequest& request, const AuditProgress& progress) {
   std::vector<Finding> findings;
-  const bool store_is_config = request.store.find(':') == std::string::npos &&
-                               looks_like_flexisip_config(request.store);
+  const bool store_is_config =
+      request.store.find(':') == std::string::npos && looks_like_flexisip_config(request.store);
   const std::string config = store_is_config ? request.store : request.config;
   AuthContext context;
   Target target;
@@ -295,8 +294,8 @@ std::vector<Finding> audit(const AuditRequest& request, const AuditProgress& pro
     target.locator.connection = with_connection_password(target.locator, request.db_password);
   }
   target.kind = kind_of(target.locator.kind);
-  target.file = target.locator.kind == StoreKind::Sql ? target.locator.display()
-                                                      : target.locator.path;
+  target.file =
+      target.locator.kind == StoreKind::Sql ? target.locator.display() : target.locator.path;
 
   // A userdb gets its own rules too; what they say of a line is not said again.
   std::set<std::size_t> lines_with_both;
@@ -328,12 +327,11 @@ std::vector<Finding> audit(const AuditRequest& request, const AuditProgress& pro
   const auto store_findings = static_cast<std::ptrdiff_t>(findings.size() - userdb_findings);
   std::move(audited.begin(), audited.end(), std::back_inserter(findings));
   // The userdb's own findings and the audit's, in line order (a database's have none).
-  std::stable_sort(findings.begin() + store_findings, findings.end(),
-                   [](const Finding& a, const Finding& b) {
-                     return a.diagnostic.line != b.diagnostic.line
-                                ? a.diagnostic.line < b.diagnostic.line
-                                : a.diagnostic.column < b.diagnostic.column;
-                   });
+  std::stable_sort(
+      findings.begin() + store_findings, findings.end(), [](const Finding& a, const Finding& b) {
+        return a.diagnostic.line != b.diagnostic.line ? a.diagnostic.line < b.diagnostic.line
+                                                      : a.diagnostic.column < b.diagnostic.column;
+      });
   return findings;
 }
 

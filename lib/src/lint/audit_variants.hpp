@@ -16,8 +16,8 @@ struct Variant {
 };
 
 // The user name, the user-id, the phone, the digits of the user name, the user name reversed,
-// the first label of the domain and the label before its top-level one, and digit runs ("1234", "123456", "4321", "0000"...); each
-// candidate once (the first rule that gives it), none empty.
+// the first label of the domain and the label before its top-level one, and digit runs ("1234",
+// "123456", "4321", "0000"...); each candidate once (the first rule that gives it), none empty.
 std::vector<Variant> account_variants(const Account& account);
 
 } // namespace sipcred::lint

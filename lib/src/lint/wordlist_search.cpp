@@ -66,9 +66,9 @@ public:
       if (m_pos == m_len && !fill()) break;
       const char* start = m_buffer + m_pos;
       const void* newline = std::memchr(start, '\n', m_len - m_pos);
-      const std::size_t piece = newline ? static_cast<std::size_t>(
-                                              static_cast<const char*>(newline) - start)
-                                        : m_len - m_pos;
+      const std::size_t piece =
+          newline ? static_cast<std::size_t>(static_cast<const char*>(newline) - start)
+                  : m_len - m_pos;
       if (!m_too_long) {
         if (m_line.size() + piece > max_candidate + 1) {
           m_too_long = true;
@@ -129,24 +129,30 @@ private:
   std::vector<std::size_t> m_ends;
 };
 
-// The HA1s [from, to) not yet found, each against the chunk; `searched` counts the HA1s done
-// by every thread, and `tick` (the first thread's only) reports it now and then.
-void search_range(const std::vector<HashTarget>& targets, std::vector<char>& found,
-                  std::size_t from, std::size_t to, const std::vector<std::string_view>& words,
-                  std::vector<std::pair<std::size_t, std::size_t>>& hits,
-                  std::atomic<std::size_t>& searched, const std::function<void()>& tick) {
+// HA1s not yet found, each against the chunk, taken a block at a time from `next` by every
+// thread (a static split would leave one core idle when the other is slowed by other work);
+// `searched` counts the HA1s done, and `tick` (the first thread's only) reports it.
+void search_blocks(const std::vector<HashTarget>& targets, std::vector<char>& found,
+                   const std::vector<std::string_view>& words,
+                   std::vector<std::pair<std::size_t, std::size_t>>& hits,
+                   std::atomic<std::size_t>& next, std::atomic<std::size_t>& searched,
+                   const std::function<void()>& tick) {
+  constexpr std::size_t block = 256;
   std::vector<std::size_t> matches;
-  for (std::size_t i = from; i < to; ++i) {
-    if ((i - from) % 1024 == 1023) {
-      searched.fetch_add(1024, std::memory_order_relaxed);
-      if (tick) tick();
+  for (;;) {
+    const std::size_t from = next.fetch_add(block, std::memory_order_relaxed);
+    if (from >= targets.size()) return;
+    const std::size_t to = std::min(targets.size(), from + block);
+    for (std::size_t i = from; i < to; ++i) {
+      if (found[i]) continue;
+      matches.clear();
+      salted_search(targets[i].hash, targets[i].prefix, words, targets[i].digest, matches);
+      if (matches.empty()) continue;
+      found[i] = 1;
+      hits.emplace_back(i, matches.front());
     }
-    if (found[i]) continue;
-    matches.clear();
-    salted_search(targets[i].hash, targets[i].prefix, words, targets[i].digest, matches);
-    if (matches.empty()) continue;
-    found[i] = 1;
-    hits.emplace_back(i, matches.front());
+    searched.fetch_add(to - from, std::memory_order_relaxed);
+    if (tick) tick();
   }
 }
 
@@ -191,37 +197,37 @@ std::vector<WordlistMatch> search_wordlists(const std::vector<std::string>& word
           out.push_back(WordlistMatch{account, nullptr, path, std::string(words[w])});
       }
       if (!targets.empty()) {
-        const std::size_t share = (targets.size() + workers - 1) / workers;
         // Within a chunk, progress is its bytes times the share of the HA1s searched.
-        const std::size_t chunk_start = before + previous, chunk_bytes = reader.consumed() - previous;
-        std::atomic<std::size_t> searched{0};
+        const std::size_t chunk_start = before + previous,
+                          chunk_bytes = reader.consumed() - previous;
+        std::atomic<std::size_t> next{0}, searched{0};
         const std::function<void()> tick = [&] {
           if (progress)
-            progress(chunk_start + chunk_bytes * std::min(searched.load(), targets.size()) /
-                                       targets.size(),
+            progress(chunk_start +
+                         chunk_bytes * std::min(searched.load(), targets.size()) / targets.size(),
                      total);
         };
         std::vector<std::thread> pool;
         for (unsigned t = 1; t < workers; ++t)
-          pool.emplace_back([&, t] {
-            search_range(targets, found, std::min(targets.size(), t * share),
-                         std::min(targets.size(), (t + 1) * share), words, hits[t], searched,
-                         {});
-          });
+          pool.emplace_back(
+              [&, t] { search_blocks(targets, found, words, hits[t], next, searched, {}); });
         try {
-          search_range(targets, found, 0, std::min(targets.size(), share), words, hits[0],
-                       searched, tick);
+          search_blocks(targets, found, words, hits[0], next, searched, tick);
         } catch (...) {
           for (std::thread& thread : pool) thread.join();
           throw;
         }
         for (std::thread& thread : pool) thread.join();
+        // In HA1 order, whichever thread found them: the output does not depend on timing.
+        std::vector<std::pair<std::size_t, std::size_t>> chunk_hits;
         for (auto& list : hits) {
-          for (const auto& [target, word] : list)
-            out.push_back(WordlistMatch{targets[target].account, &targets[target], path,
-                                        std::string(words[word])});
+          chunk_hits.insert(chunk_hits.end(), list.begin(), list.end());
           list.clear();
         }
+        std::sort(chunk_hits.begin(), chunk_hits.end());
+        for (const auto& [target, word] : chunk_hits)
+          out.push_back(WordlistMatch{targets[target].account, &targets[target], path,
+                                      std::string(words[word])});
       }
       previous = reader.consumed();
       if (progress) progress(before + previous, total);

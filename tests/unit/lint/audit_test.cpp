@@ -44,23 +44,23 @@ protected:
     for (int i = 0; i < 40; ++i) {
       const std::string user = "strong" + std::to_string(i);
       const std::string password = "Xq7-" + std::to_string(i * 7919) + "-vLp2";
-      users += user + "@" + d + " md5:" + md5(user, d, password) + " sha256:" +
-               sha(user, d, password) + " ;\n";
+      users += user + "@" + d + " md5:" + md5(user, d, password) +
+               " sha256:" + sha(user, d, password) + " ;\n";
     }
     // Weak ones, one per rule and algorithm.
-    users += "wl-md5@" + d + " md5:" + md5("wl-md5", d, "dragon77") + " sha256:" +
-             sha("wl-md5", d, "Strong-Other-1") + " ;\n";
-    users += "wl-sha@" + d + " sha256:" + sha("wl-sha", d, "sunshine") + " md5:" +
-             md5("wl-sha", d, "Strong-Other-2") + " ;\n";
+    users += "wl-md5@" + d + " md5:" + md5("wl-md5", d, "dragon77") +
+             " sha256:" + sha("wl-md5", d, "Strong-Other-1") + " ;\n";
+    users += "wl-sha@" + d + " sha256:" + sha("wl-sha", d, "sunshine") +
+             " md5:" + md5("wl-sha", d, "Strong-Other-2") + " ;\n";
     users += "wl-clear@" + d + " clrtxt:dragon77 ;\n";
-    users += "uid@" + d + " md5:" + md5("1001", d, "letmein") + " sha256:" +
-             sha("1001", d, "letmein") + " ; 1001\n"; // hashed with the user-id
-    users += "rev@" + d + " md5:" + md5("rev", d, "ver") + " sha256:" + sha("rev", d, "ver") +
+    users += "uid@" + d + " md5:" + md5("1001", d, "letmein") +
+             " sha256:" + sha("1001", d, "letmein") + " ; 1001\n"; // hashed with the user-id
+    users +=
+        "rev@" + d + " md5:" + md5("rev", d, "ver") + " sha256:" + sha("rev", d, "ver") + " ;\n";
+    users += "ext2002@" + d + " md5:" + md5("ext2002", d, "2002") +
+             " sha256:" + sha("ext2002", d, "2002") + " ;\n";
+    users += "run@" + d + " sha256:" + sha("run", d, "123456") + " md5:" + md5("run", d, "123456") +
              " ;\n";
-    users += "ext2002@" + d + " md5:" + md5("ext2002", d, "2002") + " sha256:" +
-             sha("ext2002", d, "2002") + " ;\n";
-    users += "run@" + d + " sha256:" + sha("run", d, "123456") + " md5:" +
-             md5("run", d, "123456") + " ;\n";
     users += "phone@" + d + " clrtxt:33612345678 ; phone 33612345678\n";
     users += "label@" + d + " clrtxt:example ;\n";
     users += "md5only@" + d + " md5:" + md5("md5only", d, "Long-Random-Pass-9") + " ;\n";
@@ -77,8 +77,8 @@ protected:
     words.close();
     m_config = (dir / "flexisip.conf").string();
     std::ofstream(m_config) << "[module::Authentication]\nenabled=true\nauth-domains=" << d
-                            << "\navailable-algorithms=SHA-256 MD5\nfile-path="
-                            << m_store->path() << "\n";
+                            << "\navailable-algorithms=SHA-256 MD5\nfile-path=" << m_store->path()
+                            << "\n";
   }
 
   AuditRequest request() const {
@@ -101,8 +101,8 @@ TEST_F(Audit, EachRuleFindsItsAccountsAndNoStrongOne) {
   const auto found = by_code(audit(request()));
   EXPECT_EQ(found.at("SC604"),
             (std::set<std::string>{"wl-md5" + d, "wl-sha" + d, "wl-clear" + d, "uid" + d}));
-  EXPECT_EQ(found.at("SC605"), (std::set<std::string>{"rev" + d, "ext2002" + d, "run" + d,
-                                                      "phone" + d, "label" + d}));
+  EXPECT_EQ(found.at("SC605"),
+            (std::set<std::string>{"rev" + d, "ext2002" + d, "run" + d, "phone" + d, "label" + d}));
   EXPECT_EQ(found.at("SC603"), std::set<std::string>{"md5only" + d});
   EXPECT_EQ(found.at("SC606"), (std::set<std::string>{"shared1" + d, "shared2" + d}));
   EXPECT_EQ(found.at("SC607"), (std::set<std::string>{"short" + d, "label" + d}));

@@ -21,7 +21,7 @@ struct SIPCRED_EXPORT AuditRequest {
   std::string store;
   // A flexisip.conf giving the context (available algorithms, realm) of `store`; may be empty.
   std::string config;
-  StoreOptions store_options; // schema of an SQL store, realm of a file store
+  StoreOptions store_options;         // schema of an SQL store, realm of a file store
   std::vector<std::string> wordlists; // files of one candidate a line
   std::size_t min_length = 8;         // SC607 below this many bytes of clear text; 0: off
   bool show_passwords = false;        // name the password found in the message

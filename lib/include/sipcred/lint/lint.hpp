@@ -31,7 +31,8 @@ struct SIPCRED_EXPORT Finding {
   std::string file;
   FileKind kind = FileKind::FlexisipConfig;
   Diagnostic diagnostic;
-  std::string subject; // what the finding is about, stable across edits: "user@domain" for an account, "[section] key" for a config value; empty when none
+  std::string subject; // what the finding is about, stable across edits: "user@domain" for an
+                       // account, "[section] key" for a config value; empty when none
 };
 
 // What the authentication module would do with the users of a store.

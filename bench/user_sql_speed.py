@@ -4,9 +4,10 @@
   (one transaction: the account, its MD5 and SHA-256 rows);
 - an `import` of 100k users (half new, half rotated) into the 1M database, against
   `sipcred-migrate` of the same 100k into an empty one.
-SQLite always; PostgreSQL (a server the script starts on loopback) with --postgresql.
+SQLite always; PostgreSQL and MariaDB (servers the script starts on loopback) with --postgresql,
+--mariadb.
 
-    scripts/build && bench/user_sql_speed.py --users 1000000 --runs 5 [--postgresql]
+    scripts/build && bench/user_sql_speed.py --users 1000000 --runs 5 [--postgresql] [--mariadb]
 """
 import argparse
 import hashlib
@@ -87,32 +88,42 @@ def sqlite_runs(userdb, work, runs, import_users):
     return results
 
 
-def postgresql_runs(userdb, work, runs, import_users):
-    from servers import PostgreSQL
-    server = PostgreSQL()
+def server_runs(kind, userdb, work, runs, import_users):
+    """PostgreSQL or MariaDB, a server started on loopback in a temporary directory."""
+    from servers import MariaDB, PostgreSQL
+    server = PostgreSQL() if kind == "postgresql" else MariaDB()
     pw = os.path.join(work, "pw")
-    psql = ["psql", "-q", "-h", "127.0.0.1", "-p", str(server.port), "-U", "postgres", "-d",
-            "sipcred", "-v", "ON_ERROR_STOP=1"]
-    results = {"sipcred-user add": [], "psql INSERTs": [],
+    if kind == "postgresql":
+        client = ["psql", "-q", "-h", "127.0.0.1", "-p", str(server.port), "-U", "postgres",
+                  "-d", "sipcred", "-v", "ON_ERROR_STOP=1", "-c"]
+    else:
+        client = ["mariadb", "-h127.0.0.1", f"-P{server.port}", "-uroot", "sipcred", "-e"]
+    anchor = "psql INSERTs" if kind == "postgresql" else "mariadb INSERTs"
+    results = {"sipcred-user add": [], anchor: [],
                f"sipcred-user import {import_users}": [],
                f"migrate {import_users} into empty": []}
     try:
         subprocess.run([tool("sipcred-migrate"), "-q", "--no-config", userdb, server.locator,
                         "--create-schema"], check=True)
-        server.sql("VACUUM ANALYZE", "sipcred")
+        server.sql("VACUUM ANALYZE" if kind == "postgresql" else "ANALYZE TABLE accounts, passwords",
+                   "sipcred")
         for run in range(runs):
             results["sipcred-user add"].append(timed(
                 [tool("sipcred-user"), "-q", "add", server.locator, f"tool{run}@bench.org",
                  "--password-file", pw]))
-            results["psql INSERTs"].append(timed(psql + ["-c", hand_insert(f"hand{run}")]))
+            results[anchor].append(timed(client + [hand_insert(f"hand{run}")]))
         server.sql("CREATE DATABASE empty")
-        empty = server.locator.replace("dbname=sipcred", "dbname=empty")
+        empty = (server.locator.replace("dbname=sipcred", "dbname=empty") if kind == "postgresql"
+                 else server.locator.replace("db=sipcred", "db=empty"))
         for run in range(runs):
             listing = os.path.join(work, f"list{run}.csv")
             write_list(listing, import_users, f"new{run}x")  # new users each run
             results[f"sipcred-user import {import_users}"].append(timed(
                 [tool("sipcred-user"), "-q", "import", server.locator, "--from", listing]))
-            server.sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public", "empty")
+            if kind == "postgresql":
+                server.sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public", "empty")
+            else:
+                server.sql("DROP DATABASE empty; CREATE DATABASE empty")
             results[f"migrate {import_users} into empty"].append(timed(
                 [tool("sipcred-migrate"), "-q", "--no-config", f"csv:{listing}", empty,
                  "--create-schema"]))
@@ -134,6 +145,7 @@ def main():
     parser.add_argument("--import-users", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--postgresql", action="store_true")
+    parser.add_argument("--mariadb", action="store_true")
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="sipcred-user-sql-bench-")
     os.chmod(work, 0o755)
@@ -144,9 +156,10 @@ def main():
                             str(args.users)], check=True, stdout=out)
         report(f"SQLite, {args.users} accounts",
                sqlite_runs(userdb, work, args.runs, args.import_users))
-        if args.postgresql:
-            report(f"PostgreSQL, {args.users} accounts",
-                   postgresql_runs(userdb, work, args.runs, args.import_users))
+        for kind, name in (("postgresql", "PostgreSQL"), ("mariadb", "MariaDB")):
+            if getattr(args, kind):
+                report(f"{name}, {args.users} accounts",
+                       server_runs(kind, userdb, work, args.runs, args.import_users))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -2,14 +2,20 @@
 
 # The rule codes, asked from sipcred-lint itself (its SARIF output lists them
 # all), so that completion never lags behind the tool.
+# --config-file /dev/null: a project file where the shell is does not matter.
 function __sipcred_lint_codes
-    sipcred-lint --pjsip /dev/null --format sarif 2>/dev/null | string replace -rf '^ *"id": "(SC[0-9]+)",$' '$1'
+    sipcred-lint --pjsip /dev/null --config-file /dev/null --format sarif 2>/dev/null | string replace -rf '^ *"id": "(SC[0-9]+)",$' '$1'
 end
 
 complete -c sipcred-lint -F
 complete -c sipcred-lint -l userdb -r -F -d 'Check a Flexisip userdb'
 complete -c sipcred-lint -l pjsip -r -F -d 'Check an Asterisk pjsip.conf'
-complete -c sipcred-lint -l format -x -a 'text json sarif' -d 'Output format'
+complete -c sipcred-lint -l format -x -a 'text json sarif gitlab github junit' -d 'Output format'
+complete -c sipcred-lint -l disable -x -a '(__sipcred_lint_codes)' -d 'Do not report these rules'
+complete -c sipcred-lint -l enable -x -a '(__sipcred_lint_codes)' -d 'Report these rules (off by default)'
+complete -c sipcred-lint -l config-file -r -F -d 'Project file (default ./.sipcred-lint)'
+complete -c sipcred-lint -l baseline -r -F -d 'Report only findings not in this baseline'
+complete -c sipcred-lint -l write-baseline -r -F -d 'Record the findings in a baseline'
 complete -c sipcred-lint -l json -d 'The same as --format json'
 complete -c sipcred-lint -l audit -r -F -d "Audit a store's credentials"
 complete -c sipcred-lint -l wordlist -r -F -d 'Word list to try on every account'

@@ -88,10 +88,81 @@ class Install(TempDirTest):
             self.assertIn("libsipcred.so", out, tool)
             for client in ("libsipcred-sql", "libpq", "libmariadb", "libsqlite3", "libsoci"):
                 self.assertNotIn(client, out, tool)
-        # sipcred-user edits databases too.
+        # The tools that open databases load libsipcred-sql when they first do, and it loads
+        # the PostgreSQL or MySQL module when a locator names one: none of them links either.
         for tool in ("sipcred-migrate", "sipcred-lint", "sipcred-sim", "sipcred-user"):
-            self.assertIn("libsipcred-sql.so", libraries(tool), tool)
+            out = libraries(tool)
+            self.assertIn("libsipcred.so", out, tool)
+            for client in ("libsipcred-sql", "libpq", "libmariadb", "libsqlite3", "libsoci"):
+                self.assertNotIn(client, out, tool)
         self.assertNotIn("libsipcred", libraries("sipcred"))  # the umbrella only execs
+        sql = sh("ldd", os.path.join(self.libdir, "libsipcred-sql.so")).stdout
+        self.assertIn("libsqlite3", sql)
+        for client in ("libpq", "libmariadb"):
+            self.assertNotIn(client, sql)
+        for module, client in (("sql-postgresql.so", "libpq.so"),
+                               ("sql-mysql.so", "libmariadb.so")):
+            self.assertIn(client, sh("ldd", os.path.join(self.libdir, "sipcred", module)).stdout)
+
+    def loaded(self, *args):
+        """The exit code of an installed sipcred-user run and the libraries it loaded."""
+        r = subprocess.run([os.path.join(self.prefix, "bin", "sipcred-user"), *args],
+                           capture_output=True, text=True, timeout=60, cwd=self.dir,
+                           env={"PATH": "/usr/bin:/bin", "LD_DEBUG": "files"})
+        files = [line.split("file=", 1)[1].split()[0] for line in r.stderr.splitlines()
+                 if "file=" in line and "[0];  needed by" in line or "dynamically loaded" in line]
+        return r.returncode, " ".join(files), r.stderr
+
+    def test_a_command_loads_the_client_of_the_database_it_opens_only(self):
+        self.write("users", "version:1\n")
+        code, files, err = self.loaded("list", self.path("users"))
+        self.assertEqual(code, 0, err)
+        self.assertIn("libsipcred.so", files)
+        for client in ("libsipcred-sql", "libsqlite3", "libsoci", "libpq", "libmariadb",
+                       "sql-postgresql", "sql-mysql"):
+            self.assertNotIn(client, files)
+        code, files, err = self.loaded("init", "sqlite3://db=" + self.path("u.db"))
+        self.assertEqual(code, 0, err)
+        self.assertIn("libsipcred-sql.so", files)
+        self.assertIn("libsqlite3", files)
+        for client in ("libpq", "libmariadb", "sql-postgresql", "sql-mysql"):
+            self.assertNotIn(client, files)
+        # Nothing listens on port 9 of loopback: the module and libpq load, the server is out
+        # of reach (69).
+        code, files, err = self.loaded("list", "postgresql://host=127.0.0.1 port=9 dbname=x "
+                                       "connect_timeout=5")
+        self.assertEqual(code, 69, err)
+        self.assertIn("sql-postgresql.so", files)
+        self.assertIn("libpq", files)
+        self.assertNotIn("libmariadb", files)
+
+    def test_without_the_sql_library_files_work_and_a_database_says_what_to_install(self):
+        library = os.path.realpath(os.path.join(self.libdir, "libsipcred-sql.so.0"))
+        os.rename(library, library + ".away")
+        try:
+            self.write("users", "version:1\n")
+            code, _, err = self.loaded("list", self.path("users"))
+            self.assertEqual(code, 0, err)
+            code, _, err = self.loaded("init", "sqlite3://db=" + self.path("u.db"))
+        finally:
+            os.rename(library + ".away", library)
+        self.assertEqual(code, 69, err)
+        self.assertIn("sqlite3:// needs libsipcred-sql, which cannot be loaded", err)
+        self.assertIn("install it (Debian: the package libsipcred-sql0)", err)
+        self.assertFalse(os.path.exists(self.path("u.db")))
+
+    def test_a_missing_module_is_a_database_out_of_reach_with_what_to_install(self):
+        module = os.path.join(self.libdir, "sipcred", "sql-mysql.so")
+        os.rename(module, module + ".away")
+        try:
+            r = subprocess.run([os.path.join(self.prefix, "bin", "sipcred-user"), "list",
+                                "mysql://db=x host=127.0.0.1 port=9"], capture_output=True,
+                               text=True, timeout=60)
+        finally:
+            os.rename(module + ".away", module)
+        self.assertEqual(r.returncode, 69, r.stderr)
+        self.assertIn("mysql:// needs the module " + module, r.stderr)
+        self.assertIn("libsipcred-sql0", r.stderr)
 
     def test_library_has_a_soname(self):
         out = sh("objdump", "-p", os.path.join(self.libdir, "libsipcred.so")).stdout

@@ -107,14 +107,16 @@ class Lint(TempDirTest):
         self.assertEqual(doc["summary"], {"errors": 1, "warnings": 1, "notes": 0,
                                           "codes": {"SC124": 1, "SC312": 1}})
         for d in doc["diagnostics"]:
-            self.assertEqual(list(d), ["code", "severity", "file", "line", "column", "message"])
+            self.assertEqual(list(d), ["code", "severity", "file", "line", "column", "message",
+                                       "subject"])
             self.assertIn(d["severity"], ("error", "warning", "note"))
             self.assertIsInstance(d["line"], int)
             self.assertIsInstance(d["column"], int)
         self.assertEqual(doc["diagnostics"][0],
                          {"code": "SC312", "severity": "error", "file": self.error_conf,
                           "line": 2, "column": 9,
-                          "message": "expected true, false, 1 or 0 for 'enabled', got 'yes'"})
+                          "message": "expected true, false, 1 or 0 for 'enabled', got 'yes'",
+                          "subject": "[module::Authentication] enabled"})
         self.assertEqual(json.loads(lint(self.clean_conf, "--format", "json").stdout),
                          {"diagnostics": [], "summary": {"errors": 0, "warnings": 0, "notes": 0,
                                                          "codes": {}}})
@@ -202,11 +204,18 @@ class Lint(TempDirTest):
         conf2 = self.write("file.conf", "[module::Authentication]\nrealm=corp\n"
                            f"file-path={users}\n")
         outputs = []
-        for fmt in ("text", "json", "sarif"):
+        for fmt in ("text", "json", "sarif", "gitlab", "github", "junit"):
             for args in ([conf], [conf2], ["--userdb", users], ["--pjsip", pjsip]):
-                r = lint(*args, "--format", fmt)
+                r = lint(*args, "--format", fmt, "--enable", "SC130")
                 self.assertIn(r.returncode, (0, 1), r.stderr)
                 outputs.append(r.stdout + r.stderr)
+        for args in ([conf], [conf2], ["--userdb", users], ["--pjsip", pjsip]):
+            baseline = self.path("baseline")
+            r = lint(*args, "--enable", "SC130", "--write-baseline", baseline)
+            self.assertExit(r, 0)
+            with open(baseline) as f:
+                outputs.append(f.read())
+            os.unlink(baseline)
         for args in ([conf], [conf2], ["--pjsip", pjsip]):
             outputs.append(self.on_terminal(*args))
         self.assertIn("^", outputs[-1])  # the terminal view was really produced

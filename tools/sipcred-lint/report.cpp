@@ -5,9 +5,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
-#include <cctype>
-#include <filesystem>
 #include <map>
 
 namespace sipcred::cli {
@@ -18,8 +15,6 @@ using json = nlohmann::ordered_json;
 std::string plural(std::size_t n, std::string_view word) {
   return std::to_string(n) + " " + std::string(word) + (n == 1 ? "" : "s");
 }
-
-std::string_view sarif_level(Severity severity) { return severity_name(severity); }
 
 // Lines of the files findings point into, read once each, for showing the source.
 class SourceLines {
@@ -67,30 +62,6 @@ std::string caret_under(std::string_view line, std::size_t column) {
   return out + '^';
 }
 
-// A file name as a URI reference: relative names stay relative (GitHub resolves them against
-// the repository), absolute ones become file:// URIs; anything but unreserved characters and
-// '/' is percent-encoded.
-std::string sarif_uri(const std::string& file) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out = file.starts_with('/') ? "file://" : "";
-  for (const char c : file) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (std::isalnum(byte) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/')
-      out += c;
-    else
-      out.append({'%', hex[byte >> 4], hex[byte & 15]});
-  }
-  return out;
-}
-
-// The current directory with a final '/', as SARIF wants a directory URI.
-std::string working_directory() {
-  std::error_code error;
-  std::string dir = std::filesystem::current_path(error).string();
-  if (error || dir.empty()) return "/";
-  return dir.ends_with('/') ? dir : dir + '/';
-}
-
 } // namespace
 
 Summary summarize(const std::vector<lint::Finding>& findings) {
@@ -104,7 +75,7 @@ Summary summarize(const std::vector<lint::Finding>& findings) {
 }
 
 void print_text(std::ostream& out, const std::vector<lint::Finding>& findings, bool show_source,
-                bool errors_only) {
+                bool errors_only, std::size_t baselined) {
   SourceLines sources;
   for (const lint::Finding& f : findings) {
     const Diagnostic& d = f.diagnostic;
@@ -123,21 +94,22 @@ void print_text(std::ostream& out, const std::vector<lint::Finding>& findings, b
   if (errors_only) return;
   const Summary s = summarize(findings);
   out << plural(s.errors, "error") << ", " << plural(s.warnings, "warning") << ", "
-      << plural(s.notes, "note") << '\n';
+      << plural(s.notes, "note");
+  if (baselined > 0) out << " (" << baselined << " more in the baseline)";
+  out << '\n';
 }
 
 void print_json(std::ostream& out, const std::vector<lint::Finding>& findings) {
   json diagnostics = json::array();
   std::map<std::string, std::size_t> by_code;
   for (const lint::Finding& f : findings) {
-    json d{{"code", f.diagnostic.code},
-           {"severity", severity_name(f.diagnostic.severity)},
-           {"file", f.file},
-           {"line", f.diagnostic.line},
-           {"column", f.diagnostic.column},
-           {"message", f.diagnostic.message}};
-    if (!f.subject.empty()) d["subject"] = f.subject;
-    diagnostics.push_back(std::move(d));
+    diagnostics.push_back({{"code", f.diagnostic.code},
+                           {"severity", severity_name(f.diagnostic.severity)},
+                           {"file", f.file},
+                           {"line", f.diagnostic.line},
+                           {"column", f.diagnostic.column},
+                           {"message", f.diagnostic.message},
+                           {"subject", f.subject}});
     ++by_code[std::string(f.diagnostic.code)];
   }
   const Summary s = summarize(findings);
@@ -146,57 +118,6 @@ void print_json(std::ostream& out, const std::vector<lint::Finding>& findings) {
       {"summary",
        {{"errors", s.errors}, {"warnings", s.warnings}, {"notes", s.notes}, {"codes", by_code}}}};
   out << document.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
-}
-
-void print_sarif(std::ostream& out, const std::vector<lint::Finding>& findings,
-                 std::string_view version) {
-  json rules = json::array();
-  std::map<std::string_view, std::size_t> index;
-  for (const lint::Rule& rule : lint::rules()) {
-    index[rule.code] = rules.size();
-    rules.push_back({{"id", rule.code},
-                     {"name", rule.code},
-                     {"shortDescription", {{"text", rule.title}}},
-                     {"fullDescription", {{"text", rule.explanation}}},
-                     {"help", {{"text", rule.explanation}}},
-                     {"defaultConfiguration", {{"level", sarif_level(rule.severity)}}}});
-  }
-  json results = json::array();
-  for (const lint::Finding& f : findings) {
-    // SARIF lines start at 1: a finding without one (a database account) has no region, and
-    // names its account as a logical location instead.
-    json physical{{"artifactLocation", {{"uri", sarif_uri(f.file)}}}};
-    if (f.diagnostic.line > 0)
-      physical["region"] = {{"startLine", f.diagnostic.line},
-                            {"startColumn", std::max<std::size_t>(1, f.diagnostic.column)}};
-    json location{{"physicalLocation", std::move(physical)}};
-    if (!f.subject.empty())
-      location["logicalLocations"] = json::array({{{"name", f.subject}, {"kind", "object"}}});
-    json result{{"ruleId", f.diagnostic.code},
-                {"level", sarif_level(f.diagnostic.severity)},
-                {"message", {{"text", f.diagnostic.message}}},
-                {"locations", json::array({std::move(location)})}};
-    if (const auto it = index.find(f.diagnostic.code); it != index.end())
-      result["ruleIndex"] = it->second;
-    results.push_back(std::move(result));
-  }
-  const json document{
-      {"version", "2.1.0"},
-      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-      {"runs",
-       json::array({{{"tool",
-                      {{"driver",
-                        {{"name", "sipcred-lint"},
-                         {"informationUri", SIPCRED_HOMEPAGE_URL},
-                         {"version", version},
-                         {"semanticVersion", version},
-                         {"rules", std::move(rules)}}}}},
-                     // Lets code scanning turn absolute file URIs into repository paths.
-                     {"invocations", json::array({{{"executionSuccessful", true},
-                                                   {"workingDirectory",
-                                                    {{"uri", sarif_uri(working_directory())}}}}})},
-                     {"results", std::move(results)}}})}};
-  out << document.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
 }
 
 void print_explanation(std::ostream& out, const lint::Rule& rule) {

@@ -8,7 +8,6 @@
 #include "store_list.hpp"
 #include "tool_main.hpp"
 
-#include "sipcred/sql/sql_stores.hpp"
 #include "sipcred/store/migration.hpp"
 #include "sipcred/store/store.hpp"
 #include "sipcred/util/error.hpp"
@@ -223,6 +222,6 @@ int run(int argc, char** argv) {
 } // namespace
 
 int main(int argc, char** argv) {
-  sipcred::sql::add_sql_stores();
+  sipcred::add_database_stores(); // libsipcred-sql, loaded when a database is opened
   return sipcred::cli::run_tool("sipcred-migrate", [&] { return run(argc, argv); });
 }

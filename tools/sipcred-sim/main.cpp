@@ -11,7 +11,7 @@
 #include "tool_main.hpp"
 
 #include "sipcred/sip/exchange.hpp"
-#include "sipcred/sql/sql_stores.hpp"
+#include "sipcred/store/store.hpp"
 #include "sipcred/util/ascii.hpp"
 #include "sipcred/util/atomic_file.hpp"
 #include "sipcred/util/error.hpp"
@@ -333,6 +333,6 @@ int run(int argc, char** argv) {
 } // namespace
 
 int main(int argc, char** argv) {
-  sipcred::sql::add_sql_stores();
+  sipcred::add_database_stores(); // libsipcred-sql, loaded when a database is opened
   return sipcred::cli::run_tool("sipcred-sim", [&] { return run(argc, argv); });
 }

@@ -6,7 +6,6 @@
 #include "common_options.hpp"
 #include "tool_main.hpp"
 
-#include "sipcred/sql/sql_stores.hpp"
 #include "sipcred/store/store.hpp"
 #include "sipcred/util/error.hpp"
 
@@ -69,7 +68,7 @@ void add_account_option(CLI::App& command, Options& options, const char* descrip
 }
 
 int run(int argc, char** argv) {
-  sql::add_sql_stores();
+  sipcred::add_database_stores(); // libsipcred-sql, loaded when a database is opened
   CLI::App app{"Manage the users of a Flexisip version:1 userdb file or of an SQL database, "
                "safely:\nevery edit of a file locks it, changes only the named users' lines and "
                "replaces it\natomically; every edit of a database is one transaction.",

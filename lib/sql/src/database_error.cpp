@@ -1,10 +1,8 @@
 #include "database_error.hpp"
 
-#include "mysql_error.hpp"
+#include "sql_backend_module.hpp"
 
-#include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
-#include <soci/sqlite3/soci-sqlite3.h>
 
 #include <sqlite3.h>
 
@@ -24,27 +22,9 @@ ErrorKind sqlite_error_kind(int result) {
   }
 }
 
-ErrorKind postgresql_error_kind(std::string_view sqlstate) {
-  const auto is = [&](std::string_view code) { return sqlstate == code; };
-  if (sqlstate.starts_with("08") || is("57P01") || is("57P02") || is("57P03"))
-    return ErrorKind::Unavailable; // connection exception, server shut down or starting
-  if (is("53100") || sqlstate.starts_with("58")) return ErrorKind::Io; // disk full, I/O error
-  if (is("42501") || is("25006")) // insufficient privilege, read-only transaction
-    return ErrorKind::NoPermission;
-  if (sqlstate.starts_with("53") || sqlstate.starts_with("40") || is("55P03"))
-    return ErrorKind::TempFail; // out of resources, serialization/deadlock, lock not available
-  return ErrorKind::DataError;
-}
-
 ErrorKind database_error_kind(const soci::soci_error& error) {
-  if (const auto* sqlite = dynamic_cast<const soci::sqlite3_soci_error*>(&error))
-    return sqlite_error_kind(sqlite->result());
-  if (const auto* postgresql = dynamic_cast<const soci::postgresql_soci_error*>(&error)) {
-    const std::string state = postgresql->sqlstate();
-    if (!state.empty() && state.find_first_not_of('0') != std::string::npos)
-      return postgresql_error_kind(state);
-  }
-  if (auto kind = mysql_error_kind(error)) return *kind;
+  for (const SqlBackendModule* module : loaded_backend_modules())
+    if (const std::optional<ErrorKind> kind = module->error_kind(error)) return *kind;
   // SOCI's own category, when the backend set one (a lost PostgreSQL connection has no
   // SQLSTATE).
   switch (error.get_error_category()) {
@@ -80,6 +60,12 @@ std::string database_reason(const std::string& what) {
     if (const auto colon = reason.find(": "); colon != std::string::npos)
       reason.erase(0, colon + 2);
   return reason;
+}
+
+bool is_duplicate_key(const soci::soci_error& error) {
+  for (const SqlBackendModule* module : loaded_backend_modules())
+    if (module->duplicate_key(error)) return true;
+  return false;
 }
 
 } // namespace sipcred

@@ -36,9 +36,11 @@ public:
 // Disk full and I/O errors: Io; the server unreachable or the connection lost: Unavailable;
 // locked, busy, a deadlock or a serialization failure: TempFail; anything else, a constraint
 // on the data included: DataError.
-ErrorKind sqlite_error_kind(int result); // a result code, primary or extended
-ErrorKind postgresql_error_kind(std::string_view sqlstate);
+ErrorKind sqlite_error_kind(int result);                    // a result code, primary or extended
+ErrorKind postgresql_error_kind(std::string_view sqlstate); // the PostgreSQL module's
 ErrorKind database_error_kind(const soci::soci_error& error);
+// Whether a SOCI error is the refusal of a duplicate value for a unique key.
+bool is_duplicate_key(const soci::soci_error& error);
 
 // The database's own reason in SOCI's message, on one line: without SOCI's words around it
 // ("Cannot establish connection to the database." before libpq's reason, "while executing"

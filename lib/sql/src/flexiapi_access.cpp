@@ -43,6 +43,8 @@ protected:
     return m_more_values;
   }
 
+  bool plain_rows() const override { return false; }
+
   // accounts.domain is a foreign key to spaces.domain: the space of a new domain comes first.
   void before_insert(const Account& account) override {
     if (m_spaces.count(account.domain)) return;

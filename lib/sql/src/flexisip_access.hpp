@@ -3,6 +3,7 @@
 // tables extend (flexiapi_access.cpp).
 
 #include "schema_access.hpp"
+#include "sqlite_statement.hpp"
 
 #include "sipcred/config/flexisip_algorithms.hpp"
 
@@ -193,12 +194,21 @@ public:
 
   std::vector<std::string> tables() const override { return {"accounts", "passwords"}; }
 
+  // An import's accounts (flexisip_bulk_edit.cpp): on PostgreSQL found with one query and
+  // written with COPY; on SQLite new accounts in multi-row INSERTs and rotated passwords
+  // replaced in place; on MySQL new accounts through its bulk loader.
+  std::vector<std::optional<Found>> find_many(const std::vector<StoreEdit::Name>& names) override;
+  void write_many(const std::vector<Write>& writes) override;
+
 protected:
   // What a schema of the same tables with more columns to fill (FlexiAPI) adds to a new
   // accounts row: ", column..." and ", value..." (SQL literals), and what it does before.
   virtual std::string more_columns() { return {}; }
   virtual std::string more_values() { return {}; }
   virtual void before_insert(const Account& /*account*/) {}
+  // Whether a new account is its accounts and passwords rows alone (FlexiAPI's is more): then
+  // write_many() loads new accounts in bulk.
+  virtual bool plain_rows() const { return true; }
 
   std::string repeats_query() const override {
     return "SELECT a.username, a.domain, COUNT(p.account_id) FROM sipcred_repeats r JOIN accounts "
@@ -247,6 +257,11 @@ protected:
   }
 
 private:
+  void update_in_place(const Write& write);
+  std::vector<std::optional<Found>> find_many_mysql(const std::vector<StoreEdit::Name>& names);
+  void rotate_mysql(const std::vector<const Write*>& rotated);
+  bool mysql_temporary_table(const std::string& create);
+
   long long m_id = 0, m_read_id = 0;
   std::string m_read_phone, m_read_password, m_read_algorithm;
   soci::indicator m_read_phone_indicator = soci::i_ok;
@@ -254,6 +269,7 @@ private:
   std::string m_user, m_domain, m_phone, m_password, m_algorithm;
   soci::indicator m_phone_indicator = soci::i_ok;
   std::unique_ptr<soci::statement> m_insert, m_update, m_delete, m_insert_password;
+  std::unique_ptr<SqliteStatement> m_set_account, m_set_password, m_add_password, m_drop_passwords;
 };
 
 } // namespace sipcred

@@ -8,13 +8,13 @@ namespace sipcred {
 
 FlexisipCopyLoader::FlexisipCopyLoader(soci::session& session, std::string sequence,
                                        std::function<void(const Account&)> replay)
-    : BatchLoader(batch_size, std::move(replay)), m_copy(session), m_sequence(std::move(sequence)) {
-}
+    : BatchLoader(batch_size, std::move(replay)), m_copy(open_postgresql_copy(session)),
+      m_sequence(std::move(sequence)) {}
 
 void FlexisipCopyLoader::load(std::span<const Account> batch) {
   const std::vector<std::string> ids =
-      m_copy.column("SELECT nextval($1::regclass) FROM generate_series(1, $2::int)",
-                    {m_sequence, std::to_string(batch.size())});
+      m_copy->column("SELECT nextval($1::regclass) FROM generate_series(1, $2::int)",
+                     {m_sequence, std::to_string(batch.size())});
   m_accounts.clear();
   m_passwords.clear();
   for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -35,15 +35,15 @@ void FlexisipCopyLoader::load(std::span<const Account> batch) {
       m_passwords += '\n';
     }
   }
-  m_copy.execute("SAVEPOINT sipcred_batch");
+  m_copy->execute("SAVEPOINT sipcred_batch");
   try {
-    m_copy.copy("accounts (id, username, domain, phone, activated)", m_accounts);
-    m_copy.copy("passwords (account_id, password, algorithm)", m_passwords);
+    m_copy->copy("accounts (id, username, domain, phone, activated)", m_accounts);
+    m_copy->copy("passwords (account_id, password, algorithm)", m_passwords);
   } catch (const DuplicateKey&) {
-    m_copy.execute("ROLLBACK TO SAVEPOINT sipcred_batch; RELEASE SAVEPOINT sipcred_batch");
+    m_copy->execute("ROLLBACK TO SAVEPOINT sipcred_batch; RELEASE SAVEPOINT sipcred_batch");
     throw;
   }
-  m_copy.execute("RELEASE SAVEPOINT sipcred_batch");
+  m_copy->execute("RELEASE SAVEPOINT sipcred_batch");
 }
 
 } // namespace sipcred

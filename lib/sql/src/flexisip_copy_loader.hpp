@@ -6,6 +6,7 @@
 #include "batch_loader.hpp"
 #include "postgresql_copy.hpp"
 
+#include <memory>
 #include <string>
 
 namespace sipcred {
@@ -24,7 +25,7 @@ public:
 private:
   void load(std::span<const Account> batch) override;
 
-  PostgresqlCopy m_copy;
+  std::unique_ptr<PostgresqlCopy> m_copy;
   std::string m_sequence;
   std::string m_accounts, m_passwords; // COPY text of the batch
 };

@@ -3,7 +3,6 @@
 // schemas share: a stored account's credentials, the INSERT of a main row.
 
 #include "database_error.hpp"
-#include "mysql_error.hpp"
 #include "sql_schema.hpp"
 
 #include "sipcred/store/store.hpp"
@@ -27,21 +26,14 @@ std::string clear_value(const Account& account);
 // A stored hex value: MD5 by its length, else the 64-digit algorithm the store is set for.
 HashFunction hash_by_length(const std::string& hex, HashFunction configured);
 
-// Runs the INSERT of an account's main row: a unique key refusal (SQLite through SOCI, MySQL)
-// becomes DuplicateKey, for the writer to tell a repeat from a conflict. (PostgreSQL's inserts
-// say it without an error, which would abort the transaction.)
+// Runs the INSERT of an account's main row: a unique key refusal (SQLite and MySQL through
+// SOCI) becomes DuplicateKey, for the writer to tell a repeat from a conflict. (PostgreSQL's
+// inserts say it without an error, which would abort the transaction.)
 template <typename Insert> void insert_main_row(Insert&& insert) {
   try {
     insert();
-  } catch (const soci::sqlite3_soci_error& error) {
-    if ((error.result() & 0xff) == SQLITE_CONSTRAINT) {
-      throw DuplicateKey(error.what());
-    }
-    throw;
   } catch (const soci::soci_error& error) {
-    if (is_mysql_duplicate_key(error)) {
-      throw DuplicateKey(error.what());
-    }
+    if (is_duplicate_key(error)) throw DuplicateKey(error.what());
     throw;
   }
 }
@@ -103,6 +95,53 @@ public:
     return m_find->fetch() ? std::optional<long long>(m_found_id) : std::nullopt;
   }
   virtual void insert(const Account& account) = 0;
+
+  // For an import (StoreEdit::find_all, put_all): find() and read_one() of each of `names`
+  // (distinct), and the writes of many accounts. A schema may override them with a few
+  // statements for the whole set; these do each account in turn.
+  struct Found {
+    long long id = 0;
+    Account account;
+  };
+  virtual std::vector<std::optional<Found>> find_many(const std::vector<StoreEdit::Name>& names) {
+    std::vector<std::optional<Found>> found;
+    found.reserve(names.size());
+    for (const StoreEdit::Name& name : names) {
+      const std::optional<long long> id = find(Account{name.user, name.domain, "", "", {}});
+      if (id)
+        found.push_back(Found{*id, read_one(*id, name.user, name.domain)});
+      else
+        found.push_back(std::nullopt);
+    }
+    return found;
+  }
+  struct Write {
+    long long id = 0; // update(): the row; insert(): 0
+    const Account* account = nullptr;
+    std::string_view password; // derive_from()
+  };
+  // update() of each write with an id, insert() of each without. DuplicateKey, whose message
+  // names the account (user@domain) or says "an account of the list", when another writer has
+  // the key of an account to insert.
+  virtual void write_many(const std::vector<Write>& writes) {
+    for (const Write& write : writes) {
+      derive_from(write.password);
+      struct Forget {
+        SchemaAccess& access;
+        ~Forget() { access.derive_from({}); }
+      } const forget{*this};
+      if (write.id) {
+        update(write.id, *write.account);
+        continue;
+      }
+      try {
+        insert(*write.account);
+      } catch (const DuplicateKey&) {
+        throw DuplicateKey(write.account->identity());
+      }
+    }
+  }
+
   // Deletes the row and the rows that hang on it.
   virtual void remove(long long id) = 0;
   // The clear password the next insert() or update() derives what it needs from besides the

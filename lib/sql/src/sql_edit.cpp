@@ -45,11 +45,7 @@ public:
       try {
         access.insert(account);
       } catch (const DuplicateKey&) {
-        // Another writer added it since find(): on PostgreSQL and MySQL the row is theirs.
-        Error raced = m_store.refused(account.identity() + " was added by another writer "
-                                                           "meanwhile (nothing was changed)",
-                                      ErrorKind::TempFail);
-        throw raced;
+        throw raced(account.identity());
       }
       return 0;
     });
@@ -64,9 +60,60 @@ public:
     });
   }
 
+  std::vector<std::optional<Account>> find_all(const std::vector<Name>& names) override {
+    return m_store.guarded([&] {
+      std::vector<std::optional<SchemaAccess::Found>> rows = m_store.access().find_many(names);
+      m_found_all.clear();
+      m_found_all.reserve(rows.size());
+      std::vector<std::optional<Account>> found;
+      found.reserve(rows.size());
+      for (std::optional<SchemaAccess::Found>& row : rows) {
+        m_found_all.push_back(row ? row->id : 0);
+        found.push_back(row ? std::optional<Account>(std::move(row->account)) : std::nullopt);
+      }
+      m_found_names = names;
+      m_found = {};
+      return found;
+    });
+  }
+
+  // The rows of the find_all() before: accounts[i] is names[i] of it (a name it did not give
+  // is looked up again).
+  void put_all(const std::vector<Account>& accounts,
+               const std::vector<std::string_view>& passwords) override {
+    m_store.guarded([&] {
+      std::vector<SchemaAccess::Write> writes;
+      writes.reserve(accounts.size());
+      for (std::size_t i = 0; i < accounts.size(); ++i) {
+        const Account& account = accounts[i];
+        long long id = 0;
+        if (i < m_found_names.size() && m_found_names[i].user == account.user &&
+            m_found_names[i].domain == account.domain)
+          id = m_found_all[i];
+        else if (const std::optional<long long> row = row_of(account.user, account.domain))
+          id = *row;
+        writes.push_back({id, &account, passwords[i]});
+      }
+      m_found_names.clear();
+      m_found_all.clear();
+      try {
+        m_store.access().write_many(writes);
+      } catch (const DuplicateKey& error) {
+        throw raced(error.what());
+      }
+      return 0;
+    });
+  }
+
   void commit() override { m_transaction.commit(); }
 
 private:
+  // Another writer added an account since find(): on PostgreSQL and MySQL the row is theirs.
+  Error raced(const std::string& what) const {
+    return m_store.refused(what + " was added by another writer meanwhile (nothing was changed)",
+                           ErrorKind::TempFail);
+  }
+
   std::optional<long long> row_of(const std::string& user, const std::string& domain) {
     if (m_found.user == user && m_found.domain == domain && m_found.id) return m_found.id;
     return m_store.access().find(Account{user, domain, "", "", {}});
@@ -78,7 +125,9 @@ private:
   };
   SqlStore& m_store;
   SqlTransaction m_transaction;
-  Found m_found; // the last find()
+  Found m_found;                   // the last find()
+  std::vector<Name> m_found_names; // the last find_all(), and the row of each (0: none)
+  std::vector<long long> m_found_all;
 };
 
 } // namespace

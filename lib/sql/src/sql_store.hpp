@@ -3,6 +3,7 @@
 // (Schema).
 
 #include "schema_access.hpp"
+#include "sql_backend_module.hpp"
 #include "sql_connection.hpp"
 
 #include "sipcred/store/store.hpp"
@@ -12,16 +13,6 @@
 #include <filesystem>
 #include <memory>
 #include <set>
-
-// The backends are linked in (see lib/sql/CMakeLists.txt); their headers need the client
-// libraries' headers, so only their factories are declared here.
-namespace soci {
-extern "C" {
-backend_factory const* factory_sqlite3();
-backend_factory const* factory_postgresql();
-backend_factory const* factory_mysql();
-}
-} // namespace soci
 
 namespace sipcred {
 
@@ -35,11 +26,8 @@ public:
       m_sqlite_path = sqlite_path(locator.connection);
       m_created_file = prepare_sqlite_file(m_sqlite_path, options.create_schema);
     }
+    const soci::backend_factory* factory = backend_module(m_dialect).factory();
     try {
-      const soci::backend_factory* factory = m_dialect == Dialect::Sqlite ? soci::factory_sqlite3()
-                                             : m_dialect == Dialect::Postgresql
-                                                 ? soci::factory_postgresql()
-                                                 : soci::factory_mysql();
       m_session.open(*factory, locator.connection);
     } catch (const soci::soci_error& error) {
       // An SQLite file that cannot be opened is no server out of reach.

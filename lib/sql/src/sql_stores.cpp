@@ -6,13 +6,12 @@
 
 namespace sipcred::sql {
 
-void add_sql_stores() {
-  add_store_backend({StoreKind::Sql, "sqlite3://", "sqlite3://db=PATH",
-                     "an SQLite database (SOCI connection string)", open_sql_store});
-  add_store_backend({StoreKind::Sql, "postgresql://", "postgresql://dbname=D host=H user=U ...",
-                     "a PostgreSQL database (libpq connection string)", open_sql_store});
-  add_store_backend({StoreKind::Sql, "mysql://", "mysql://db=D host=H user=U ...",
-                     "a MySQL or MariaDB database (SOCI connection string)", open_sql_store});
-}
+void add_sql_stores() { add_database_stores(open_sql_store); }
 
 } // namespace sipcred::sql
+
+// What the core's add_database_stores() looks up when it loads this library on demand.
+extern "C" SIPCRED_SQL_EXPORT std::unique_ptr<sipcred::Store>
+sipcred_sql_open_store(const sipcred::Locator& locator, const sipcred::StoreOptions& options) {
+  return sipcred::open_sql_store(locator, options);
+}

@@ -1,8 +1,6 @@
 #include "sql_store.hpp"
 
-#include "flexisip_copy_loader.hpp"
-#include "flexisip_mysql_loader.hpp"
-#include "flexisip_sqlite_loader.hpp"
+#include "flexisip_loaders.hpp"
 #include "sqlite_deferred_indexes.hpp"
 #include "sqlite_statement.hpp"
 
@@ -77,19 +75,8 @@ private:
     if (m_store.options().schema != Schema::Flexisip) {
       return;
     }
-    auto replay = [this](const Account& account) { write_row(account); };
-    if (m_store.dialect() == Dialect::Sqlite) {
-      m_loader = std::make_unique<FlexisipSqliteLoader>(m_store.session(), replay);
-    } else if (m_store.dialect() == Dialect::Mysql) {
-      m_loader = std::make_unique<FlexisipMysqlLoader>(m_store.session(), replay);
-    } else if (m_store.dialect() == Dialect::Postgresql) {
-      PostgresqlCopy catalog(m_store.session());
-      auto sequence = catalog.column("SELECT pg_get_serial_sequence($1, 'id')", {"accounts"});
-      if (!sequence.empty() && !sequence.front().empty()) {
-        m_loader =
-            std::make_unique<FlexisipCopyLoader>(m_store.session(), sequence.front(), replay);
-      }
-    }
+    m_loader = make_flexisip_loader(m_store.session(), m_store.dialect(),
+                                    [this](const Account& account) { write_row(account); });
   }
 
   WriteResult write_row(const Account& account) {

@@ -70,6 +70,8 @@ long long SqliteStatement::run() {
   throw DatabaseError(message, sqlite_error_kind(extended));
 }
 
+long long SqliteStatement::changes() const { return sqlite3_changes64(m_handles->connection); }
+
 void set_sqlite_cache_kib(soci::session& session, long long kib) {
   session << "PRAGMA cache_size = " + std::to_string(-kib);
 }

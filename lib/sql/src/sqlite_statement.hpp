@@ -27,6 +27,8 @@ public:
   // DuplicateKey for a UNIQUE or PRIMARY KEY violation (the statement is undone, the
   // transaction goes on), DatabaseError otherwise.
   long long run();
+  // The rows the last run() changed.
+  long long changes() const;
 
 private:
   struct Handles;

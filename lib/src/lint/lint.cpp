@@ -6,6 +6,7 @@
 #include "sipcred/util/atomic_file.hpp"
 #include "sipcred/util/error.hpp"
 
+#include "lint/findings.hpp"
 #include "lint/rule_table.hpp"
 #include "util/text.hpp"
 
@@ -18,14 +19,17 @@
 namespace sipcred::lint {
 namespace {
 
-void add_findings(std::vector<Finding>& findings, const std::string& file, FileKind kind,
-                  std::vector<Diagnostic>& diagnostics) {
-  std::stable_sort(diagnostics.begin(), diagnostics.end(),
-                   [](const Diagnostic& a, const Diagnostic& b) {
-                     return a.line != b.line ? a.line < b.line : a.column < b.column;
-                   });
-  findings.reserve(findings.size() + diagnostics.size());
-  for (Diagnostic& d : diagnostics) findings.push_back(Finding{file, kind, std::move(d), {}});
+void add_findings(std::vector<Finding>& findings, const std::string& file,
+                  std::vector<Finding> found) {
+  std::stable_sort(found.begin(), found.end(), [](const Finding& a, const Finding& b) {
+    return a.diagnostic.line != b.diagnostic.line ? a.diagnostic.line < b.diagnostic.line
+                                                  : a.diagnostic.column < b.diagnostic.column;
+  });
+  findings.reserve(findings.size() + found.size());
+  for (Finding& f : found) {
+    f.file = file;
+    findings.push_back(std::move(f));
+  }
 }
 
 std::optional<unsigned> permissions(const std::string& path) {
@@ -36,10 +40,7 @@ std::optional<unsigned> permissions(const std::string& path) {
 
 void lint_userdb_file(std::vector<Finding>& findings, const std::string& path,
                       const AuthContext& context) {
-  std::string content = read_file(path);
-  std::vector<Diagnostic> diagnostics;
-  lint_userdb(std::move(content), context, permissions(path), diagnostics);
-  add_findings(findings, path, FileKind::Userdb, diagnostics);
+  add_findings(findings, path, userdb_findings(read_file(path), context, permissions(path)));
 }
 
 } // namespace
@@ -50,7 +51,9 @@ std::vector<Finding> lint(const Request& request) {
   if (!request.config.empty()) {
     const std::string content = read_file(request.config);
     std::vector<Diagnostic> diagnostics;
-    const ConfigFacts facts = lint_flexisip_config(content, diagnostics);
+    // Suppression comments are applied once the file-path finding below is in.
+    const ConfigFacts facts =
+        lint_flexisip_config(config::FlexisipConfig::parse(content, diagnostics), diagnostics);
     context = facts.context;
     // The config's own userdb, unless --userdb names the one to check instead.
     std::vector<Finding> userdb_findings;
@@ -64,15 +67,13 @@ std::vector<Finding> lint(const Request& request) {
                     std::string("cannot read the userdb named by file-path: ") + error.what()));
       }
     }
-    add_findings(findings, request.config, FileKind::FlexisipConfig, diagnostics);
+    add_findings(findings, request.config,
+                 ini_findings(content, '#', FileKind::FlexisipConfig, std::move(diagnostics)));
     std::move(userdb_findings.begin(), userdb_findings.end(), std::back_inserter(findings));
   }
   if (!request.userdb.empty()) lint_userdb_file(findings, request.userdb, context);
   if (!request.pjsip.empty()) {
-    const std::string content = read_file(request.pjsip);
-    std::vector<Diagnostic> diagnostics;
-    lint_pjsip(content, diagnostics);
-    add_findings(findings, request.pjsip, FileKind::Pjsip, diagnostics);
+    add_findings(findings, request.pjsip, pjsip_findings(read_file(request.pjsip)));
   }
   return findings;
 }

@@ -5,6 +5,7 @@
 #include "sipcred/config/flexisip_config.hpp"
 #include "sipcred/lint/lint.hpp"
 
+#include "lint/findings.hpp"
 #include "lint/rule_table.hpp"
 #include "util/bounded_regex.hpp"
 #include "util/text.hpp"
@@ -453,7 +454,11 @@ private:
 } // namespace
 
 ConfigFacts lint_flexisip_config(std::string_view content, std::vector<Diagnostic>& diagnostics) {
-  return lint_flexisip_config(config::FlexisipConfig::parse(content, diagnostics), diagnostics);
+  std::vector<Diagnostic> own;
+  const ConfigFacts facts = lint_flexisip_config(config::FlexisipConfig::parse(content, own), own);
+  for (Finding& f : ini_findings(content, '#', FileKind::FlexisipConfig, std::move(own)))
+    diagnostics.push_back(std::move(f.diagnostic));
+  return facts;
 }
 
 ConfigFacts lint_flexisip_config(const config::FlexisipConfig& config,

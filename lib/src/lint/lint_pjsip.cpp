@@ -3,6 +3,7 @@
 #include "sipcred/config/pjsip_config.hpp"
 #include "sipcred/lint/lint.hpp"
 
+#include "lint/findings.hpp"
 #include "lint/rule_table.hpp"
 #include "util/text.hpp"
 
@@ -147,7 +148,8 @@ private:
 
 } // namespace
 
-void lint_pjsip(std::string_view content, std::vector<Diagnostic>& diagnostics) {
+std::vector<Finding> pjsip_findings(std::string_view content) {
+  std::vector<Diagnostic> diagnostics;
   const config::PjsipConfig parsed = config::PjsipConfig::parse(content, diagnostics);
   for (const config::PjsipSection& section : parsed.sections()) {
     if (section.is_template) continue;
@@ -158,6 +160,11 @@ void lint_pjsip(std::string_view content, std::vector<Diagnostic>& diagnostics) 
       if (iequals(entry.key, "type")) type = &entry;
     if (type && iequals(type->value, "auth")) AuthLinter(section, diagnostics).run(entries);
   }
+  return ini_findings(content, ';', FileKind::Pjsip, std::move(diagnostics));
+}
+
+void lint_pjsip(std::string_view content, std::vector<Diagnostic>& diagnostics) {
+  for (Finding& f : pjsip_findings(content)) diagnostics.push_back(std::move(f.diagnostic));
 }
 
 } // namespace sipcred::lint

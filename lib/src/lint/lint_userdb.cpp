@@ -5,7 +5,9 @@
 #include "sipcred/userdb/user_edit.hpp"
 #include "sipcred/userdb/userdb.hpp"
 
+#include "lint/findings.hpp"
 #include "lint/rule_table.hpp"
+#include "lint/suppression.hpp"
 
 #include <algorithm>
 #include <map>
@@ -37,8 +39,8 @@ std::string users_text(std::size_t n) { return n == 1 ? "1 user" : std::to_strin
 
 class UserdbLinter {
 public:
-  UserdbLinter(const AuthContext& context, std::vector<Diagnostic>& diagnostics)
-      : m_context(context), m_diagnostics(diagnostics),
+  UserdbLinter(const AuthContext& context, std::vector<Finding>& findings)
+      : m_context(context), m_findings(findings),
         m_any_domain(std::find(context.auth_domains.begin(), context.auth_domains.end(), "*") !=
                      context.auth_domains.end()) {}
 
@@ -61,11 +63,12 @@ public:
         usable_hash = true;
     }
     if (clear && !userdb::clear_text_can_match(entry.user, entry.user_id))
-      m_diagnostics.push_back(finding(
-          "SC406", line, clear->column,
-          "user '" + entry.identity() + "' has the user-id '" + std::string(entry.user_id) +
-              "': Flexisip hashes its clear text with the user, so it can never authenticate; "
-              "store hashes of the user-id instead"));
+      add(m_findings, entry,
+          finding("SC406", line, clear->column,
+                  "user '" + entry.identity() + "' has the user-id '" +
+                      std::string(entry.user_id) +
+                      "': Flexisip hashes its clear text with the user, so it can never "
+                      "authenticate; store hashes of the user-id instead"));
     if (clear) {
       if (m_context.fixed_realm && *m_context.fixed_realm != entry.domain)
         tally(m_realm_mismatch, entry.domain, line);
@@ -75,10 +78,10 @@ public:
                       }))
         m_hash_checks.push_back(HashCheck{&entry, clear, line});
     } else if (!usable_hash && !m_context.algorithms.empty()) {
-      m_diagnostics.push_back(finding("SC403", line, 1,
-                                      "user '" + entry.identity() +
-                                          "' has no hash for the available algorithms (" +
-                                          algorithms_text() + "): it can never authenticate"));
+      add(m_findings, entry,
+          finding("SC403", line, 1,
+                  "user '" + entry.identity() + "' has no hash for the available algorithms (" +
+                      algorithms_text() + "): it can never authenticate"));
     }
   }
 
@@ -103,6 +106,10 @@ public:
   }
 
 private:
+  static void add(std::vector<Finding>& out, const Entry& entry, Diagnostic diagnostic) {
+    out.push_back(Finding{{}, FileKind::Userdb, std::move(diagnostic), entry.identity()});
+  }
+
   void tally(std::unordered_map<std::string_view, DomainTally>& tallies, std::string_view domain,
              std::size_t line) {
     DomainTally& t = tallies[domain];
@@ -114,8 +121,12 @@ private:
               const Message& message) {
     std::map<std::size_t, std::pair<std::string_view, std::size_t>> by_line;
     for (const auto& [domain, t] : tallies) by_line[t.first_line] = {domain, t.users};
+    // About every user of the domain, whichever comes first.
     for (const auto& [line, what] : by_line)
-      m_diagnostics.push_back(finding(rule, line, 1, message(what.first, what.second)));
+      m_findings.push_back(Finding{{},
+                                   FileKind::Userdb,
+                                   finding(rule, line, 1, message(what.first, what.second)),
+                                   "@" + std::string(what.first)});
   }
 
   std::string algorithms_text() const {
@@ -129,31 +140,31 @@ private:
   // threads, each with its own findings, merged in line order afterwards.
   void check_hashes() {
     const std::size_t count = m_hash_checks.size();
-    const auto check_range = [&](std::size_t from, std::size_t to, std::vector<Diagnostic>& out) {
+    const auto check_range = [&](std::size_t from, std::size_t to, std::vector<Finding>& out) {
       for (std::size_t i = from; i < to; ++i)
         check_hashes_against(*m_hash_checks[i].entry, *m_hash_checks[i].clear,
                              m_hash_checks[i].line, out);
     };
     if (count < 4096 || std::thread::hardware_concurrency() < 2) {
-      check_range(0, count, m_diagnostics);
+      check_range(0, count, m_findings);
       return;
     }
-    std::vector<Diagnostic> second;
+    std::vector<Finding> second;
     std::thread worker([&] { check_range(count / 2, count, second); });
     try {
-      check_range(0, count / 2, m_diagnostics);
+      check_range(0, count / 2, m_findings);
     } catch (...) {
       worker.join();
       throw;
     }
     worker.join();
-    std::move(second.begin(), second.end(), std::back_inserter(m_diagnostics));
+    std::move(second.begin(), second.end(), std::back_inserter(m_findings));
   }
 
   // Hashes on the line of a clear text must be H(user:domain:password), or H(...) with the
   // configured realm: otherwise one of the two is stale.
   void check_hashes_against(const Entry& entry, const CredentialToken& clear, std::size_t line,
-                            std::vector<Diagnostic>& out) const {
+                            std::vector<Finding>& out) const {
     std::string user_storage;
     for (const CredentialToken& credential : entry.credentials) {
       if (credential.ignored || credential.type == CredentialType::ClearText) continue;
@@ -165,7 +176,7 @@ private:
       if (m_context.fixed_realm &&
           ha1(hash, user_storage, *m_context.fixed_realm, clear.value) == stored)
         continue;
-      out.push_back(
+      add(out, entry,
           finding("SC404", line, credential.column,
                   "the " + std::string(credential.prefix) + " hash of user '" + entry.identity() +
                       "' does not match the clear-text password on the same line (realm '" +
@@ -175,7 +186,7 @@ private:
   }
 
   const AuthContext& m_context;
-  std::vector<Diagnostic>& m_diagnostics;
+  std::vector<Finding>& m_findings;
   bool m_any_domain;
   std::unordered_map<std::string_view, DomainTally> m_outside, m_realm_mismatch;
   struct HashCheck {
@@ -188,12 +199,27 @@ private:
 
 } // namespace
 
-void lint_userdb(std::string content, const AuthContext& context, std::optional<unsigned> mode,
-                 std::vector<Diagnostic>& diagnostics) {
+std::vector<Finding> userdb_findings(std::string content, const AuthContext& context,
+                                     std::optional<unsigned> mode) {
+  std::vector<Diagnostic> diagnostics;
   const userdb::Document document = userdb::Document::parse(std::move(content), diagnostics);
-  UserdbLinter linter(context, diagnostics);
-  bool holds_credentials = false;
   const auto& lines = document.lines();
+  Suppressions suppressions;
+  for (std::size_t index = 0; index < lines.size(); ++index)
+    if (lines[index].kind == userdb::LineKind::Comment)
+      suppressions.read_comment(lines[index].text.substr(1), index + 1, 2, diagnostics);
+  std::vector<Finding> findings;
+  findings.reserve(diagnostics.size());
+  for (Diagnostic& d : diagnostics) {
+    // A line that does not parse has no user it is known to be about.
+    std::string subject = d.line >= 1 && d.line <= lines.size() &&
+                                  lines[d.line - 1].kind == userdb::LineKind::Auth
+                              ? lines[d.line - 1].entry.identity()
+                              : std::string();
+    findings.push_back(Finding{{}, FileKind::Userdb, std::move(d), std::move(subject)});
+  }
+  UserdbLinter linter(context, findings);
+  bool holds_credentials = false;
   for (std::size_t index = 0; index < lines.size(); ++index) {
     // An auth line has at least one credential; a line that failed to parse probably too.
     holds_credentials |= lines[index].kind == userdb::LineKind::Auth ||
@@ -201,14 +227,26 @@ void lint_userdb(std::string content, const AuthContext& context, std::optional<
     if (lines[index].kind == userdb::LineKind::Auth) linter.check(lines[index].entry, index + 1);
   }
   linter.finish();
+  // About the file: no subject.
   if (mode && (*mode & 044) != 0 && holds_credentials)
-    diagnostics.push_back(
+    findings.push_back(Finding{
+        {},
+        FileKind::Userdb,
         finding("SC405", 1, 1,
                 std::string("the userdb holds passwords or hashes and is readable by ") +
                     ((*mode & 040) && (*mode & 004) ? "group and others"
                      : (*mode & 040)                ? "its group"
                                                     : "others") +
-                    ": chmod 600"));
+                    ": chmod 600"),
+        {}});
+  suppressions.apply(findings);
+  return findings;
+}
+
+void lint_userdb(std::string content, const AuthContext& context, std::optional<unsigned> mode,
+                 std::vector<Diagnostic>& diagnostics) {
+  for (Finding& f : userdb_findings(std::move(content), context, mode))
+    diagnostics.push_back(std::move(f.diagnostic));
 }
 
 } // namespace sipcred::lint

@@ -16,8 +16,14 @@ namespace sipcred::lint {
 namespace table {
 
 constexpr Severity E = Severity::Error, W = Severity::Warning, N = Severity::Note;
+constexpr bool off_by_default = false;
 
 inline constexpr Rule rule_table[] = {
+    // sipcred-lint's own comments, in any file that has comments.
+    {"SC001", W, "bad sipcred-lint comment",
+     "A comment starting with 'sipcred-lint:' must read 'sipcred-lint: disable=CODE[,CODE...]' "
+     "with codes of this table, and disables those codes on the next line only. A misspelled "
+     "comment or an unknown code disables nothing; fix it, or make it an ordinary comment."},
     // Userdb parse rules (userdb.hpp, sipcred-userdb(5)).
     {"SC101", E, "bad version line",
      "The first line of a userdb must be exactly 'version:1' followed by a line end: no byte "
@@ -80,7 +86,9 @@ inline constexpr Rule rule_table[] = {
      "In a CRLF file, an indented line right after a comment is read by Flexisip as more "
      "comment text: whatever it holds, a user say, is ignored."},
     {"SC130", N, "upper-case hex",
-     "A hash in upper-case hex works, since Flexisip lower-cases it on load."},
+     "A hash in upper-case hex works, since Flexisip lower-cases it on load. Off by default "
+     "(--enable SC130): it is a matter of style.",
+     off_by_default},
 
     // flexisip.conf syntax.
     {"SC301", E, "bad config line",
@@ -199,7 +207,9 @@ inline constexpr Rule rule_table[] = {
     {"SC405", W, "userdb readable by group or others",
      "The userdb holds clear-text passwords or hashes (as good as passwords for digest "
      "authentication) and its permissions let other users read it. chmod 600 (or 640 with a "
-     "dedicated group)."},
+     "dedicated group). The check is about the deployed file: in a checkout, in CI, files "
+     "have the mode git or the runner gave them, so disable it there (--disable SC405, or "
+     "'disable = SC405' in .sipcred-lint) and keep it where the server reads the file."},
     {"SC406", E, "clear text with another user-id",
      "Flexisip derives the hashes of a clear-text password from the user, but a client hashes "
      "the digest username it sends, which is the user-id: when the two differ, the account can "

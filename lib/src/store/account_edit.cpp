@@ -150,22 +150,44 @@ public:
   }
 
   void operator()(const userdb::ImportPlan& plan) {
-    // In the order of the (username, domain) index: each lookup and insert then lands near
-    // the one before, instead of on a page anywhere in a large table. Stable: of a user listed
-    // twice, the later entry still wins.
-    std::vector<const AccountChange*> order;
+    // Every account is looked up at once and written at once (StoreEdit::find_all, put_all),
+    // by its name as stored (URL-unescaped), in the order of the (username, domain) index:
+    // each lookup and insert then lands near the one before, instead of on a page anywhere in
+    // a large table. Stable: a user listed twice is one name, whose later entry finds what the
+    // earlier one made, and wins.
+    struct Entry {
+      StoreEdit::Name name;
+      std::size_t position; // in the plan
+    };
+    std::vector<Entry> order;
     order.reserve(plan.accounts.size());
-    for (const AccountChange& account : plan.accounts) order.push_back(&account);
-    std::stable_sort(order.begin(), order.end(),
-                     [](const AccountChange* a, const AccountChange* b) {
-                       return std::tie(a->identity.user, a->identity.domain) <
-                              std::tie(b->identity.user, b->identity.domain);
-                     });
+    for (std::size_t i = 0; i < plan.accounts.size(); ++i)
+      order.push_back(
+          {{userdb::url_unescape(plan.accounts[i].identity.user), plan.accounts[i].identity.domain},
+           i});
+    std::stable_sort(order.begin(), order.end(), [](const Entry& a, const Entry& b) {
+      return std::tie(a.name.user, a.name.domain) < std::tie(b.name.user, b.name.domain);
+    });
+    const auto same = [](const StoreEdit::Name& a, const StoreEdit::Name& b) {
+      return a.user == b.user && a.domain == b.domain;
+    };
+    std::vector<StoreEdit::Name> names;
+    for (const Entry& entry : order)
+      if (names.empty() || !same(names.back(), entry.name)) names.push_back(entry.name);
+    std::vector<std::optional<Account>> found = m_edit.find_all(names);
+    m_pending.emplace();
     std::vector<std::size_t> positions; // of each change made, in the plan
-    for (const AccountChange* change : order) {
-      const AccountChange& account = *change;
-      positions.push_back(static_cast<std::size_t>(change - plan.accounts.data()));
-      const std::optional<Account> stored = find(account);
+    std::size_t name = 0;
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      const AccountChange& account = plan.accounts[order[k].position];
+      if (k > 0 && same(order[k - 1].name, order[k].name)) {
+        found[name] = m_pending->accounts.back();
+        m_pending->repeat = true;
+      } else if (k > 0) {
+        ++name;
+      }
+      positions.push_back(order[k].position);
+      const std::optional<Account>& stored = found[name];
       if (!stored) {
         add_new(account, plan.request.policy);
         continue;
@@ -176,6 +198,8 @@ public:
                                           " is there with another digest username than '" +
                                           account.auth_user + "' (nothing was changed)");
     }
+    m_edit.put_all(m_pending->accounts, m_pending->passwords);
+    m_pending.reset();
     // The changes are reported in the plan's order, as the list gave them.
     std::vector<std::size_t> by_position(positions.size());
     for (std::size_t k = 0; k < by_position.size(); ++k) by_position[k] = k;
@@ -203,7 +227,7 @@ private:
   void add_new(const AccountChange& change, const CredentialPolicy& policy) {
     const CredentialPolicy concrete = for_store(policy, m_needs);
     const Account account = make_account(m_store, m_needs, change, concrete, change.password);
-    m_edit.put(account, change.password);
+    put(account, change.password);
     m_outcome.result.policy = concrete;
     ++m_outcome.result.added;
     m_outcome.changes.push_back(made(AccountChangeMade::Kind::Added, account));
@@ -230,17 +254,41 @@ private:
     kept.auth_user = userdb::url_escape(stored.auth_user);
     if (kept.phone.empty()) kept.phone = stored.phone;
     const Account account = make_account(m_store, m_needs, kept, policy, change.password);
-    m_edit.put(account, change.password);
+    put(account, change.password);
     m_outcome.result.policy = policy;
     ++m_outcome.result.rotated;
     m_outcome.changes.push_back(made(AccountChangeMade::Kind::Rotated, account));
     return true;
   }
 
+  // Written now, or gathered for one put_all() during an import (the later entry of a user
+  // listed twice replaces the earlier).
+  void put(const Account& account, std::string_view password) {
+    if (!m_pending) {
+      m_edit.put(account, password);
+      return;
+    }
+    if (m_pending->repeat) {
+      m_pending->accounts.back() = account;
+      m_pending->passwords.back() = password;
+      m_pending->repeat = false;
+      return;
+    }
+    m_pending->accounts.push_back(account);
+    m_pending->passwords.push_back(password);
+  }
+
+  struct Pending {
+    std::vector<Account> accounts;
+    std::vector<std::string_view> passwords; // the plan's
+    bool repeat = false;                     // the next put() is of the last account's user again
+  };
+
   Store& m_store;
   StoreEdit& m_edit;
   CredentialNeeds m_needs;
   AccountEditOutcome m_outcome;
+  std::optional<Pending> m_pending; // during an import
 };
 
 void check_change(const Store& store, const CredentialNeeds& needs, const AccountChange& change,

@@ -18,7 +18,8 @@ std::unique_ptr<Store> open_userdb(const Locator& locator, const StoreOptions& o
   return std::make_unique<FileStore>(locator.path, options);
 }
 
-// The file stores, always there; databases are added by libsipcred-sql.
+// The file stores, always there; databases are added by add_database_stores() (the tools, or
+// libsipcred-sql itself).
 std::vector<StoreBackend>& backends() {
   static std::vector<StoreBackend> table{
       {StoreKind::Userdb, "", "PATH", "a Flexisip version:1 userdb", open_userdb},
@@ -316,6 +317,18 @@ std::optional<Account> Store::stored(const std::string& user, const std::string&
     if (account.user == user && account.domain == domain) found = std::move(account);
   });
   return found;
+}
+
+std::vector<std::optional<Account>> StoreEdit::find_all(const std::vector<Name>& names) {
+  std::vector<std::optional<Account>> found;
+  found.reserve(names.size());
+  for (const Name& name : names) found.push_back(find(name.user, name.domain));
+  return found;
+}
+
+void StoreEdit::put_all(const std::vector<Account>& accounts,
+                        const std::vector<std::string_view>& passwords) {
+  for (std::size_t i = 0; i < accounts.size(); ++i) put(accounts[i], passwords[i]);
 }
 
 std::unique_ptr<StoreEdit> Store::begin_edit() {

@@ -76,4 +76,17 @@ inline std::size_t count_lines(std::string_view text) {
   return lines;
 }
 
+// Calls visit(line, number) for each line of `text` (1-based numbers), without its line end
+// (LF, or CRLF); a last line without a line end counts, an empty text has none.
+template <class Visit> void for_each_line(std::string_view text, Visit&& visit) {
+  std::size_t number = 0;
+  while (!text.empty()) {
+    const std::size_t end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    visit(line, ++number);
+  }
+}
+
 } // namespace sipcred

@@ -659,6 +659,68 @@ TEST_P(StoreConformance, EditsAsSipcredUserMakesThem) {
   EXPECT_FALSE(store->lookup(key).has_value()) << "a removed account is still found";
 }
 
+// An import looks up and writes its accounts set by set (StoreEdit::find_all, put_all): the
+// result must be what one edit per account makes, reported in the list's order.
+TEST_P(StoreConformance, ImportAddsAndRotatesAsOneEditPerAccountWould) {
+  const auto change = [](const char* user, std::string_view password) {
+    return userdb::AccountChange{{user, domain}, "", "", password, ""};
+  };
+  const auto account = [](const char* user) { return Account{user, domain, "", "", {}}; };
+  auto store = open();
+  if (!store->can_edit()) return;
+  for (const auto& [user, password] : {std::pair{"alice", "imp-a0"}, {"carol", "imp-c0"}})
+    ASSERT_EQ(apply_plan(*store, userdb::AddPlan{change(user, password), {{}, false, ""}}, false)
+                  .result.status,
+              userdb::EditStatus::Done);
+  const userdb::ImportPlan plan{
+      {change("zed", "imp-z1"), change("alice", "imp-a1"), change("bob", "imp-b1")},
+      {{{}, false, ""}, false}};
+  const AccountEditOutcome dry = apply_plan(*store, plan, true);
+  EXPECT_EQ(dry.result.added, 2u);
+  EXPECT_EQ(dry.result.rotated, 1u);
+  store = open();
+  EXPECT_FALSE(store->lookup(account("zed")).has_value()) << "a dry run added an account";
+  expect_server_accepts(*store, account("alice"), "imp-a0");
+
+  const AccountEditOutcome outcome = apply_plan(*store, plan, false);
+  EXPECT_EQ(outcome.result.added, 2u);
+  EXPECT_EQ(outcome.result.rotated, 1u);
+  ASSERT_EQ(outcome.changes.size(), 3u);
+  const std::pair<const char*, AccountChangeMade::Kind> expected[] = {
+      {"zed", AccountChangeMade::Kind::Added},
+      {"alice", AccountChangeMade::Kind::Rotated},
+      {"bob", AccountChangeMade::Kind::Added}};
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(outcome.changes[i].identity, std::string(expected[i].first) + "@" + domain);
+    EXPECT_EQ(outcome.changes[i].kind, expected[i].second) << expected[i].first;
+  }
+  store = open();
+  expect_server_accepts(*store, account("zed"), "imp-z1");
+  expect_server_accepts(*store, account("alice"), "imp-a1");
+  expect_server_accepts(*store, account("bob"), "imp-b1");
+  expect_server_accepts(*store, account("carol"), "imp-c0");
+
+  // Every account there now: all rotated, and the hashes of the old passwords gone.
+  const userdb::ImportPlan again{
+      {change("bob", "imp-b2"), change("zed", "imp-z2"), change("alice", "imp-a2")},
+      {{{}, false, ""}, false}};
+  EXPECT_EQ(apply_plan(*store, again, false).result.rotated, 3u);
+  store = open();
+  const std::string realm = store->needs().realm.empty() ? domain : store->needs().realm;
+  const std::tuple<const char*, const char*, const char*> rotated[] = {
+      {"bob", "imp-b2", "imp-b1"}, {"zed", "imp-z2", "imp-z1"}, {"alice", "imp-a2", "imp-a1"}};
+  for (const auto& [user, password, old] : rotated) {
+    expect_server_accepts(*store, account(user), password);
+    const std::optional<Account> found = store->lookup(account(user));
+    ASSERT_TRUE(found.has_value());
+    for (const Credential& credential : found->credentials) {
+      if (credential.is_clear_text()) continue;
+      EXPECT_NE(credential.value, ha1(*credential.hash, user, realm, old))
+          << user << ": the old password still matches";
+    }
+  }
+}
+
 } // namespace
 
 } // namespace sipcred::test

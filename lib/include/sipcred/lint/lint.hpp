@@ -31,8 +31,7 @@ struct SIPCRED_EXPORT Finding {
   std::string file;
   FileKind kind = FileKind::FlexisipConfig;
   Diagnostic diagnostic;
-  std::string subject; // what the finding is about, stable across edits: "user@domain" for an
-                       // account, "[section] key" for a config value; empty when none
+  std::string subject; // what the finding is about, stable across edits: "user@domain" for an account, "[section] key" for a config value; empty when none
 };
 
 // What the authentication module would do with the users of a store.
@@ -56,9 +55,12 @@ struct SIPCRED_EXPORT ConfigFacts {
 };
 
 // Rules of flexisip.conf alone (syntax, [module::Authentication], the soci request).
+// The functions on a file's content leave out what a `sipcred-lint: disable=CODE` comment on
+// the line above a finding disables, and report a malformed one (SC001).
 SIPCRED_EXPORT ConfigFacts lint_flexisip_config(std::string_view content,
                                                 std::vector<Diagnostic>& diagnostics);
-// The same on a config already read (its syntax diagnostics already reported).
+// The same on a config already read (its syntax diagnostics already reported; no comments:
+// nothing suppressed).
 SIPCRED_EXPORT ConfigFacts lint_flexisip_config(const config::FlexisipConfig& config,
                                                 std::vector<Diagnostic>& diagnostics);
 
@@ -78,7 +80,8 @@ struct SIPCRED_EXPORT Request {
 };
 
 // Lints everything the request names, the config's userdb included, findings ordered by file,
-// line and column. Throws Error(NoInput) when a file named in the request cannot be read; a
+// line and column, each with its subject, suppression comments applied (every rule is
+// reported: RuleSelection chooses which to keep). Throws Error(NoInput) when a file named in the request cannot be read; a
 // userdb that only the config names becomes a finding instead.
 SIPCRED_EXPORT std::vector<Finding> lint(const Request& request);
 

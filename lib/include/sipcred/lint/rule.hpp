@@ -13,6 +13,9 @@ struct SIPCRED_EXPORT Rule {
   Severity severity;
   std::string_view title;       // one line
   std::string_view explanation; // one paragraph: what is wrong, what the server does, the fix
+  // Off: reported only when asked for (sipcred-lint --enable CODE, or `enable =` in a project
+  // file), for rules most setups do not want.
+  bool on_by_default = true;
 };
 
 } // namespace sipcred::lint

@@ -166,6 +166,18 @@ public:
   // Removes the account, with everything that hangs on it; false when there was none.
   virtual bool remove(const std::string& user, const std::string& domain) = 0;
   virtual void commit() = 0;
+
+  // For an import of many accounts: what find() of each name gives, and put() of each
+  // account in turn, in a few statements where the store can (a database then reads and
+  // writes set by set instead of a round trip per account). The names of one call are
+  // distinct; put_all() follows the find_all() of the same names, and passwords[i] is the
+  // password of accounts[i]. By default, one find() or put() each.
+  struct Name {
+    std::string user, domain;
+  };
+  virtual std::vector<std::optional<Account>> find_all(const std::vector<Name>& names);
+  virtual void put_all(const std::vector<Account>& accounts,
+                       const std::vector<std::string_view>& passwords);
 };
 
 class SIPCRED_EXPORT Store {
@@ -236,5 +248,13 @@ SIPCRED_EXPORT const std::vector<StoreBackend>& store_backends();
 // Adds a kind of store, or replaces the one of the same prefix. Call it before any thread
 // opens a store: the table is not locked.
 SIPCRED_EXPORT void add_store_backend(const StoreBackend& backend);
+
+// Adds sqlite3://, postgresql:// and mysql:// to the table, opened by `open`. By default, by
+// libsipcred-sql loaded when a database is first opened (the tools: one that opens no database
+// never loads it, and runs where it is not installed); without it, opening one is
+// Error(Unavailable) saying what to install. libsipcred-sql's sql::add_sql_stores() gives its
+// own.
+SIPCRED_EXPORT void add_database_stores(
+    std::unique_ptr<Store> (*open)(const Locator& locator, const StoreOptions& options) = nullptr);
 
 } // namespace sipcred

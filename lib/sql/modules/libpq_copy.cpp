@@ -1,4 +1,4 @@
-#include "postgresql_copy.hpp"
+#include "libpq_copy.hpp"
 
 #include "database_error.hpp"
 #include "sipcred/util/error.hpp"
@@ -40,7 +40,7 @@ Result checked(PGresult* raw, PGconn* connection, ExecStatusType expected) {
 
 } // namespace
 
-PostgresqlCopy::PostgresqlCopy(soci::session& session) {
+LibpqCopy::LibpqCopy(soci::session& session) {
   auto* backend = session.get_backend_name() == "postgresql"
                       // Debian's SOCI exports no type information for its backends.
                       ? static_cast<soci::postgresql_session_backend*>(session.get_backend())
@@ -51,12 +51,12 @@ PostgresqlCopy::PostgresqlCopy(soci::session& session) {
   m_connection = backend->conn_;
 }
 
-void PostgresqlCopy::execute(const std::string& sql) {
+void LibpqCopy::execute(const std::string& sql) {
   checked(PQexec(m_connection, sql.c_str()), m_connection, PGRES_COMMAND_OK);
 }
 
-std::vector<std::string> PostgresqlCopy::column(const std::string& sql,
-                                                const std::vector<std::string>& parameters) {
+std::vector<std::string> LibpqCopy::column(const std::string& sql,
+                                           const std::vector<std::string>& parameters) {
   std::vector<const char*> values;
   for (const auto& parameter : parameters) {
     values.push_back(parameter.c_str());
@@ -73,7 +73,31 @@ std::vector<std::string> PostgresqlCopy::column(const std::string& sql,
   return column;
 }
 
-void PostgresqlCopy::copy(const std::string& target, std::string_view rows) {
+namespace {
+
+class LibpqRow : public PostgresqlCopy::Row {
+public:
+  LibpqRow(const PGresult* result, int row) : m_result(result), m_row(row) {}
+  std::string_view text(int column) const override {
+    return {PQgetvalue(m_result, m_row, column),
+            static_cast<std::size_t>(PQgetlength(m_result, m_row, column))};
+  }
+  bool null(int column) const override { return PQgetisnull(m_result, m_row, column) != 0; }
+
+private:
+  const PGresult* m_result;
+  int m_row;
+};
+
+} // namespace
+
+void LibpqCopy::each_row(const std::string& sql, const std::function<void(const Row&)>& visit) {
+  Result result = checked(PQexec(m_connection, sql.c_str()), m_connection, PGRES_TUPLES_OK);
+  const int rows = PQntuples(result.get());
+  for (int row = 0; row < rows; ++row) visit(LibpqRow(result.get(), row));
+}
+
+void LibpqCopy::copy(const std::string& target, std::string_view rows) {
   PGconn* connection = m_connection;
   const std::string sql = "COPY " + target + " FROM STDIN";
   checked(PQexec(connection, sql.c_str()), connection, PGRES_COPY_IN);

@@ -1,0 +1,30 @@
+#pragma once
+// `sipcred-lint: disable=CODE[,CODE...]` comments: each disables its codes on the next line of
+// the file. The comment syntax of each file kind is its reader's; this reads what follows the
+// comment marker, and drops the findings that a comment disables.
+
+#include "sipcred/lint/lint.hpp"
+
+#include <cstddef>
+#include <map>
+#include <string_view>
+#include <vector>
+
+namespace sipcred::lint {
+
+class Suppressions {
+public:
+  // Reads the text of a comment after its marker ('#', ';'), which starts at `column` of
+  // `line`. Text that does not start with "sipcred-lint" is an ordinary comment; a malformed
+  // directive or an unknown code becomes an SC001 finding in `diagnostics`.
+  void read_comment(std::string_view text, std::size_t line, std::size_t column,
+                    std::vector<Diagnostic>& diagnostics);
+  // Removes the findings that a comment on the line above disables.
+  void apply(std::vector<Finding>& findings) const;
+  bool empty() const { return m_codes.empty(); }
+
+private:
+  std::map<std::size_t, std::vector<std::string_view>> m_codes; // line of the comment -> codes
+};
+
+} // namespace sipcred::lint

@@ -16,6 +16,15 @@ complete -c sipcred-lint -l enable -x -a '(__sipcred_lint_codes)' -d 'Report the
 complete -c sipcred-lint -l config-file -r -F -d 'Project file (default ./.sipcred-lint)'
 complete -c sipcred-lint -l baseline -r -F -d 'Report only findings not in this baseline'
 complete -c sipcred-lint -l write-baseline -r -F -d 'Record the findings in a baseline'
+complete -c sipcred-lint -l json -d 'The same as --format json'
+complete -c sipcred-lint -l audit -r -F -d "Audit a store's credentials"
+complete -c sipcred-lint -l wordlist -r -F -d 'Word list to try on every account'
+complete -c sipcred-lint -l min-length -x -d 'Minimum clear-text password length'
+complete -c sipcred-lint -l show-passwords -d 'Name the weak passwords found'
+complete -c sipcred-lint -l schema -x -a 'flexisip flexiapi kamailio opensips asterisk' -d 'SQL schema of the audited store'
+complete -c sipcred-lint -l realm -x -d "Realm of the store's hashes"
+complete -c sipcred-lint -l threads -x -d 'Hashing threads'
+complete -c sipcred-lint -l db-password-stdin -d 'Read the database password from standard input'
 complete -c sipcred-lint -l werror -d 'Exit 1 on warnings too'
 complete -c sipcred-lint -l explain -x -a '(__sipcred_lint_codes)' -d 'Explain a rule code'
 complete -c sipcred-lint -s q -l quiet -d 'Text output: errors only'

@@ -104,7 +104,8 @@ class Lint(TempDirTest):
         self.assertExit(r, 1)
         doc = json.loads(r.stdout)
         self.assertEqual(list(doc), ["diagnostics", "summary"])
-        self.assertEqual(doc["summary"], {"errors": 1, "warnings": 1, "notes": 0})
+        self.assertEqual(doc["summary"], {"errors": 1, "warnings": 1, "notes": 0,
+                                          "codes": {"SC124": 1, "SC312": 1}})
         for d in doc["diagnostics"]:
             self.assertEqual(list(d), ["code", "severity", "file", "line", "column", "message",
                                        "subject"])
@@ -117,7 +118,8 @@ class Lint(TempDirTest):
                           "message": "expected true, false, 1 or 0 for 'enabled', got 'yes'",
                           "subject": "[module::Authentication] enabled"})
         self.assertEqual(json.loads(lint(self.clean_conf, "--format", "json").stdout),
-                         {"diagnostics": [], "summary": {"errors": 0, "warnings": 0, "notes": 0}})
+                         {"diagnostics": [], "summary": {"errors": 0, "warnings": 0, "notes": 0,
+                                                         "codes": {}}})
 
     def test_sarif_is_what_github_code_scanning_accepts(self):
         r = lint("error.conf", "--format", "sarif", cwd=self.dir)

@@ -1,6 +1,7 @@
 // sipcred-lint: check a Flexisip authentication config with the userdb it names, a userdb
 // alone, or Asterisk pjsip auth objects, and say what the server would reject or ignore.
 
+#include "audit_options.hpp"
 #include "common_options.hpp"
 #include "project_file.hpp"
 #include "report.hpp"
@@ -30,6 +31,7 @@ struct Options {
   bool werror = false;
   bool quiet = false;
   std::string explain;
+  cli::AuditOptions audit;
   std::vector<std::string> disable, enable;
   std::string config_file;
   std::string baseline, write_baseline;
@@ -71,7 +73,8 @@ int explain(const std::string& code) {
 
 int run(int argc, char** argv) {
   CLI::App app{"Check a Flexisip authentication config and its userdb, a userdb alone, or "
-               "Asterisk pjsip\nauth objects: every problem with file, line, column and code.",
+               "Asterisk pjsip\nauth objects: every problem with file, line, column and code. "
+               "Or audit any store for\nweak, shared and exposed passwords (--audit).",
                "sipcred-lint"};
   Options o;
   app.add_option("CONFIG", o.request.config, "A flexisip.conf (its userdb is checked too)")
@@ -82,11 +85,15 @@ int run(int argc, char** argv) {
   app.add_option("--pjsip", o.request.pjsip,
                  "An Asterisk pjsip.conf whose type=auth objects to check")
       ->type_name("FILE");
-  app.add_option("--format", o.format,
+  auto* format = app.add_option("--format", o.format,
                  "Output: text (default), json, sarif, gitlab (Code Quality), github "
                  "(workflow commands) or junit")
       ->check(CLI::IsMember({"text", "json", "sarif", "gitlab", "github", "junit"}))
       ->type_name("FORMAT");
+  app.add_flag_callback(
+         "--json", [&] { o.format = "json"; }, "The same as --format json")
+      ->excludes(format);
+  cli::add_audit_options(app, o.audit);
   app.add_option("--disable", o.disable, "Do not report these rules (repeatable)")
       ->type_name("CODE[,CODE...]")
       ->allow_extra_args(false);
@@ -112,15 +119,20 @@ int run(int argc, char** argv) {
   cli::parse(app, argc, argv);
 
   if (!o.explain.empty()) return explain(o.explain);
-  if (o.request.config.empty() && o.request.userdb.empty() && o.request.pjsip.empty())
-    throw Error(ErrorKind::Usage, "nothing to check: give a CONFIG, --userdb FILE or --pjsip FILE");
+  const bool audit = cli::audit_requested(o.audit);
+  if (audit && (!o.request.userdb.empty() || !o.request.pjsip.empty()))
+    throw Error(ErrorKind::Usage, "--audit STORE cannot be combined with --userdb or --pjsip");
+  if (!audit && o.request.config.empty() && o.request.userdb.empty() && o.request.pjsip.empty())
+    throw Error(ErrorKind::Usage, "nothing to check: give a CONFIG, --userdb FILE, --pjsip FILE "
+                                  "or --audit STORE");
 
   // Every mistake in the options is reported before any file is read.
   const lint::RuleSelection selection = selection_of(o);
   std::optional<lint::Baseline> baseline_in;
   if (!o.baseline.empty()) baseline_in = lint::Baseline::parse(read_file(o.baseline), o.baseline);
 
-  std::vector<lint::Finding> findings = lint::lint(o.request);
+  std::vector<lint::Finding> findings =
+      audit ? cli::run_audit(o.audit, o.request.config, o.quiet) : lint::lint(o.request);
   selection.apply(findings);
   if (!o.write_baseline.empty()) {
     write_baseline(o.write_baseline, lint::Baseline::of(findings).text());

@@ -80,9 +80,12 @@ void print_text(std::ostream& out, const std::vector<lint::Finding>& findings, b
   for (const lint::Finding& f : findings) {
     const Diagnostic& d = f.diagnostic;
     if (errors_only && d.severity != Severity::Error) continue;
-    out << f.file << ':' << d.line << ':' << d.column << ": " << severity_name(d.severity) << ": "
-        << d.message << " [" << d.code << "]\n";
-    if (!show_source) continue;
+    // A database account has no line: "LOCATOR: error: ..." as compilers print a file alone.
+    out << f.file;
+    if (d.line > 0) out << ':' << d.line << ':' << d.column;
+    out << ": " << severity_name(d.severity) << ": " << d.message << " [" << d.code << "]\n";
+    // Lines of other account files (htdigest...) would be all masked: not shown.
+    if (!show_source || d.line == 0 || f.kind == lint::FileKind::Store) continue;
     const std::string_view line = sources.line(f.file, d.line);
     if (line.empty()) continue;
     const std::string shown = lint::redact_line(f.kind, line);
@@ -98,7 +101,8 @@ void print_text(std::ostream& out, const std::vector<lint::Finding>& findings, b
 
 void print_json(std::ostream& out, const std::vector<lint::Finding>& findings) {
   json diagnostics = json::array();
-  for (const lint::Finding& f : findings)
+  std::map<std::string, std::size_t> by_code;
+  for (const lint::Finding& f : findings) {
     diagnostics.push_back({{"code", f.diagnostic.code},
                            {"severity", severity_name(f.diagnostic.severity)},
                            {"file", f.file},
@@ -106,10 +110,13 @@ void print_json(std::ostream& out, const std::vector<lint::Finding>& findings) {
                            {"column", f.diagnostic.column},
                            {"message", f.diagnostic.message},
                            {"subject", f.subject}});
+    ++by_code[std::string(f.diagnostic.code)];
+  }
   const Summary s = summarize(findings);
   const json document{
       {"diagnostics", std::move(diagnostics)},
-      {"summary", {{"errors", s.errors}, {"warnings", s.warnings}, {"notes", s.notes}}}};
+      {"summary",
+       {{"errors", s.errors}, {"warnings", s.warnings}, {"notes", s.notes}, {"codes", by_code}}}};
   out << document.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
 }
 

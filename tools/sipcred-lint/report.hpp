@@ -16,7 +16,8 @@ struct Summary {
 };
 Summary summarize(const std::vector<lint::Finding>& findings);
 
-// "FILE:LINE:COL: error: MESSAGE [CODE]" a line, then the summary line. With `show_source`
+// "FILE:LINE:COL: error: MESSAGE [CODE]" a line ("FILE: ..." for a finding without a line),
+// then the summary line. With `show_source`
 // (a terminal), each finding is followed by its source line, secrets masked, and a caret.
 // With `errors_only` (-q), warnings, notes and the summary are left out.
 // `baselined`: findings a baseline left out, said on the summary line.
@@ -24,7 +25,7 @@ void print_text(std::ostream& out, const std::vector<lint::Finding>& findings, b
                 bool errors_only, std::size_t baselined = 0);
 
 // {"diagnostics":[{code,severity,file,line,column,message,subject}],
-//  "summary":{errors,warnings,notes}}
+//  "summary":{errors,warnings,notes,codes:{CODE:count}}}
 void print_json(std::ostream& out, const std::vector<lint::Finding>& findings);
 
 // SARIF 2.1.0 with every rule of the table and one result per finding (sarif_report.cpp).

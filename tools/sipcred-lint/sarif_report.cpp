@@ -85,8 +85,13 @@ void print_sarif(std::ostream& out, const std::vector<lint::Finding>& findings,
     json result{{"ruleId", f.diagnostic.code},
                 {"level", sarif_level(f.diagnostic.severity)},
                 {"message", {{"text", f.diagnostic.message}}}};
-    if (!f.file.empty())
-      result["locations"] = json::array({{{"physicalLocation", std::move(location)}}});
+    if (!f.file.empty()) {
+      json entry{{"physicalLocation", std::move(location)}};
+      // A database account has no line: its account is where the finding is.
+      if (f.diagnostic.line == 0 && !f.subject.empty())
+        entry["logicalLocations"] = json::array({{{"name", f.subject}, {"kind", "object"}}});
+      result["locations"] = json::array({std::move(entry)});
+    }
     // What code scanning follows across commits: the finding's subject, not its line.
     result["partialFingerprints"] = {
         {"sipcredFingerprint/v1",

@@ -8,11 +8,13 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/md5.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <utility>
+#include <vector>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -33,6 +35,21 @@ void md5_one(std::string_view message, Md5Digest& digest) {
   MD5_Init(&ctx);
   MD5_Update(&ctx, message.data(), message.size());
   MD5_Final(digest.data(), &ctx);
+}
+
+// The scalar search: the prefix hashed once, its state copied for each candidate.
+void md5_search_scalar(std::string_view prefix, std::span<const std::string_view> candidates,
+                       const Md5Digest& target, std::vector<std::size_t>& matches) {
+  MD5_CTX base;
+  MD5_Init(&base);
+  MD5_Update(&base, prefix.data(), prefix.size());
+  Md5Digest digest;
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    MD5_CTX ctx = base;
+    MD5_Update(&ctx, candidates[i].data(), candidates[i].size());
+    MD5_Final(digest.data(), &ctx);
+    if (digest == target) matches.push_back(i);
+  }
 }
 
 // Everything from here to the matching #endif serves the vector paths, which exist on x86-64
@@ -254,15 +271,20 @@ __attribute__((target("avx512f"))) void load_words(const Group<lanes>& group,
   }
 }
 
-__attribute__((target("avx512f"))) void hash_group(const Group<lanes>& group) {
+__attribute__((target("avx512f"))) void hash_state(const Group<lanes>& group,
+                                                   std::uint32_t (&out)[4][lanes]) {
   Vec x[block_words];
   load_words(group, x);
   Vec state[4];
   for (std::size_t w = 0; w < 4; ++w) state[w] = broadcast(iv[w]);
   steps(state, x, std::make_index_sequence<64>{});
-  alignas(64) std::uint32_t out[4][lanes];
   for (std::size_t w = 0; w < 4; ++w)
-    _mm512_store_si512(out[w], _mm512_add_epi32(state[w], broadcast(iv[w])));
+    _mm512_storeu_si512(out[w], _mm512_add_epi32(state[w], broadcast(iv[w])));
+}
+
+__attribute__((target("avx512f"))) void hash_group(const Group<lanes>& group) {
+  alignas(64) std::uint32_t out[4][lanes];
+  hash_state(group, out);
   write_digests(group, out);
 }
 
@@ -334,20 +356,92 @@ __attribute__((target("avx2"))) void load_words(const Group<lanes>& group, Vec (
   }
 }
 
-__attribute__((target("avx2"))) void hash_group(const Group<lanes>& group) {
+__attribute__((target("avx2"))) void hash_state(const Group<lanes>& group,
+                                                std::uint32_t (&out)[4][lanes]) {
   Vec x[block_words];
   load_words(group, x);
   Vec state[4];
   for (std::size_t w = 0; w < 4; ++w) state[w] = broadcast(iv[w]);
   steps(state, x, std::make_index_sequence<64>{});
-  alignas(32) std::uint32_t out[4][lanes];
   for (std::size_t w = 0; w < 4; ++w)
-    _mm256_store_si256(reinterpret_cast<Vec*>(out[w]),
-                       _mm256_add_epi32(state[w], broadcast(iv[w])));
+    _mm256_storeu_si256(reinterpret_cast<Vec*>(out[w]),
+                        _mm256_add_epi32(state[w], broadcast(iv[w])));
+}
+
+__attribute__((target("avx2"))) void hash_group(const Group<lanes>& group) {
+  alignas(32) std::uint32_t out[4][lanes];
+  hash_state(group, out);
   write_digests(group, out);
 }
 
 } // namespace avx2
+
+// ---- Searching candidates behind a fixed prefix ----------------------------------------------
+
+std::uint32_t load_le32(const unsigned char* p) {
+  return std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8 | std::uint32_t{p[2]} << 16 |
+         std::uint32_t{p[3]} << 24;
+}
+
+// md5_search in lanes: each row keeps the prefix from one candidate to the next, so a candidate
+// costs the copy of its own bytes, the clearing of the previous one's and its length; the
+// digests are compared as state words, never written out.
+template <std::size_t Lanes>
+void md5_search_in_lanes(std::string_view prefix, std::span<const std::string_view> candidates,
+                         const Md5Digest& target, std::vector<std::size_t>& matches,
+                         void (*hash_state)(const Group<Lanes>&, std::uint32_t (&)[4][Lanes])) {
+  const std::size_t p = prefix.size();
+  if (p > max_one_block) return md5_search_scalar(prefix, candidates, target, matches);
+  const std::size_t first_match = matches.size();
+  std::uint32_t want[4];
+  for (std::size_t w = 0; w < 4; ++w) want[w] = load_le32(target.data() + 4 * w);
+  Group<Lanes> group;
+  std::size_t ends[Lanes];  // where each row's previous candidate (and its 0x80) ended
+  std::size_t which[Lanes]; // the candidate in each lane
+  for (std::size_t lane = 0; lane < Lanes; ++lane) {
+    std::memset(group.blocks[lane], 0, block_bytes);
+    if (p > 0) std::memcpy(group.blocks[lane], prefix.data(), p);
+    ends[lane] = p;
+  }
+  alignas(64) std::uint32_t out[4][Lanes];
+  const auto compare = [&](std::size_t filled) {
+    hash_state(group, out);
+    for (std::size_t lane = 0; lane < filled; ++lane)
+      if (out[0][lane] == want[0] && out[1][lane] == want[1] && out[2][lane] == want[2] &&
+          out[3][lane] == want[3])
+        matches.push_back(which[lane]);
+  };
+  std::size_t count = 0;
+  std::vector<std::size_t> long_ones;
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const std::string_view candidate = candidates[i];
+    const std::size_t n = p + candidate.size();
+    if (n > max_one_block) {
+      long_ones.push_back(i);
+      continue;
+    }
+    unsigned char* row = group.blocks[count];
+    if (ends[count] > p) std::memset(row + p, 0, ends[count] - p);
+    if (!candidate.empty()) std::memcpy(row + p, candidate.data(), candidate.size());
+    row[n] = 0x80;
+    ends[count] = n + 1;
+    const std::uint64_t bits = std::uint64_t{n} * 8;
+    std::memcpy(row + 56, &bits, sizeof bits);
+    which[count++] = i;
+    if (count == Lanes) {
+      compare(Lanes);
+      count = 0;
+    }
+  }
+  if (count > 0) compare(count); // the lanes beyond hold stale candidates, not compared
+  if (long_ones.empty()) return;
+  std::vector<std::string_view> rest;
+  for (std::size_t i : long_ones) rest.push_back(candidates[i]);
+  std::vector<std::size_t> found;
+  md5_search_scalar(prefix, rest, target, found);
+  for (std::size_t j : found) matches.push_back(long_ones[j]);
+  std::sort(matches.begin() + static_cast<std::ptrdiff_t>(first_match), matches.end());
+}
 
 #undef SIPCRED_AVX2
 #undef SIPCRED_AVX512
@@ -357,15 +451,17 @@ __attribute__((target("avx2"))) void hash_group(const Group<lanes>& group) {
 struct Implementation {
   std::string_view name;
   void (*run)(std::span<const std::string_view>, std::span<Md5Digest>);
+  void (*search)(std::string_view, std::span<const std::string_view>, const Md5Digest&,
+                 std::vector<std::size_t>&);
 };
 
 // The widest path this CPU runs, decided once for the process.
 Implementation pick_implementation() {
 #if defined(__x86_64__)
-  if (cpu_has_avx512()) return {"avx512", md5_many_avx512};
-  if (cpu_has_avx2()) return {"avx2", md5_many_avx2};
+  if (cpu_has_avx512()) return {"avx512", md5_many_avx512, md5_search_avx512};
+  if (cpu_has_avx2()) return {"avx2", md5_many_avx2, md5_search_avx2};
 #endif
-  return {"scalar", md5_many_scalar};
+  return {"scalar", md5_many_scalar, md5_search_scalar};
 }
 
 const Implementation& implementation() {
@@ -408,10 +504,30 @@ void md5_many_avx2(std::span<const std::string_view> messages, std::span<Md5Dige
 void md5_many_avx512(std::span<const std::string_view> messages, std::span<Md5Digest> digests) {
   md5_in_lanes<avx512::lanes>(messages, digests, avx512::hash_group);
 }
+
+void md5_search_avx2(std::string_view prefix, std::span<const std::string_view> candidates,
+                     const Md5Digest& target, std::vector<std::size_t>& matches) {
+  md5_search_in_lanes<avx2::lanes>(prefix, candidates, target, matches, avx2::hash_state);
+}
+
+void md5_search_avx512(std::string_view prefix, std::span<const std::string_view> candidates,
+                       const Md5Digest& target, std::vector<std::size_t>& matches) {
+  md5_search_in_lanes<avx512::lanes>(prefix, candidates, target, matches, avx512::hash_state);
+}
 #endif
 
 void md5_many(std::span<const std::string_view> messages, std::span<Md5Digest> digests) {
   implementation().run(messages, digests);
+}
+
+void md5_search(std::string_view prefix, std::span<const std::string_view> candidates,
+                const Md5Digest& target, std::vector<std::size_t>& matches) {
+  implementation().search(prefix, candidates, target, matches);
+}
+
+void md5_search_one_at_a_time(std::string_view prefix, std::span<const std::string_view> candidates,
+                              const Md5Digest& target, std::vector<std::size_t>& matches) {
+  md5_search_scalar(prefix, candidates, target, matches);
 }
 
 std::string_view md5_many_implementation() { return implementation().name; }

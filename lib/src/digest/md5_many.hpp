@@ -4,6 +4,7 @@
 #include <array>
 #include <span>
 #include <string_view>
+#include <vector>
 
 namespace sipcred {
 
@@ -20,6 +21,13 @@ using Md5Digest = std::array<unsigned char, 16>;
 // Precondition: digests.size() == messages.size(); otherwise throws Error(ErrorKind::Usage)
 // and writes nothing.
 void md5_many(std::span<const std::string_view> messages, std::span<Md5Digest> digests);
+
+// The indexes i, in order, with MD5(prefix + candidates[i]) == target, appended to `matches`:
+// a word list tried against one stored HA1 (prefix "user:realm:"). The same lanes as md5_many,
+// each keeping the prefix in place from one candidate to the next, and the digests compared in
+// registers rather than written out.
+void md5_search(std::string_view prefix, std::span<const std::string_view> candidates,
+                const Md5Digest& target, std::vector<std::size_t>& matches);
 
 // The implementation md5_many uses on this CPU: "avx512", "avx2" or "scalar".
 std::string_view md5_many_implementation();

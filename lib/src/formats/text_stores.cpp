@@ -91,7 +91,8 @@ public:
                           realm,
                           "",
                           "",
-                          {{HashFunction::Md5, ascii_lowercase(hex), realm}}});
+                          {{HashFunction::Md5, ascii_lowercase(hex), realm}},
+                          number});
     }
     return accounts;
   }

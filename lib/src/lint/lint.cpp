@@ -107,6 +107,7 @@ std::string redact_line(FileKind kind, std::string_view line) {
     mask_value_of(out,
                   {"password", "password_digest", "md5_cred", "oauth_secret", "refresh_token"});
     break;
+  case FileKind::Store: mask(out, 0); break;
   case FileKind::Userdb: {
     if (out.starts_with('#')) break;
     // Every word after the identity and before ';' is a credential: keep its prefix only.

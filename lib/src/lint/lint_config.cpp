@@ -363,6 +363,10 @@ private:
     // Left out, Flexisip runs its built-in request; set but empty, the request is empty and
     // check_password_request reports it (no :id).
     const ConfigEntry* request = auth.find("soci-password-request");
+    facts.soci_backend_used = true;
+    facts.soci_backend = name;
+    facts.soci_connection = connection ? connection->value : "";
+    facts.soci_password_request = request ? request->value : "";
     if (!request)
       return add("SC334", auth.position,
                  "no 'soci-password-request': Flexisip falls back to its built-in request "

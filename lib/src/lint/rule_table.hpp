@@ -256,6 +256,35 @@ inline constexpr Rule rule_table[] = {
      "expands a section to at most 10,000 entries, and all sections together to 16 times the "
      "entries of the file (200,000 at least), each use of a template counting as one; a "
      "section beyond is reported and not expanded. Flatten the templates."},
+
+    // Audit of a store's credentials (sipcred-lint --audit): weak, shared and exposed ones.
+    {"SC601", N, "clear-text password at rest",
+     "The store keeps the account's password in clear text: anyone who reads the store (a "
+     "backup, a dump, a replica) can register as the user and place calls. Keep only the HA1 "
+     "hashes the server needs (sipcred-convert, sipcred-migrate)."},
+    {"SC602", W, "clear text beside hashes of every offered algorithm",
+     "The account has an HA1 for every algorithm the server offers, so its clear-text password "
+     "is not needed to authenticate, yet it is kept: drop it (sipcred-convert --drop-clrtxt "
+     "or sipcred-user rotate)."},
+    {"SC603", W, "MD5 only while SHA-256 is offered",
+     "The server offers SHA-256 (RFC 8760) but the account has only an MD5 HA1 and no clear "
+     "text, so it can only answer MD5 challenges. Store a SHA-256 HA1 too the next time its "
+     "password is set (sipcred-user rotate), then drop MD5."},
+    {"SC604", E, "password in a word list",
+     "The account's password is one of the candidates of a --wordlist, found in its clear text "
+     "or by hashing H(user-id:realm:candidate) against its stored HA1. Scanners try such lists "
+     "on every extension, and a match becomes toll fraud: set a random password."},
+    {"SC605", E, "password derived from the account",
+     "The account's password is one an attacker tries first: the user name, the user-id, the "
+     "phone, the extension digits, the user name reversed, a digit run such as 1234, or the "
+     "first label of the domain. Set a random password."},
+    {"SC606", W, "password shared by several accounts",
+     "Several accounts have the same clear-text password: whoever learns one (a phone's "
+     "provisioning file, a user) can register as the others. Give each account its own."},
+    {"SC607", W, "password shorter than the minimum length",
+     "The clear-text password is shorter than --min-length characters (default 8): short "
+     "passwords fall to an exhaustive search of the digest exchange. Set a longer random "
+     "password."},
 };
 
 // The rule of `code`, when compiled: a code not in the table does not compile.

@@ -23,7 +23,8 @@ SIPCRED_EXPORT std::span<const Rule> rules();
 // The rule of a code (case-insensitive), or nullptr.
 SIPCRED_EXPORT const Rule* find_rule(std::string_view code);
 
-enum class FileKind { FlexisipConfig, Userdb, Pjsip };
+// Store: another account file (htdigest, CSV, ...), whose lines are never shown.
+enum class FileKind { FlexisipConfig, Userdb, Pjsip, Store };
 
 // A Diagnostic with the file it is about, named as the caller or the config named it.
 struct SIPCRED_EXPORT Finding {
@@ -47,6 +48,10 @@ struct SIPCRED_EXPORT ConfigFacts {
   bool file_backend = false; // db-implementation=file (the default)
   std::string file_path;     // as written; empty when not set
   std::size_t file_path_line = 0, file_path_column = 0;
+  // db-implementation=soci: soci-backend (default mysql), soci-connection-string and
+  // soci-password-request (empty: not set) as written.
+  bool soci_backend_used = false;
+  std::string soci_backend, soci_connection, soci_password_request;
 };
 
 // Rules of flexisip.conf alone (syntax, [module::Authentication], the soci request).

@@ -116,6 +116,14 @@ AccountChangeMade made(AccountChangeMade::Kind kind, const Account& account) {
   return change;
 }
 
+// The puts of an import, written together at its end. At namespace scope: clang cannot
+// default-construct a nested struct with member initializers before its class is complete.
+struct PendingPuts {
+  std::vector<Account> accounts;
+  std::vector<std::string_view> passwords; // the plan's
+  bool repeat = false;                     // the next put() is of the last account's user again
+};
+
 class Applier {
 public:
   Applier(Store& store, StoreEdit& edit) : m_store(store), m_edit(edit), m_needs(store.needs()) {}
@@ -278,17 +286,11 @@ private:
     m_pending->passwords.push_back(password);
   }
 
-  struct Pending {
-    std::vector<Account> accounts;
-    std::vector<std::string_view> passwords; // the plan's
-    bool repeat = false;                     // the next put() is of the last account's user again
-  };
-
   Store& m_store;
   StoreEdit& m_edit;
   CredentialNeeds m_needs;
   AccountEditOutcome m_outcome;
-  std::optional<Pending> m_pending; // during an import
+  std::optional<PendingPuts> m_pending; // during an import
 };
 
 void check_change(const Store& store, const CredentialNeeds& needs, const AccountChange& change,

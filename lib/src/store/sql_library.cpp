@@ -25,8 +25,11 @@ std::filesystem::path library_folder() {
   return std::filesystem::path(info.dli_fname).lexically_normal().parent_path();
 }
 
+// libsipcred-sql's entry point: the store it opens, owned by the caller.
+using OpenEntry = Store* (*)(const Locator& locator, const StoreOptions& options);
+
 struct SqlLibrary {
-  Open open = nullptr;
+  OpenEntry open = nullptr;
   std::string failure; // why it could not be loaded
 };
 
@@ -44,7 +47,7 @@ const SqlLibrary& sql_library() {
     if (!handle) return;
     // Kept loaded to the end: the stores it opens live in it.
     if (void* entry = dlsym(handle, "sipcred_sql_open_store"))
-      library.open = reinterpret_cast<Open>(entry);
+      library.open = reinterpret_cast<OpenEntry>(entry);
     else
       library.failure = std::string(sql_library_file) + " has no sipcred_sql_open_store";
   });
@@ -58,7 +61,7 @@ std::unique_ptr<Store> open_through_sql_library(const Locator& locator,
     throw Error(ErrorKind::Unavailable,
                 locator.backend + ":// needs libsipcred-sql, which cannot be loaded (" +
                     library.failure + "): install it (Debian: the package libsipcred-sql0)");
-  return library.open(locator, options);
+  return std::unique_ptr<Store>(library.open(locator, options));
 }
 
 } // namespace

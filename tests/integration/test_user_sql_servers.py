@@ -406,6 +406,39 @@ class OnDatabase:
 class OnServer(OnDatabase):
     """What only a server has: database users with privileges and passwords."""
 
+    def writing(self):
+        """What shows the import started by start_import_and_kill writing (its message), or
+        None while it does not yet."""
+        raise NotImplementedError
+
+    def open_sessions(self):
+        """The sessions on the test database other than the caller's."""
+        raise NotImplementedError
+
+    def start_import_and_kill(self, list_path):
+        proc = subprocess.Popen([os.path.join(BIN, "sipcred-user"), "import", self.db.locator,
+                                 "--from", list_path], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                env={"PATH": CLEAN_PATH, "LC_ALL": "C.UTF-8"})
+        deadline = time.monotonic() + 60
+        evidence = self.writing()
+        while evidence is None and proc.poll() is None:
+            self.assertLess(time.monotonic(), deadline, "the import never wrote")
+            time.sleep(0.02)
+            evidence = self.writing()
+        proc.send_signal(signal.SIGKILL)
+        code = proc.wait()
+        err = proc.stderr.read().decode()
+        proc.stderr.close()
+        self.assertEqual(code, -signal.SIGKILL, f"the import ended before the kill: {err}")
+        self.assertNotIn("imported", err)
+        # The server ends the killed client's session (and rolls its transaction back) itself.
+        deadline = time.monotonic() + 30
+        while self.open_sessions() != 0:
+            self.assertLess(time.monotonic(), deadline, "the killed session stayed")
+            time.sleep(0.05)
+        return evidence
+
     def read_only_locator(self):
         raise NotImplementedError
 
@@ -538,33 +571,17 @@ class PostgreSQLUser(OnServer, unittest.TestCase):
             f.write(f"127.0.0.1:{self.db.server.port}:sipcred:pwu:{WRONG_DB_PASSWORD}\n")
         self.refused_with(env={"HOME": home})
 
-    def start_import_and_kill(self, list_path):
-        proc = subprocess.Popen([os.path.join(BIN, "sipcred-user"), "import", self.db.locator,
-                                 "--from", list_path], stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                env={"PATH": CLEAN_PATH, "LC_ALL": "C.UTF-8"})
-        # Writing: its transaction holds the row lock of an INSERT into passwords.
-        writing = ("SELECT COUNT(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE "
-                   "c.relname = 'passwords' AND l.mode = 'RowExclusiveLock' AND "
-                   "l.pid <> pg_backend_pid()")
-        deadline = time.monotonic() + 60
-        while self.db.sql(writing).strip() == "0" and proc.poll() is None:
-            self.assertLess(time.monotonic(), deadline, "the import never wrote")
-            time.sleep(0.02)
-        proc.send_signal(signal.SIGKILL)
-        code = proc.wait()
-        err = proc.stderr.read().decode()
-        proc.stderr.close()
-        self.assertEqual(code, -signal.SIGKILL, f"the import ended before the kill: {err}")
-        self.assertNotIn("imported", err)
-        # The server ends the killed client's session (and its transaction) by itself.
-        deadline = time.monotonic() + 30
-        while self.db.sql("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = 'sipcred' "
-                          "AND pid <> pg_backend_pid()").strip() != "0":
-            self.assertLess(time.monotonic(), deadline, "the killed session stayed")
-            time.sleep(0.05)
-        return "killed while its transaction held passwords' row lock"
+    def writing(self):
+        # Its transaction holds the row lock of an INSERT into passwords.
+        if self.db.sql("SELECT COUNT(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                       "WHERE c.relname = 'passwords' AND l.mode = 'RowExclusiveLock' AND "
+                       "l.pid <> pg_backend_pid()").strip() != "0":
+            return "killed while its transaction held passwords' row lock"
+        return None
 
+    def open_sessions(self):
+        return int(self.db.sql("SELECT COUNT(*) FROM pg_stat_activity WHERE "
+                               "datname = 'sipcred' AND pid <> pg_backend_pid()"))
 
 @unittest.skipUnless(os.path.exists("/usr/sbin/mariadbd"),
                      "MariaDB is not installed (scripts/install-deps)")
@@ -598,39 +615,21 @@ class MariaDBUser(OnServer, unittest.TestCase):
     def test_password_from_mysql_pwd_and_stdin(self):
         self.check_password_sources("MYSQL_PWD")
 
-    def start_import_and_kill(self, list_path):
-        proc = subprocess.Popen([os.path.join(BIN, "sipcred-user"), "import", self.db.locator,
-                                 "--from", list_path], stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                env={"PATH": CLEAN_PATH, "LC_ALL": "C.UTF-8"})
-        # Writing, well past the start: the import's statement names a user k<N> (its SELECT)
-        # or an account id (its INSERT into passwords) past 1000 (information_schema.innodb_trx
-        # is a cache that may lag behind).
-        progress = 0
-        deadline = time.monotonic() + 60
-        while proc.poll() is None and progress <= 1000:
-            self.assertLess(time.monotonic(), deadline, "the import never wrote")
-            info = self.db.sql("SELECT info FROM information_schema.processlist WHERE "
-                               "id <> CONNECTION_ID() AND db = 'sipcred'")
-            numbers = re.findall(r"'k(\d+)'|VALUES \((\d+),", info)
-            progress = max([int(a or b) for a, b in numbers], default=0)
-            if re.search(r"LOAD DATA|INSERT INTO", info):
-                progress = max(progress, 1001)  # the bulk path: writing already
-            time.sleep(0.02)
-        proc.send_signal(signal.SIGKILL)
-        code = proc.wait()
-        err = proc.stderr.read().decode()
-        proc.stderr.close()
-        self.assertEqual(code, -signal.SIGKILL, f"the import ended before the kill: {err}")
-        self.assertNotIn("imported", err)
-        # The server ends the killed client's session (and rolls its transaction back).
-        deadline = time.monotonic() + 30
-        while self.db.sql("SELECT COUNT(*) FROM information_schema.processlist WHERE "
-                          "id <> CONNECTION_ID() AND db = 'sipcred'").strip() != "0":
-            self.assertLess(time.monotonic(), deadline, "the killed session stayed")
-            time.sleep(0.05)
-        return f"killed while writing user or account {progress}"
+    def writing(self):
+        # Well past the start: the import's statement names a user k<N> (its SELECT) or an
+        # account id (its INSERT into passwords) past 1000, or is the bulk path's LOAD DATA or
+        # INSERT (information_schema.innodb_trx is a cache that may lag behind).
+        info = self.db.sql("SELECT info FROM information_schema.processlist WHERE "
+                           "id <> CONNECTION_ID() AND db = 'sipcred'")
+        if re.search(r"LOAD DATA|INSERT INTO", info):
+            return "killed while its bulk path was writing"
+        numbers = re.findall(r"'k(\d+)'|VALUES \((\d+),", info)
+        progress = max([int(a or b) for a, b in numbers], default=0)
+        return f"killed while writing user or account {progress}" if progress > 1000 else None
 
+    def open_sessions(self):
+        return int(self.db.sql("SELECT COUNT(*) FROM information_schema.processlist WHERE "
+                               "id <> CONNECTION_ID() AND db = 'sipcred'"))
 
 class SQLiteUser(OnDatabase, unittest.TestCase):
     backend_class = SQLiteBackend

@@ -1,6 +1,7 @@
 #include "sql_backend_module.hpp"
 
 #include "database_error.hpp"
+#include "sipcred/util/library_folder.hpp"
 
 #include <soci/sqlite3/soci-sqlite3.h>
 
@@ -38,7 +39,7 @@ const SqlBackendModule sqlite_module{soci::factory_sqlite3, sqlite_kind, sqlite_
                                      nullptr, nullptr};
 
 struct ModuleFile {
-  const char* file;                    // in sipcred/ beside libsipcred-sql
+  const char* file;                    // in sipcred/ beside libsipcred(-sql)
   const char* scheme;                  // for the message
   const SqlBackendModule* (*linked)(); // the entry point, when linked in
 };
@@ -47,13 +48,6 @@ ModuleFile module_file(Dialect dialect) {
   if (dialect == Dialect::Postgresql)
     return {"sql-postgresql.so", "postgresql://", sipcred_sql_postgresql_module};
   return {"sql-mysql.so", "mysql://", sipcred_sql_mysql_module};
-}
-
-// The folder of the library this function is in, as the dynamic loader found it.
-std::filesystem::path library_folder() {
-  Dl_info info{};
-  if (dladdr(reinterpret_cast<void*>(&library_folder), &info) == 0 || !info.dli_fname) return {};
-  return std::filesystem::path(info.dli_fname).lexically_normal().parent_path();
 }
 
 const SqlBackendModule* load(Dialect dialect) {

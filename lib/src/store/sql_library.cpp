@@ -4,6 +4,7 @@
 // where the SQL package is not installed.
 
 #include "sipcred/store/store.hpp"
+#include "sipcred/util/library_folder.hpp"
 
 #include <dlfcn.h>
 
@@ -17,13 +18,6 @@ namespace {
 using Open = std::unique_ptr<Store> (*)(const Locator& locator, const StoreOptions& options);
 
 constexpr const char* sql_library_file = "libsipcred-sql.so.0";
-
-// The folder of the library this function is in, as the dynamic loader found it.
-std::filesystem::path library_folder() {
-  Dl_info info{};
-  if (dladdr(reinterpret_cast<void*>(&library_folder), &info) == 0 || !info.dli_fname) return {};
-  return std::filesystem::path(info.dli_fname).lexically_normal().parent_path();
-}
 
 // libsipcred-sql's entry point: the store it opens, owned by the caller.
 using OpenEntry = Store* (*)(const Locator& locator, const StoreOptions& options);

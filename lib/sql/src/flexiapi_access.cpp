@@ -31,7 +31,10 @@ public:
     return needs;
   }
 
-  void transaction_began() override { m_spaces.clear(); }
+  void transaction_began() override {
+    FlexisipAccess::transaction_began();
+    m_spaces.clear();
+  }
 
 protected:
   std::string more_columns() override {

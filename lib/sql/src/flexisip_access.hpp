@@ -10,6 +10,7 @@
 #include "util/text.hpp"
 
 #include <map>
+#include <unordered_map>
 
 namespace sipcred {
 
@@ -101,6 +102,7 @@ public:
   std::size_t update(long long id, const Account& account) override {
     set_fields(account);
     m_id = id;
+    m_seen.erase(id);
     if (!m_update) {
       m_update = std::make_unique<soci::statement>(
           (m_session.prepare
@@ -137,6 +139,7 @@ public:
   }
 
   void remove(long long id) override {
+    m_seen.erase(id);
     m_session << "DELETE FROM passwords WHERE account_id = :id", soci::use(id);
     m_session << "DELETE FROM accounts WHERE id = :id", soci::use(id);
   }
@@ -199,6 +202,7 @@ public:
   // replaced in place; on MySQL new accounts through its bulk loader.
   std::vector<std::optional<Found>> find_many(const std::vector<StoreEdit::Name>& names) override;
   void write_many(const std::vector<Write>& writes) override;
+  void transaction_began() override { m_seen.clear(); }
 
 protected:
   // What a schema of the same tables with more columns to fill (FlexiAPI) adds to a new
@@ -257,6 +261,14 @@ protected:
   }
 
 private:
+  // What find_many() saw of an account on SQLite, so that update_in_place() writes its rows by
+  // rowid and skips what stays: inside the same BEGIN IMMEDIATE no other writer changes them.
+  struct SeenRows {
+    bool activated = false;
+    std::optional<std::string> phone;                         // when it is text
+    std::vector<std::pair<std::string, long long>> passwords; // each row's algorithm and rowid
+  };
+  std::vector<std::optional<Found>> find_many_sqlite(const std::vector<StoreEdit::Name>& names);
   void update_in_place(const Write& write);
   std::vector<std::optional<Found>> find_many_mysql(const std::vector<StoreEdit::Name>& names);
   void rotate_mysql(const std::vector<const Write*>& rotated);
@@ -270,6 +282,8 @@ private:
   soci::indicator m_phone_indicator = soci::i_ok;
   std::unique_ptr<soci::statement> m_insert, m_update, m_delete, m_insert_password;
   std::unique_ptr<SqliteStatement> m_set_account, m_set_password, m_add_password, m_drop_passwords;
+  std::unique_ptr<SqliteStatement> m_find_rows, m_set_password_row, m_drop_password_row;
+  std::unordered_map<long long, SeenRows> m_seen; // by account id
 };
 
 } // namespace sipcred

@@ -7,7 +7,9 @@
 #include "flexisip_loaders.hpp"
 #include "postgresql_copy.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <tuple>
 
 namespace sipcred {
 
@@ -68,7 +70,7 @@ void insert_rows(soci::session& session, const std::string& table, std::size_t c
 std::vector<std::optional<SchemaAccess::Found>>
 FlexisipAccess::find_many(const std::vector<StoreEdit::Name>& names) {
   if (m_dialect == Dialect::Mysql) return find_many_mysql(names);
-  if (m_dialect != Dialect::Postgresql) return SchemaAccess::find_many(names);
+  if (m_dialect == Dialect::Sqlite) return find_many_sqlite(names);
   // The names in a temporary table, joined with the accounts and their passwords: one query.
   const std::unique_ptr<PostgresqlCopy> pg = open_postgresql_copy(m_session);
   pg->execute("CREATE TEMP TABLE sipcred_names (n integer, username text, domain text) "
@@ -105,6 +107,70 @@ FlexisipAccess::find_many(const std::vector<StoreEdit::Name>& names) {
                    add_row(account->account, std::string(row.text(4)), std::string(row.text(5)));
                });
   pg->execute("DROP TABLE sipcred_names");
+  return found;
+}
+
+// find_many() on SQLite: the names in a temporary table joined with the accounts and their
+// passwords, one statement (a statement a name opened four cursors each time: twice the
+// cost). Every passwords row is remembered for update_in_place().
+std::vector<std::optional<SchemaAccess::Found>>
+FlexisipAccess::find_many_sqlite(const std::vector<StoreEdit::Name>& names) {
+  m_seen.clear();
+  m_session << "CREATE TEMP TABLE sipcred_names (n INTEGER PRIMARY KEY, username TEXT, "
+               "domain TEXT)";
+  {
+    SqliteStatement insert(m_session, "INSERT INTO sipcred_names VALUES (?, ?, ?)");
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      insert.integer(1, static_cast<long long>(i));
+      insert.text(2, names[i].user);
+      insert.text(3, names[i].domain);
+      insert.run();
+    }
+  }
+  struct Row {
+    std::size_t n;
+    long long account, id; // the passwords row's account and its own id
+    std::string password, algorithm;
+  };
+  std::vector<Row> rows;
+  std::vector<std::optional<Found>> found(names.size());
+  std::vector<SeenRows> seen(names.size());
+  {
+    SqliteStatement join(m_session,
+                         "SELECT n.n, a.id, a.activated IS TRUE, a.phone, p.id, p.password, "
+                         "p.algorithm FROM sipcred_names n JOIN accounts a ON a.username = "
+                         "n.username AND a.domain = n.domain LEFT JOIN passwords p ON "
+                         "p.account_id = a.id");
+    while (join.next_row()) {
+      const auto n = static_cast<std::size_t>(join.column_integer(0));
+      const long long id = join.column_integer(1);
+      std::optional<Found>& account = found.at(n);
+      if (account && account->id < id) continue; // two accounts of a name: find() gives one
+      if (!account || account->id > id) {
+        account = Found{id, Account{names[n].user, names[n].domain, "", "", {}}};
+        seen[n] = {join.column_integer(2) != 0, std::nullopt, {}};
+        if (join.column_is_text(3)) seen[n].phone = std::string(join.column_text(3));
+        // read_one(): an account not activated is found without credentials (Flexisip skips
+        // it).
+        if (seen[n].activated && seen[n].phone) account->account.phone = *seen[n].phone;
+      }
+      if (!join.column_null(4))
+        rows.push_back({n, id, join.column_integer(4), std::string(join.column_text(5)),
+                        std::string(join.column_text(6))});
+    }
+  }
+  m_session << "DROP TABLE sipcred_names";
+  // The credentials in the order of their rows, as read_one() gives them.
+  std::sort(rows.begin(), rows.end(),
+            [](const Row& a, const Row& b) { return std::tie(a.n, a.id) < std::tie(b.n, b.id); });
+  for (const Row& row : rows) {
+    if (row.account != found[row.n]->id) continue;
+    if (seen[row.n].activated) add_row(found[row.n]->account, row.password, row.algorithm);
+    seen[row.n].passwords.emplace_back(row.algorithm, row.id);
+  }
+  if (plain_rows()) // write_many() updates in place
+    for (std::size_t n = 0; n < names.size(); ++n)
+      if (found[n]) m_seen.emplace(found[n]->id, std::move(seen[n]));
   return found;
 }
 
@@ -163,6 +229,9 @@ void FlexisipAccess::write_many(const std::vector<Write>& writes) {
   } else if (m_dialect == Dialect::Mysql && !rotated.empty()) {
     rotate_mysql(rotated);
   } else {
+    if (m_dialect == Dialect::Sqlite) // in the order of the rows: they share pages
+      std::sort(rotated.begin(), rotated.end(),
+                [](const Write* a, const Write* b) { return a->id < b->id; });
     for (const Write* write : rotated) {
       if (m_dialect == Dialect::Sqlite)
         update_in_place(*write);
@@ -170,6 +239,7 @@ void FlexisipAccess::write_many(const std::vector<Write>& writes) {
         update(write->id, *write->account);
     }
   }
+  m_seen.clear();
   const auto insert_alone = [this](const Account& account) {
     try {
       insert(account);
@@ -192,6 +262,7 @@ void FlexisipAccess::write_many(const std::vector<Write>& writes) {
 // its passwords rows are rewritten where they are, and the indexes stay as they were. (The
 // pages a large import dirties are what it costs: each is written to the journal, then to the
 // database.) Every connection waits for this one's lock (BEGIN IMMEDIATE): no row lock needed.
+// An account find_many() saw is written by rowid, and its accounts row only if it changes.
 void FlexisipAccess::update_in_place(const Write& write) {
   const Account& account = *write.account;
   if (!m_set_password) {
@@ -206,30 +277,60 @@ void FlexisipAccess::update_in_place(const Write& write) {
     m_drop_passwords = std::make_unique<SqliteStatement>(
         m_session, "DELETE FROM passwords WHERE account_id = ?1 AND instr(?2, ',' || algorithm "
                    "|| ',') = 0");
+    m_set_password_row = std::make_unique<SqliteStatement>(
+        m_session, "UPDATE passwords SET password = ? WHERE id = ?");
+    m_drop_password_row =
+        std::make_unique<SqliteStatement>(m_session, "DELETE FROM passwords WHERE id = ?");
   }
-  if (account.phone.empty())
-    m_set_account->null(1);
-  else
-    m_set_account->text(1, account.phone);
-  m_set_account->integer(2, write.id);
-  m_set_account->run();
+  const auto seen_at = m_seen.find(write.id);
+  SeenRows* seen = seen_at == m_seen.end() ? nullptr : &seen_at->second;
+  const bool same_phone =
+      seen && (account.phone.empty() ? !seen->phone : seen->phone == account.phone);
+  if (!seen || !seen->activated || !same_phone) {
+    if (account.phone.empty())
+      m_set_account->null(1);
+    else
+      m_set_account->text(1, account.phone);
+    m_set_account->integer(2, write.id);
+    m_set_account->run();
+  }
   std::string kept = ",";
   for (const Credential& credential : account.credentials) {
     const std::string_view algorithm = flexisip_algorithm(credential);
     kept.append(algorithm).append(",");
-    m_set_password->text(1, credential.value);
-    m_set_password->integer(2, write.id);
-    m_set_password->text(3, algorithm);
-    m_set_password->run();
-    if (m_set_password->changes() > 0) continue;
+    if (seen) {
+      const auto row = std::find_if(seen->passwords.begin(), seen->passwords.end(),
+                                    [&](const auto& stored) { return stored.first == algorithm; });
+      if (row != seen->passwords.end()) {
+        m_set_password_row->text(1, credential.value);
+        m_set_password_row->integer(2, row->second);
+        m_set_password_row->run();
+        continue;
+      }
+    } else {
+      m_set_password->text(1, credential.value);
+      m_set_password->integer(2, write.id);
+      m_set_password->text(3, algorithm);
+      m_set_password->run();
+      if (m_set_password->changes() > 0) continue;
+    }
     m_add_password->integer(1, write.id);
     m_add_password->text(2, credential.value);
     m_add_password->text(3, algorithm);
-    m_add_password->run();
+    const long long rowid = m_add_password->run();
+    if (seen) seen->passwords.emplace_back(algorithm, rowid);
   }
-  m_drop_passwords->integer(1, write.id);
-  m_drop_passwords->text(2, kept);
-  m_drop_passwords->run();
+  if (!seen) {
+    m_drop_passwords->integer(1, write.id);
+    m_drop_passwords->text(2, kept);
+    m_drop_passwords->run();
+    return;
+  }
+  for (const auto& [algorithm, rowid] : seen->passwords) {
+    if (kept.find("," + algorithm + ",") != std::string::npos) continue;
+    m_drop_password_row->integer(1, rowid);
+    m_drop_password_row->run();
+  }
 }
 
 // Whether MySQL made the temporary table. A server that refuses one inside a transaction

@@ -53,14 +53,20 @@ void SqliteStatement::integer(int index, long long value) {
 void SqliteStatement::null(int index) { sqlite3_bind_null(m_handles->statement, index); }
 
 long long SqliteStatement::run() {
-  int result = sqlite3_step(m_handles->statement);
-  while (result == SQLITE_ROW) {
-    result = sqlite3_step(m_handles->statement);
+  while (next_row()) {
   }
-  if (result == SQLITE_DONE) {
-    sqlite3_reset(m_handles->statement);
-    return sqlite3_last_insert_rowid(m_handles->connection);
-  }
+  return sqlite3_last_insert_rowid(m_handles->connection);
+}
+
+bool SqliteStatement::next_row() {
+  const int result = sqlite3_step(m_handles->statement);
+  if (result == SQLITE_ROW) return true;
+  if (result != SQLITE_DONE) fail();
+  sqlite3_reset(m_handles->statement);
+  return false;
+}
+
+void SqliteStatement::fail() {
   const int extended = sqlite3_extended_errcode(m_handles->connection);
   const std::string message = sqlite3_errmsg(m_handles->connection);
   sqlite3_reset(m_handles->statement);
@@ -68,6 +74,26 @@ long long SqliteStatement::run() {
     throw DuplicateKey(message);
   }
   throw DatabaseError(message, sqlite_error_kind(extended));
+}
+
+bool SqliteStatement::column_null(int index) const {
+  return sqlite3_column_type(m_handles->statement, index) == SQLITE_NULL;
+}
+
+bool SqliteStatement::column_is_text(int index) const {
+  return sqlite3_column_type(m_handles->statement, index) == SQLITE_TEXT;
+}
+
+long long SqliteStatement::column_integer(int index) const {
+  return sqlite3_column_int64(m_handles->statement, index);
+}
+
+std::string_view SqliteStatement::column_text(int index) const {
+  const auto* text =
+      reinterpret_cast<const char*>(sqlite3_column_text(m_handles->statement, index));
+  return text ? std::string_view(text, static_cast<std::size_t>(
+                                           sqlite3_column_bytes(m_handles->statement, index)))
+              : std::string_view();
 }
 
 long long SqliteStatement::changes() const { return sqlite3_changes64(m_handles->connection); }

@@ -30,7 +30,16 @@ public:
   // The rows the last run() changed.
   long long changes() const;
 
+  // Runs it a row at a time: true with a row to read through the column_*() (from 0), false
+  // once done (the statement is then reset for the next parameters). Throws as run() does.
+  bool next_row();
+  bool column_null(int index) const;
+  bool column_is_text(int index) const;
+  long long column_integer(int index) const;
+  std::string_view column_text(int index) const; // valid until the next next_row()
+
 private:
+  [[noreturn]] void fail();
   struct Handles;
   std::unique_ptr<Handles> m_handles;
 };

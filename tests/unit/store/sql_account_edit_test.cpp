@@ -115,6 +115,78 @@ TEST_F(SqlAccountEdit, FlexiapiAddRotateRemove) {
   EXPECT_EQ(rows(m_path, "SELECT id FROM spaces").size(), 1u) << "a space is FlexiAPI's own";
 }
 
+// An import into Flexisip's tables on SQLite writes the rows it found by their ids (and skips
+// an accounts row that stays): every case of what it found must still end as one rotation per
+// account would: an account not activated activated with every hash, a new phone written, an
+// algorithm no longer asked for dropped (an unknown one too, as update() drops it), the rows
+// kept rewritten in place.
+TEST_F(SqlAccountEdit, FlexisipImportRewritesTheRowsItFound) {
+  // The tables, made by a first edit, then emptied.
+  apply_plan(*open(Schema::Flexisip), userdb::AddPlan{alice("pw"), {}}, false);
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(m_path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "DELETE FROM passwords; DELETE FROM accounts; "
+                           "INSERT INTO accounts (id, username, domain, phone, activated) VALUES "
+                           "(1, 'alice', 'sip.example.org', '+111', 1), "
+                           "(2, 'bob', 'sip.example.org', NULL, 0), "
+                           "(3, 'carol', 'sip.example.org', '+333', 1); "
+                           "INSERT INTO passwords (id, account_id, password, algorithm) VALUES "
+                           "(10, 1, 'old-a-md5', 'MD5'), (11, 1, 'old-a-sha', 'SHA-256'), "
+                           "(12, 1, 'old-a-other', 'SHA-512'), (20, 2, 'old-b-md5', 'MD5'), "
+                           "(30, 3, 'old-c-md5', 'MD5'), (31, 3, 'old-c-sha', 'SHA-256')",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+  const auto change = [](const char* user, const char* phone, std::string_view password) {
+    return userdb::AccountChange{{user, "sip.example.org"}, "", phone, password, ""};
+  };
+  auto store = open(Schema::Flexisip);
+  const AccountEditOutcome kept =
+      apply_plan(*store,
+                 userdb::ImportPlan{{change("bob", "", "pw-b"), change("alice", "+222", "pw-a"),
+                                     change("carol", "", "pw-c")},
+                                    {}},
+                 false);
+  EXPECT_EQ(kept.result.rotated, 3u);
+  const auto state = [&] {
+    std::vector<std::string> out;
+    for (const Row& row : rows(m_path, "SELECT a.username, a.phone, a.activated, p.id, "
+                                       "p.algorithm, p.password FROM accounts a JOIN passwords p "
+                                       "ON p.account_id = a.id ORDER BY a.id, p.algorithm"))
+      out.push_back(*row.at("username") + " " + row.at("phone").value_or("NULL") + " " +
+                    *row.at("activated") + " " + *row.at("id") + " " + *row.at("algorithm") + " " +
+                    *row.at("password"));
+    return out;
+  };
+  const auto ha = [](const char* user, const char* password) {
+    const std::string a1 = std::string(user) + ":sip.example.org:" + password;
+    return std::pair{md5(a1), sha256(a1)};
+  };
+  const auto [a_md5, a_sha] = ha("alice", "pw-a");
+  const auto [b_md5, b_sha] = ha("bob", "pw-b");
+  const auto [c_md5, c_sha] = ha("carol", "pw-c");
+  std::vector<std::string> expected = {
+      "alice +222 1 10 MD5 " + a_md5,    "alice +222 1 11 SHA-256 " + a_sha,
+      "bob NULL 1 20 MD5 " + b_md5,
+      "bob NULL 1 32 SHA-256 " + b_sha, // not activated: found with no hash, given both
+      "carol +333 1 30 MD5 " + c_md5,   // an empty phone keeps the stored one
+      "carol +333 1 31 SHA-256 " + c_sha};
+  EXPECT_EQ(state(), expected);
+
+  // Only SHA-256 asked for: carol's MD5 row goes, her SHA-256 row is rewritten where it is.
+  userdb::CredentialRequest sha_only;
+  sha_only.policy.hashes = {HashFunction::Sha256};
+  sha_only.kinds_asked = true;
+  apply_plan(*store, userdb::ImportPlan{{change("carol", "", "pw-c2")}, sha_only}, false);
+  expected.erase(expected.begin() + 4, expected.end());
+  expected.push_back("carol +333 1 31 SHA-256 " + sha256("carol:sip.example.org:pw-c2"));
+  EXPECT_EQ(state(), expected);
+}
+
 TEST_F(SqlAccountEdit, FlexiapiKeepsNoClearText) {
   auto store = open(Schema::Flexiapi);
   userdb::CredentialPolicy clear;

@@ -48,13 +48,85 @@ def hand_insert(user):
             "COMMIT;")
 
 
+def list_entries(count, tag):
+    """Half new users, half users of the generated userdb (rotated): (user, domain, password)."""
+    for i in range(count):
+        if i % 2:
+            yield f"user{i * 2}", f"sip{(i * 2) % 8}.example.org", f"pw{i}"
+        else:
+            yield f"{tag}{i}", "bench.org", f"pw{i}"
+
+
 def write_list(path, count, tag):
-    """Half new users, half users of the generated userdb (rotated)."""
     with open(path, "w") as f:
         f.write("identity,password\n")
-        for i in range(count):
-            user = f"user{i * 2}@sip{(i * 2) % 8}.example.org" if i % 2 else f"{tag}{i}@bench.org"
-            f.write(f"{user},pw{i}\n")
+        for user, domain, password in list_entries(count, tag):
+            f.write(f"{user}@{domain},{password}\n")
+
+
+def write_floor(work, count, tag, copy_command):
+    """The same import as hand-written set-based SQL, every hash computed beforehand (hashlib):
+    what the database itself takes for these writes, whatever the client. The rotated accounts
+    keep their kinds (clear text stays clear text), as sipcred-user rotates them. Returns the
+    script's path; `copy_command(table, csv)` loads a CSV file into a temporary table."""
+    rotated, new = os.path.join(work, f"rotated-{tag}.csv"), os.path.join(work, f"new-{tag}.csv")
+    with open(rotated, "w") as r, open(new, "w") as n:
+        for user, domain, password in list_entries(count, tag):
+            a1 = f"{user}:{domain}:{password}".encode()
+            md5, sha = hashlib.md5(a1).hexdigest(), hashlib.sha256(a1).hexdigest()
+            if domain == "bench.org":
+                n.write(f"{user},{domain},{md5},{sha}\n")
+            else:
+                r.write(f"{user},{domain},{md5},{sha},{password}\n")
+    script = os.path.join(work, f"floor-{tag}.sql")
+    with open(script, "w") as f:
+        f.write("BEGIN;\n"
+                "CREATE TEMP TABLE r (username TEXT, domain TEXT, md5 TEXT, sha TEXT, clear TEXT);\n"
+                "CREATE TEMP TABLE n (username TEXT, domain TEXT, md5 TEXT, sha TEXT);\n"
+                f"{copy_command('r', rotated)}\n{copy_command('n', new)}\n"
+                "CREATE TEMP TABLE rid AS SELECT a.id, r.md5, r.sha, r.clear FROM r JOIN accounts a "
+                "ON a.username = r.username AND a.domain = r.domain;\n"
+                "UPDATE passwords SET password = CASE passwords.algorithm WHEN 'MD5' THEN rid.md5 "
+                "WHEN 'SHA-256' THEN rid.sha ELSE rid.clear END FROM rid "
+                "WHERE passwords.account_id = rid.id;\n"
+                "INSERT INTO accounts (username, domain, activated) SELECT username, domain, TRUE "
+                "FROM n;\n"
+                "INSERT INTO passwords (account_id, password, algorithm) SELECT a.id, n.md5, 'MD5' "
+                "FROM n JOIN accounts a ON a.username = n.username AND a.domain = n.domain;\n"
+                "INSERT INTO passwords (account_id, password, algorithm) SELECT a.id, n.sha, "
+                "'SHA-256' FROM n JOIN accounts a ON a.username = n.username AND a.domain = "
+                "n.domain;\n"
+                "COMMIT;\n")
+    return script
+
+
+# The rows an import made, to check that the hand-written SQL did the writes sipcred-user did:
+# the passwords of the rotated accounts (among the first 200k), and those of the new ones.
+ROTATED = ("SELECT a.username, a.domain, p.algorithm, p.password FROM accounts a JOIN passwords p "
+           "ON p.account_id = a.id WHERE a.id <= 200000")
+NEW = ("SELECT a.username, a.domain, CASE WHEN a.activated THEN 'on' ELSE 'off' END, p.algorithm, "
+       "p.password FROM accounts a JOIN passwords p ON p.account_id = a.id WHERE a.domain = "
+       "'bench.org' AND a.username LIKE '{tag}%'")
+
+
+def expected_new(count, tag):
+    """NEW's rows for the list's new users, hashed by hashlib."""
+    rows = []
+    for user, domain, password in list_entries(count, tag):
+        if domain == "bench.org":
+            a1 = f"{user}:{domain}:{password}".encode()
+            rows.append(f"{user}|{domain}|on|MD5|{hashlib.md5(a1).hexdigest()}")
+            rows.append(f"{user}|{domain}|on|SHA-256|{hashlib.sha256(a1).hexdigest()}")
+    return sorted(rows)
+
+
+def check_same_writes(count, tag, new_rows, rotated, rotated_before):
+    """Stops the bench when an import did not make the rows it should (both imports rotate
+    the same accounts to the same passwords): the hand-written SQL is no anchor then."""
+    if sorted(new_rows.splitlines()) != expected_new(count, tag):
+        sys.exit(f"the new users of {tag} do not have the hashes hashlib gives")
+    if sorted(rotated.splitlines()) != sorted(rotated_before.splitlines()):
+        sys.exit(f"the import of {tag} did not rotate as sipcred-user did")
 
 
 def sqlite_runs(userdb, work, runs, import_users):
@@ -66,8 +138,10 @@ def sqlite_runs(userdb, work, runs, import_users):
         f.write("pw\n")
     listing = os.path.join(work, "list.csv")
     write_list(listing, import_users, "new")
+    floor = write_floor(work, import_users, "new", lambda table, csv: f".import --csv {csv} {table}")
     results = {"sipcred-user add": [], "sqlite3 INSERTs": [],
                f"sipcred-user import {import_users}": [],
+               f"hand SQL import {import_users}": [],
                f"migrate {import_users} into empty": []}
     db = os.path.join(work, "db.db")
     shutil.copy(base, db)
@@ -76,10 +150,20 @@ def sqlite_runs(userdb, work, runs, import_users):
             [tool("sipcred-user"), "-q", "add", f"sqlite3://db={db}", f"tool{run}@bench.org",
              "--password-file", pw]))
         results["sqlite3 INSERTs"].append(timed(["sqlite3", db, hand_insert(f"hand{run}")]))
+    query = lambda sql: subprocess.run(["sqlite3", db, sql], capture_output=True, check=True,
+                                       text=True).stdout
     for run in range(runs):
         shutil.copy(base, db)
         results[f"sipcred-user import {import_users}"].append(timed(
             [tool("sipcred-user"), "-q", "import", f"sqlite3://db={db}", "--from", listing]))
+        rotated = query(ROTATED)
+        check_same_writes(import_users, "new", query(NEW.format(tag="new")), rotated, rotated)
+        shutil.copy(base, db)
+        with open(floor) as script:
+            results[f"hand SQL import {import_users}"].append(timed(["sqlite3", db],
+                                                                    stdin=script))
+        check_same_writes(import_users, "new", query(NEW.format(tag="new")), query(ROTATED),
+                          rotated)
         empty = os.path.join(work, f"empty{run}.db")
         results[f"migrate {import_users} into empty"].append(timed(
             [tool("sipcred-migrate"), "-q", "--no-config", f"csv:{listing}",
@@ -102,6 +186,8 @@ def server_runs(kind, userdb, work, runs, import_users):
     results = {"sipcred-user add": [], anchor: [],
                f"sipcred-user import {import_users}": [],
                f"migrate {import_users} into empty": []}
+    if kind == "postgresql":  # the import's other anchor (MariaDB has no target for it)
+        results[f"hand SQL import {import_users}"] = []
     try:
         subprocess.run([tool("sipcred-migrate"), "-q", "--no-config", userdb, server.locator,
                         "--create-schema"], check=True)
@@ -120,6 +206,19 @@ def server_runs(kind, userdb, work, runs, import_users):
             write_list(listing, import_users, f"new{run}x")  # new users each run
             results[f"sipcred-user import {import_users}"].append(timed(
                 [tool("sipcred-user"), "-q", "import", server.locator, "--from", listing]))
+            if kind == "postgresql":
+                rotated = server.sql(ROTATED, "sipcred")
+                check_same_writes(import_users, f"new{run}x",
+                                  server.sql(NEW.format(tag=f"new{run}x"), "sipcred"), rotated,
+                                  rotated)
+                # New users again, the same rotated ones: the same writes.
+                floor = write_floor(work, import_users, f"new{run}f",
+                                    lambda table, csv: f"\\copy {table} FROM '{csv}' CSV")
+                results[f"hand SQL import {import_users}"].append(
+                    timed(client[:-1] + ["-f", floor]))
+                check_same_writes(import_users, f"new{run}f",
+                                  server.sql(NEW.format(tag=f"new{run}f"), "sipcred"),
+                                  server.sql(ROTATED, "sipcred"), rotated)
             if kind == "postgresql":
                 server.sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public", "empty")
             else:

@@ -2,6 +2,7 @@
 for comparison. Concurrent writers, a command killed midway, a read-only database user, the
 database password's sources (never argv, never echoed), missing or foreign tables, --dry-run, and
 the JSON of list and show against a userdb holding the same accounts. Hashes come from hashlib."""
+import contextlib
 import hashlib
 import json
 import os
@@ -439,6 +440,27 @@ class OnServer(OnDatabase):
             time.sleep(0.05)
         return evidence
 
+    # (f) A user who may not create temporary tables (a hardened database): an import still
+    # works, account by account, and makes the rows the set-based one makes.
+    def without_temporary_tables(self):
+        """A context in which no_temporary_locator() names such a user."""
+        raise NotImplementedError
+
+    def test_import_without_temporary_tables(self):
+        self.init()
+        self.ok("add", self.db.locator, "old@notemp.example.org", "--password-stdin",
+                stdin="old-Pw-0\n")
+        list_path = self.file("notemp.csv", "identity,password\nold@notemp.example.org,old-Pw-1\n"
+                                            "new@notemp.example.org,new-Pw-1\n")
+        with self.without_temporary_tables() as locator:
+            r = self.ok("import", locator, "--from", list_path)
+        self.assertIn("1 added, 1 rotated", r.stderr)
+        self.assertEqual(self.db.rows(FLEXISIP_ROWS), [
+            ("new", "notemp.example.org", "MD5", md5("new:notemp.example.org:new-Pw-1")),
+            ("new", "notemp.example.org", "SHA-256", sha256("new:notemp.example.org:new-Pw-1")),
+            ("old", "notemp.example.org", "MD5", md5("old:notemp.example.org:old-Pw-1")),
+            ("old", "notemp.example.org", "SHA-256", sha256("old:notemp.example.org:old-Pw-1"))])
+
     def read_only_locator(self):
         raise NotImplementedError
 
@@ -530,6 +552,7 @@ class PostgreSQLUser(OnServer, unittest.TestCase):
         super().setUpClass()
         server = cls.db.server
         server.sql("CREATE ROLE ro LOGIN")
+        server.sql("CREATE ROLE notemp LOGIN")
         server.sql(f"CREATE ROLE pwu LOGIN PASSWORD '{DB_PASSWORD}'")
         # pwu must give a password (scram) where the others are trusted.
         hba = os.path.join(server.data, "pg_hba.conf")
@@ -552,6 +575,17 @@ class PostgreSQLUser(OnServer, unittest.TestCase):
     def grant_password_user(self):
         self.db.sql("GRANT ALL ON ALL TABLES IN SCHEMA public TO pwu; "
                     "GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO pwu")
+
+    @contextlib.contextmanager
+    def without_temporary_tables(self):
+        # TEMPORARY is PUBLIC's by default: taken from every user but the superuser meanwhile.
+        self.db.sql("GRANT ALL ON ALL TABLES IN SCHEMA public TO notemp; "
+                    "GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO notemp; "
+                    "REVOKE TEMPORARY ON DATABASE sipcred FROM PUBLIC")
+        try:
+            yield self.base() + " user=notemp"
+        finally:
+            self.db.sql("GRANT TEMPORARY ON DATABASE sipcred TO PUBLIC")
 
     def test_password_from_pgpassword_and_stdin(self):
         self.check_password_sources("PGPASSWORD")
@@ -598,7 +632,11 @@ class MariaDBUser(OnServer, unittest.TestCase):
         cls.db.server.sql("CREATE USER 'ro'@'localhost'; "
                           "GRANT SELECT ON sipcred.* TO 'ro'@'localhost'; "
                           f"CREATE USER 'pwu'@'localhost' IDENTIFIED BY '{DB_PASSWORD}'; "
-                          "GRANT ALL ON sipcred.* TO 'pwu'@'localhost'")
+                          "GRANT ALL ON sipcred.* TO 'pwu'@'localhost'; "
+                          # What an import writes with, and no CREATE TEMPORARY TABLES.
+                          "CREATE USER 'notemp'@'localhost'; "
+                          "GRANT SELECT, INSERT, UPDATE, DELETE ON sipcred.* TO "
+                          "'notemp'@'localhost'")
 
     def base(self):
         return f"mysql://db=sipcred host=127.0.0.1 port={self.db.server.port}"
@@ -611,6 +649,10 @@ class MariaDBUser(OnServer, unittest.TestCase):
 
     def grant_password_user(self):
         pass  # granted on the database, which outlives its tables
+
+    @contextlib.contextmanager
+    def without_temporary_tables(self):
+        yield self.base() + " user=notemp"
 
     def test_password_from_mysql_pwd_and_stdin(self):
         self.check_password_sources("MYSQL_PWD")

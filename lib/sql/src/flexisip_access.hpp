@@ -273,6 +273,7 @@ private:
   std::vector<std::optional<Found>> find_many_mysql(const std::vector<StoreEdit::Name>& names);
   void rotate_mysql(const std::vector<const Write*>& rotated);
   bool mysql_temporary_table(const std::string& create);
+  bool postgresql_temporary_tables();
 
   long long m_id = 0, m_read_id = 0;
   std::string m_read_phone, m_read_password, m_read_algorithm;

@@ -71,6 +71,7 @@ std::vector<std::optional<SchemaAccess::Found>>
 FlexisipAccess::find_many(const std::vector<StoreEdit::Name>& names) {
   if (m_dialect == Dialect::Mysql) return find_many_mysql(names);
   if (m_dialect == Dialect::Sqlite) return find_many_sqlite(names);
+  if (!postgresql_temporary_tables()) return SchemaAccess::find_many(names);
   // The names in a temporary table, joined with the accounts and their passwords: one query.
   const std::unique_ptr<PostgresqlCopy> pg = open_postgresql_copy(m_session);
   pg->execute("CREATE TEMP TABLE sipcred_names (n integer, username text, domain text) "
@@ -182,7 +183,7 @@ void FlexisipAccess::write_many(const std::vector<Write>& writes) {
   std::vector<const Write*> rotated;
   for (const Write& write : writes)
     if (write.id) rotated.push_back(&write);
-  if (m_dialect == Dialect::Postgresql && !rotated.empty()) {
+  if (m_dialect == Dialect::Postgresql && !rotated.empty() && postgresql_temporary_tables()) {
     // update() of each, set by set from two temporary tables. The accounts rows are locked
     // first, so that a concurrent rotation of the same account waits for this one instead of
     // deleting passwords rows it cannot see yet (the UPDATE of update() does it, row by row).
@@ -331,6 +332,17 @@ void FlexisipAccess::update_in_place(const Write& write) {
     m_drop_password_row->integer(1, rowid);
     m_drop_password_row->run();
   }
+}
+
+// Whether this PostgreSQL user may create temporary tables, which the set-based statements
+// need: a hardened database revokes TEMPORARY from PUBLIC. Without, the import goes account by
+// account (trying would abort the transaction).
+bool FlexisipAccess::postgresql_temporary_tables() {
+  int allowed = 0;
+  m_session << "SELECT CASE WHEN has_database_privilege(current_database(), 'TEMPORARY') THEN 1 "
+               "ELSE 0 END",
+      soci::into(allowed);
+  return allowed != 0;
 }
 
 // Whether MySQL made the temporary table. A server that refuses one inside a transaction

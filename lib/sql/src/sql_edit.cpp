@@ -16,6 +16,8 @@ public:
     if (m_store.dialect() == Dialect::Sqlite)
       m_store.guarded([&] {
         set_sqlite_cache_kib(m_store.session(), 64 * 1024);
+        // An import's names table too, whatever the temporary folder.
+        m_store.session() << "PRAGMA temp_store = MEMORY";
         return 0;
       });
   }

@@ -283,7 +283,7 @@ private:
   soci::indicator m_phone_indicator = soci::i_ok;
   std::unique_ptr<soci::statement> m_insert, m_update, m_delete, m_insert_password;
   std::unique_ptr<SqliteStatement> m_set_account, m_set_password, m_add_password, m_drop_passwords;
-  std::unique_ptr<SqliteStatement> m_find_rows, m_set_password_row, m_drop_password_row;
+  std::unique_ptr<SqliteStatement> m_set_password_row, m_drop_password_row;
   std::unordered_map<long long, SeenRows> m_seen; // by account id
 };
 

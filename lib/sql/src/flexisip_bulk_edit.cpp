@@ -112,8 +112,8 @@ FlexisipAccess::find_many(const std::vector<StoreEdit::Name>& names) {
 }
 
 // find_many() on SQLite: the names in a temporary table joined with the accounts and their
-// passwords, one statement (a statement a name opened four cursors each time: twice the
-// cost). Every passwords row is remembered for update_in_place().
+// passwords, one statement (a statement a name, opening its four cursors each time, cost more
+// than the lookups). Every passwords row is remembered for update_in_place().
 std::vector<std::optional<SchemaAccess::Found>>
 FlexisipAccess::find_many_sqlite(const std::vector<StoreEdit::Name>& names) {
   m_seen.clear();
@@ -300,14 +300,17 @@ void FlexisipAccess::update_in_place(const Write& write) {
     const std::string_view algorithm = flexisip_algorithm(credential);
     kept.append(algorithm).append(",");
     if (seen) {
-      const auto row = std::find_if(seen->passwords.begin(), seen->passwords.end(),
-                                    [&](const auto& stored) { return stored.first == algorithm; });
-      if (row != seen->passwords.end()) {
+      // Every row of the algorithm, as the UPDATE by account and algorithm below would (a table
+      // without Flexisip's unique index may hold two).
+      bool rewritten = false;
+      for (const auto& [stored, rowid] : seen->passwords) {
+        if (stored != algorithm) continue;
         m_set_password_row->text(1, credential.value);
-        m_set_password_row->integer(2, row->second);
+        m_set_password_row->integer(2, rowid);
         m_set_password_row->run();
-        continue;
+        rewritten = true;
       }
+      if (rewritten) continue;
     } else {
       m_set_password->text(1, credential.value);
       m_set_password->integer(2, write.id);

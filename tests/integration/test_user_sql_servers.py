@@ -443,7 +443,7 @@ class OnServer(OnDatabase):
     # (f) A user who may not create temporary tables (a hardened database): an import still
     # works, account by account, and makes the rows the set-based one makes.
     def without_temporary_tables(self):
-        """A context in which no_temporary_locator() names such a user."""
+        """A context manager giving the locator of such a user."""
         raise NotImplementedError
 
     def test_import_without_temporary_tables(self):

@@ -234,11 +234,11 @@ private:
 
   void add_new(const AccountChange& change, const CredentialPolicy& policy) {
     const CredentialPolicy concrete = for_store(policy, m_needs);
-    const Account account = make_account(m_store, m_needs, change, concrete, change.password);
-    put(account, change.password);
+    Account account = make_account(m_store, m_needs, change, concrete, change.password);
     m_outcome.result.policy = concrete;
     ++m_outcome.result.added;
     m_outcome.changes.push_back(made(AccountChangeMade::Kind::Added, account));
+    put(std::move(account), change.password);
   }
 
   // Whether the account was there (and now has the new password).
@@ -261,28 +261,28 @@ private:
     AccountChange kept = change;
     kept.auth_user = userdb::url_escape(stored.auth_user);
     if (kept.phone.empty()) kept.phone = stored.phone;
-    const Account account = make_account(m_store, m_needs, kept, policy, change.password);
-    put(account, change.password);
+    Account account = make_account(m_store, m_needs, kept, policy, change.password);
     m_outcome.result.policy = policy;
     ++m_outcome.result.rotated;
     m_outcome.changes.push_back(made(AccountChangeMade::Kind::Rotated, account));
+    put(std::move(account), change.password);
     return true;
   }
 
   // Written now, or gathered for one put_all() during an import (the later entry of a user
   // listed twice replaces the earlier).
-  void put(const Account& account, std::string_view password) {
+  void put(Account&& account, std::string_view password) {
     if (!m_pending) {
       m_edit.put(account, password);
       return;
     }
     if (m_pending->repeat) {
-      m_pending->accounts.back() = account;
+      m_pending->accounts.back() = std::move(account);
       m_pending->passwords.back() = password;
       m_pending->repeat = false;
       return;
     }
-    m_pending->accounts.push_back(account);
+    m_pending->accounts.push_back(std::move(account));
     m_pending->passwords.push_back(password);
   }
 
@@ -295,9 +295,7 @@ private:
 
 void check_change(const Store& store, const CredentialNeeds& needs, const AccountChange& change,
                   const CredentialPolicy& policy) {
-  AccountChange unchecked = change;
-  unchecked.password = {};
-  make_account(store, needs, unchecked, for_store(policy, needs), {});
+  make_account(store, needs, change, for_store(policy, needs), {}); // no password: no hashing
 }
 
 } // namespace

@@ -3,7 +3,8 @@
 - one `add`, start-up included, against the same INSERTs typed into `sqlite3` / `psql` by hand
   (one transaction: the account, its MD5 and SHA-256 rows);
 - an `import` of 100k users (half new, half rotated) into the 1M database, against
-  `sipcred-migrate` of the same 100k into an empty one.
+  `sipcred-migrate` of the same 100k into an empty one, as the list gives them (clear text) and
+  hashed as the import hashes its new accounts, and against the same import in hand-written SQL.
 SQLite always; PostgreSQL and MariaDB (servers the script starts on loopback) with --postgresql,
 --mariadb.
 
@@ -62,6 +63,27 @@ def write_list(path, count, tag):
         f.write("identity,password\n")
         for user, domain, password in list_entries(count, tag):
             f.write(f"{user}@{domain},{password}\n")
+
+
+def write_hashed_list(path, count, tag):
+    """The list as a userdb of the hashes an import gives a new account (MD5 and SHA-256, by
+    hashlib): migrated into an empty database, the anchor that writes the import's rows."""
+    with open(path, "w") as f:
+        f.write("version:1\n")
+        for user, domain, password in list_entries(count, tag):
+            a1 = f"{user}:{domain}:{password}".encode()
+            f.write(f"{user}@{domain} md5:{hashlib.md5(a1).hexdigest()} "
+                    f"sha256:{hashlib.sha256(a1).hexdigest()} ;\n")
+
+
+def statements_time(script, db):
+    """The seconds sqlite3 reports for the statements of `script` alone (`.timer`), the
+    loading of its CSV files (`.import`) left out."""
+    with open(script) as f:
+        out = subprocess.run(["sqlite3", db], input=".timer on\n" + f.read(), text=True,
+                             capture_output=True, check=True).stdout
+    return sum(float(line.split()[3]) for line in out.splitlines()
+               if line.startswith("Run Time: real"))
 
 
 def write_floor(work, count, tag, copy_command):
@@ -139,10 +161,14 @@ def sqlite_runs(userdb, work, runs, import_users):
     listing = os.path.join(work, "list.csv")
     write_list(listing, import_users, "new")
     floor = write_floor(work, import_users, "new", lambda table, csv: f".import --csv {csv} {table}")
+    hashed = os.path.join(work, "hashed.userdb")
+    write_hashed_list(hashed, import_users, "new")
     results = {"sipcred-user add": [], "sqlite3 INSERTs": [],
                f"sipcred-user import {import_users}": [],
                f"hand SQL import {import_users}": [],
-               f"migrate {import_users} into empty": []}
+               "  its statements alone": [],
+               f"migrate {import_users} into empty": [],
+               f"migrate {import_users} hashed into empty": []}
     db = os.path.join(work, "db.db")
     shutil.copy(base, db)
     for run in range(runs):
@@ -164,11 +190,15 @@ def sqlite_runs(userdb, work, runs, import_users):
                                                                     stdin=script))
         check_same_writes(import_users, "new", query(NEW.format(tag="new")), query(ROTATED),
                           rotated)
-        empty = os.path.join(work, f"empty{run}.db")
-        results[f"migrate {import_users} into empty"].append(timed(
-            [tool("sipcred-migrate"), "-q", "--no-config", f"csv:{listing}",
-             f"sqlite3://db={empty}", "--create-schema"]))
-        os.unlink(empty)
+        shutil.copy(base, db)
+        subprocess.run(["sync"], check=True)
+        results["  its statements alone"].append(statements_time(floor, db))
+        for source, name in ((f"csv:{listing}", f"migrate {import_users} into empty"),
+                             (hashed, f"migrate {import_users} hashed into empty")):
+            empty = os.path.join(work, f"empty{run}.db")
+            results[name].append(timed([tool("sipcred-migrate"), "-q", "--no-config", source,
+                                        f"sqlite3://db={empty}", "--create-schema"]))
+            os.unlink(empty)
     return results
 
 
@@ -185,7 +215,8 @@ def server_runs(kind, userdb, work, runs, import_users):
     anchor = "psql INSERTs" if kind == "postgresql" else "mariadb INSERTs"
     results = {"sipcred-user add": [], anchor: [],
                f"sipcred-user import {import_users}": [],
-               f"migrate {import_users} into empty": []}
+               f"migrate {import_users} into empty": [],
+               f"migrate {import_users} hashed into empty": []}
     if kind == "postgresql":  # the import's other anchor (MariaDB has no target for it)
         results[f"hand SQL import {import_users}"] = []
     try:
@@ -219,13 +250,16 @@ def server_runs(kind, userdb, work, runs, import_users):
                 check_same_writes(import_users, f"new{run}f",
                                   server.sql(NEW.format(tag=f"new{run}f"), "sipcred"),
                                   server.sql(ROTATED, "sipcred"), rotated)
-            if kind == "postgresql":
-                server.sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public", "empty")
-            else:
-                server.sql("DROP DATABASE empty; CREATE DATABASE empty")
-            results[f"migrate {import_users} into empty"].append(timed(
-                [tool("sipcred-migrate"), "-q", "--no-config", f"csv:{listing}", empty,
-                 "--create-schema"]))
+            hashed = os.path.join(work, f"hashed{run}.userdb")
+            write_hashed_list(hashed, import_users, f"new{run}x")
+            for source, name in ((f"csv:{listing}", f"migrate {import_users} into empty"),
+                                 (hashed, f"migrate {import_users} hashed into empty")):
+                if kind == "postgresql":
+                    server.sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public", "empty")
+                else:
+                    server.sql("DROP DATABASE empty; CREATE DATABASE empty")
+                results[name].append(timed([tool("sipcred-migrate"), "-q", "--no-config", source,
+                                            empty, "--create-schema"]))
     finally:
         server.stop()
     return results
@@ -234,7 +268,7 @@ def server_runs(kind, userdb, work, runs, import_users):
 def report(title, results):
     print(f"\n{title}")
     for name, times in results.items():
-        print(f"  {name:30} median {statistics.median(times) * 1000:8.1f} ms   runs: "
+        print(f"  {name:34} median {statistics.median(times) * 1000:8.1f} ms   runs: "
               + " ".join(f"{t * 1000:.0f}" for t in times))
 
 

@@ -26,10 +26,17 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 
 
 def timed(command, **kwargs):
+    kwargs.setdefault("stdout", subprocess.DEVNULL)
     subprocess.run(["sync"], check=True)
     start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, **kwargs)
+    subprocess.run(command, check=True, **kwargs)
     return time.perf_counter() - start
+
+
+def a1_hashes(user, domain, password):
+    """The MD5 and SHA-256 of user:domain:password in hex, by hashlib (not by sipcred)."""
+    a1 = f"{user}:{domain}:{password}".encode()
+    return hashlib.md5(a1).hexdigest(), hashlib.sha256(a1).hexdigest()
 
 
 def tool(name):
@@ -38,8 +45,7 @@ def tool(name):
 
 def hand_insert(user):
     """The statements an administrator types for one account, hashes computed beforehand."""
-    md5 = hashlib.md5(f"{user}:bench.org:pw".encode()).hexdigest()
-    sha = hashlib.sha256(f"{user}:bench.org:pw".encode()).hexdigest()
+    md5, sha = a1_hashes(user, "bench.org", "pw")
     return (f"BEGIN; INSERT INTO accounts (username, domain, activated) VALUES "
             f"('{user}', 'bench.org', TRUE); "
             f"INSERT INTO passwords (account_id, password, algorithm) SELECT id, '{md5}', 'MD5' "
@@ -71,19 +77,15 @@ def write_hashed_list(path, count, tag):
     with open(path, "w") as f:
         f.write("version:1\n")
         for user, domain, password in list_entries(count, tag):
-            a1 = f"{user}:{domain}:{password}".encode()
-            f.write(f"{user}@{domain} md5:{hashlib.md5(a1).hexdigest()} "
-                    f"sha256:{hashlib.sha256(a1).hexdigest()} ;\n")
+            md5, sha = a1_hashes(user, domain, password)
+            f.write(f"{user}@{domain} md5:{md5} sha256:{sha} ;\n")
 
 
-def statements_time(script, db):
-    """The seconds sqlite3 reports for the statements of `script` alone (`.timer`), the
-    loading of its CSV files (`.import`) left out."""
-    with open(script) as f:
-        out = subprocess.run(["sqlite3", db], input=".timer on\n" + f.read(), text=True,
-                             capture_output=True, check=True).stdout
-    return sum(float(line.split()[3]) for line in out.splitlines()
-               if line.startswith("Run Time: real"))
+def statements_time(timer_output):
+    """The seconds sqlite3 reported for the statements of a script run with `.timer on`: the
+    loading of its CSV files (`.import`) is not a statement, so it is left out."""
+    with open(timer_output) as f:
+        return sum(float(line.split()[3]) for line in f if line.startswith("Run Time: real"))
 
 
 def write_floor(work, count, tag, copy_command):
@@ -94,8 +96,7 @@ def write_floor(work, count, tag, copy_command):
     rotated, new = os.path.join(work, f"rotated-{tag}.csv"), os.path.join(work, f"new-{tag}.csv")
     with open(rotated, "w") as r, open(new, "w") as n:
         for user, domain, password in list_entries(count, tag):
-            a1 = f"{user}:{domain}:{password}".encode()
-            md5, sha = hashlib.md5(a1).hexdigest(), hashlib.sha256(a1).hexdigest()
+            md5, sha = a1_hashes(user, domain, password)
             if domain == "bench.org":
                 n.write(f"{user},{domain},{md5},{sha}\n")
             else:
@@ -136,9 +137,9 @@ def expected_new(count, tag):
     rows = []
     for user, domain, password in list_entries(count, tag):
         if domain == "bench.org":
-            a1 = f"{user}:{domain}:{password}".encode()
-            rows.append(f"{user}|{domain}|on|MD5|{hashlib.md5(a1).hexdigest()}")
-            rows.append(f"{user}|{domain}|on|SHA-256|{hashlib.sha256(a1).hexdigest()}")
+            md5, sha = a1_hashes(user, domain, password)
+            rows.append(f"{user}|{domain}|on|MD5|{md5}")
+            rows.append(f"{user}|{domain}|on|SHA-256|{sha}")
     return sorted(rows)
 
 
@@ -185,14 +186,13 @@ def sqlite_runs(userdb, work, runs, import_users):
         rotated = query(ROTATED)
         check_same_writes(import_users, "new", query(NEW.format(tag="new")), rotated, rotated)
         shutil.copy(base, db)
-        with open(floor) as script:
-            results[f"hand SQL import {import_users}"].append(timed(["sqlite3", db],
-                                                                    stdin=script))
+        timer_output = os.path.join(work, "timer.out")
+        with open(floor) as script, open(timer_output, "w") as out:
+            results[f"hand SQL import {import_users}"].append(
+                timed(["sqlite3", "-cmd", ".timer on", db], stdin=script, stdout=out))
+        results["  its statements alone"].append(statements_time(timer_output))
         check_same_writes(import_users, "new", query(NEW.format(tag="new")), query(ROTATED),
                           rotated)
-        shutil.copy(base, db)
-        subprocess.run(["sync"], check=True)
-        results["  its statements alone"].append(statements_time(floor, db))
         for source, name in ((f"csv:{listing}", f"migrate {import_users} into empty"),
                              (hashed, f"migrate {import_users} hashed into empty")):
             empty = os.path.join(work, f"empty{run}.db")

@@ -1,7 +1,11 @@
 """Helpers for the CLI tests: run the built tools as a user would, in a temporary directory."""
+import fcntl
 import os
+import pty
 import subprocess
 import tempfile
+import termios
+import threading
 import unittest
 
 BIN = os.environ.get("SIPCRED_BIN", os.path.join(os.path.dirname(__file__), "../../build/tools"))
@@ -50,6 +54,63 @@ def kill_stopped(process):
     code = process.wait()
     process.stderr.close()
     return code
+
+
+class Terminal:
+    """A pseudo-terminal for a tool's standard streams, and everything the tool writes to it.
+
+    This end keeps the tool's side open too, and once the tool has exited writes an end mark
+    through it: reading up to the mark is reading all the tool wrote. Reading until EIO (the
+    tool's side closed) instead lost the last lines a tool had written, on CI's kernel."""
+    END = b"\x1e<end of the tool's output>\x1e"
+
+    def __init__(self):
+        self.leader, self.follower = pty.openpty()
+        self._written = bytearray()
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
+
+    def _drain(self):
+        while True:
+            try:
+                data = os.read(self.leader, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            self._written += data
+            if self.END in self._written[-(len(data) + len(self.END)):]:
+                return
+
+    def popen(self, argv, controlling=False, **kwargs):
+        """subprocess.Popen(argv) with the terminal as stdin, stdout and stderr unless kwargs
+        says otherwise; controlling=True makes it the tool's /dev/tty too, as a login's is."""
+        for stream in ("stdin", "stdout", "stderr"):
+            kwargs.setdefault(stream, self.follower)
+        if controlling:
+            kwargs["start_new_session"] = True
+            kwargs["preexec_fn"] = lambda: fcntl.ioctl(self.follower, termios.TIOCSCTTY, 0)
+        return subprocess.Popen(argv, **kwargs)
+
+    def read_so_far(self):
+        """What has been written to the terminal until now (it may not all have arrived)."""
+        return bytes(self._written)
+
+    def type(self, data):
+        """Sends data to the tool as if typed."""
+        os.write(self.leader, data)
+
+    def output(self, process, timeout=60):
+        """Waits for process to end; returns (its exit code, all it wrote to the terminal)."""
+        code = process.wait(timeout=timeout)
+        os.write(self.follower, self.END)
+        self._reader.join(timeout=timeout)
+        os.close(self.follower)
+        os.close(self.leader)
+        written = bytes(self._written)
+        if self.END not in written:
+            raise AssertionError(f"the end mark never came back through the terminal: {written}")
+        return code, written[:written.index(self.END)].decode("utf-8", "replace")
 
 
 class TempDirTest(unittest.TestCase):

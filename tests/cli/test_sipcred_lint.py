@@ -4,12 +4,11 @@ line shown on a terminal, and no password or hash in any output."""
 import hashlib
 import json
 import os
-import pty
 import re
 import subprocess
 import unittest
 
-from clitest import BIN, CLEAN_PATH, TempDirTest, run
+from clitest import BIN, CLEAN_PATH, TempDirTest, Terminal, run
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../..")
 TEXT_LINE = re.compile(r"^[^:]+:\d+:\d+: (error|warning|note): .+ \[SC\d{3}\]$")
@@ -229,22 +228,11 @@ class Lint(TempDirTest):
 
     def on_terminal(self, *args):
         """stdout of sipcred-lint run with a terminal as standard output."""
-        leader, follower = pty.openpty()
-        proc = subprocess.Popen([os.path.join(BIN, "sipcred-lint"), *args], stdout=follower,
-                                stderr=subprocess.DEVNULL, env={"PATH": CLEAN_PATH})
-        os.close(follower)
-        chunks = []
-        while True:
-            try:
-                data = os.read(leader, 65536)
-            except OSError:
-                break
-            if not data:
-                break
-            chunks.append(data)
-        proc.wait(timeout=60)
-        os.close(leader)
-        return b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
+        terminal = Terminal()
+        proc = terminal.popen([os.path.join(BIN, "sipcred-lint"), *args],
+                              stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env={"PATH": CLEAN_PATH})
+        return terminal.output(proc)[1].replace("\r\n", "\n")
 
     def test_source_and_caret_on_a_terminal_only(self):
         out = self.on_terminal(self.error_conf)

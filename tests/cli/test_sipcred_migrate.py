@@ -5,18 +5,17 @@ import fcntl
 import hashlib
 import json
 import os
-import pty
 import re
 import resource
 import signal
 import sqlite3
 import subprocess
-import threading
 import time
 import unittest
 import xml.etree.ElementTree as ElementTree
 
-from clitest import BIN, CLEAN_PATH, SHIM, TempDirTest, kill_stopped, run, start_stopped
+from clitest import (BIN, CLEAN_PATH, SHIM, TempDirTest, Terminal, kill_stopped, run,
+                     start_stopped)
 
 
 def md5(text):
@@ -872,34 +871,19 @@ class ProgressBar(TempDirTest):
         lock = open(dest, "rb")
         self.addCleanup(lock.close)
         fcntl.flock(lock, fcntl.LOCK_EX)
-        leader, follower = pty.openpty()
+        terminal = Terminal()
         err_file = open(self.path("stderr"), "wb+")
         self.addCleanup(err_file.close)
         out_file = open(self.path("stdout"), "wb+")
         self.addCleanup(out_file.close)
         started = time.monotonic()
-        proc = subprocess.Popen([os.path.join(BIN, "sipcred-migrate"), self.source, dest, *args],
-                                stdin=subprocess.DEVNULL,
-                                stdout=follower if stdout_terminal else out_file,
-                                stderr=follower if stderr_terminal else err_file,
-                                env={"PATH": CLEAN_PATH, "LC_ALL": "C.UTF-8",
-                                     "LD_PRELOAD": SHIM,
-                                     "SIPCRED_SHIM_STOP": f"flock:{os.path.realpath(dest)}:1"})
-        os.close(follower)
-        chunks = []
-
-        def drain():
-            while True:
-                try:
-                    data = os.read(leader, 65536)
-                except OSError:  # EIO: every end of the terminal is closed
-                    return
-                if not data:
-                    return
-                chunks.append(data)
-
-        reader = threading.Thread(target=drain)
-        reader.start()
+        proc = terminal.popen([os.path.join(BIN, "sipcred-migrate"), self.source, dest, *args],
+                              stdin=subprocess.DEVNULL,
+                              stdout=terminal.follower if stdout_terminal else out_file,
+                              stderr=terminal.follower if stderr_terminal else err_file,
+                              env={"PATH": CLEAN_PATH, "LC_ALL": "C.UTF-8",
+                                   "LD_PRELOAD": SHIM,
+                                   "SIPCRED_SHIM_STOP": f"flock:{os.path.realpath(dest)}:1"})
         # Stopped by the shim at its first try of the lock: its run (and its bar's clock) has
         # begun, and it waits from now on for as long as the lock is held, however late it
         # started on a slow machine.
@@ -908,18 +892,16 @@ class ProgressBar(TempDirTest):
         os.kill(proc.pid, signal.SIGCONT)
         time.sleep(self.LOCKED)
         lock.close()
-        self.assertEqual(proc.wait(timeout=30), 0)
+        code, terminal_text = terminal.output(proc, timeout=30)
+        self.assertEqual(code, 0)
         elapsed = time.monotonic() - started
-        reader.join(timeout=10)
-        os.close(leader)
         # The run lasted over a second, or an absent bar would prove nothing.
         self.assertGreaterEqual(elapsed, self.LOCKED)
         self.assertIn("user4999@example.org clrtxt:pw4999 ;", content(dest))
-        terminal = b"".join(chunks).decode("utf-8", "replace")
         err_file.seek(0)
         out_file.seek(0)
-        stderr = terminal if stderr_terminal else err_file.read().decode("utf-8", "replace")
-        stdout = terminal if stdout_terminal else out_file.read().decode("utf-8", "replace")
+        stderr = terminal_text if stderr_terminal else err_file.read().decode("utf-8", "replace")
+        stdout = terminal_text if stdout_terminal else out_file.read().decode("utf-8", "replace")
         return stdout, stderr
 
     def test_bar_on_a_terminal(self):

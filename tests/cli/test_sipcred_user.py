@@ -8,9 +8,10 @@ import re
 import signal
 import subprocess
 import sys
+import time
 import unittest
 
-from clitest import BIN, CLEAN_PATH, TempDirTest, kill_stopped, run, start_stopped
+from clitest import BIN, CLEAN_PATH, TempDirTest, Terminal, kill_stopped, run, start_stopped
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../..")
 
@@ -135,34 +136,22 @@ class Add(UserTest):
         self.assertExit(user("add", self.db, "c@d", "--generate=4"), 2)
 
     def test_terminal_asks_twice(self):
-        import pty
-        import select
         self.init()
-        pid, fd = pty.fork()
-        if pid == 0:
-            os.execv(os.path.join(BIN, "sipcred-user"), ["sipcred-user", "add", self.db, "a@d"])
-        out = b""
-        for answer in (b"New password", b"Retype"):
-            while answer not in out:
-                ready, _, _ = select.select([fd], [], [], 10)
-                self.assertTrue(ready, out)
-                out += os.read(fd, 1024)
-            os.write(fd, b"typed-pw\n")
-        while True:  # everything the tool prints, to its end, must be free of the password
-            ready, _, _ = select.select([fd], [], [], 10)
-            try:
-                chunk = os.read(fd, 1024) if ready else b""
-            except OSError:
-                chunk = b""
-            if not chunk:
-                break
-            out += chunk
-        _, status = os.waitpid(pid, 0)
-        os.close(fd)
-        self.assertEqual(os.waitstatus_to_exitcode(status), 0)
+        terminal = Terminal()
+        proc = terminal.popen([os.path.join(BIN, "sipcred-user"), "add", self.db, "a@d"],
+                              controlling=True, env={"PATH": CLEAN_PATH})
+        for prompt in (b"New password", b"Retype"):
+            deadline = time.monotonic() + 10
+            while prompt not in terminal.read_so_far():
+                self.assertLess(time.monotonic(), deadline, terminal.read_so_far())
+                time.sleep(0.01)
+            terminal.type(b"typed-pw\n")
+        # Everything the tool prints, to its end, must be free of the password.
+        code, out = terminal.output(proc)
+        self.assertEqual(code, 0, out)
         self.assertIn(ha1("sha256", "a", "d", "typed-pw"), self.content())
-        self.assertIn(b"added a@d", out)
-        self.assertNotIn(b"typed-pw", out)
+        self.assertIn("added a@d", out)
+        self.assertNotIn("typed-pw", out)
 
 
 class Safety(UserTest):

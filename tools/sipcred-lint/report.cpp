@@ -1,5 +1,7 @@
 #include "report.hpp"
 
+#include "counted.hpp"
+
 #include "sipcred/config/flexisip_config.hpp"
 #include "sipcred/util/atomic_file.hpp"
 
@@ -11,10 +13,6 @@ namespace sipcred::cli {
 namespace {
 
 using json = nlohmann::ordered_json;
-
-std::string plural(std::size_t n, std::string_view word) {
-  return std::to_string(n) + " " + std::string(word) + (n == 1 ? "" : "s");
-}
 
 // Lines of the files findings point into, read once each, for showing the source.
 class SourceLines {
@@ -93,8 +91,8 @@ void print_text(std::ostream& out, const std::vector<lint::Finding>& findings, b
   }
   if (errors_only) return;
   const Summary s = summarize(findings);
-  out << plural(s.errors, "error") << ", " << plural(s.warnings, "warning") << ", "
-      << plural(s.notes, "note");
+  out << counted(s.errors, "error") << ", " << counted(s.warnings, "warning") << ", "
+      << counted(s.notes, "note");
   if (baselined > 0) out << " (" << baselined << " more in the baseline)";
   out << '\n';
 }

@@ -1,5 +1,6 @@
 #include "server_setup.hpp"
 
+#include "counted.hpp"
 #include "diagnostic_output.hpp"
 #include "schema_option.hpp"
 
@@ -20,8 +21,7 @@ ServerSetup load_server_setup(const std::string& config_path, const std::string&
     cli::print_diagnostics(std::cerr, config_path, config.diagnostics, quiet);
     if (const std::size_t errors = cli::count_errors(config.diagnostics))
       throw Error(ErrorKind::DataError,
-                  config_path + ": " + std::to_string(errors) + " error" +
-                      (errors == 1 ? "" : "s") +
+                  config_path + ": " + cli::counted(errors, "error") +
                       " (Flexisip would refuse this config, or sipcred-sim cannot rehearse it)");
     setup.settings = config.settings;
     setup.from_config = true;

@@ -4,6 +4,7 @@
 
 #include "algorithm_option.hpp"
 #include "commands.hpp"
+#include "counted.hpp"
 #include "diagnostic_output.hpp"
 #include "edit_target.hpp"
 
@@ -181,9 +182,10 @@ int run_remove(const Options& options) {
     return not_found(*target, missing + " (nothing was removed)");
   }
   if (options.dry_run) return exit_success;
-  const char* unit = target->names_userdb_prefixes() ? " line" : " account";
-  say(options, "removed " + std::to_string(result.removed_lines) + unit +
-                   (result.removed_lines == 1 ? "" : "s") + " from " + target->name());
+  say(options, "removed " +
+                   cli::counted(result.removed_lines,
+                                target->names_userdb_prefixes() ? "line" : "account") +
+                   " from " + target->name());
   return exit_success;
 }
 
@@ -269,7 +271,7 @@ int run_import(const Options& options) {
     say(options, "note: the new hashes use realm '" + requested.realm +
                      "': the server must challenge with that realm");
   if (requested.clear_text) say(options, "note: the passwords are stored in clear text");
-  say(options, "imported " + std::to_string(records.size()) + " users into " + target->name() +
+  say(options, "imported " + cli::counted(records.size(), "user") + " into " + target->name() +
                    ": " + std::to_string(added) + " added, " + std::to_string(rotated) +
                    " rotated");
   return exit_success;

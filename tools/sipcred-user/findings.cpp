@@ -1,5 +1,6 @@
 #include "findings.hpp"
 
+#include "counted.hpp"
 #include "diagnostic_output.hpp"
 
 #include "sipcred/util/atomic_file.hpp"
@@ -36,9 +37,7 @@ void Findings::report(const std::set<std::size_t>& lines,
   }
   cli::print_diagnostics(std::cerr, m_path, shown, false);
   if (warnings + notes == 0) return;
-  const auto counted = [](std::size_t n, const char* what) {
-    return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
-  };
+  using cli::counted;
   std::cerr << "sipcred-user: "
             << (warnings == 0 ? counted(notes, "note")
                 : notes == 0  ? counted(warnings, "warning")

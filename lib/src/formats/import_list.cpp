@@ -25,8 +25,8 @@ std::optional<std::vector<std::string>> next_csv_record(std::string_view text, s
                                                         std::size_t& line,
                                                         std::vector<Diagnostic>& diagnostics) {
   std::vector<std::string> fields(1);
-  const std::size_t start_line = line;
   std::size_t line_start = pos;
+  std::size_t open_line = 0, open_column = 0; // of the last quote that opened a field
   bool quoted = false, was_quoted = false;
   while (pos < text.size()) {
     const char c = text[pos++];
@@ -49,9 +49,10 @@ std::optional<std::vector<std::string>> next_csv_record(std::string_view text, s
     else if (c == '\n') {
       ++line;
       return fields;
-    } else if (c == '"' && fields.back().empty() && !was_quoted)
+    } else if (c == '"' && fields.back().empty() && !was_quoted) {
       quoted = was_quoted = true;
-    else if (c == '"' || was_quoted) {
+      open_line = line, open_column = pos - line_start;
+    } else if (c == '"' || was_quoted) {
       report(diagnostics, "SC201", line, pos - line_start,
              "a quote may only open or close a whole field (write \"\" inside quotes)");
       while (pos < text.size() && text[pos] != '\n') ++pos;
@@ -61,7 +62,8 @@ std::optional<std::vector<std::string>> next_csv_record(std::string_view text, s
       fields.back() += c;
   }
   if (quoted) {
-    report(diagnostics, "SC201", start_line, 1, "a quoted field is not closed");
+    report(diagnostics, "SC201", open_line, open_column,
+           "the quoted field opened here is not closed");
     return std::nullopt;
   }
   return fields;
@@ -96,6 +98,11 @@ bool valid(const ImportRecord& r, std::vector<Diagnostic>& diagnostics) {
 std::vector<ImportRecord> read_csv(std::string_view text, std::vector<Diagnostic>& diagnostics) {
   std::size_t pos = 0, line = 1;
   if (text.starts_with("\xEF\xBB\xBF")) pos = 3; // the BOM of spreadsheets' "CSV UTF-8"
+  if (pos == text.size()) {
+    report(diagnostics, "SC202", 1, 1,
+           "the list is empty: expected a header line identity,password[,auth_user,phone]");
+    return {};
+  }
   const auto header = next_csv_record(text, pos, line, diagnostics);
   if (!header) return {};
   std::vector<std::size_t> order; // column of the record -> field index in ImportRecord

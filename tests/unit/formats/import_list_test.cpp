@@ -66,6 +66,16 @@ TEST(ImportList, CsvHeaderMustNameIdentityAndPasswordOnce) {
   }
 }
 
+// An empty file (or only a spreadsheet's BOM) has no header: it says so, not "unknown column".
+TEST(ImportList, CsvEmptyListSaysSo) {
+  for (const char* content : {"", "\xEF\xBB\xBF"}) {
+    const Read r = csv(content);
+    ASSERT_EQ(r.problems, (std::vector<Found>{{"SC202", 1}}));
+    EXPECT_NE(r.diagnostics[0].message.find("the list is empty"), std::string::npos)
+        << r.diagnostics[0].message;
+  }
+}
+
 // A quoted field may hold a line end: the lines after it are counted on.
 TEST(ImportList, CsvBadRecordsAreReportedAndLeftOut) {
   const Read r = csv("identity,password\n"
@@ -85,9 +95,23 @@ TEST(ImportList, CsvBadRecordsAreReportedAndLeftOut) {
                                             {"SC201", 9},
                                             {"SC201", 10}}));
   EXPECT_EQ(r.records, (std::vector<Record>{{"dave@sip.example.org", "dave-pw", "", "", 7}}));
+  // The quote that was never closed, not the start of its record.
+  EXPECT_EQ(r.diagnostics.back().column, 23u);
   for (const auto& d : r.diagnostics) {
     EXPECT_EQ(d.message.find("with space"), std::string::npos) << "a password shown: " << d.message;
   }
+}
+
+// An unclosed quote may swallow the rest of the list: the error points at the quote.
+TEST(ImportList, CsvUnclosedQuoteIsReportedWhereItOpened) {
+  const Read r = csv("identity,password\n"
+                     "alice@sip.example.org,pw\n"
+                     "bob@sip.example.org,\"pw\n"
+                     "carol@sip.example.org,pw\n");
+  ASSERT_EQ(r.diagnostics.size(), 1u);
+  EXPECT_EQ(r.diagnostics[0].code, "SC201");
+  EXPECT_EQ(r.diagnostics[0].line, 3u);
+  EXPECT_EQ(r.diagnostics[0].column, 21u);
 }
 
 TEST(ImportList, CsvQuotedFieldsHoldCommasAndDoubledQuotes) {

@@ -182,10 +182,10 @@ int run_remove(const Options& options) {
     return not_found(*target, missing + " (nothing was removed)");
   }
   if (options.dry_run) return exit_success;
-  say(options, "removed " +
-                   cli::counted(result.removed_lines,
-                                target->names_userdb_prefixes() ? "line" : "account") +
-                   " from " + target->name());
+  say(options,
+      "removed " +
+          cli::counted(result.removed_lines, target->names_userdb_prefixes() ? "line" : "account") +
+          " from " + target->name());
   return exit_success;
 }
 

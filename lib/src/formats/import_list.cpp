@@ -62,8 +62,7 @@ std::optional<std::vector<std::string>> next_csv_record(std::string_view text, s
       fields.back() += c;
   }
   if (quoted) {
-    report(diagnostics, "SC201", open_line, open_column,
-           "the quoted field opened here is not closed");
+    report(diagnostics, "SC201", open_line, open_column, "a quoted field is not closed");
     return std::nullopt;
   }
   return fields;

@@ -35,24 +35,27 @@ CredentialPolicy for_store(CredentialPolicy policy, const CredentialNeeds& needs
 }
 
 // The account of `change` as the store keeps it, with `password`'s credentials under `policy`
-// (for_store). Error(Usage) for what the store cannot hold; with an empty password, only that.
+// (for_store). A rotation passes the account `stored`: its digest username is kept, and its
+// phone unless the change gives one. Error(Usage) for what the store cannot hold; with an empty
+// password, only that.
 Account make_account(const Store& store, const CredentialNeeds& needs, const AccountChange& change,
-                     const CredentialPolicy& policy, std::string_view password) {
-  const std::string where = change.place.empty() ? "" : change.place + ": ";
+                     const CredentialPolicy& policy, std::string_view password,
+                     const Account* stored = nullptr) {
   const auto refuse = [&](ErrorKind kind, const std::string& why) {
-    return Error(kind, where + change.identity.text() + ": " + why);
+    return Error(kind, (change.place.empty() ? "" : change.place + ": ") + change.identity.text() +
+                           ": " + why);
   };
   Account account{userdb::url_unescape(change.identity.user), change.identity.domain, {}, {}, {}};
-  std::string auth_user = userdb::url_unescape(change.auth_user);
+  std::string auth_user = stored ? stored->auth_user : userdb::url_unescape(change.auth_user);
   if (auth_user == account.user) auth_user.clear();
   if (!auth_user.empty() && !needs.keeps_auth_user)
     throw refuse(ErrorKind::Usage, "this store has no place for a digest username other than "
                                    "the user, so its server would never find '" +
                                        auth_user + "'");
   account.auth_user = auth_user;
-  if (!change.phone.empty() && !needs.keeps_phone)
+  account.phone = stored && change.phone.empty() ? stored->phone : change.phone;
+  if (!account.phone.empty() && !needs.keeps_phone)
     throw refuse(ErrorKind::Usage, "this store has no place for a phone number");
-  account.phone = change.phone;
   const std::string realm = needs.realm.empty() ? account.domain : needs.realm;
   if (policy.clear_text) {
     if (!needs.clear_text) throw refuse(ErrorKind::Usage, "this store cannot hold clear text");
@@ -258,10 +261,7 @@ private:
         request.kinds_asked ? request.policy : kinds_of(stored, request.policy);
     if (!policy.clear_text && policy.hashes.empty()) policy = request.policy; // nothing usable kept
     policy = for_store(policy, m_needs);
-    AccountChange kept = change;
-    kept.auth_user = userdb::url_escape(stored.auth_user);
-    if (kept.phone.empty()) kept.phone = stored.phone;
-    Account account = make_account(m_store, m_needs, kept, policy, change.password);
+    Account account = make_account(m_store, m_needs, change, policy, change.password, &stored);
     m_outcome.result.policy = policy;
     ++m_outcome.result.rotated;
     m_outcome.changes.push_back(made(AccountChangeMade::Kind::Rotated, account));

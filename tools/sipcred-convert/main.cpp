@@ -3,6 +3,7 @@
 
 #include "algorithm_option.hpp"
 #include "common_options.hpp"
+#include "counted.hpp"
 #include "diagnostic_output.hpp"
 #include "tool_main.hpp"
 
@@ -234,8 +235,7 @@ int run(int argc, char** argv) {
   const userdb::ConvertReport report = userdb::convert(
       *input, [&](std::string_view bytes) { destination.write(bytes); }, options, diagnose);
   if (errors > 0)
-    throw Error(ErrorKind::DataError, name + ": " + std::to_string(errors) +
-                                          (errors == 1 ? " error" : " errors") +
+    throw Error(ErrorKind::DataError, name + ": " + cli::counted(errors, "error") +
                                           ": Flexisip would refuse this file (nothing was "
                                           "written)");
   destination.commit();

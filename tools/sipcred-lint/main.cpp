@@ -3,6 +3,7 @@
 
 #include "audit_options.hpp"
 #include "common_options.hpp"
+#include "counted.hpp"
 #include "project_file.hpp"
 #include "report.hpp"
 #include "tool_main.hpp"
@@ -47,7 +48,8 @@ lint::RuleSelection selection_of(const Options& o) {
   else if (std::error_code error; std::filesystem::exists(default_project_file, error))
     cli::apply_project_file(selection, default_project_file);
   // The command line has the last word, --disable over --enable.
-  for (const std::string& list : o.enable) cli::apply_codes(selection, true, list, "--enable", 0, 1);
+  for (const std::string& list : o.enable)
+    cli::apply_codes(selection, true, list, "--enable", 0, 1);
   for (const std::string& list : o.disable)
     cli::apply_codes(selection, false, list, "--disable", 0, 1);
   return selection;
@@ -85,11 +87,12 @@ int run(int argc, char** argv) {
   app.add_option("--pjsip", o.request.pjsip,
                  "An Asterisk pjsip.conf whose type=auth objects to check")
       ->type_name("FILE");
-  auto* format = app.add_option("--format", o.format,
-                 "Output: text (default), json, sarif, gitlab (Code Quality), github "
-                 "(workflow commands) or junit")
-      ->check(CLI::IsMember({"text", "json", "sarif", "gitlab", "github", "junit"}))
-      ->type_name("FORMAT");
+  auto* format =
+      app.add_option("--format", o.format,
+                     "Output: text (default), json, sarif, gitlab (Code Quality), github "
+                     "(workflow commands) or junit")
+          ->check(CLI::IsMember({"text", "json", "sarif", "gitlab", "github", "junit"}))
+          ->type_name("FORMAT");
   app.add_flag_callback(
          "--json", [&] { o.format = "json"; }, "The same as --format json")
       ->excludes(format);
@@ -137,8 +140,8 @@ int run(int argc, char** argv) {
   if (!o.write_baseline.empty()) {
     write_baseline(o.write_baseline, lint::Baseline::of(findings).text());
     if (!o.quiet)
-      std::cerr << "sipcred-lint: " << findings.size() << (findings.size() == 1 ? " finding" : " findings")
-                << " recorded in " << o.write_baseline << '\n';
+      std::cerr << "sipcred-lint: " << cli::counted(findings.size(), "finding") << " recorded in "
+                << o.write_baseline << '\n';
     return exit_success;
   }
   const std::size_t baselined = baseline_in ? baseline_in->filter(findings) : 0;

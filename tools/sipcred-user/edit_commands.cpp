@@ -208,9 +208,8 @@ std::vector<ImportRecord> read_records(const Options& options) {
                    [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });
   cli::print_diagnostics(std::cerr, name, diagnostics);
   if (const std::size_t errors = cli::count_errors(diagnostics))
-    throw Error(ErrorKind::DataError, name + ": " + std::to_string(errors) +
-                                          (errors == 1 ? " error" : " errors") +
-                                          " in the list (nothing was changed)");
+    throw Error(ErrorKind::DataError,
+                name + ": " + cli::counted(errors, "error") + " in the list (nothing was changed)");
   return records;
 }
 

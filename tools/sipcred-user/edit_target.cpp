@@ -1,6 +1,7 @@
 #include "edit_target.hpp"
 
 #include "algorithm_option.hpp"
+#include "counted.hpp"
 #include "findings.hpp"
 #include "schema_option.hpp"
 
@@ -76,8 +77,7 @@ private:
     if (!changed.replaced.empty())
       std::cout << "change or remove line" << (changed.replaced.size() == 1 ? " " : "s ")
                 << numbers(changed.replaced) << (changed.appended > 0 ? " and " : "");
-    if (changed.appended > 0)
-      std::cout << "append " << changed.appended << (changed.appended == 1 ? " line" : " lines");
+    if (changed.appended > 0) std::cout << "append " << cli::counted(changed.appended, "line");
     std::cout << "; nothing was written\n";
   }
 

@@ -19,8 +19,7 @@ void Findings::take(std::vector<Diagnostic> diagnostics) {
   cli::print_diagnostics(std::cerr, m_path, errors, true);
   report({}); // the count of the others
   throw Error(ErrorKind::DataError,
-              m_path + ": " + std::to_string(errors.size()) +
-                  (errors.size() == 1 ? " error" : " errors") +
+              m_path + ": " + cli::counted(errors.size(), "error") +
                   ": Flexisip would refuse this file; fix it first (nothing was changed)");
 }
 

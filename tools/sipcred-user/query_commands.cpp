@@ -1,6 +1,7 @@
 // list, show, check: the commands that only read the file. None prints a password or a hash.
 
 #include "commands.hpp"
+#include "counted.hpp"
 #include "edit_target.hpp"
 #include "findings.hpp"
 
@@ -221,8 +222,8 @@ int check_store(const Options& options) {
     return exit_negative;
   }
   if (!options.quiet)
-    std::cerr << "sipcred-user: " << identity.text() << ": the password matches (" << checked
-              << (checked == 1 ? " credential" : " credentials") << ")\n";
+    std::cerr << "sipcred-user: " << identity.text() << ": the password matches ("
+              << cli::counted(checked, "credential") << ")\n";
   return exit_success;
 }
 

@@ -49,7 +49,7 @@ std::vector<Finding> ini_findings(std::string_view content, char comment, FileKi
     std::string subject = subjects[d.line]; // SC001's comment lines: none
     findings.push_back(Finding{{}, kind, std::move(d), std::move(subject)});
   }
-  suppressions.apply(findings);
+  suppressions.apply(findings, kind);
   return findings;
 }
 

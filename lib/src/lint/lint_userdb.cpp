@@ -239,7 +239,7 @@ std::vector<Finding> userdb_findings(std::string content, const AuthContext& con
                                                     : "others") +
                     ": chmod 600"),
         {}});
-  suppressions.apply(findings);
+  suppressions.apply(findings, FileKind::Userdb);
   return findings;
 }
 

@@ -24,6 +24,13 @@ inline constexpr Rule rule_table[] = {
      "A comment starting with 'sipcred-lint:' must read 'sipcred-lint: disable=CODE[,CODE...]' "
      "with codes of this table, and disables those codes on the next line only. A misspelled "
      "comment or an unknown code disables nothing; fix it, or make it an ordinary comment."},
+    {"SC002", N, "sipcred-lint comment that disables nothing",
+     "A 'sipcred-lint: disable=' comment names a code that the next line has no finding of: the "
+     "problem was fixed, or the line moved. Left in place, the comment would hide the next "
+     "problem of that kind on that line; remove the code (or the comment). Off by default "
+     "(--enable SC002): a finding that needs the config's context (a userdb's domains outside "
+     "auth-domains, say) is not there when the userdb is linted alone.",
+     off_by_default},
     // Userdb parse rules (userdb.hpp, sipcred-userdb(5)).
     {"SC101", E, "bad version line",
      "The first line of a userdb must be exactly 'version:1' followed by a line end: no byte "

@@ -6,6 +6,8 @@
 #include "util/text.hpp"
 
 #include <algorithm>
+#include <set>
+#include <utility>
 
 namespace sipcred::lint {
 
@@ -28,7 +30,7 @@ void Suppressions::read_comment(std::string_view text, std::size_t line, std::si
   if (text.substr(at, disable.size()) != disable)
     return malformed(at, "unknown sipcred-lint directive");
   at += disable.size();
-  std::vector<std::string_view> codes;
+  std::vector<Code> codes;
   while (true) {
     while (at < text.size() && is_blank(text[at])) ++at;
     std::size_t end = at;
@@ -45,7 +47,7 @@ void Suppressions::read_comment(std::string_view text, std::size_t line, std::si
                       "sipcred-lint(1))"));
       return;
     }
-    codes.push_back(rule->code);
+    codes.push_back({rule->code, column + config::count_columns(text.substr(0, at))});
     at = end;
     while (at < text.size() && is_blank(text[at])) ++at;
     if (at == text.size()) break;
@@ -55,13 +57,31 @@ void Suppressions::read_comment(std::string_view text, std::size_t line, std::si
   m_codes[line] = std::move(codes);
 }
 
-void Suppressions::apply(std::vector<Finding>& findings) const {
+void Suppressions::apply(std::vector<Finding>& findings, FileKind kind) const {
   if (m_codes.empty()) return;
+  std::set<std::pair<std::size_t, std::string_view>> used; // comment line, code
   std::erase_if(findings, [&](const Finding& f) {
+    if (f.diagnostic.line <= 1) return false;
     const auto it = m_codes.find(f.diagnostic.line - 1);
-    return f.diagnostic.line > 1 && it != m_codes.end() &&
-           std::find(it->second.begin(), it->second.end(), f.diagnostic.code) != it->second.end();
+    if (it == m_codes.end()) return false;
+    for (const Code& code : it->second)
+      if (code.code == f.diagnostic.code) {
+        used.emplace(it->first, code.code);
+        return true;
+      }
+    return false;
   });
+  for (const auto& [line, codes] : m_codes)
+    for (const Code& code : codes)
+      if (!used.contains({line, code.code}))
+        findings.push_back(Finding{{},
+                                   kind,
+                                   finding("SC002", line, code.column,
+                                           "this comment disables " + std::string(code.code) +
+                                               " on line " + std::to_string(line + 1) +
+                                               ", which has no " + std::string(code.code) +
+                                               " finding: remove the code"),
+                                   {}});
 }
 
 } // namespace sipcred::lint

@@ -1,7 +1,8 @@
 #pragma once
 // `sipcred-lint: disable=CODE[,CODE...]` comments: each disables its codes on the next line of
 // the file. The comment syntax of each file kind is its reader's; this reads what follows the
-// comment marker, and drops the findings that a comment disables.
+// comment marker, drops the findings that a comment disables, and reports (SC002) the codes
+// that disabled none.
 
 #include "sipcred/lint/lint.hpp"
 
@@ -19,12 +20,17 @@ public:
   // directive or an unknown code becomes an SC001 finding in `diagnostics`.
   void read_comment(std::string_view text, std::size_t line, std::size_t column,
                     std::vector<Diagnostic>& diagnostics);
-  // Removes the findings that a comment on the line above disables.
-  void apply(std::vector<Finding>& findings) const;
+  // Removes the findings that a comment on the line above disables, and adds an SC002 finding
+  // of `kind` for each code of a comment that disabled none.
+  void apply(std::vector<Finding>& findings, FileKind kind) const;
   bool empty() const { return m_codes.empty(); }
 
 private:
-  std::map<std::size_t, std::vector<std::string_view>> m_codes; // line of the comment -> codes
+  struct Code {
+    std::string_view code; // the rule table's spelling
+    std::size_t column;    // where the comment names it
+  };
+  std::map<std::size_t, std::vector<Code>> m_codes; // line of the comment -> its codes
 };
 
 } // namespace sipcred::lint

@@ -381,7 +381,7 @@ class Migrate(TempDirTest):
         r = self.migrate(self.path("one"), f"sqlite3://db={db}", "--on-conflict", "replace",
                          "--no-config")
         self.assertEqual(r.stdout, "")
-        self.assertIn("migrated: 1 accounts read", r.stderr)
+        self.assertIn("migrated: 1 account read", r.stderr)
         r = self.migrate(self.path("one"), f"sqlite3://db={db}", "--on-conflict", "replace",
                          "--no-config", "--json")
         report = json.loads(r.stdout)

@@ -169,13 +169,13 @@ void print_report(const Options& o, const std::string& name, const userdb::Conve
               << " not kept: Flexisip hashes it with the user and the domain, which a client "
                  "answering as its user-id or for the realm never matches; only the hashes are\n";
   if (o.verify)
-    std::cerr << "sipcred-convert: " << r.users << " users checked, " << r.mismatch_count
-              << (r.mismatch_count == 1 ? " hash does" : " hashes do")
+    std::cerr << "sipcred-convert: " << cli::counted(r.users, "user") << " checked, "
+              << r.mismatch_count << (r.mismatch_count == 1 ? " hash does" : " hashes do")
               << " not match the clear text\n";
   else
     std::cerr << "sipcred-convert: " << (o.dry_run ? "would convert " : "converted ") << r.converted
-              << " of " << r.users << " users (" << r.already_hashed << " already hashed, "
-              << r.skipped << " skipped)\n";
+              << " of " << cli::counted(r.users, "user") << " (" << r.already_hashed
+              << " already hashed, " << r.skipped << " skipped)\n";
 }
 
 int run(int argc, char** argv) {

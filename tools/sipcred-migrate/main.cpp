@@ -3,6 +3,7 @@
 
 #include "algorithm_option.hpp"
 #include "common_options.hpp"
+#include "counted.hpp"
 #include "progress_bar.hpp"
 #include "schema_option.hpp"
 #include "store_list.hpp"
@@ -194,15 +195,16 @@ int run(int argc, char** argv) {
     if (!o.quiet || !report.committed) {
       // Counts of a run that was rolled back say what it would have written.
       const char* added = report.committed ? " added and " : " would be added and ";
-      std::cerr << "sipcred-migrate: " << outcome(report, options) << ": " << report.read
-                << " accounts read from " << source_locator.display() << "; " << report.inserted
-                << added << report.replaced << " replaced in " << destination_locator.display()
-                << " (" << report.credentials << " credentials), " << report.skipped.count
-                << " skipped, " << report.conflicts.count << " conflicts, "
+      std::cerr << "sipcred-migrate: " << outcome(report, options) << ": "
+                << cli::counted(report.read, "account") << " read from " << source_locator.display()
+                << "; " << report.inserted << added << report.replaced << " replaced in "
+                << destination_locator.display() << " ("
+                << cli::counted(report.credentials, "credential") << "), " << report.skipped.count
+                << " skipped, " << cli::counted(report.conflicts.count, "conflict") << ", "
                 << report.unconvertible.count << " unconvertible\n";
       if (verified) {
-        std::cerr << "sipcred-migrate: verified " << verified->checked << " accounts, "
-                  << verified->differences.count << " differences\n";
+        std::cerr << "sipcred-migrate: verified " << cli::counted(verified->checked, "account")
+                  << ", " << cli::counted(verified->differences.count, "difference") << "\n";
       }
     }
     if (!configuration.empty()) {

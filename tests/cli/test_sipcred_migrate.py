@@ -636,7 +636,8 @@ class Migrate(TempDirTest):
         self.assertFalse(os.path.exists(self.path("dry.db")))
         # What a target has no place for is said: dave's user-id in Flexisip's tables.
         r = self.migrate(self.users, "sqlite3://db=" + self.path("g.db"), "--create-schema")
-        self.assertIn('note: d@ve@example.org: user-id "dave-auth" not kept', r.stderr)
+        self.assertIn('note: d@ve@example.org: user-id "dave-auth" (its clients must now '
+                      'authenticate as "d@ve") not kept', r.stderr)
         # A CSV list reads back: the user is escaped as in a userdb.
         self.migrate(self.users, "csv:" + self.path("u.csv"), "--skip-unconvertible")
         self.assertIn("d%40ve@example.org,davepw,dave-auth,+33612345678\n",

@@ -48,7 +48,11 @@ Conversion convert_account(const Account& source, const CredentialNeeds& needs) 
   const Credential* clear = source.clear_text();
 
   if (!source.auth_user.empty() && !needs.keeps_auth_user) {
-    result.dropped.push_back("user-id \"" + source.auth_user + "\"");
+    // A store without a place for it looks its accounts up by the user, so that is the name
+    // its clients must send (Kamailio's default kamailio.cfg goes further: auth_check flag 1
+    // refuses a digest username other than the From and To user).
+    result.dropped.push_back("user-id \"" + source.auth_user + "\" (its clients must now " +
+                             "authenticate as \"" + source.user + "\")");
     result.account.auth_user.clear();
   }
   if (!source.phone.empty() && !needs.keeps_phone) {

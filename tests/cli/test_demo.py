@@ -25,10 +25,10 @@ def sha256(text):
 class Demo(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
+        env = {"PATH": f"{os.path.abspath(BIN)}:{CLEAN_PATH}", "LC_ALL": "C.UTF-8",
+               "TMPDIR": os.environ.get("TMPDIR", "/tmp")}
         cls.run_ = subprocess.run(["bash", TOUR], capture_output=True, text=True, timeout=300,
-                                  env={"PATH": f"{os.path.abspath(BIN)}:{CLEAN_PATH}",
-                                       "LC_ALL": "C.UTF-8", "TMPDIR": os.environ.get("TMPDIR",
-                                                                                     "/tmp")})
+                                  env=env)
         cls.out = cls.run_.stdout + cls.run_.stderr
 
     def test_goes_to_its_end(self):

@@ -550,6 +550,26 @@ class Import(UserTest):
                          f"gen@e md5:{ha1('md5', 'gen', 'e', generated)} "
                          f"sha256:{ha1('sha256', 'gen', 'e', generated)} ; gen +2\n")
 
+    def test_a_list_of_identities_alone_with_generate(self):
+        self.init()
+        listing = "identity\ncarol@d\ndave@e\n"
+        # Without --generate, each user without a password is an error, and nothing is written.
+        r = user("import", self.db, stdin=listing)
+        self.assertExit(r, 65)
+        self.assertIn("<stdin>:2:1: error: no password for carol@d", r.stderr)
+        self.assertIn("<stdin>:3:1: error: no password for dave@e", r.stderr)
+        self.assertEqual(self.content(), "version:1\n")
+        r = user("import", self.db, "--generate", stdin=listing)
+        self.assertExit(r, 0)
+        out = r.stdout.splitlines()
+        self.assertEqual([line.split(",")[0] for line in out], ["identity", "carol@d", "dave@e"])
+        carol, dave = (line.split(",", 1)[1] for line in out[1:])
+        self.assertEqual(self.content(), "version:1\n"
+                         f"carol@d md5:{ha1('md5', 'carol', 'd', carol)} "
+                         f"sha256:{ha1('sha256', 'carol', 'd', carol)} ;\n"
+                         f"dave@e md5:{ha1('md5', 'dave', 'e', dave)} "
+                         f"sha256:{ha1('sha256', 'dave', 'e', dave)} ;\n")
+
     def test_every_bad_record_is_reported_and_nothing_written(self):
         self.init()
         listing = ("identity,password\n"

@@ -99,7 +99,7 @@ std::vector<ImportRecord> read_csv(std::string_view text, std::vector<Diagnostic
   if (text.starts_with("\xEF\xBB\xBF")) pos = 3; // the BOM of spreadsheets' "CSV UTF-8"
   if (pos == text.size()) {
     report(diagnostics, "SC202", 1, 1,
-           "the list is empty: expected a header line identity,password[,auth_user,phone]");
+           "the list is empty: expected a header line identity[,password,auth_user,phone]");
     return {};
   }
   const auto header = next_csv_record(text, pos, line, diagnostics);
@@ -110,7 +110,7 @@ std::vector<ImportRecord> read_csv(std::string_view text, std::vector<Diagnostic
     while (index < columns.size() && columns[index] != name) ++index;
     if (index == columns.size()) {
       report(diagnostics, "SC202", 1, 1,
-             "unknown column '" + name + "': expected identity,password[,auth_user,phone]");
+             "unknown column '" + name + "': expected identity[,password,auth_user,phone]");
       return {};
     }
     if (std::find(order.begin(), order.end(), index) != order.end()) {
@@ -119,9 +119,10 @@ std::vector<ImportRecord> read_csv(std::string_view text, std::vector<Diagnostic
     }
     order.push_back(index);
   }
-  if (std::find(order.begin(), order.end(), 0) == order.end() ||
-      std::find(order.begin(), order.end(), 1) == order.end()) {
-    report(diagnostics, "SC202", 1, 1, "the header line must name identity and password columns");
+  // Without a password column every password is empty: generated, or SC205 (as a missing
+  // "password" key in JSON lines).
+  if (std::find(order.begin(), order.end(), 0) == order.end()) {
+    report(diagnostics, "SC202", 1, 1, "the header line must name an identity column");
     return {};
   }
   std::vector<ImportRecord> records;

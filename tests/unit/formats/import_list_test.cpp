@@ -56,14 +56,25 @@ TEST(ImportList, CsvColumnsInAnyOrderBomAndCrlf) {
                                             {"bob@sip.example.org", "pw2", "", "", 3}}));
 }
 
-TEST(ImportList, CsvHeaderMustNameIdentityAndPasswordOnce) {
-  for (const char* header : {"identity,secret\n", "identity\n", "password,auth_user\n",
+TEST(ImportList, CsvHeaderMustNameIdentityAndEachColumnOnce) {
+  for (const char* header : {"identity,secret\n", "password,auth_user\n",
                              "identity,password,identity\n", "Identity,Password\n"}) {
     SCOPED_TRACE(header);
     const Read r = csv(std::string(header) + "alice@sip.example.org,pw\n");
     EXPECT_EQ(r.problems, (std::vector<Found>{{"SC202", 1}}));
     EXPECT_TRUE(r.records.empty());
   }
+}
+
+// A list of identities alone: every password empty, for --generate to make (the tool reports
+// SC205 without it).
+TEST(ImportList, CsvWithoutPasswordColumnHasEmptyPasswords) {
+  const Read r = csv("identity,phone\n"
+                     "alice@sip.example.org,+336\n"
+                     "bob@sip.example.org,\n");
+  EXPECT_EQ(r.problems, std::vector<Found>{});
+  EXPECT_EQ(r.records, (std::vector<Record>{{"alice@sip.example.org", "", "", "+336", 2},
+                                            {"bob@sip.example.org", "", "", "", 3}}));
 }
 
 // An empty file (or only a spreadsheet's BOM) has no header: it says so, not "unknown column".
